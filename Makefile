@@ -1,0 +1,61 @@
+# IMC Hub — the two commands that matter: `make run` and `make test`.
+# Everything is installed by these targets; downloads and builds are cached in
+# $(IMC_CACHE_DIR) (default ~/.cache/imc-hub), outside the clone, so the second run is fast.
+
+SHELL := /bin/bash
+PYTHON ?= python3.11
+export IMC_CACHE_DIR ?= $(or $(XDG_CACHE_HOME),$(HOME)/.cache)/imc-hub
+export PIP_CACHE_DIR ?= $(IMC_CACHE_DIR)/pip
+export PIP_DISABLE_PIP_VERSION_CHECK := 1
+VENV := .venv
+BIN := $(VENV)/bin
+PACKAGES := contracts runtime services/registry services/roadmaps services/notifications deploy/local
+STAMP := $(VENV)/.installed
+
+.PHONY: help install run test test-fast lint format schemas lock fetch clean
+
+help:
+	@echo "make run      bring up Kafka, FerretDB, the mail catcher and the three services, load the programme"
+	@echo "make test     every test, on its own infrastructure (started and stopped by the tests)"
+	@echo "make lint     ruff and mypy --strict"
+	@echo "make clean    wipe local data (.data/)"
+
+$(STAMP): requirements/lock.txt $(addsuffix /pyproject.toml,$(PACKAGES))
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --require-hashes --no-deps -r requirements/lock.txt
+	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation $(addprefix -e ,$(PACKAGES))
+	@touch $@
+
+install: $(STAMP)
+
+fetch: install
+	$(BIN)/python -m imc_devstack fetch
+
+run: install
+	$(BIN)/python -m imc_devstack run
+
+test: install
+	$(BIN)/python -m imc_devstack fetch
+	$(BIN)/pytest
+
+test-fast: install
+	$(BIN)/pytest -m "not infra"
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy contracts/src runtime/src services/registry/src services/roadmaps/src services/notifications/src deploy/local/src
+
+format: install
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+schemas: install
+	$(BIN)/python -m imc_contracts.schemas write
+
+lock: install
+	PIP_FIND_LINKS= $(BIN)/pip-compile --quiet --no-emit-find-links --generate-hashes --allow-unsafe --no-emit-index-url --strip-extras \
+		--output-file requirements/lock.txt requirements/dev.in
+
+clean:
+	rm -rf .data

@@ -1,0 +1,56 @@
+"""Bytes on the wire to events and back."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from pydantic import ValidationError
+
+from imc_contracts.catalog import EVENT_TYPES
+from imc_contracts.envelope import Event
+
+
+class PoisonMessage(ValueError):
+    """A message no retry can fix: not JSON, not an envelope, or not its type's schema."""
+
+
+class UnknownEventType(Exception):
+    """A well-formed envelope of a type this build does not know; consumers skip it."""
+
+    def __init__(self, type_name: str) -> None:
+        super().__init__(f"unknown event type {type_name!r}")
+        self.type_name = type_name
+
+
+def encode(event: Event) -> bytes:
+    return event.model_dump_json().encode()
+
+
+def to_document(event: Event) -> dict[str, Any]:
+    """The event as JSON-safe data, for storing it in a commit."""
+    return event.model_dump(mode="json")
+
+
+def from_document(document: dict[str, Any]) -> Event:
+    """An event stored by ``to_document`` or read from the wire, validated against its type."""
+    type_name = document.get("type")
+    if not isinstance(type_name, str):
+        raise PoisonMessage("message has no 'type'")
+    event_type = EVENT_TYPES.get(type_name)
+    if event_type is None:
+        raise UnknownEventType(type_name)
+    try:
+        return event_type.model_validate(document)
+    except ValidationError as error:
+        raise PoisonMessage(f"{type_name} does not match its schema: {error}") from error
+
+
+def decode(raw: bytes) -> Event:
+    try:
+        document = json.loads(raw)
+    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise PoisonMessage(f"message is not JSON: {error}") from error
+    if not isinstance(document, dict):
+        raise PoisonMessage("message is not a JSON object")
+    return from_document(document)

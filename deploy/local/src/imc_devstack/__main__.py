@@ -1,0 +1,128 @@
+"""``python -m imc_devstack run|fetch``: the local stack without Docker.
+
+``run`` starts Kafka, FerretDB, the mail catcher and the three services in dependency order,
+waits for each to be ready, loads the programme, prints where everything is, and on Ctrl-C
+or SIGTERM stops everything it started.
+"""
+
+from __future__ import annotations
+
+import argparse
+import signal
+import sys
+import threading
+from datetime import timedelta
+from types import FrameType
+
+from imc_runtime.auth import mint
+from imc_runtime.settings import ServiceSettings
+
+from imc_devstack import build, seed
+from imc_devstack.paths import cache_dir, data_dir
+from imc_devstack.processes import PortInUse
+from imc_devstack.stack import Ports, Stack
+
+
+def _tokens(settings: ServiceSettings) -> dict[str, str]:
+    week = timedelta(days=7)
+    return {
+        "coordinator": mint(
+            settings,
+            subject="coordinator@example.org",
+            role="coordinator",
+            language="fr",
+            valid_for=week,
+        ),
+        "officer of Berkane": mint(
+            settings,
+            subject="karim.ouali@example.net",
+            role="officer",
+            municipality_id="berkane",
+            language="ar",
+            valid_for=week,
+        ),
+        "officer of Saint-Gilles": mint(
+            settings,
+            subject="sophie.lambert@example.net",
+            role="officer",
+            municipality_id="saint-gilles",
+            language="fr",
+            valid_for=week,
+        ),
+        "viewer": mint(settings, subject="viewer@example.org", role="viewer", valid_for=week),
+    }
+
+
+def run() -> int:
+    ports = Ports.from_environment()
+    try:
+        ports.check_free()
+    except PortInUse as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    stopping = threading.Event()
+
+    def on_signal(signum: int, _frame: FrameType | None) -> None:
+        stopping.set()
+
+    signal.signal(signal.SIGINT, on_signal)
+    signal.signal(signal.SIGTERM, on_signal)
+    stack = Stack(data_dir(), ports)
+    try:
+        stack.start_infrastructure()
+        stack.start_services()
+        settings = ServiceSettings()
+        report = seed.load(stack.service_url("registry"), _tokens(settings)["coordinator"])
+        print(
+            f"\nprogramme loaded: {report.created} records created, "
+            f"{report.already_there} already there\n"
+        )
+        _print_welcome(stack, settings)
+        while not stopping.wait(1):
+            for name, process in stack.processes.items():
+                if name != "kafka-format" and not process.running:
+                    print(
+                        f"error: {name} exited ({process.popen and process.popen.returncode})",
+                        file=sys.stderr,
+                    )
+                    return 1
+        return 0
+    except Exception as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    finally:
+        print("stopping…", file=sys.stderr)
+        stack.stop()
+
+
+def _print_welcome(stack: Stack, settings: ServiceSettings) -> None:
+    lines = [
+        "IMC Hub is up.",
+        f"  registry       {stack.service_url('registry')}/docs",
+        f"  roadmaps       {stack.service_url('roadmaps')}/docs",
+        f"  notifications  {stack.service_url('notifications')}/docs",
+        f"  mail inbox     {stack.mail_api}/",
+        f"  kafka          {stack.kafka_bootstrap}",
+        f"  ferretdb       {stack.mongo_url}",
+        "",
+        "Bearer tokens (valid 7 days, local secret):",
+    ]
+    lines += [f"  {who:<24} {token}" for who, token in _tokens(settings).items()]
+    lines += ["", "Ctrl-C stops everything."]
+    print("\n".join(lines), flush=True)
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m imc_devstack", description=__doc__)
+    parser.add_argument("command", choices=["run", "fetch", "where"])
+    args = parser.parse_args(argv)
+    if args.command == "fetch":
+        build.fetch_all()
+    elif args.command == "where":
+        print(f"cache: {cache_dir()}\ndata:  {data_dir()}")
+    else:
+        sys.exit(run())
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,285 @@
+"""The whole local system: Kafka, FerretDB, the mail catcher and the three services.
+
+Used by ``make run`` (through ``python -m imc_devstack run``) and by the test suite, which
+starts its own stack on free ports and its own data directory.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import os
+import sys
+import uuid
+from dataclasses import dataclass, fields
+from pathlib import Path
+
+import httpx
+from imc_runtime.kafka import ensure_topics
+
+from imc_devstack import build
+from imc_devstack.paths import DEPLOY_LOCAL, REPO_ROOT
+from imc_devstack.processes import (
+    PortInUse,
+    Process,
+    free_port,
+    port_accepts,
+    port_is_free,
+    wait_until,
+)
+
+SERVICES = ("registry", "roadmaps", "notifications")
+
+
+@dataclass(frozen=True)
+class Ports:
+    kafka: int = 9092
+    kafka_controller: int = 9093
+    ferretdb: int = 27017
+    smtp: int = 1025
+    mail_http: int = 8025
+    registry: int = 8001
+    roadmaps: int = 8002
+    notifications: int = 8003
+
+    @classmethod
+    def from_environment(cls) -> Ports:
+        """Defaults, each overridable by ``IMC_<NAME>_PORT`` (e.g. ``IMC_KAFKA_PORT``)."""
+        values = {}
+        for spec in fields(cls):
+            raw = os.environ.get(f"IMC_{spec.name.upper()}_PORT")
+            if raw:
+                values[spec.name] = int(raw)
+        return cls(**values)
+
+    @classmethod
+    def free(cls) -> Ports:
+        return cls(**{spec.name: free_port() for spec in fields(cls)})
+
+    def check_free(self) -> None:
+        for spec in fields(self):
+            port = getattr(self, spec.name)
+            if not port_is_free(port):
+                raise PortInUse(spec.name, port)
+
+
+class Stack:
+    def __init__(
+        self,
+        data_dir: Path,
+        ports: Ports,
+        *,
+        log_dir: Path | None = None,
+        partitions: int | None = None,
+        environment: str = "local",
+    ) -> None:
+        self.data_dir = data_dir
+        self.ports = ports
+        self.log_dir = log_dir
+        self.partitions = partitions
+        self.environment = environment
+        self.processes: dict[str, Process] = {}
+
+    # -- addresses -------------------------------------------------------------------
+    @property
+    def kafka_bootstrap(self) -> str:
+        return f"127.0.0.1:{self.ports.kafka}"
+
+    @property
+    def mongo_url(self) -> str:
+        return f"mongodb://127.0.0.1:{self.ports.ferretdb}/?directConnection=true"
+
+    @property
+    def mail_api(self) -> str:
+        return f"http://127.0.0.1:{self.ports.mail_http}"
+
+    def service_url(self, service: str) -> str:
+        return f"http://127.0.0.1:{getattr(self.ports, service)}"
+
+    def service_env(self) -> dict[str, str]:
+        """The environment each service process runs with."""
+        env = {k: v for k, v in os.environ.items() if not k.startswith("IMC_")}
+        env.update(
+            {
+                "IMC_KAFKA_BOOTSTRAP_SERVERS": self.kafka_bootstrap,
+                "IMC_MONGO_URL": self.mongo_url,
+                "IMC_SMTP_HOST": "127.0.0.1",
+                "IMC_SMTP_PORT": str(self.ports.smtp),
+                "IMC_REGISTRY_PORT": str(self.ports.registry),
+                "IMC_ROADMAPS_PORT": str(self.ports.roadmaps),
+                "IMC_NOTIFICATIONS_PORT": str(self.ports.notifications),
+                "IMC_ENVIRONMENT": self.environment,
+                "PYTHONUNBUFFERED": "1",
+            }
+        )
+        for key in ("IMC_JWT_SECRET", "IMC_LOG_FORMAT", "IMC_LOG_LEVEL", "IMC_FRONTEND_BASE_URL"):
+            if key in os.environ:
+                env[key] = os.environ[key]
+        return env
+
+    def _process(self, name: str, argv: list[str], env: dict[str, str] | None = None) -> Process:
+        log_file = None if self.log_dir is None else self.log_dir / f"{name}.log"
+        process = Process(name, argv, env or dict(os.environ), REPO_ROOT, log_file)
+        self.processes[name] = process
+        return process
+
+    # -- infrastructure ----------------------------------------------------------------
+    def start_infrastructure(self) -> None:
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        self.start_kafka()
+        self.start_ferretdb()
+        self.start_mailcatcher()
+        self.wait_for_kafka()
+
+    def start_kafka(self) -> None:
+        libs = build.kafka_libs()
+        kafka_data = self.data_dir / "kafka"
+        config = self._kafka_config(kafka_data)
+        classpath = f"{libs}/*"
+        java = [
+            "java",
+            "-Xms128m",
+            "-Xmx512m",
+            "-XX:+UseSerialGC",
+            "-cp",
+            classpath,
+            f"-Dlog4j2.configurationFile={DEPLOY_LOCAL / 'kafka' / 'log4j2.xml'}",
+        ]
+        if not (kafka_data / "meta.properties").exists():
+            cluster_id = base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
+            format_tool = self._process(
+                "kafka-format",
+                [*java, "kafka.tools.StorageTool", "format", "-t", cluster_id, "-c", str(config)],
+            )
+            format_tool.start()
+            if format_tool.popen is None or format_tool.popen.wait(120) != 0:
+                raise RuntimeError("formatting Kafka's storage failed; see its output above")
+        self._process("kafka", [*java, "kafka.Kafka", str(config)]).start()
+
+    def _kafka_config(self, kafka_data: Path) -> Path:
+        kafka_data.mkdir(parents=True, exist_ok=True)
+        p = self.ports
+        config = kafka_data.parent / "kafka-server.properties"
+        config.write_text(
+            "\n".join(
+                [
+                    "process.roles=broker,controller",
+                    "node.id=1",
+                    f"controller.quorum.voters=1@127.0.0.1:{p.kafka_controller}",
+                    f"listeners=PLAINTEXT://127.0.0.1:{p.kafka},CONTROLLER://127.0.0.1:{p.kafka_controller}",
+                    f"advertised.listeners=PLAINTEXT://127.0.0.1:{p.kafka}",
+                    "controller.listener.names=CONTROLLER",
+                    "listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT",
+                    "inter.broker.listener.name=PLAINTEXT",
+                    f"log.dirs={kafka_data}",
+                    "num.partitions=1",
+                    "auto.create.topics.enable=false",
+                    "offsets.topic.replication.factor=1",
+                    "offsets.topic.num.partitions=6",
+                    "transaction.state.log.replication.factor=1",
+                    "transaction.state.log.min.isr=1",
+                    "share.coordinator.state.topic.replication.factor=1",
+                    "share.coordinator.state.topic.min.isr=1",
+                    "min.insync.replicas=1",
+                    "group.initial.rebalance.delay.ms=0",
+                    "log.retention.hours=-1",
+                    "",
+                ]
+            )
+        )
+        return config
+
+    def wait_for_kafka(self, timeout: float = 120) -> None:
+        kafka = self.processes["kafka"]
+        wait_until(
+            lambda: port_accepts(self.ports.kafka),
+            what="Kafka port",
+            timeout=timeout,
+            process=kafka,
+        )
+        created = asyncio.run(self._create_topics(timeout))
+        if created:
+            print(f"created topics: {', '.join(created)}", file=sys.stderr)
+
+    async def _create_topics(self, within: float) -> list[str]:
+        async with asyncio.timeout(within):
+            while True:
+                try:
+                    return await ensure_topics(self.kafka_bootstrap, partitions=self.partitions)
+                except Exception:
+                    await asyncio.sleep(0.3)
+
+    def start_ferretdb(self, timeout: float = 60) -> None:
+        binary = build.ferretdb_binary()
+        sqlite_dir = self.data_dir / "ferretdb"
+        sqlite_dir.mkdir(parents=True, exist_ok=True)
+        process = self._process(
+            "ferretdb",
+            [
+                str(binary),
+                "--handler=sqlite",
+                f"--sqlite-url=file:{sqlite_dir}/",
+                f"--listen-addr=127.0.0.1:{self.ports.ferretdb}",
+                "--telemetry=disable",
+                "--debug-addr=-",
+                "--log-level=warn",
+            ],
+        )
+        process.start()
+        wait_until(
+            lambda: port_accepts(self.ports.ferretdb),
+            what="FerretDB",
+            timeout=timeout,
+            process=process,
+        )
+
+    def start_mailcatcher(self, timeout: float = 60) -> None:
+        process = self._process(
+            "mail",
+            [
+                sys.executable,
+                "-m",
+                "imc_devstack.mailcatcher",
+                "--smtp-port",
+                str(self.ports.smtp),
+                "--http-port",
+                str(self.ports.mail_http),
+                "--data-dir",
+                str(self.data_dir / "mail"),
+            ],
+        )
+        process.start()
+        wait_until(
+            lambda: httpx.get(f"{self.mail_api}/readyz", timeout=1).status_code == 200,
+            what="mail catcher",
+            timeout=timeout,
+            process=process,
+        )
+
+    # -- services ----------------------------------------------------------------------
+    def start_service(
+        self, service: str, *, name: str | None = None, extra_env: dict[str, str] | None = None
+    ) -> Process:
+        env = {**self.service_env(), **(extra_env or {})}
+        process = self._process(name or service, [sys.executable, "-m", f"imc_{service}"], env)
+        process.start()
+        return process
+
+    def wait_ready(self, service: str, process: Process, timeout: float = 90) -> None:
+        url = f"{self.service_url(service)}/health/ready"
+        wait_until(
+            lambda: httpx.get(url, timeout=2).status_code == 200,
+            what=f"{service} ready",
+            timeout=timeout,
+            process=process,
+        )
+
+    def start_services(self) -> None:
+        started = {service: self.start_service(service) for service in SERVICES}
+        for service, process in started.items():
+            self.wait_ready(service, process)
+
+    def stop(self) -> None:
+        """Stop everything started, services first, Kafka last."""
+        for name in reversed(list(self.processes)):
+            self.processes[name].stop()

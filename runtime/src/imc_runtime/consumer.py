@@ -1,0 +1,171 @@
+"""Consumers: one named group per service, offsets committed only after the effect is stored.
+
+A service declares which events it handles on an ``EventRouter``; ``subscribe`` wires the
+router to the broker. Poison messages (not JSON, wrong schema) go to the group's
+dead-letter topic and the partition moves on; unknown event types are counted and skipped;
+a handler that fails is retried with backoff, and a message it still cannot handle is
+either left uncommitted to be read again (database or broker away) or dead-lettered.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+from collections import Counter
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
+
+import structlog
+from aiokafka.errors import KafkaError
+from faststream import AckPolicy
+from faststream.kafka import KafkaBroker
+from faststream.kafka.annotations import KafkaMessage
+from imc_contracts import Event, PoisonMessage, UnknownEventType, dead_letter_topic, decode
+from imc_contracts.catalog import topics_consumed_by
+from pymongo.errors import PyMongoError
+
+from imc_runtime.logging import get_logger
+
+log = get_logger(__name__)
+
+E = TypeVar("E", bound=Event)
+Handler = Callable[[Any], Awaitable[None]]
+
+TRANSIENT_ERRORS: tuple[type[BaseException], ...] = (
+    PyMongoError,
+    KafkaError,
+    OSError,
+    TimeoutError,
+)
+"""Errors that mean a dependency is away, not that the message is wrong."""
+
+
+class EventRouter:
+    """Which handler a consumer group runs for which event type: one place, explicit."""
+
+    def __init__(self, group: str) -> None:
+        self.group = group
+        self._handlers: dict[str, Handler] = {}
+        self.skipped: Counter[str] = Counter()
+
+    def on(
+        self, event_type: type[E]
+    ) -> Callable[[Callable[[E], Awaitable[None]]], Callable[[E], Awaitable[None]]]:
+        def register(handler: Callable[[E], Awaitable[None]]) -> Callable[[E], Awaitable[None]]:
+            self.add(event_type, handler)
+            return handler
+
+        return register
+
+    def add(self, event_type: type[E], handler: Callable[[E], Awaitable[None]]) -> None:
+        if event_type.TYPE in self._handlers:
+            raise ValueError(f"{self.group} already handles {event_type.TYPE}")
+        self._handlers[event_type.TYPE] = handler
+
+    def handler_for(self, event: Event) -> Handler | None:
+        return self._handlers.get(event.type)
+
+    async def dispatch(self, event: Event) -> None:
+        handler = self.handler_for(event)
+        if handler is None:
+            self.skipped[event.type] += 1
+            return
+        await handler(event)
+
+
+class Retry:
+    """Bounded retries with exponential backoff and full jitter."""
+
+    def __init__(self, attempts: int = 5, base: float = 0.1, cap: float = 5.0) -> None:
+        self.attempts = attempts
+        self.base = base
+        self.cap = cap
+
+    def delay(self, attempt: int) -> float:
+        return random.uniform(0, min(self.cap, self.base * 2**attempt))  # noqa: S311
+
+
+async def handle_message(
+    raw: bytes,
+    *,
+    router: EventRouter,
+    retry: Retry,
+    dead_letter: Callable[[Exception, int], Awaitable[None]],
+) -> None:
+    """Decode, dispatch with retries, dead-letter what cannot succeed.
+
+    Raises only for transient failures that outlast the retries, so the message is not
+    committed and is read again.
+    """
+    try:
+        event = decode(raw)
+    except PoisonMessage as error:
+        log.error("message.poison", error=str(error))
+        await dead_letter(error, 1)
+        return
+    except UnknownEventType as error:
+        router.skipped[error.type_name] += 1
+        log.info("message.unknown_type", type=error.type_name)
+        return
+    structlog.contextvars.bind_contextvars(
+        event_id=str(event.event_id),
+        event_type=event.type,
+        correlation_id=event.correlation_id,
+        partnership_id=event.partnership_id,
+    )
+    try:
+        for attempt in range(retry.attempts):
+            try:
+                await router.dispatch(event)
+                return
+            except TRANSIENT_ERRORS as error:
+                if attempt + 1 == retry.attempts:
+                    log.warning(
+                        "message.transient_failure", error=repr(error), attempts=attempt + 1
+                    )
+                    raise
+                await asyncio.sleep(retry.delay(attempt))
+            except Exception as error:
+                log.exception("message.handler_failed", attempts=attempt + 1)
+                if attempt + 1 == retry.attempts:
+                    await dead_letter(error, attempt + 1)
+                    return
+                await asyncio.sleep(retry.delay(attempt))
+    finally:
+        structlog.contextvars.unbind_contextvars(
+            "event_id", "event_type", "correlation_id", "partnership_id"
+        )
+
+
+def subscribe(broker: KafkaBroker, router: EventRouter, *, retry: Retry | None = None) -> None:
+    """Subscribe ``router``'s group to every topic the catalog says it consumes."""
+    retry = retry or Retry()
+    topics = [topic.name for topic in topics_consumed_by(router.group)]
+    dlq = dead_letter_topic(router.group)
+
+    @broker.subscriber(
+        *topics,
+        group_id=router.group,
+        auto_offset_reset="earliest",
+        ack_policy=AckPolicy.NACK_ON_ERROR,
+        title=f"{router.group}:events",
+    )
+    async def consume(message: KafkaMessage) -> None:
+        record = message.raw_message
+
+        async def dead_letter(error: Exception, attempts: int) -> None:
+            await broker.publish(
+                message.body,
+                topic=dlq,
+                key=getattr(record, "key", None),
+                headers={
+                    "dlq-error": f"{type(error).__name__}: {error}"[:2000],
+                    "dlq-attempts": str(attempts),
+                    "dlq-source-topic": str(getattr(record, "topic", "")),
+                    "dlq-source-partition": str(getattr(record, "partition", "")),
+                    "dlq-source-offset": str(getattr(record, "offset", "")),
+                    "dlq-group": router.group,
+                },
+            )
+
+        await handle_message(message.body, router=router, retry=retry, dead_letter=dead_letter)

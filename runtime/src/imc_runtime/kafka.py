@@ -1,0 +1,86 @@
+"""Kafka plumbing: the broker factory, topic creation from the catalog, and publishing."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import Iterable, Sequence
+
+from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+from aiokafka.errors import TopicAlreadyExistsError
+from faststream.kafka import KafkaBroker
+from imc_contracts import TOPICS, Event, dead_letter_topic, encode, topic_of
+from imc_contracts.catalog import Topic
+
+from imc_runtime.logging import get_logger
+from imc_runtime.settings import ServiceSettings
+
+log = get_logger(__name__)
+
+
+def make_broker(settings: ServiceSettings) -> KafkaBroker:
+    """A broker whose producer keeps order per key through retries (idempotent, acks=all)."""
+    return KafkaBroker(
+        settings.kafka_bootstrap_servers,
+        client_id=f"{settings.service_name}{settings.kafka_client_id_suffix}",
+        enable_idempotence=True,
+        acks="all",
+        linger_ms=2,
+        graceful_timeout=settings.shutdown_timeout_seconds,
+        logger=None,
+    )
+
+
+async def ensure_topics(
+    bootstrap_servers: str, topics: Iterable[Topic] = TOPICS, *, partitions: int | None = None
+) -> list[str]:
+    """Create the catalog's topics and their groups' dead-letter topics if missing.
+
+    Returns the names created. ``partitions`` overrides the catalog (tests use fewer).
+    """
+    wanted: dict[str, int] = {}
+    for topic in topics:
+        wanted[topic.name] = partitions or topic.partitions
+        for group in topic.consumer_groups:
+            wanted[dead_letter_topic(group)] = 1
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap_servers)
+    await admin.start()
+    try:
+        existing = set(await admin.list_topics())
+        missing = [
+            NewTopic(name, count, replication_factor=1)
+            for name, count in wanted.items()
+            if name not in existing
+        ]
+        if missing:
+            # Another process may create them between our look and our create.
+            with contextlib.suppress(TopicAlreadyExistsError):
+                await admin.create_topics(missing)
+    finally:
+        await admin.close()
+    return [topic.name for topic in missing]
+
+
+class EventPublisher:
+    """Publishes events to their producer's topic, keyed by partnership, in call order."""
+
+    def __init__(self, broker: KafkaBroker) -> None:
+        self._broker = broker
+
+    async def publish(self, events: Sequence[Event]) -> None:
+        """Publish all of ``events``; returns once the broker has acknowledged every one.
+
+        Each send is queued before the next (order per key holds) and the acknowledgements
+        are awaited together, so a batch costs about one round trip.
+        """
+        pending = []
+        for event in events:
+            future = await self._broker.publish(
+                encode(event),
+                topic=topic_of(event.producer).name,
+                key=event.partnership_id.encode(),
+                headers={"content-type": "application/json", "event-type": event.type},
+                no_confirm=True,
+            )
+            pending.append(future)
+        await asyncio.gather(*pending)

@@ -1,0 +1,157 @@
+"""The service host: what every service wires the same way, in one place.
+
+It builds the Mongo client, the Kafka broker, the commit log and its relay; serves
+``/health/live`` and ``/health/ready``; starts and stops them in order with the HTTP app.
+A service adds its routes, its event router and its start-up steps.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
+
+import uvicorn
+from fastapi import APIRouter, FastAPI, Response, status
+from faststream.kafka import KafkaBroker
+from pymongo import AsyncMongoClient
+from pymongo.asynchronous.database import AsyncDatabase
+
+from imc_runtime import mongo
+from imc_runtime.commitlog import CommitLog
+from imc_runtime.consumer import EventRouter, subscribe
+from imc_runtime.kafka import EventPublisher, make_broker
+from imc_runtime.logging import configure_logging, get_logger
+from imc_runtime.mongo import Document
+from imc_runtime.relay import Relay
+from imc_runtime.settings import ServiceSettings
+
+log = get_logger(__name__)
+
+StartStep = Callable[[], Awaitable[None]]
+
+
+@dataclass
+class Infrastructure:
+    settings: ServiceSettings
+    client: AsyncMongoClient[Document]
+    db: AsyncDatabase[Document]
+    broker: KafkaBroker
+    commits: CommitLog
+    relay: Relay
+    start_steps: list[StartStep] = field(default_factory=list)
+
+    @classmethod
+    def build(cls, settings: ServiceSettings) -> Infrastructure:
+        client = mongo.connect(settings)
+        db = mongo.database(client, settings)
+        broker = make_broker(settings)
+        commits = CommitLog(db)
+        relay = Relay(
+            commits,
+            EventPublisher(broker),
+            batch_size=settings.relay_batch_size,
+            idle_interval=settings.relay_idle_interval_seconds,
+        )
+        return cls(settings, client, db, broker, commits, relay)
+
+    async def check_ready(self) -> dict[str, str]:
+        """Each dependency and whether it answers."""
+        checks: dict[str, str] = {}
+        try:
+            async with asyncio.timeout(2):
+                await mongo.ping(self.db)
+            checks["database"] = "ok"
+        except Exception as error:
+            checks["database"] = f"unavailable: {type(error).__name__}"
+        try:
+            checks["kafka"] = "ok" if await self.broker.ping(timeout=2) else "unavailable"
+        except Exception as error:
+            checks["kafka"] = f"unavailable: {type(error).__name__}"
+        return checks
+
+
+async def _until_started(what: str, start: StartStep, *, give_up_after: float = 120) -> None:
+    """Start a dependency, waiting for it with backoff: a service may start before Kafka."""
+    delay = 0.2
+    async with asyncio.timeout(give_up_after):
+        while True:
+            try:
+                await start()
+                return
+            except Exception as error:
+                log.warning("startup.waiting", dependency=what, error=repr(error), retry_in=delay)
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, 5.0)
+
+
+def create_app(
+    infra: Infrastructure,
+    *,
+    title: str,
+    routers: Sequence[APIRouter] = (),
+    events: EventRouter | None = None,
+) -> FastAPI:
+    settings = infra.settings
+    if events is not None:
+        subscribe(infra.broker, events)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        await _until_started("database", infra.commits.ensure_indexes)
+        for step in infra.start_steps:
+            await step()
+        await _until_started("kafka", infra.broker.start)
+        relay_task = asyncio.create_task(infra.relay.run(), name="relay")
+        log.info("service.started", port=settings.http_port)
+        try:
+            yield
+        finally:
+            infra.relay.stop()
+            await relay_task
+            await infra.broker.stop()
+            await infra.client.close()
+            log.info("service.stopped")
+
+    app = FastAPI(title=title, version=settings.version, lifespan=lifespan)
+    app.state.settings = settings
+    app.state.infra = infra
+
+    @app.get("/health/live", tags=["health"])
+    async def live() -> dict[str, str]:
+        return {"status": "ok"}
+
+    @app.get("/health/ready", tags=["health"])
+    async def ready(response: Response) -> dict[str, object]:
+        checks = await infra.check_ready()
+        healthy = all(state == "ok" for state in checks.values())
+        if not healthy:
+            response.status_code = status.HTTP_503_SERVICE_UNAVAILABLE
+        return {"status": "ok" if healthy else "unavailable", "checks": checks}
+
+    for router in routers:
+        app.include_router(router)
+    return app
+
+
+def configure(settings: ServiceSettings) -> None:
+    configure_logging(
+        service=settings.service_name,
+        version=settings.version,
+        fmt=settings.log_format,
+        level=settings.log_level,
+    )
+
+
+def serve(app: FastAPI, settings: ServiceSettings) -> None:
+    """Run the app until SIGINT or SIGTERM; uvicorn then runs the lifespan's shutdown."""
+    config = uvicorn.Config(
+        app,
+        host=settings.http_host,
+        port=settings.http_port,
+        log_config=None,
+        access_log=False,
+        timeout_graceful_shutdown=int(settings.shutdown_timeout_seconds),
+    )
+    uvicorn.Server(config).run()

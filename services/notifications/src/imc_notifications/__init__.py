@@ -1,0 +1,1 @@
+"""IMC Hub notifications: localized, event-driven email to the programme's partners."""

@@ -1,0 +1,1 @@
+"""adapters of the registry service."""

@@ -1,0 +1,14 @@
+"""Registry settings: the shared ones plus the registry's port and database."""
+
+from __future__ import annotations
+
+from imc_runtime.settings import ServiceSettings
+from pydantic import AliasChoices, Field
+
+
+class RegistrySettings(ServiceSettings):
+    service_name: str = "registry"
+    http_port: int = Field(default=8001, validation_alias=AliasChoices("IMC_REGISTRY_PORT"))
+    mongo_database: str = Field(
+        default="imc_registry", validation_alias=AliasChoices("IMC_REGISTRY_DATABASE")
+    )

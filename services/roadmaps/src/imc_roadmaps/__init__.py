@@ -1,0 +1,1 @@
+"""IMC Hub roadmaps: objectives, milestones, indicators and progress; decides what happened."""
