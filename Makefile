@@ -44,7 +44,7 @@ test-fast: install
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/mypy contracts/src runtime/src services/registry/src services/roadmaps/src services/notifications/src deploy/local/src
+	$(BIN)/mypy $(foreach p,$(PACKAGES),$(p)/src $(p)/tests) tests conftest.py
 
 format: install
 	$(BIN)/ruff check --fix .

@@ -8,6 +8,7 @@ so a change to the pom or go.mod builds anew and an unchanged one is reused at o
 from __future__ import annotations
 
 import hashlib
+import os
 import shutil
 import subprocess
 import sys
@@ -95,7 +96,8 @@ def ferretdb_binary() -> Path:
         work = Path(staging)
         for source in sources:
             shutil.copy(source, work / source.name)
-        _run([go, "mod", "vendor"], cwd=work, what="fetch FerretDB module")
+        env = _go_environment()
+        _run([go, "mod", "vendor"], cwd=work, what="fetch FerretDB module", env=env)
         version_dir = work / "vendor/github.com/FerretDB/FerretDB/build/version"
         (version_dir / "version.txt").write_text(FERRETDB_VERSION + "\n")
         _run(
@@ -110,9 +112,22 @@ def ferretdb_binary() -> Path:
             ],
             cwd=work,
             what="build FerretDB",
+            env=env,
         )
         (work / "ferretdb").rename(target)
     return target
+
+
+def _go_environment() -> dict[str, str]:
+    """Go's module and build caches inside ours, writable so that a plain rm can clear them."""
+    go_cache = cache_dir() / "go"
+    return {
+        **os.environ,
+        "GOMODCACHE": str(go_cache / "mod"),
+        "GOCACHE": str(go_cache / "build"),
+        "GOFLAGS": "-modcacherw",
+        "GOTOOLCHAIN": "local",
+    }
 
 
 def fetch_all() -> None:

@@ -1,0 +1,95 @@
+"""The commit log on the real FerretDB: idempotent appends and racing writers."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+from collections.abc import AsyncIterator
+
+import pytest
+from imc_contracts.registry import ProgressReported, ProgressReportedPayload
+from imc_devstack.stack import Stack
+from imc_runtime.commitlog import CommitLog, ConcurrencyConflict, commit_id
+from imc_runtime.mongo import Document
+from pymongo import AsyncMongoClient
+
+pytestmark = pytest.mark.infra
+
+
+def reported(progress: int) -> ProgressReported:
+    return ProgressReported.create(
+        ProgressReportedPayload(
+            submission_id=f"s-{progress}",
+            milestone_id="m",
+            progress=progress,
+            reported_on=dt.date(2026, 5, 9),
+        ),
+        partnership_id="berkane--saint-gilles",
+    )
+
+
+@pytest.fixture
+async def log(infra: Stack, database_name: str) -> AsyncIterator[CommitLog]:
+    client: AsyncMongoClient[Document] = AsyncMongoClient(infra.mongo_url, tz_aware=True)
+    commits = CommitLog(client[database_name])
+    await commits.ensure_indexes()
+    yield commits
+    await client.drop_database(database_name)
+    await client.close()
+
+
+async def test_appends_are_read_back_in_version_order(log: CommitLog) -> None:
+    for version, progress in enumerate((10, 50, 100)):
+        await log.append(commit_id(str(progress)), "milestone:m", version, [reported(progress)])
+    commits = await log.read_stream("milestone:m")
+    assert [c.version for c in commits] == [1, 2, 3]
+    assert [c.events[0].payload.progress for c in commits] == [10, 50, 100]
+    assert await log.stream_version("milestone:m") == 3
+
+
+async def test_a_replayed_cause_is_a_duplicate_not_a_second_commit(log: CommitLog) -> None:
+    first = await log.append("cause-1", "milestone:m", 0, [reported(10)])
+    again = await log.append("cause-1", "milestone:m", 1, [reported(10)])
+    assert not first.duplicate
+    assert again.duplicate
+    assert again.commit.events == first.commit.events
+    assert len(await log.read_stream("milestone:m")) == 1
+
+
+async def test_two_writers_racing_on_one_stream_one_wins_and_nothing_is_lost(
+    log: CommitLog,
+) -> None:
+    """Many writers take the same version at once: exactly one wins each round; the
+    losers get a conflict, reload, and retry until every change is in."""
+    writers = 8
+
+    async def writer(n: int) -> int:
+        conflicts = 0
+        while True:
+            version = await log.stream_version("milestone:race")
+            try:
+                await log.append(f"writer-{n}", "milestone:race", version, [reported(n)])
+                return conflicts
+            except ConcurrencyConflict:
+                conflicts += 1
+
+    conflicts = await asyncio.gather(*(writer(n) for n in range(writers)))
+    commits = await log.read_stream("milestone:race")
+    assert [c.version for c in commits] == list(range(1, writers + 1))
+    assert sorted(c.id for c in commits) == sorted(f"writer-{n}" for n in range(writers))
+    assert sum(conflicts) > 0  # they did race
+
+
+async def test_unpublished_commits_are_listed_in_order_until_marked(log: CommitLog) -> None:
+    await log.append("a1", "stream:a", 0, [reported(1)])
+    await log.append("b1", "stream:b", 0, [reported(2)])
+    await log.append("a2", "stream:a", 1, [reported(3)])
+    pending = await log.unpublished(10)
+    assert [(c.stream, c.version) for c in pending] == [
+        ("stream:a", 1),
+        ("stream:a", 2),
+        ("stream:b", 1),
+    ]
+    await log.mark_published([c.id for c in pending[:2]])
+    assert [c.id for c in await log.unpublished(10)] == ["b1"]
+    assert await log.count_unpublished() == 1

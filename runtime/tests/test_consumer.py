@@ -1,0 +1,120 @@
+"""Consumer plumbing on fakes: poison, unknown types, retries, dead letters."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import pytest
+from imc_contracts import Event, encode
+from imc_contracts.registry import ProgressReported, ProgressReportedPayload
+from imc_runtime.consumer import EventRouter, Retry, handle_message
+from pymongo.errors import AutoReconnect
+
+NO_WAIT = Retry(attempts=3, base=0.0, cap=0.0)
+
+
+def progress_event() -> ProgressReported:
+    return ProgressReported.create(
+        ProgressReportedPayload(
+            submission_id="s", milestone_id="m", progress=10, reported_on=dt.date(2026, 1, 1)
+        ),
+        partnership_id="p",
+    )
+
+
+class DeadLetters:
+    def __init__(self) -> None:
+        self.received: list[tuple[str, int]] = []
+
+    async def __call__(self, error: Exception, attempts: int) -> None:
+        self.received.append((type(error).__name__, attempts))
+
+
+async def test_a_handled_event_reaches_its_handler_once() -> None:
+    router, seen = EventRouter("test"), []
+
+    @router.on(ProgressReported)
+    async def handle(event: ProgressReported) -> None:
+        seen.append(event)
+
+    dlq = DeadLetters()
+    await handle_message(encode(progress_event()), router=router, retry=NO_WAIT, dead_letter=dlq)
+    assert len(seen) == 1
+    assert dlq.received == []
+
+
+async def test_poison_goes_to_the_dead_letter_topic_without_retries() -> None:
+    dlq = DeadLetters()
+    await handle_message(b"not json", router=EventRouter("test"), retry=NO_WAIT, dead_letter=dlq)
+    assert dlq.received == [("PoisonMessage", 1)]
+
+
+async def test_unknown_types_are_counted_and_skipped() -> None:
+    router, dlq = EventRouter("test"), DeadLetters()
+    document = json.loads(encode(progress_event()))
+    document["type"] = "registry.thing.happened.v1"
+    await handle_message(
+        json.dumps(document).encode(), router=router, retry=NO_WAIT, dead_letter=dlq
+    )
+    assert router.skipped["registry.thing.happened.v1"] == 1
+    assert dlq.received == []
+
+
+async def test_a_handler_bug_is_retried_then_dead_lettered() -> None:
+    router, calls = EventRouter("test"), []
+
+    @router.on(ProgressReported)
+    async def broken(event: Event) -> None:
+        calls.append(event)
+        raise KeyError("bug")
+
+    dlq = DeadLetters()
+    await handle_message(encode(progress_event()), router=router, retry=NO_WAIT, dead_letter=dlq)
+    assert len(calls) == 3
+    assert dlq.received == [("KeyError", 3)]
+
+
+async def test_a_database_outage_that_outlasts_retries_leaves_the_message_uncommitted() -> None:
+    router = EventRouter("test")
+
+    @router.on(ProgressReported)
+    async def unreachable(event: Event) -> None:
+        raise AutoReconnect("database away")
+
+    dlq = DeadLetters()
+    with pytest.raises(AutoReconnect):
+        await handle_message(
+            encode(progress_event()), router=router, retry=NO_WAIT, dead_letter=dlq
+        )
+    assert dlq.received == []
+
+
+async def test_a_transient_failure_that_clears_is_applied() -> None:
+    router, attempts = EventRouter("test"), []
+
+    @router.on(ProgressReported)
+    async def flaky(event: Event) -> None:
+        attempts.append(1)
+        if len(attempts) < 2:
+            raise AutoReconnect("blip")
+
+    dlq = DeadLetters()
+    await handle_message(encode(progress_event()), router=router, retry=NO_WAIT, dead_letter=dlq)
+    assert len(attempts) == 2
+
+
+def test_backoff_grows_and_is_capped() -> None:
+    retry = Retry(attempts=10, base=0.1, cap=1.0)
+    assert all(0 <= retry.delay(n) <= min(1.0, 0.1 * 2**n) for n in range(10) for _ in range(20))
+
+
+def test_a_group_cannot_register_two_handlers_for_one_type() -> None:
+    router = EventRouter("test")
+
+    async def one(event: ProgressReported) -> None:
+        return None
+
+    router.add(ProgressReported, one)
+    with pytest.raises(ValueError, match="already handles"):
+        router.add(ProgressReported, one)

@@ -1,0 +1,78 @@
+"""Email rendering: every template in every language, escaped, strict, right-to-left for Arabic."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from imc_contracts import LANGUAGES, Language
+from imc_notifications.adapters.mailer import build_message
+from imc_notifications.adapters.rendering import Renderer, format_day
+from imc_notifications.domain.recipients import Recipient, language_for, localized
+from imc_notifications.domain.rules import RULES
+from jinja2 import UndefinedError
+
+CONTEXT = {
+    "recipient_name": "Sophie Lambert",
+    "partnership": "Berkane – Saint-Gilles",
+    "milestone": "Lancement du service social",
+    "reached_on": "29 novembre 2026",
+    "due_date": "30 juin 2027",
+    "link": "http://127.0.0.1:8080/partnerships/berkane--saint-gilles/milestones/m",
+}
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+@pytest.mark.parametrize("template", sorted({rule.template for rule in RULES.values()}))
+def test_every_template_renders_in_every_language(template: str, language: Language) -> None:
+    email = Renderer().render(template, language, **CONTEXT)
+    assert "Lancement du service social" in email.subject
+    assert "Berkane – Saint-Gilles" in email.subject
+    assert CONTEXT["link"] in email.text
+    assert f'lang="{language}"' in email.html
+
+
+def test_arabic_mail_is_laid_out_right_to_left() -> None:
+    assert 'dir="rtl"' in Renderer().render("milestone_reached", "ar", **CONTEXT).html
+    assert 'dir="ltr"' in Renderer().render("milestone_reached", "fr", **CONTEXT).html
+
+
+def test_a_missing_variable_fails_here_not_in_an_inbox() -> None:
+    context = {k: v for k, v in CONTEXT.items() if k != "milestone"}
+    with pytest.raises(UndefinedError):
+        Renderer().render("milestone_reached", "fr", **context)
+
+
+def test_user_text_is_escaped_in_html() -> None:
+    hostile = {**CONTEXT, "milestone": "<script>x</script>"}
+    email = Renderer().render("milestone_reached", "en", **hostile)
+    assert "<script>" not in email.html
+    assert "&lt;script&gt;" in email.html
+
+
+def test_user_text_cannot_add_a_header() -> None:
+    hostile = {**CONTEXT, "milestone": "Ok\r\nBcc: victim@example.com"}
+    email = Renderer().render("milestone_reached", "en", **hostile)
+    message = build_message(
+        email,
+        sender="IMC Hub <no-reply@example.org>",
+        to_name="Sophie\r\nBcc: x@example.com",
+        to_address="sophie@example.org",
+        message_id="<1@example.org>",
+    )
+    assert message["Bcc"] is None
+    assert "\n" not in str(message["Subject"])
+
+
+def test_dates_are_formatted_for_the_locale() -> None:
+    day = dt.date(2026, 5, 9)
+    assert format_day(day, "fr") == "9 mai 2026"
+    assert format_day(day, "nl") == "9 mei 2026"
+    assert format_day(day, "en") == "9 May 2026"
+    assert format_day(day, "ar") != format_day(day, "fr")
+
+
+def test_language_falls_back_from_member_to_municipality_to_french_to_english() -> None:
+    member = Recipient("m", "Luc", "luc@example.org", "auderghem", "nl")
+    assert language_for(member, ["fr", "nl"]) == ["nl", "fr", "en"]
+    assert localized({"fr": "Oudergem FR", "ar": "أوديرغيم"}, ["nl", "fr"]) == "Oudergem FR"
