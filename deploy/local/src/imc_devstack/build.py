@@ -7,12 +7,15 @@ so a change to the pom or go.mod builds anew and an unchanged one is reused at o
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import hashlib
 import os
 import shutil
 import subprocess
 import sys
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 from imc_devstack.paths import DEPLOY_LOCAL, cache_dir
@@ -49,8 +52,26 @@ def _require(tool: str) -> str:
     return path
 
 
+@contextlib.contextmanager
+def _exclusive(name: str) -> Iterator[None]:
+    """One build of ``name`` at a time across processes (make run and make test may race)."""
+    lock_path = cache_dir() / f"{name}.lock"
+    lock_path.parent.mkdir(parents=True, exist_ok=True)
+    with lock_path.open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
 def kafka_libs() -> Path:
     """The directory of Kafka's runtime jars (plus log4j2), fetched on first use."""
+    with _exclusive("kafka"):
+        return _kafka_libs()
+
+
+def _kafka_libs() -> Path:
     pom = KAFKA_DIR / "pom.xml"
     target = cache_dir() / "kafka" / _digest(pom) / "libs"
     if target.is_dir() and any(target.glob("kafka_2.13-*.jar")):
@@ -79,7 +100,13 @@ def kafka_libs() -> Path:
 
 
 def ferretdb_binary() -> Path:
-    """The FerretDB binary, built from its Go module on first use.
+    """The FerretDB binary, built from its Go module on first use."""
+    with _exclusive("ferretdb"):
+        return _ferretdb_binary()
+
+
+def _ferretdb_binary() -> Path:
+    """Build FerretDB unless built already.
 
     ``go install …/cmd/ferretdb`` makes FerretDB the main module and its start-up then
     panics for want of ``build/version/version.txt`` (a generated file not in the module).
