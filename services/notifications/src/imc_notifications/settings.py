@@ -8,7 +8,9 @@ from pydantic import AliasChoices, Field
 
 class NotificationsSettings(ServiceSettings):
     service_name: str = "notifications"
-    http_port: int = Field(default=8003, validation_alias=AliasChoices("IMC_NOTIFICATIONS_PORT"))
+    http_port: int = Field(
+        default=8003, validation_alias=AliasChoices("IMC_NOTIFICATIONS_PORT", "IMC_HTTP_PORT")
+    )
     mongo_database: str = Field(
         default="imc_notifications", validation_alias=AliasChoices("IMC_NOTIFICATIONS_DATABASE")
     )

@@ -8,7 +8,9 @@ from pydantic import AliasChoices, Field
 
 class RegistrySettings(ServiceSettings):
     service_name: str = "registry"
-    http_port: int = Field(default=8001, validation_alias=AliasChoices("IMC_REGISTRY_PORT"))
+    http_port: int = Field(
+        default=8001, validation_alias=AliasChoices("IMC_REGISTRY_PORT", "IMC_HTTP_PORT")
+    )
     mongo_database: str = Field(
         default="imc_registry", validation_alias=AliasChoices("IMC_REGISTRY_DATABASE")
     )

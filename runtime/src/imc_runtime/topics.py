@@ -1,0 +1,23 @@
+"""``python -m imc_runtime.topics``: create the catalog's topics (an init step for deployments)."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+
+from imc_runtime.kafka import ensure_topics
+from imc_runtime.settings import ServiceSettings
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--partitions", type=int, default=None, help="override the catalog")
+    args = parser.parse_args(argv)
+    created = asyncio.run(
+        ensure_topics(ServiceSettings().kafka_bootstrap_servers, partitions=args.partitions)
+    )
+    print("created: " + (", ".join(created) if created else "nothing, all topics exist"))
+
+
+if __name__ == "__main__":
+    main()
