@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import os
+import signal
 import socket
 import subprocess
 import sys
+from pathlib import Path
 
 import httpx
 import pytest
 from imc_devstack import seed
 from imc_devstack.stack import Ports, Stack
-from imc_devstack.testing import bearer, token
+from imc_devstack.testing import bearer, eventually, token
 
 
 @pytest.mark.infra
@@ -39,7 +42,7 @@ def test_the_programme_has_ten_partnerships_of_twenty_municipalities() -> None:
     assert domains <= {"example.org", "example.com", "example.net"}
 
 
-def test_a_busy_port_is_refused_by_name(tmp_path: object) -> None:
+def test_a_busy_port_is_refused_by_name(tmp_path: Path) -> None:
     with socket.socket() as holder:
         holder.bind(("127.0.0.1", 0))
         holder.listen()
@@ -62,7 +65,7 @@ def test_a_busy_port_is_refused_by_name(tmp_path: object) -> None:
         }
         result = subprocess.run(
             [sys.executable, "-m", "imc_devstack", "run"],
-            env={**__import__("os").environ, **env, "IMC_DATA_DIR": str(tmp_path)},
+            env={**os.environ, **env, "IMC_DATA_DIR": str(tmp_path)},
             capture_output=True,
             text=True,
             timeout=60,
@@ -70,3 +73,72 @@ def test_a_busy_port_is_refused_by_name(tmp_path: object) -> None:
         )
     assert result.returncode == 2
     assert f"port {busy} (ferretdb) is already in use" in result.stderr
+
+
+def _descendants(pid: int) -> set[int]:
+    """Every process whose ancestry leads to ``pid`` (from /proc)."""
+    parents: dict[int, int] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        parents[int(stat.parent.name)] = int(fields[1])
+    found, frontier = set(), {pid}
+    while frontier:
+        children = {child for child, parent in parents.items() if parent in frontier}
+        frontier = children - found
+        found |= children
+    return found
+
+
+def _alive(pids: set[int]) -> set[int]:
+    alive = set()
+    for pid in pids:
+        try:
+            state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+        except OSError:
+            continue
+        if state != "Z":
+            alive.add(pid)
+    return alive
+
+
+@pytest.mark.infra
+@pytest.mark.parametrize("stop_signal", [signal.SIGTERM, signal.SIGKILL])
+def test_the_launcher_leaves_no_process_behind(
+    infra: Stack, tmp_path: Path, stop_signal: signal.Signals
+) -> None:
+    """``make run``'s launcher brings everything up, then on SIGTERM — or even when it is
+    killed outright — every process it started goes too."""
+    ports = Ports.free()
+    env = {
+        **os.environ,
+        **{f"IMC_{name.upper()}_PORT": str(getattr(ports, name)) for name in vars(ports)},
+        "IMC_DATA_DIR": str(tmp_path),
+    }
+    launcher = subprocess.Popen(
+        [sys.executable, "-m", "imc_devstack", "run"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    assert launcher.stdout is not None
+    seen: list[str] = []
+    try:
+        for line in launcher.stdout:
+            seen.append(line)
+            if "IMC Hub is up." in line:
+                break
+        else:
+            pytest.fail("launcher ended before the stack was up:\n" + "".join(seen[-40:]))
+        children = _descendants(launcher.pid)
+        assert len(children) >= 6  # kafka, ferretdb, mail catcher, three services
+        launcher.send_signal(stop_signal)
+        launcher.wait(timeout=60)
+        eventually(lambda: _alive(children) == set() or None, what="children exit", timeout=60)
+    finally:
+        if launcher.poll() is None:
+            launcher.kill()
+        launcher.stdout.close()

@@ -17,6 +17,7 @@ def configure_logging(*, service: str, version: str, fmt: str, level: str) -> No
         structlog.stdlib.add_logger_name,
         structlog.processors.TimeStamper(fmt="iso", utc=True),
         _static_fields(service=service, version=version),
+        _plain_logger_names,
     ]
     renderer: Any = (
         structlog.processors.JSONRenderer()
@@ -56,6 +57,15 @@ def _static_fields(**fields: str) -> structlog.types.Processor:
         return event
 
     return add
+
+
+def _plain_logger_names(
+    _logger: Any, _name: str, event: structlog.types.EventDict
+) -> structlog.types.EventDict:
+    # uvicorn logs its ordinary start-up lines under "uvicorn.error"; that name alarms readers.
+    if event.get("logger") == "uvicorn.error":
+        event["logger"] = "uvicorn"
+    return event
 
 
 def get_logger(name: str) -> structlog.stdlib.BoundLogger:

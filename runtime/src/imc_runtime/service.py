@@ -12,9 +12,11 @@ import contextlib
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 
+import structlog
 import uvicorn
-from fastapi import APIRouter, FastAPI, Response, status
+from fastapi import APIRouter, Depends, FastAPI, Request, Response, status
 from faststream.kafka import KafkaBroker
+from imc_contracts import new_event_id
 from pymongo import AsyncMongoClient
 from pymongo.asynchronous.database import AsyncDatabase
 
@@ -130,9 +132,30 @@ def create_app(
             response.status_code = status.HTTP_503_SERVICE_UNAVAILABLE
         return {"status": "ok" if healthy else "unavailable", "checks": checks}
 
+    @app.middleware("http")
+    async def correlate(
+        request: Request, call_next: Callable[[Request], Awaitable[Response]]
+    ) -> Response:
+        """Bind a correlation id (the caller's ``X-Correlation-ID`` or a new one) to every log
+        line of the request, and hand it back."""
+        correlation_id = request.headers.get("x-correlation-id", "")[:100] or str(new_event_id())
+        structlog.contextvars.clear_contextvars()
+        structlog.contextvars.bind_contextvars(
+            correlation_id=correlation_id, method=request.method, path=request.url.path
+        )
+        response = await call_next(request)
+        response.headers["X-Correlation-ID"] = correlation_id
+        return response
+
     for router in routers:
-        app.include_router(router)
+        app.include_router(router, dependencies=[Depends(_bind_partnership)])
     return app
+
+
+async def _bind_partnership(request: Request) -> None:
+    """Routes about one partnership tag their log lines with it."""
+    if partnership_id := request.path_params.get("partnership_id"):
+        structlog.contextvars.bind_contextvars(partnership_id=partnership_id)
 
 
 def configure(settings: ServiceSettings) -> None:

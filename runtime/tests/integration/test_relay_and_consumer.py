@@ -8,7 +8,8 @@ import uuid
 from collections.abc import AsyncIterator
 
 import pytest
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
+from aiokafka.admin import AIOKafkaAdminClient
 from imc_contracts import decode, encode
 from imc_contracts.registry import ProgressReported, ProgressReportedPayload
 from imc_devstack.stack import Stack
@@ -19,6 +20,7 @@ from imc_runtime.mongo import Document
 from imc_runtime.relay import Relay
 from imc_runtime.settings import ServiceSettings
 from pymongo import AsyncMongoClient
+from pymongo.errors import AutoReconnect
 
 pytestmark = pytest.mark.infra
 
@@ -148,3 +150,69 @@ async def test_a_consumer_skips_poison_to_the_dead_letter_topic_and_moves_on(
     assert headers["dlq-source-topic"] == "imc.roadmaps.events"
     assert headers["dlq-error"].startswith("PoisonMessage")
     assert headers["dlq-source-offset"].isdigit()
+
+
+class KafkaAway:
+    async def publish(self, events: object) -> None:
+        raise ConnectionError("broker unreachable")
+
+
+async def test_a_failed_publication_leaves_the_commits_unpublished(log: CommitLog) -> None:
+    await log.append("c1", "stream:x", 0, [reported("p", 10)])
+    relay = Relay(log, KafkaAway())  # type: ignore[arg-type]
+    with pytest.raises(ConnectionError):
+        await relay.publish_pending()
+    assert await log.count_unpublished() == 1
+
+
+async def test_an_offset_is_committed_only_after_the_effect_is_stored(infra: Stack) -> None:
+    """The handler's database is away for longer than the in-process retries: the message
+    is not committed and comes back, and is applied once the database is back."""
+    partnership = f"p-{uuid.uuid4()}"
+    event = reported(partnership, 30)
+    producer = AIOKafkaProducer(bootstrap_servers=infra.kafka_bootstrap)
+    await producer.start()
+    try:
+        sent = await producer.send_and_wait(
+            "imc.roadmaps.events", encode(event), key=partnership.encode()
+        )
+    finally:
+        await producer.stop()
+    admin = AIOKafkaAdminClient(bootstrap_servers=infra.kafka_bootstrap)
+    await admin.start()
+
+    async def committed() -> int:
+        offsets = await admin.list_consumer_group_offsets("registry")
+        meta = offsets.get(TopicPartition(sent.topic, sent.partition))
+        return -1 if meta is None else int(meta.offset)
+
+    deliveries: list[int] = []
+    committed_while_failing: list[int] = []
+    applied = asyncio.Event()
+    router = EventRouter("registry")
+
+    async def store_when_back(received: ProgressReported) -> None:
+        if received.event_id != event.event_id:
+            return
+        deliveries.append(1)
+        if len(deliveries) <= 4:  # two deliveries of two attempts each fail
+            committed_while_failing.append(await committed())
+            raise AutoReconnect("database away")
+        applied.set()
+
+    router.add(ProgressReported, store_when_back)
+    broker = make_broker(ServiceSettings(kafka_bootstrap_servers=infra.kafka_bootstrap))
+    subscribe(broker, router, retry=Retry(attempts=2, base=0.01, cap=0.01))
+    await broker.start()
+    try:
+        async with asyncio.timeout(60):
+            await applied.wait()
+    finally:
+        await broker.stop()
+    try:
+        after = await committed()
+    finally:
+        await admin.close()
+    assert len(deliveries) == 5
+    assert all(offset <= sent.offset for offset in committed_while_failing)
+    assert after > sent.offset
