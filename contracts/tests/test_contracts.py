@@ -102,7 +102,7 @@ def test_an_unknown_type_is_told_apart_from_poison() -> None:
 
 def test_unknown_fields_from_a_newer_producer_are_ignored() -> None:
     document = json.loads(encode(progress_event()))
-    document["payload"]["beneficiaries"] = {"youth": 12}
+    document["payload"]["photo_count"] = 12
     document["trace"] = "abc"
     assert decode(json.dumps(document).encode()).payload.progress == 40
 

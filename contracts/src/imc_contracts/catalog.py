@@ -28,6 +28,17 @@ REGISTRY_EVENTS = Topic(
         registry.MemberAdded,
         registry.MilestoneProposed,
         registry.ProgressReported,
+        registry.MunicipalityUpdated,
+        registry.PartnershipUpdated,
+        registry.PartnershipStatusChanged,
+        registry.MemberUpdated,
+        registry.MemberRemoved,
+        registry.ObjectiveProposed,
+        registry.MilestoneRevised,
+        registry.MilestoneRescheduleRequested,
+        registry.MilestoneCancellationRequested,
+        registry.IndicatorProposed,
+        registry.IndicatorValueReported,
     ),
 )
 
@@ -41,6 +52,16 @@ ROADMAPS_EVENTS = Topic(
         roadmaps.MilestoneProgressed,
         roadmaps.MilestoneReached,
         roadmaps.SubmissionRejected,
+        roadmaps.ObjectivePlanned,
+        roadmaps.MilestoneRevised,
+        roadmaps.MilestoneRescheduled,
+        roadmaps.MilestoneCancelled,
+        roadmaps.MilestoneDueSoon,
+        roadmaps.MilestoneOverdue,
+        roadmaps.IndicatorDefined,
+        roadmaps.IndicatorValueRecorded,
+        roadmaps.RoadmapProgressed,
+        roadmaps.EvaluationRecorded,
     ),
 )
 
@@ -49,7 +70,7 @@ NOTIFICATIONS_EVENTS = Topic(
     partitions=6,
     producer="notifications",
     consumer_groups=(),
-    events=(notifications.EmailSent,),
+    events=(notifications.EmailSent, notifications.EmailFailed),
 )
 
 TOPICS: tuple[Topic, ...] = (REGISTRY_EVENTS, ROADMAPS_EVENTS, NOTIFICATIONS_EVENTS)

@@ -20,3 +20,19 @@ class EmailSent(Event):
     TYPE: ClassVar[str] = "notifications.email.sent.v1"
     type: Literal["notifications.email.sent.v1"]
     payload: EmailSentPayload
+
+
+class EmailFailedPayload(Contract):
+    delivery_id: str
+    cause_event_id: str
+    cause_type: str
+    member_id: str
+    attempts: int
+    permanent: bool
+    error: str
+
+
+class EmailFailed(Event):
+    TYPE: ClassVar[str] = "notifications.email.failed.v1"
+    type: Literal["notifications.email.failed.v1"]
+    payload: EmailFailedPayload

@@ -7,6 +7,7 @@ from typing import ClassVar, Literal
 
 from pydantic import Field
 
+from imc_contracts.common import BeneficiaryCount, DisaggregatedValue, Measure, ReportingPeriod
 from imc_contracts.envelope import Contract, Event, Language, Localized
 
 Country = Literal["MA", "BE"]
@@ -75,6 +76,12 @@ class MilestoneProposedPayload(Contract):
     due_date: dt.date
     responsible_municipality_id: str
     target: str | None = None
+    objective_id: str | None = None
+    phase: str | None = None
+    weight: float | None = Field(default=None, gt=0, le=1000)
+    backfill: bool = Field(
+        default=False, description="Recording past history: a due date in the past is allowed."
+    )
 
 
 class MilestoneProposed(Event):
@@ -91,9 +98,163 @@ class ProgressReportedPayload(Contract):
     progress: int = Field(ge=0, le=100)
     reported_on: dt.date
     note: str | None = None
+    beneficiaries: list[BeneficiaryCount] = Field(default_factory=list)
+    correction: bool = Field(
+        default=False,
+        description="An explicit correction: progress may go down or change after reached.",
+    )
 
 
 class ProgressReported(Event):
     TYPE: ClassVar[str] = "registry.progress.reported.v1"
     type: Literal["registry.progress.reported.v1"]
     payload: ProgressReportedPayload
+
+
+# -- changes to who takes part ---------------------------------------------------------
+
+
+class MunicipalityUpdated(Event):
+    """The municipality as it now is (a full snapshot, same shape as when registered)."""
+
+    TYPE: ClassVar[str] = "registry.municipality.updated.v1"
+    type: Literal["registry.municipality.updated.v1"]
+    payload: MunicipalityRegisteredPayload
+
+
+class PartnershipUpdated(Event):
+    """The partnership as it now is (a full snapshot, same shape as when created)."""
+
+    TYPE: ClassVar[str] = "registry.partnership.updated.v1"
+    type: Literal["registry.partnership.updated.v1"]
+    payload: PartnershipCreatedPayload
+
+
+class PartnershipStatusChangedPayload(Contract):
+    partnership_id: str
+    status: Literal["active", "suspended", "closed"]
+    previous_status: Literal["active", "suspended", "closed"]
+    reason: str = Field(max_length=2000)
+
+
+class PartnershipStatusChanged(Event):
+    TYPE: ClassVar[str] = "registry.partnership.status_changed.v1"
+    type: Literal["registry.partnership.status_changed.v1"]
+    payload: PartnershipStatusChangedPayload
+
+
+class MemberUpdated(Event):
+    """The member as they now are (a full snapshot, same shape as when added)."""
+
+    TYPE: ClassVar[str] = "registry.member.updated.v1"
+    type: Literal["registry.member.updated.v1"]
+    payload: MemberAddedPayload
+
+
+class MemberRemovedPayload(Contract):
+    member_id: str
+    municipality_id: str
+
+
+class MemberRemoved(Event):
+    TYPE: ClassVar[str] = "registry.member.removed.v1"
+    type: Literal["registry.member.removed.v1"]
+    payload: MemberRemovedPayload
+
+
+# -- roadmap requests: roadmaps decides ------------------------------------------------
+
+
+class ObjectiveProposedPayload(Contract):
+    submission_id: str
+    objective_id: str
+    phase: str
+    theme: str
+    title: Localized
+    description: Localized = Field(default_factory=dict)
+
+
+class ObjectiveProposed(Event):
+    """Plan (or, for a known objective id, edit) an objective of a partnership's roadmap."""
+
+    TYPE: ClassVar[str] = "registry.objective.proposed.v1"
+    type: Literal["registry.objective.proposed.v1"]
+    payload: ObjectiveProposedPayload
+
+
+class MilestoneRevisedPayload(Contract):
+    """Edit a planned milestone; absent fields stay as they are."""
+
+    submission_id: str
+    milestone_id: str
+    title: Localized | None = None
+    responsible_municipality_id: str | None = None
+    target: str | None = None
+    objective_id: str | None = None
+    weight: float | None = Field(default=None, gt=0, le=1000)
+
+
+class MilestoneRevised(Event):
+    TYPE: ClassVar[str] = "registry.milestone.revised.v1"
+    type: Literal["registry.milestone.revised.v1"]
+    payload: MilestoneRevisedPayload
+
+
+class MilestoneRescheduleRequestedPayload(Contract):
+    submission_id: str
+    milestone_id: str
+    due_date: dt.date
+    reason: str | None = Field(default=None, max_length=2000)
+
+
+class MilestoneRescheduleRequested(Event):
+    TYPE: ClassVar[str] = "registry.milestone.reschedule_requested.v1"
+    type: Literal["registry.milestone.reschedule_requested.v1"]
+    payload: MilestoneRescheduleRequestedPayload
+
+
+class MilestoneCancellationRequestedPayload(Contract):
+    submission_id: str
+    milestone_id: str
+    reason: str = Field(max_length=2000)
+
+
+class MilestoneCancellationRequested(Event):
+    TYPE: ClassVar[str] = "registry.milestone.cancellation_requested.v1"
+    type: Literal["registry.milestone.cancellation_requested.v1"]
+    payload: MilestoneCancellationRequestedPayload
+
+
+class IndicatorProposedPayload(Contract):
+    """Define (or, for a known indicator id, redefine) an indicator with its periods."""
+
+    submission_id: str
+    indicator_id: str
+    objective_id: str | None = None
+    title: Localized
+    description: Localized = Field(default_factory=dict)
+    measure: Measure
+    unit: str | None = Field(default=None, max_length=100)
+    baseline: DisaggregatedValue | None = None
+    baseline_year: int | None = None
+    periods: list[ReportingPeriod] = Field(default_factory=list)
+
+
+class IndicatorProposed(Event):
+    TYPE: ClassVar[str] = "registry.indicator.proposed.v1"
+    type: Literal["registry.indicator.proposed.v1"]
+    payload: IndicatorProposedPayload
+
+
+class IndicatorValueReportedPayload(Contract):
+    submission_id: str
+    indicator_id: str
+    period_id: str
+    values: list[DisaggregatedValue] = Field(min_length=1)
+    note: str | None = Field(default=None, max_length=5000)
+
+
+class IndicatorValueReported(Event):
+    TYPE: ClassVar[str] = "registry.indicator_value.reported.v1"
+    type: Literal["registry.indicator_value.reported.v1"]
+    payload: IndicatorValueReportedPayload

@@ -7,6 +7,7 @@ from typing import ClassVar, Literal
 
 from pydantic import Field
 
+from imc_contracts.common import BeneficiaryCount, DisaggregatedValue, Measure, ReportingPeriod
 from imc_contracts.envelope import Contract, Event, Localized
 
 
@@ -17,6 +18,10 @@ class MilestonePlannedPayload(Contract):
     due_date: dt.date
     responsible_municipality_id: str
     target: str | None = None
+    objective_id: str | None = None
+    phase: str | None = None
+    weight: float | None = None
+    backfill: bool = False
 
 
 class MilestonePlanned(Event):
@@ -32,6 +37,9 @@ class MilestoneProgressedPayload(Contract):
     progress: int = Field(ge=0, le=100)
     previous_progress: int = Field(ge=0, le=100)
     reported_on: dt.date
+    beneficiaries: list[BeneficiaryCount] = Field(default_factory=list)
+    correction: bool = False
+    note: str | None = None
 
 
 class MilestoneProgressed(Event):
@@ -67,3 +75,161 @@ class SubmissionRejected(Event):
     TYPE: ClassVar[str] = "roadmaps.submission.rejected.v1"
     type: Literal["roadmaps.submission.rejected.v1"]
     payload: SubmissionRejectedPayload
+
+
+class ObjectivePlannedPayload(Contract):
+    submission_id: str | None = None
+    objective_id: str
+    phase: str
+    theme: str
+    title: Localized
+    description: Localized = Field(default_factory=dict)
+    revision: bool = Field(default=False, description="True when this edits a known objective.")
+
+
+class ObjectivePlanned(Event):
+    TYPE: ClassVar[str] = "roadmaps.objective.planned.v1"
+    type: Literal["roadmaps.objective.planned.v1"]
+    payload: ObjectivePlannedPayload
+
+
+class MilestoneRevisedPayload(Contract):
+    """The milestone's plan after an edit (a full snapshot of what can be edited)."""
+
+    submission_id: str | None = None
+    milestone_id: str
+    title: Localized
+    responsible_municipality_id: str
+    target: str | None = None
+    objective_id: str | None = None
+    weight: float | None = None
+
+
+class MilestoneRevised(Event):
+    TYPE: ClassVar[str] = "roadmaps.milestone.revised.v1"
+    type: Literal["roadmaps.milestone.revised.v1"]
+    payload: MilestoneRevisedPayload
+
+
+class MilestoneRescheduledPayload(Contract):
+    submission_id: str | None = None
+    milestone_id: str
+    title: Localized
+    previous_due_date: dt.date
+    due_date: dt.date
+    reason: str | None = None
+
+
+class MilestoneRescheduled(Event):
+    TYPE: ClassVar[str] = "roadmaps.milestone.rescheduled.v1"
+    type: Literal["roadmaps.milestone.rescheduled.v1"]
+    payload: MilestoneRescheduledPayload
+
+
+class MilestoneCancelledPayload(Contract):
+    submission_id: str | None = None
+    milestone_id: str
+    title: Localized
+    reason: str
+
+
+class MilestoneCancelled(Event):
+    TYPE: ClassVar[str] = "roadmaps.milestone.cancelled.v1"
+    type: Literal["roadmaps.milestone.cancelled.v1"]
+    payload: MilestoneCancelledPayload
+
+
+class MilestoneDuePayload(Contract):
+    """A milestone coming due or past due; emitted by roadmaps' schedule, once per due date."""
+
+    milestone_id: str
+    title: Localized
+    due_date: dt.date
+    responsible_municipality_id: str
+    progress: int = Field(ge=0, le=100)
+    days: int = Field(description="Days until the due date (due soon) or since it (overdue).")
+
+
+class MilestoneDueSoon(Event):
+    TYPE: ClassVar[str] = "roadmaps.milestone.due_soon.v1"
+    type: Literal["roadmaps.milestone.due_soon.v1"]
+    payload: MilestoneDuePayload
+
+
+class MilestoneOverdue(Event):
+    TYPE: ClassVar[str] = "roadmaps.milestone.overdue.v1"
+    type: Literal["roadmaps.milestone.overdue.v1"]
+    payload: MilestoneDuePayload
+
+
+class IndicatorDefinedPayload(Contract):
+    submission_id: str | None = None
+    indicator_id: str
+    objective_id: str | None = None
+    title: Localized
+    description: Localized = Field(default_factory=dict)
+    measure: Measure
+    unit: str | None = None
+    baseline: DisaggregatedValue | None = None
+    baseline_year: int | None = None
+    periods: list[ReportingPeriod] = Field(default_factory=list)
+
+
+class IndicatorDefined(Event):
+    TYPE: ClassVar[str] = "roadmaps.indicator.defined.v1"
+    type: Literal["roadmaps.indicator.defined.v1"]
+    payload: IndicatorDefinedPayload
+
+
+class IndicatorValueRecordedPayload(Contract):
+    submission_id: str | None = None
+    indicator_id: str
+    period_id: str
+    values: list[DisaggregatedValue]
+    note: str | None = None
+
+
+class IndicatorValueRecorded(Event):
+    TYPE: ClassVar[str] = "roadmaps.indicator_value.recorded.v1"
+    type: Literal["roadmaps.indicator_value.recorded.v1"]
+    payload: IndicatorValueRecordedPayload
+
+
+class RoadmapProgressedPayload(Contract):
+    """A roll-up changed: the partnership's roadmap for a phase is now this far along."""
+
+    phase: str
+    progress: float = Field(ge=0, le=100)
+    previous_progress: float = Field(ge=0, le=100)
+    objectives: dict[str, float] = Field(default_factory=dict)
+
+
+class RoadmapProgressed(Event):
+    TYPE: ClassVar[str] = "roadmaps.roadmap.progressed.v1"
+    type: Literal["roadmaps.roadmap.progressed.v1"]
+    payload: RoadmapProgressedPayload
+
+
+Rating = Literal[1, 2, 3, 4]
+"""1 unsatisfactory, 2 partly satisfactory, 3 satisfactory, 4 highly satisfactory."""
+
+
+class EvaluationRecordedPayload(Contract):
+    """The evaluation of a partnership's roadmap for a closed phase (OECD-DAC criteria)."""
+
+    phase: str
+    relevance: Rating | None = None
+    coherence: Rating | None = None
+    effectiveness: Rating | None = None
+    efficiency: Rating | None = None
+    impact: Rating | None = None
+    sustainability: Rating | None = None
+    findings: Localized = Field(default_factory=dict)
+    lessons: Localized = Field(default_factory=dict)
+    backfill: bool = False
+
+
+class EvaluationRecorded(Event):
+    TYPE: ClassVar[str] = "roadmaps.evaluation.recorded.v1"
+    type: Literal["roadmaps.evaluation.recorded.v1"]
+    payload: EvaluationRecordedPayload

@@ -1,0 +1,49 @@
+"""Value types several events share."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Literal
+
+from pydantic import Field
+
+from imc_contracts.envelope import Contract, Localized
+
+Group = Literal["youth", "women", "disability", "migrants"]
+"""Beneficiary groups of the programme's shared objectives."""
+
+Sex = Literal["female", "male", "unspecified"]
+
+Measure = Literal["unit", "percentage", "qualitative"]
+"""IATI indicator measures: 1 unit, 2 percentage, 5 qualitative."""
+
+
+class BeneficiaryCount(Contract):
+    """How many people of one group and sex a piece of work reached."""
+
+    group: Group
+    sex: Sex = "unspecified"
+    count: int = Field(ge=0, le=10_000_000)
+
+
+class DisaggregatedValue(Contract):
+    """A value for one group and/or sex (IATI ``dimension``); both absent = the total."""
+
+    group: Group | None = None
+    sex: Sex | None = None
+    value: float | None = None
+    text: str | None = Field(default=None, max_length=5000, description="For qualitative measures.")
+
+
+class ReportingPeriod(Contract):
+    period_id: str = Field(max_length=100)
+    start: dt.date
+    end: dt.date
+    targets: list[DisaggregatedValue] = Field(default_factory=list)
+
+
+class Narrative(Contract):
+    """A title with an optional description, per language."""
+
+    title: Localized
+    description: Localized = Field(default_factory=dict)
