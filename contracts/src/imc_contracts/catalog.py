@@ -39,6 +39,8 @@ REGISTRY_EVENTS = Topic(
         registry.MilestoneCancellationRequested,
         registry.IndicatorProposed,
         registry.IndicatorValueReported,
+        registry.CoordinatorAdded,
+        registry.CoordinatorRemoved,
     ),
 )
 

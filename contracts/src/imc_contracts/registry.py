@@ -258,3 +258,33 @@ class IndicatorValueReported(Event):
     TYPE: ClassVar[str] = "registry.indicator_value.reported.v1"
     type: Literal["registry.indicator_value.reported.v1"]
     payload: IndicatorValueReportedPayload
+
+
+# -- programme coordinators (Brulocalis, UVCW, …): not staff of a municipality ---------
+
+
+class CoordinatorAddedPayload(Contract):
+    coordinator_id: str
+    name: str
+    email: str = Field(max_length=320)
+    organisation: str = Field(description="e.g. Brulocalis, UVCW")
+    language: Language
+    time_zone: str = "Europe/Brussels"
+
+
+class CoordinatorAdded(Event):
+    """A programme coordinator; also sent, as a full snapshot, when one is edited."""
+
+    TYPE: ClassVar[str] = "registry.coordinator.added.v1"
+    type: Literal["registry.coordinator.added.v1"]
+    payload: CoordinatorAddedPayload
+
+
+class CoordinatorRemovedPayload(Contract):
+    coordinator_id: str
+
+
+class CoordinatorRemoved(Event):
+    TYPE: ClassVar[str] = "registry.coordinator.removed.v1"
+    type: Literal["registry.coordinator.removed.v1"]
+    payload: CoordinatorRemovedPayload
