@@ -95,8 +95,15 @@ def test_an_envelope_that_breaks_its_schema_is_poison() -> None:
 
 def test_an_unknown_type_is_told_apart_from_poison() -> None:
     document = json.loads(encode(progress_event()))
-    document["type"] = "registry.progress.reported.v9"
+    document["type"] = "registry.harvest.gathered.v1"
     with pytest.raises(UnknownEventType):
+        decode(json.dumps(document).encode())
+
+
+def test_an_unknown_version_of_a_known_type_is_poison_not_skipped() -> None:
+    document = json.loads(encode(progress_event()))
+    document["type"] = "registry.progress.reported.v9"
+    with pytest.raises(PoisonMessage, match="unknown version"):
         decode(json.dumps(document).encode())
 
 

@@ -53,11 +53,11 @@ async def test_poison_goes_to_the_dead_letter_topic_without_retries() -> None:
 async def test_unknown_types_are_counted_and_skipped() -> None:
     router, dlq = EventRouter("test"), DeadLetters()
     document = json.loads(encode(progress_event()))
-    document["type"] = "registry.thing.happened.v1"
+    document["type"] = "registry.harvest.gathered.v1"
     await handle_message(
         json.dumps(document).encode(), router=router, retry=NO_WAIT, dead_letter=dlq
     )
-    assert router.skipped["registry.thing.happened.v1"] == 1
+    assert router.skipped["registry.harvest.gathered.v1"] == 1
     assert dlq.received == []
 
 

@@ -23,6 +23,14 @@ class UnknownEventType(Exception):
         self.type_name = type_name
 
 
+def _family(type_name: str) -> str:
+    """``registry.progress.reported.v2`` → ``registry.progress.reported``."""
+    return type_name.rsplit(".v", 1)[0]
+
+
+_KNOWN_FAMILIES = frozenset(_family(name) for name in EVENT_TYPES)
+
+
 def encode(event: Event) -> bytes:
     return event.model_dump_json().encode()
 
@@ -39,6 +47,10 @@ def from_document(document: dict[str, Any]) -> Event:
         raise PoisonMessage("message has no 'type'")
     event_type = EVENT_TYPES.get(type_name)
     if event_type is None:
+        if _family(type_name) in _KNOWN_FAMILIES:
+            # A version of a type we know, but not one we can read: a consumer must not
+            # skip it silently, or it loses a change it is meant to apply.
+            raise PoisonMessage(f"unknown version of a known type: {type_name}")
         raise UnknownEventType(type_name)
     try:
         return event_type.model_validate(document)

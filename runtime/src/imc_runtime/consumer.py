@@ -137,15 +137,25 @@ async def handle_message(
         )
 
 
-def subscribe(broker: KafkaBroker, router: EventRouter, *, retry: Retry | None = None) -> None:
-    """Subscribe ``router``'s group to every topic the catalog says it consumes."""
+def subscribe(
+    broker: KafkaBroker,
+    router: EventRouter,
+    *,
+    retry: Retry | None = None,
+    group_id: str | None = None,
+) -> None:
+    """Subscribe ``router``'s group to every topic the catalog says it consumes.
+
+    ``group_id`` overrides the Kafka consumer group (tests use a fresh one); the topics and
+    the dead-letter topic stay those of ``router.group``.
+    """
     retry = retry or Retry()
     topics = [topic.name for topic in topics_consumed_by(router.group)]
     dlq = dead_letter_topic(router.group)
 
     @broker.subscriber(
         *topics,
-        group_id=router.group,
+        group_id=group_id or router.group,
         auto_offset_reset="earliest",
         ack_policy=AckPolicy.NACK_ON_ERROR,
         title=f"{router.group}:events",

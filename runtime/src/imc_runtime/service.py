@@ -15,10 +15,12 @@ from dataclasses import dataclass, field
 import structlog
 import uvicorn
 from fastapi import APIRouter, Depends, FastAPI, Request, Response, status
+from fastapi.responses import JSONResponse
 from faststream.kafka import KafkaBroker
 from imc_contracts import new_event_id
 from pymongo import AsyncMongoClient
 from pymongo.asynchronous.database import AsyncDatabase
+from pymongo.errors import ConnectionFailure
 
 from imc_runtime import mongo
 from imc_runtime.commitlog import CommitLog
@@ -131,6 +133,16 @@ def create_app(
         if not healthy:
             response.status_code = status.HTTP_503_SERVICE_UNAVAILABLE
         return {"status": "ok" if healthy else "unavailable", "checks": checks}
+
+    @app.exception_handler(ConnectionFailure)
+    async def dependency_away(_request: Request, error: Exception) -> Response:
+        """The database is unreachable: say so, and when to come back; never a 500."""
+        log.warning("http.dependency_unavailable", error=repr(error))
+        return JSONResponse(
+            {"detail": "the service's database is unavailable; retry shortly"},
+            status_code=status.HTTP_503_SERVICE_UNAVAILABLE,
+            headers={"Retry-After": "5"},
+        )
 
     @app.middleware("http")
     async def correlate(
