@@ -136,6 +136,14 @@ class CommitLog:
         cursor = self._commits.find({}).sort([("stream", ASCENDING), ("version", ASCENDING)])
         return [_from_document(document) async for document in cursor.batch_size(batch_size)]
 
+    async def oldest_unpublished(self) -> datetime | None:
+        document = await self._commits.find_one(
+            {"published": False},
+            projection={"recorded_at": True},
+            sort=[("recorded_at", ASCENDING)],
+        )
+        return None if document is None else document["recorded_at"]
+
     async def count_unpublished(self) -> int:
         return await self._commits.count_documents({"published": False})
 

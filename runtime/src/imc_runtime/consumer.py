@@ -25,6 +25,7 @@ from imc_contracts.catalog import topics_consumed_by
 from pymongo.errors import PyMongoError
 
 from imc_runtime.logging import get_logger
+from imc_runtime.metrics import Metrics
 
 log = get_logger(__name__)
 
@@ -91,6 +92,7 @@ async def handle_message(
     router: EventRouter,
     retry: Retry,
     dead_letter: Callable[[Exception, int], Awaitable[None]],
+    on_outcome: Callable[[str], None] = lambda _outcome: None,
 ) -> None:
     """Decode, dispatch with retries, dead-letter what cannot succeed.
 
@@ -102,10 +104,12 @@ async def handle_message(
     except PoisonMessage as error:
         log.error("message.poison", error=str(error))
         await dead_letter(error, 1)
+        on_outcome("dead_lettered")
         return
     except UnknownEventType as error:
         router.skipped[error.type_name] += 1
         log.info("message.unknown_type", type=error.type_name)
+        on_outcome("skipped")
         return
     structlog.contextvars.bind_contextvars(
         event_id=str(event.event_id),
@@ -143,6 +147,7 @@ def subscribe(
     *,
     retry: Retry | None = None,
     group_id: str | None = None,
+    metrics: Metrics | None = None,
 ) -> None:
     """Subscribe ``router``'s group to every topic the catalog says it consumes.
 
@@ -178,4 +183,11 @@ def subscribe(
                 },
             )
 
-        await handle_message(message.body, router=router, retry=retry, dead_letter=dead_letter)
+        topic = str(getattr(record, "topic", ""))
+        await handle_message(
+            message.body,
+            router=router,
+            retry=retry,
+            dead_letter=dead_letter,
+            on_outcome=metrics.consumed(router.group, topic) if metrics else lambda _: None,
+        )

@@ -9,17 +9,24 @@ from collections.abc import Iterable, Sequence
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import TopicAlreadyExistsError
 from faststream.kafka import KafkaBroker
+from faststream.kafka.prometheus import KafkaPrometheusMiddleware
 from imc_contracts import TOPICS, Event, dead_letter_topic, encode, topic_of
 from imc_contracts.catalog import Topic
 
 from imc_runtime.logging import get_logger
+from imc_runtime.metrics import Metrics
 from imc_runtime.settings import ServiceSettings
 
 log = get_logger(__name__)
 
 
-def make_broker(settings: ServiceSettings) -> KafkaBroker:
+def make_broker(settings: ServiceSettings, metrics: Metrics | None = None) -> KafkaBroker:
     """A broker whose producer keeps order per key through retries (idempotent, acks=all)."""
+    middlewares = []
+    if metrics is not None:
+        middlewares.append(
+            KafkaPrometheusMiddleware(registry=metrics.registry, app_name=settings.service_name)
+        )
     return KafkaBroker(
         settings.kafka_bootstrap_servers,
         client_id=f"{settings.service_name}{settings.kafka_client_id_suffix}",
@@ -28,6 +35,7 @@ def make_broker(settings: ServiceSettings) -> KafkaBroker:
         linger_ms=2,
         graceful_timeout=settings.shutdown_timeout_seconds,
         logger=None,
+        middlewares=middlewares,
     )
 
 

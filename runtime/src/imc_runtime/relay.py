@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from collections.abc import Callable
 
 from imc_runtime.commitlog import CommitLog
 from imc_runtime.kafka import EventPublisher
@@ -28,12 +29,14 @@ class Relay:
         batch_size: int = 500,
         idle_interval: float = 0.2,
         max_backoff: float = 10.0,
+        on_published: Callable[[int], None] = lambda _count: None,
     ) -> None:
         self._log = commits
         self._publisher = publisher
         self._batch_size = batch_size
         self._idle_interval = idle_interval
         self._max_backoff = max_backoff
+        self._on_published = on_published
         self._wake = asyncio.Event()
         self._stopping = asyncio.Event()
         commits.on_append(self._wake.set)
@@ -43,8 +46,10 @@ class Relay:
         commits = await self._log.unpublished(self._batch_size)
         if not commits:
             return 0
-        await self._publisher.publish([event for commit in commits for event in commit.events])
+        events = [event for commit in commits for event in commit.events]
+        await self._publisher.publish(events)
         await self._log.mark_published([commit.id for commit in commits])
+        self._on_published(len(events))
         return len(commits)
 
     async def run(self) -> None:

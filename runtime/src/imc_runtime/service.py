@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import structlog
 import uvicorn
@@ -27,6 +28,7 @@ from imc_runtime.commitlog import CommitLog
 from imc_runtime.consumer import EventRouter, subscribe
 from imc_runtime.kafka import EventPublisher, make_broker
 from imc_runtime.logging import configure_logging, get_logger
+from imc_runtime.metrics import Metrics, watch_backlog, watch_lag
 from imc_runtime.mongo import Document
 from imc_runtime.relay import Relay
 from imc_runtime.settings import ServiceSettings
@@ -34,6 +36,8 @@ from imc_runtime.settings import ServiceSettings
 log = get_logger(__name__)
 
 StartStep = Callable[[], Awaitable[None]]
+Background = Callable[[], Coroutine[Any, Any, None]]
+"""A task that runs for the service's lifetime (schedules, watchers); cancelled at stop."""
 
 
 @dataclass
@@ -44,21 +48,25 @@ class Infrastructure:
     broker: KafkaBroker
     commits: CommitLog
     relay: Relay
+    metrics: Metrics
     start_steps: list[StartStep] = field(default_factory=list)
+    background: list[Background] = field(default_factory=list)
 
     @classmethod
     def build(cls, settings: ServiceSettings) -> Infrastructure:
         client = mongo.connect(settings)
         db = mongo.database(client, settings)
-        broker = make_broker(settings)
+        metrics = Metrics()
+        broker = make_broker(settings, metrics)
         commits = CommitLog(db)
         relay = Relay(
             commits,
             EventPublisher(broker),
             batch_size=settings.relay_batch_size,
             idle_interval=settings.relay_idle_interval_seconds,
+            on_published=metrics.relay_published.inc,
         )
-        return cls(settings, client, db, broker, commits, relay)
+        return cls(settings, client, db, broker, commits, relay, metrics)
 
     async def check_ready(self) -> dict[str, str]:
         """Each dependency and whether it answers."""
@@ -98,8 +106,11 @@ def create_app(
     events: EventRouter | None = None,
 ) -> FastAPI:
     settings = infra.settings
+    tasks: list[Background] = [lambda: watch_backlog(infra.commits, infra.metrics)]
     if events is not None:
-        subscribe(infra.broker, events)
+        subscribe(infra.broker, events, metrics=infra.metrics)
+        group = events.group
+        tasks.append(lambda: watch_lag(settings.kafka_bootstrap_servers, group, infra.metrics))
 
     @contextlib.asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
@@ -108,10 +119,14 @@ def create_app(
             await step()
         await _until_started("kafka", infra.broker.start)
         relay_task = asyncio.create_task(infra.relay.run(), name="relay")
+        background = [asyncio.create_task(run()) for run in [*tasks, *infra.background]]
         log.info("service.started", port=settings.http_port)
         try:
             yield
         finally:
+            for task in background:
+                task.cancel()
+            await asyncio.gather(*background, return_exceptions=True)
             infra.relay.stop()
             await relay_task
             await infra.broker.stop()
@@ -121,6 +136,12 @@ def create_app(
     app = FastAPI(title=title, version=settings.version, lifespan=lifespan)
     app.state.settings = settings
     app.state.infra = infra
+
+    app.middleware("http")(infra.metrics.time_request)
+
+    @app.get("/metrics", tags=["health"], include_in_schema=False)
+    async def metrics() -> Response:
+        return infra.metrics.exposition()
 
     @app.get("/health/live", tags=["health"])
     async def live() -> dict[str, str]:

@@ -1,0 +1,156 @@
+"""Prometheus metrics every service exposes at ``/metrics``.
+
+One registry per service instance (not the process-global one), so tests that build several
+brokers in one process do not collide, and each service's numbers are its own.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import time
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
+
+from aiokafka import AIOKafkaConsumer, TopicPartition
+from aiokafka.admin import AIOKafkaAdminClient
+from fastapi import Request, Response
+from imc_contracts.catalog import topics_consumed_by
+from prometheus_client import (
+    CONTENT_TYPE_LATEST,
+    CollectorRegistry,
+    Counter,
+    Gauge,
+    Histogram,
+    PlatformCollector,
+    ProcessCollector,
+    generate_latest,
+)
+
+from imc_runtime.commitlog import CommitLog
+from imc_runtime.logging import get_logger
+
+log = get_logger(__name__)
+
+
+class Metrics:
+    def __init__(self) -> None:
+        self.registry = CollectorRegistry()
+        ProcessCollector(registry=self.registry)  # memory (RSS), CPU, open files
+        PlatformCollector(registry=self.registry)
+        self.http_requests = Histogram(
+            "imc_http_request_duration_seconds",
+            "HTTP requests by route and status, with their latency.",
+            ["method", "route", "status"],
+            registry=self.registry,
+        )
+        self.messages = Counter(
+            "imc_messages_total",
+            "Messages consumed, by group, topic and outcome "
+            "(handled, skipped, retried, dead_lettered, failed).",
+            ["group", "topic", "outcome"],
+            registry=self.registry,
+        )
+        self.consumer_lag = Gauge(
+            "imc_consumer_lag_messages",
+            "Messages in a partition not yet committed by the group.",
+            ["group", "topic", "partition"],
+            registry=self.registry,
+        )
+        self.relay_backlog = Gauge(
+            "imc_relay_backlog_commits",
+            "Commits not yet published to Kafka.",
+            registry=self.registry,
+        )
+        self.relay_backlog_age = Gauge(
+            "imc_relay_backlog_age_seconds",
+            "Age of the oldest commit not yet published (0 when none).",
+            registry=self.registry,
+        )
+        self.relay_published = Counter(
+            "imc_relay_published_events_total",
+            "Events the relay published.",
+            registry=self.registry,
+        )
+        self.emails = Counter(
+            "imc_emails_total",
+            "Emails by outcome (sent, failed).",
+            ["outcome"],
+            registry=self.registry,
+        )
+
+    def exposition(self) -> Response:
+        return Response(generate_latest(self.registry), media_type=CONTENT_TYPE_LATEST)
+
+    def consumed(self, group: str, topic: str) -> Callable[[str], None]:
+        """A callback counting one outcome of a message of ``topic``."""
+        return lambda outcome: self.messages.labels(group, topic, outcome).inc()
+
+    async def time_request(
+        self, request: Request, call_next: Callable[[Request], Awaitable[Response]]
+    ) -> Response:
+        started = time.perf_counter()
+        status = 500
+        try:
+            response = await call_next(request)
+            status = response.status_code
+            return response
+        finally:
+            route = request.scope.get("route")
+            # The route's template, not the raw path: ids would explode the label set.
+            template = getattr(route, "path", "unmatched")
+            self.http_requests.labels(request.method, template, str(status)).observe(
+                time.perf_counter() - started
+            )
+
+
+async def watch_backlog(commits: CommitLog, metrics: Metrics, *, every: float = 5.0) -> None:
+    """Keep the relay backlog gauges current."""
+    while True:
+        with contextlib.suppress(Exception):  # the database may be away; the gauges wait
+            metrics.relay_backlog.set(await commits.count_unpublished())
+            oldest = await commits.oldest_unpublished()
+            age = 0.0 if oldest is None else (datetime.now(UTC) - oldest).total_seconds()
+            metrics.relay_backlog_age.set(max(age, 0.0))
+        await asyncio.sleep(every)
+
+
+async def watch_lag(bootstrap: str, group: str, metrics: Metrics, *, every: float = 15.0) -> None:
+    """Keep the consumer-lag gauge current: end offset minus the group's committed offset."""
+    topics = [topic.name for topic in topics_consumed_by(group)]
+    if not topics:
+        return
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
+    started = False
+    try:
+        while True:
+            try:
+                if not started:
+                    await admin.start()
+                    await consumer.start()
+                    started = True
+                committed = await admin.list_consumer_group_offsets(group)
+                partitions = [
+                    TopicPartition(topic, p)
+                    for topic in topics
+                    for p in consumer.partitions_for_topic(topic)
+                    or await _partitions(consumer, topic)
+                ]
+                ends = await consumer.end_offsets(partitions)
+                for tp, end in ends.items():
+                    meta = committed.get(tp)
+                    done = meta.offset if meta is not None and meta.offset >= 0 else 0
+                    metrics.consumer_lag.labels(group, tp.topic, str(tp.partition)).set(end - done)
+            except Exception as error:
+                log.debug("metrics.lag_unavailable", error=repr(error))
+            await asyncio.sleep(every)
+    finally:
+        if started:
+            await consumer.stop()
+            await admin.close()
+
+
+async def _partitions(consumer: AIOKafkaConsumer, topic: str) -> set[int]:
+    await consumer.topics()  # loads cluster metadata
+    return consumer.partitions_for_topic(topic) or set()
