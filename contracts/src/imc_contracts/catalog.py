@@ -19,7 +19,7 @@ class Topic:
 
 REGISTRY_EVENTS = Topic(
     name="imc.registry.events",
-    partitions=6,
+    partitions=12,
     producer="registry",
     consumer_groups=("roadmaps", "notifications"),
     events=(
@@ -46,7 +46,7 @@ REGISTRY_EVENTS = Topic(
 
 ROADMAPS_EVENTS = Topic(
     name="imc.roadmaps.events",
-    partitions=6,
+    partitions=12,
     producer="roadmaps",
     consumer_groups=("registry", "notifications"),
     events=(
@@ -69,7 +69,7 @@ ROADMAPS_EVENTS = Topic(
 
 NOTIFICATIONS_EVENTS = Topic(
     name="imc.notifications.events",
-    partitions=6,
+    partitions=12,
     producer="notifications",
     consumer_groups=(),
     events=(notifications.EmailSent, notifications.EmailFailed),
