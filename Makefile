@@ -12,12 +12,13 @@ BIN := $(VENV)/bin
 PACKAGES := contracts runtime services/registry services/roadmaps services/notifications deploy/local
 STAMP := $(VENV)/.installed
 
-.PHONY: help install run test test-fast lint format schemas lock fetch clean
+.PHONY: help install run test test-fast test-faults lint format schemas lock fetch clean
 
 help:
 	@echo "make run      bring up Kafka, FerretDB, the mail catcher and the three services, load the programme"
 	@echo "make test     every test, on its own infrastructure (started and stopped by the tests)"
 	@echo "make lint     ruff and mypy --strict"
+	@echo "make test-faults  the long fault-injection run (thousands of reports per scenario)"
 	@echo "make clean    wipe local data (.data/)"
 
 $(STAMP): requirements/lock.txt $(addsuffix /pyproject.toml,$(PACKAGES))
@@ -38,13 +39,18 @@ test: install
 	$(BIN)/python -m imc_devstack fetch
 	$(BIN)/pytest
 
+test-faults: install
+	$(BIN)/python -m imc_devstack fetch
+	@mkdir -p .data
+	$(BIN)/python -m imc_devstack.faults --long --json .data/faults-long.json
+
 test-fast: install
 	$(BIN)/pytest -m "not infra"
 
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/mypy $(foreach p,$(PACKAGES),$(p)/src $(p)/tests) tests conftest.py
+	$(BIN)/mypy $(foreach p,$(PACKAGES),$(p)/src $(p)/tests) tests bench conftest.py
 
 format: install
 	$(BIN)/ruff check --fix .

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
@@ -23,6 +23,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
 from imc_runtime.mongo import Document
+from imc_runtime.tracing import current_context
 
 
 class ConcurrencyConflict(Exception):
@@ -42,6 +43,8 @@ class Commit:
     events: tuple[Event, ...]
     recorded_at: datetime
     published: bool = False
+    trace: dict[str, str] = field(default_factory=dict)
+    """The trace context of what caused this commit; the relay continues it into Kafka."""
 
 
 @dataclass(frozen=True)
@@ -86,6 +89,7 @@ class CommitLog:
             version=expected_version + 1,
             events=tuple(events),
             recorded_at=datetime.now(UTC),
+            trace=current_context(),
         )
         try:
             await self._commits.insert_one(_to_document(commit))
@@ -156,6 +160,7 @@ def _to_document(commit: Commit) -> Document:
         "events": [to_document(event) for event in commit.events],
         "recorded_at": commit.recorded_at,
         "published": commit.published,
+        "trace": commit.trace,
     }
 
 
@@ -167,4 +172,5 @@ def _from_document(document: dict[str, Any]) -> Commit:
         events=tuple(from_document(event) for event in document["events"]),
         recorded_at=document["recorded_at"],
         published=bool(document["published"]),
+        trace=dict(document.get("trace") or {}),
     )

@@ -19,6 +19,7 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient, RecordsToDelete
 from imc_contracts import dead_letter_topic
 
+from imc_runtime.kafka import partitions_of
 from imc_runtime.settings import ServiceSettings
 
 
@@ -57,7 +58,7 @@ class DeadLetter:
 async def read(bootstrap: str, group: str) -> list[DeadLetter]:
     """Every dead letter the group's topic holds now, oldest first."""
     topic = dead_letter_topic(group)
-    partitions = [TopicPartition(topic, p) for p in await _partitions(bootstrap, topic)]
+    partitions = [TopicPartition(topic, p) for p in await partitions_of(bootstrap, topic)]
     if not partitions:
         return []
     consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
@@ -90,16 +91,6 @@ async def read(bootstrap: str, group: str) -> list[DeadLetter]:
         )
     finally:
         await consumer.stop()
-
-
-async def _partitions(bootstrap: str, topic: str) -> list[int]:
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
-    await admin.start()
-    try:
-        described = await admin.describe_topics([topic])
-    finally:
-        await admin.close()
-    return sorted(p["partition"] for d in described if d["topic"] == topic for p in d["partitions"])
 
 
 async def replay(bootstrap: str, letters: Sequence[DeadLetter]) -> int:

@@ -4,25 +4,39 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
 
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import TopicAlreadyExistsError
 from faststream.kafka import KafkaBroker
+from faststream.kafka.opentelemetry import KafkaTelemetryMiddleware
 from faststream.kafka.prometheus import KafkaPrometheusMiddleware
 from imc_contracts import TOPICS, Event, dead_letter_topic, encode, topic_of
 from imc_contracts.catalog import Topic
 
 from imc_runtime.logging import get_logger
-from imc_runtime.metrics import Metrics
 from imc_runtime.settings import ServiceSettings
+from imc_runtime.tracing import continued
+
+if TYPE_CHECKING:
+    from opentelemetry.sdk.trace import TracerProvider
+
+    from imc_runtime.metrics import Metrics
 
 log = get_logger(__name__)
 
 
-def make_broker(settings: ServiceSettings, metrics: Metrics | None = None) -> KafkaBroker:
+def make_broker(
+    settings: ServiceSettings,
+    metrics: Metrics | None = None,
+    tracer_provider: TracerProvider | None = None,
+) -> KafkaBroker:
     """A broker whose producer keeps order per key through retries (idempotent, acks=all)."""
-    middlewares = []
+    middlewares: list[Any] = []
+    if tracer_provider is not None:
+        # Consumer spans continue the producer's trace from the message headers.
+        middlewares.append(KafkaTelemetryMiddleware(tracer_provider=tracer_provider))
     if metrics is not None:
         middlewares.append(
             KafkaPrometheusMiddleware(registry=metrics.registry, app_name=settings.service_name)
@@ -69,26 +83,41 @@ async def ensure_topics(
     return [topic.name for topic in missing]
 
 
+async def partitions_of(bootstrap_servers: str, topic: str) -> list[int]:
+    """The partition numbers of ``topic`` (none if it does not exist)."""
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap_servers)
+    await admin.start()
+    try:
+        described = await admin.describe_topics([topic])
+    finally:
+        await admin.close()
+    return sorted(p["partition"] for d in described if d["topic"] == topic for p in d["partitions"])
+
+
 class EventPublisher:
     """Publishes events to their producer's topic, keyed by partnership, in call order."""
 
     def __init__(self, broker: KafkaBroker) -> None:
         self._broker = broker
 
-    async def publish(self, events: Sequence[Event]) -> None:
+    async def publish(
+        self, events: Sequence[Event], traces: Sequence[Mapping[str, str]] = ()
+    ) -> None:
         """Publish all of ``events``; returns once the broker has acknowledged every one.
 
         Each send is queued before the next (order per key holds) and the acknowledgements
-        are awaited together, so a batch costs about one round trip.
+        are awaited together, so a batch costs about one round trip. ``traces`` gives, per
+        event, the trace context to continue (the one stored with its commit).
         """
         pending = []
-        for event in events:
-            future = await self._broker.publish(
-                encode(event),
-                topic=topic_of(event.producer).name,
-                key=event.partnership_id.encode(),
-                headers={"content-type": "application/json", "event-type": event.type},
-                no_confirm=True,
-            )
+        for index, event in enumerate(events):
+            with continued(traces[index] if index < len(traces) else None):
+                future = await self._broker.publish(
+                    encode(event),
+                    topic=topic_of(event.producer).name,
+                    key=event.partnership_id.encode(),
+                    headers={"content-type": "application/json", "event-type": event.type},
+                    no_confirm=True,
+                )
             pending.append(future)
         await asyncio.gather(*pending)

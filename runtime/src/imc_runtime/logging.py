@@ -8,6 +8,8 @@ from typing import Any
 
 import structlog
 
+from imc_runtime.tracing import add_trace_id
+
 
 def configure_logging(*, service: str, version: str, fmt: str, level: str) -> None:
     """Route structlog and the standard library's logging through one pipeline."""
@@ -18,6 +20,7 @@ def configure_logging(*, service: str, version: str, fmt: str, level: str) -> No
         structlog.processors.TimeStamper(fmt="iso", utc=True),
         _static_fields(service=service, version=version),
         _plain_logger_names,
+        add_trace_id,
     ]
     renderer: Any = (
         structlog.processors.JSONRenderer()

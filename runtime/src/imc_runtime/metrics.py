@@ -28,6 +28,7 @@ from prometheus_client import (
 )
 
 from imc_runtime.commitlog import CommitLog
+from imc_runtime.kafka import partitions_of
 from imc_runtime.logging import get_logger
 
 log = get_logger(__name__)
@@ -134,8 +135,7 @@ async def watch_lag(bootstrap: str, group: str, metrics: Metrics, *, every: floa
                 partitions = [
                     TopicPartition(topic, p)
                     for topic in topics
-                    for p in consumer.partitions_for_topic(topic)
-                    or await _partitions(consumer, topic)
+                    for p in await partitions_of(bootstrap, topic)
                 ]
                 ends = await consumer.end_offsets(partitions)
                 for tp, end in ends.items():
@@ -149,8 +149,3 @@ async def watch_lag(bootstrap: str, group: str, metrics: Metrics, *, every: floa
         if started:
             await consumer.stop()
             await admin.close()
-
-
-async def _partitions(consumer: AIOKafkaConsumer, topic: str) -> set[int]:
-    await consumer.topics()  # loads cluster metadata
-    return consumer.partitions_for_topic(topic) or set()

@@ -47,7 +47,8 @@ class Relay:
         if not commits:
             return 0
         events = [event for commit in commits for event in commit.events]
-        await self._publisher.publish(events)
+        traces = [commit.trace for commit in commits for _event in commit.events]
+        await self._publisher.publish(events, traces)
         await self._log.mark_published([commit.id for commit in commits])
         self._on_published(len(events))
         return len(commits)

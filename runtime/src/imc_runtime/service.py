@@ -19,6 +19,7 @@ from fastapi import APIRouter, Depends, FastAPI, Request, Response, status
 from fastapi.responses import JSONResponse
 from faststream.kafka import KafkaBroker
 from imc_contracts import new_event_id
+from opentelemetry.sdk.trace import TracerProvider
 from pymongo import AsyncMongoClient
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import ConnectionFailure
@@ -32,6 +33,7 @@ from imc_runtime.metrics import Metrics, watch_backlog, watch_lag
 from imc_runtime.mongo import Document
 from imc_runtime.relay import Relay
 from imc_runtime.settings import ServiceSettings
+from imc_runtime.tracing import configure_tracing, http_middleware
 
 log = get_logger(__name__)
 
@@ -49,6 +51,7 @@ class Infrastructure:
     commits: CommitLog
     relay: Relay
     metrics: Metrics
+    tracer_provider: TracerProvider | None = None
     start_steps: list[StartStep] = field(default_factory=list)
     background: list[Background] = field(default_factory=list)
 
@@ -57,7 +60,8 @@ class Infrastructure:
         client = mongo.connect(settings)
         db = mongo.database(client, settings)
         metrics = Metrics()
-        broker = make_broker(settings, metrics)
+        tracer_provider = configure_tracing(settings)
+        broker = make_broker(settings, metrics, tracer_provider)
         commits = CommitLog(db)
         relay = Relay(
             commits,
@@ -66,7 +70,7 @@ class Infrastructure:
             idle_interval=settings.relay_idle_interval_seconds,
             on_published=metrics.relay_published.inc,
         )
-        return cls(settings, client, db, broker, commits, relay, metrics)
+        return cls(settings, client, db, broker, commits, relay, metrics, tracer_provider)
 
     async def check_ready(self) -> dict[str, str]:
         """Each dependency and whether it answers."""
@@ -131,6 +135,8 @@ def create_app(
             await relay_task
             await infra.broker.stop()
             await infra.client.close()
+            if infra.tracer_provider is not None:
+                infra.tracer_provider.shutdown()  # flushes the spans still batched
             log.info("service.stopped")
 
     app = FastAPI(title=title, version=settings.version, lifespan=lifespan)
@@ -138,6 +144,9 @@ def create_app(
     app.state.infra = infra
 
     app.middleware("http")(infra.metrics.time_request)
+    if infra.tracer_provider is not None:
+        # Each request is a server span continuing the caller's trace (W3C traceparent).
+        app.middleware("http")(http_middleware(infra.tracer_provider))
 
     @app.get("/metrics", tags=["health"], include_in_schema=False)
     async def metrics() -> Response:

@@ -37,6 +37,10 @@ class ServiceSettings(BaseSettings):
     jwt_secret: SecretStr = SecretStr("local-development-secret-change-me-0123456789")
     jwt_issuer: str = "imc-hub"
 
+    otlp_endpoint: str | None = Field(
+        default=None, description="OTLP/HTTP collector base URL; traces are off when unset."
+    )
+
     relay_batch_size: int = Field(default=500, ge=1, le=10_000)
     relay_idle_interval_seconds: float = Field(default=0.2, gt=0, le=10)
     shutdown_timeout_seconds: float = Field(default=15.0, gt=0)

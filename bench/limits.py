@@ -1,0 +1,250 @@
+"""Raw limits of the parts the pipeline is built from, measured on this machine, now.
+
+    .venv/bin/python bench/limits.py [--seconds 5] [--json bench/results/limits.json]
+
+Starts its own Kafka, FerretDB and mail catcher (like the tests), then measures, each for a
+fixed time: aiokafka producing and consuming envelope-sized messages; PyMongo async inserting
+commit-sized documents with a unique index into FerretDB at the services' concurrency;
+aiosmtplib sending rendered-size emails to the catcher; and a trivial FastAPI endpoint on
+uvicorn. Prints and saves messages (or requests) per second, with the core count and the
+versions used. Pipeline figures are set against these, measured minutes apart.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import platform
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from collections.abc import Awaitable, Callable
+from email.message import EmailMessage
+from importlib.metadata import version
+from pathlib import Path
+from typing import Any
+
+import aiosmtplib
+import httpx
+import uvicorn
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+from fastapi import FastAPI
+from imc_devstack.processes import free_port, port_accepts, wait_until
+from imc_devstack.stack import Ports, Stack
+from pymongo import ASCENDING, AsyncMongoClient
+
+ENVELOPE = json.dumps(
+    {
+        "event_id": str(uuid.uuid4()),
+        "type": "registry.progress.reported.v1",
+        "occurred_at": "2026-11-29T10:00:00+00:00",
+        "producer": "registry",
+        "partnership_id": "berkane--saint-gilles",
+        "correlation_id": str(uuid.uuid4()),
+        "causation_id": None,
+        "actor": {"kind": "officer", "id": "officer@example.org", "municipality_id": "berkane"},
+        "payload": {
+            "submission_id": str(uuid.uuid4()),
+            "milestone_id": "m",
+            "progress": 40,
+            "reported_on": "2026-11-29",
+            "note": "x" * 200,
+            "beneficiaries": [],
+        },
+    }
+).encode()
+
+
+async def for_seconds(seconds: float, workers: int, work: Callable[[], Awaitable[int]]) -> float:
+    """Run ``work`` in ``workers`` loops for ``seconds``; units done per second."""
+    done = 0
+    deadline = time.perf_counter() + seconds
+
+    async def loop() -> None:
+        nonlocal done
+        while time.perf_counter() < deadline:
+            done += await work()
+
+    started = time.perf_counter()
+    await asyncio.gather(*(loop() for _ in range(workers)))
+    return done / (time.perf_counter() - started)
+
+
+async def kafka(stack: Stack, seconds: float) -> dict[str, float]:
+    topic = "imc.registry.events"
+    producer = AIOKafkaProducer(
+        bootstrap_servers=stack.kafka_bootstrap, enable_idempotence=True, acks="all", linger_ms=2
+    )
+    await producer.start()
+    sent = 0
+
+    async def batch() -> int:
+        nonlocal sent
+        futures = [
+            await producer.send(topic, ENVELOPE, key=f"p{n % 20}".encode()) for n in range(200)
+        ]
+        await asyncio.gather(*futures)
+        sent += 200
+        return 200
+
+    try:
+        produce = await for_seconds(seconds, 1, batch)
+    finally:
+        await producer.stop()
+    consumer = AIOKafkaConsumer(
+        topic,
+        bootstrap_servers=stack.kafka_bootstrap,
+        group_id=f"bench-{uuid.uuid4()}",
+        auto_offset_reset="earliest",
+        enable_auto_commit=False,
+    )
+    await consumer.start()
+    try:
+        received, started = 0, time.perf_counter()
+        while received < sent:
+            batches = await consumer.getmany(timeout_ms=1000, max_records=2000)
+            received += sum(len(records) for records in batches.values())
+            if batches:
+                await consumer.commit()
+        consume = received / (time.perf_counter() - started)
+    finally:
+        await consumer.stop()
+    return {"kafka_produce_per_s": produce, "kafka_consume_per_s": consume}
+
+
+async def store(stack: Stack, seconds: float, concurrency: int) -> dict[str, float]:
+    client: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(stack.mongo_url)
+    commits = client["bench"]["commits"]
+    await commits.create_index([("stream", ASCENDING), ("version", ASCENDING)], unique=True)
+    document = json.loads(ENVELOPE)
+
+    async def insert() -> int:
+        await commits.insert_one(
+            {
+                "_id": uuid.uuid4().hex,
+                "stream": uuid.uuid4().hex,
+                "version": 1,
+                "events": [document],
+                "published": False,
+            }
+        )
+        return 1
+
+    try:
+        inserts = await for_seconds(seconds, concurrency, insert)
+        reads = await _read_rate(commits)
+    finally:
+        await client.drop_database("bench")
+        await client.close()
+    return {"store_inserts_per_s": inserts, "store_reads_per_s": reads}
+
+
+async def _read_rate(commits: Any) -> float:
+    started, count = time.perf_counter(), 0
+    async for _document in commits.find({}).batch_size(1000):
+        count += 1
+    return count / (time.perf_counter() - started)
+
+
+async def smtp(stack: Stack, seconds: float, concurrency: int) -> dict[str, float]:
+    message = EmailMessage()
+    message["From"] = "IMC Hub <no-reply@example.org>"
+    message["To"] = "bench@example.org"
+    message["Subject"] = "Jalon atteint : Lancement du service social — Berkane – Saint-Gilles"
+    message.set_content("Bonjour,\n" + "Le jalon a été atteint.\n" * 40)
+    message.add_alternative("<p>" + "Le jalon a été atteint.<br>" * 80 + "</p>", subtype="html")
+
+    async def send() -> int:
+        await aiosmtplib.send(message, hostname="127.0.0.1", port=stack.ports.smtp)
+        return 1
+
+    return {"smtp_per_s": await for_seconds(seconds, concurrency, send)}
+
+
+async def http(seconds: float, concurrency: int) -> dict[str, float]:
+    app = FastAPI()
+
+    @app.get("/ping")
+    async def ping() -> dict[str, str]:
+        return {"status": "ok"}
+
+    port = free_port()
+    server = uvicorn.Server(uvicorn.Config(app, port=port, log_level="warning", access_log=False))
+    # In its own thread and loop, like a server process of its own would be.
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    wait_until(lambda: port_accepts(port), what="bench server", timeout=30)
+    try:
+        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}") as client:
+
+            async def get() -> int:
+                (await client.get("/ping")).raise_for_status()
+                return 1
+
+            return {"http_requests_per_s": await for_seconds(seconds, concurrency, get)}
+    finally:
+        server.should_exit = True
+        thread.join(10)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--seconds", type=float, default=5.0)
+    parser.add_argument("--concurrency", type=int, default=16)
+    parser.add_argument("--json", type=Path)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="imc-bench-") as root:
+        stack = Stack(
+            Path(root) / "data",
+            Ports.free(),
+            log_dir=Path(root) / "logs",
+            partitions=6,
+            environment="test",
+        )
+        try:
+            stack.start_infrastructure()
+            results: dict[str, Any] = {}
+            results |= asyncio.run(kafka(stack, args.seconds))
+            results |= asyncio.run(store(stack, args.seconds, args.concurrency))
+            results |= asyncio.run(smtp(stack, args.seconds, args.concurrency))
+            results |= asyncio.run(http(args.seconds, args.concurrency))
+        finally:
+            stack.stop()
+    results["slowest_raw_limit"] = min(
+        (results[k], k)
+        for k in (
+            "kafka_produce_per_s",
+            "kafka_consume_per_s",
+            "store_inserts_per_s",
+            "smtp_per_s",
+            "http_requests_per_s",
+        )
+    )
+    report = {
+        "machine": {
+            "cores": os.cpu_count(),
+            "python": platform.python_version(),
+            "platform": platform.platform(),
+        },
+        "versions": {
+            name: version(name)
+            for name in ("aiokafka", "pymongo", "aiosmtplib", "fastapi", "uvicorn", "httpx")
+        },
+        "seconds": args.seconds,
+        "concurrency": args.concurrency,
+        "results": results,
+    }
+    for key, value in results.items():
+        print(f"{key:<24} {value if isinstance(value, tuple) else f'{value:,.0f}'}")
+    if args.json:
+        args.json.parent.mkdir(parents=True, exist_ok=True)
+        args.json.write_text(json.dumps(report, indent=2, default=str))
+    sys.exit(0)
+
+
+if __name__ == "__main__":
+    main()
