@@ -108,12 +108,15 @@ def create_app(
     title: str,
     routers: Sequence[APIRouter] = (),
     events: EventRouter | None = None,
+    consumer_group: str | None = None,
 ) -> FastAPI:
+    """The service's app. ``consumer_group`` overrides the Kafka group of ``events`` (an
+    independent second instance, say, that must see every event itself)."""
     settings = infra.settings
     tasks: list[Background] = [lambda: watch_backlog(infra.commits, infra.metrics)]
     if events is not None:
-        subscribe(infra.broker, events, metrics=infra.metrics)
-        group = events.group
+        group = consumer_group or events.group
+        subscribe(infra.broker, events, metrics=infra.metrics, group_id=group)
         tasks.append(lambda: watch_lag(settings.kafka_bootstrap_servers, group, infra.metrics))
 
     @contextlib.asynccontextmanager

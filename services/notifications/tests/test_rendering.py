@@ -19,17 +19,46 @@ CONTEXT = {
     "reached_on": "29 novembre 2026",
     "due_date": "30 juin 2027",
     "link": "http://127.0.0.1:8080/partnerships/berkane--saint-gilles/milestones/m",
+    "unsubscribe_link": "http://127.0.0.1:8003/v1/unsubscribe?token=t",
+}
+KIND_CONTEXT: dict[str, dict[str, object]] = {
+    "milestone_reached": {},
+    "milestone_due_soon": {"days": "7", "progress": "45 %"},
+    "milestone_overdue": {"days": "3", "progress": "45 %"},
+    "submission_rejected": {"submission_id": "sub-1", "reason": "Jalon inconnu"},
+    "partnership_status_changed": {
+        "status": "suspendu",
+        "previous_status": "actif",
+        "reason": "Élections",
+    },
+    "digest": {
+        "items": [{"title": "Jalon atteint : Lancement", "link": "http://x.example.org/1"}],
+        "count": "1",
+        "day": "30 juin 2027",
+    },
 }
 
 
+def context_for(kind: str) -> dict[str, object]:
+    return {**CONTEXT, **KIND_CONTEXT[kind]}
+
+
+def test_every_kind_of_the_rules_has_templates() -> None:
+    assert {rule.kind for rule in RULES.values()} | {"digest"} == set(KIND_CONTEXT)
+
+
 @pytest.mark.parametrize("language", LANGUAGES)
-@pytest.mark.parametrize("template", sorted({rule.template for rule in RULES.values()}))
-def test_every_template_renders_in_every_language(template: str, language: Language) -> None:
-    email = Renderer().render(template, language, **CONTEXT)
-    assert "Lancement du service social" in email.subject
-    assert "Berkane – Saint-Gilles" in email.subject
-    assert CONTEXT["link"] in email.text
+@pytest.mark.parametrize("kind", sorted(KIND_CONTEXT))
+def test_every_template_renders_in_every_language(kind: str, language: Language) -> None:
+    email = Renderer().render(kind, language, **context_for(kind))
+    assert email.subject
+    assert "\n" not in email.subject
+    assert CONTEXT["unsubscribe_link"] in email.text
+    assert CONTEXT["unsubscribe_link"] in email.html
     assert f'lang="{language}"' in email.html
+    if kind != "digest":
+        assert "Berkane – Saint-Gilles" in email.subject
+        assert CONTEXT["link"] in email.text
 
 
 def test_arabic_mail_is_laid_out_right_to_left() -> None:

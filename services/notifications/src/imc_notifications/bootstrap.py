@@ -2,27 +2,78 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+
 from fastapi import FastAPI
 from imc_runtime.service import Infrastructure, create_app
 
 from imc_notifications.adapters.directory import Directory
 from imc_notifications.adapters.mailer import Mailer
 from imc_notifications.adapters.rendering import Renderer
-from imc_notifications.entrypoints import events
+from imc_notifications.adapters.store import DeliveryStore, DigestStore, PreferenceStore
+from imc_notifications.entrypoints import events, http
+from imc_notifications.service_layer.delivery import DeliveryStats, Sender
+from imc_notifications.service_layer.digest import DigestScheduler
 from imc_notifications.service_layer.handlers import Dependencies
 from imc_notifications.settings import NotificationsSettings
+
+
+def build_dependencies(settings: NotificationsSettings, infra: Infrastructure) -> Dependencies:
+    deliveries = DeliveryStore(infra.db)
+    return Dependencies(
+        directory=Directory(infra.db),
+        preferences=PreferenceStore(infra.db),
+        digests=DigestStore(infra.db),
+        sender=Sender(
+            deliveries=deliveries,
+            commits=infra.commits,
+            mailer=Mailer(settings),
+            settings=settings,
+            stats=DeliveryStats(),
+        ),
+        delivery_log=deliveries,
+        commits=infra.commits,
+        renderer=Renderer(),
+        settings=settings,
+    )
 
 
 def build_app(settings: NotificationsSettings | None = None) -> FastAPI:
     settings = settings or NotificationsSettings()
     infra = Infrastructure.build(settings)
-    deps = Dependencies(
-        directory=Directory(infra.db),
-        commits=infra.commits,
-        renderer=Renderer(),
-        mailer=Mailer(settings),
-        sender=settings.mail_from,
-        frontend_base_url=settings.frontend_base_url.rstrip("/"),
+    deps = build_dependencies(settings, infra)
+    for step in (
+        deps.directory.ensure_indexes,
+        deps.preferences.ensure_indexes,
+        deps.digests.ensure_indexes,
+        deps.delivery_log.ensure_indexes,
+    ):
+        infra.start_steps.append(step)
+    app = create_app(
+        infra,
+        title="IMC Hub notifications",
+        routers=[http.build_router(deps)],
+        events=events.event_router(deps),
+        consumer_group=settings.consumer_group,
     )
-    infra.start_steps.append(deps.directory.ensure_indexes)
-    return create_app(infra, title="IMC Hub notifications", events=events.event_router(deps))
+    _run_digests_alongside(app, DigestScheduler(deps))
+    return app
+
+
+def _run_digests_alongside(app: FastAPI, scheduler: DigestScheduler) -> None:
+    """Start the digest task once the service is up; stop it before the service stops."""
+    started = app.router.lifespan_context
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        async with started(app):
+            task = asyncio.create_task(scheduler.run(), name="digests")
+            try:
+                yield
+            finally:
+                scheduler.stop()
+                await task
+
+    app.router.lifespan_context = lifespan

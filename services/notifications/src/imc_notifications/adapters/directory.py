@@ -1,4 +1,8 @@
-"""The recipient directory: a replica of the registry's people and places, built only from its events."""
+"""The recipient directory: a replica of the registry's people and places, built only from its events.
+
+Each write replaces or deletes one whole document by id, so replaying an event changes
+nothing, and the directory can be rebuilt by reading the registry's topic from the start.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +11,11 @@ from imc_runtime.mongo import Document
 from pymongo import ASCENDING
 from pymongo.asynchronous.database import AsyncDatabase
 
-from imc_notifications.domain.recipients import Recipient
+from imc_notifications.domain.recipients import (
+    DEFAULT_TIME_ZONE,
+    TIME_ZONES,
+    Recipient,
+)
 
 
 class Directory:
@@ -15,45 +23,105 @@ class Directory:
         self._municipalities = db["municipalities"]
         self._partnerships = db["partnerships"]
         self._members = db["members"]
+        self._coordinators = db["coordinators"]
 
     async def ensure_indexes(self) -> None:
         await self._members.create_index([("municipality_id", ASCENDING)])
+        await self._members.create_index([("email_key", ASCENDING)])
+        await self._coordinators.create_index([("email_key", ASCENDING)])
 
-    # Each write replaces a whole document by id: replaying an event changes nothing.
-    async def put_municipality(self, id: str, names: Localized, languages: list[Language]) -> None:
-        document = {"_id": id, "names": names, "languages": languages}
+    async def put_municipality(
+        self, id: str, names: Localized, languages: list[Language], country: str = ""
+    ) -> None:
+        document = {"_id": id, "names": names, "languages": languages, "country": country}
         await self._municipalities.replace_one({"_id": id}, document, upsert=True)
 
-    async def put_partnership(self, id: str, name: Localized, municipality_ids: list[str]) -> None:
-        document = {"_id": id, "name": name, "municipality_ids": municipality_ids}
+    async def put_partnership(
+        self, id: str, name: Localized, municipality_ids: list[str], status: str = "active"
+    ) -> None:
+        document = {
+            "_id": id,
+            "name": name,
+            "municipality_ids": municipality_ids,
+            "status": status,
+        }
         await self._partnerships.replace_one({"_id": id}, document, upsert=True)
 
     async def put_member(self, recipient: Recipient) -> None:
-        document = {
-            "_id": recipient.member_id,
-            "name": recipient.name,
-            "email": recipient.email,
-            "municipality_id": recipient.municipality_id,
-            "language": recipient.language,
-        }
-        await self._members.replace_one({"_id": recipient.member_id}, document, upsert=True)
+        await self._members.replace_one(
+            {"_id": recipient.member_id}, _to_document(recipient), upsert=True
+        )
+
+    async def remove_member(self, member_id: str) -> None:
+        await self._members.delete_one({"_id": member_id})
+
+    async def put_coordinator(self, recipient: Recipient) -> None:
+        await self._coordinators.replace_one(
+            {"_id": recipient.member_id}, _to_document(recipient), upsert=True
+        )
+
+    async def remove_coordinator(self, coordinator_id: str) -> None:
+        await self._coordinators.delete_one({"_id": coordinator_id})
 
     async def partnership(self, id: str) -> Document | None:
         return await self._partnerships.find_one({"_id": id})
 
-    async def municipality_languages(self, id: str) -> list[Language]:
-        document = await self._municipalities.find_one({"_id": id})
+    async def municipality_languages(self, id: str | None) -> list[Language]:
+        document = None if id is None else await self._municipalities.find_one({"_id": id})
         return [] if document is None else list(document["languages"])
+
+    async def time_zone_of(self, municipality_id: str) -> str:
+        document = await self._municipalities.find_one({"_id": municipality_id})
+        country = "" if document is None else str(document.get("country", ""))
+        return TIME_ZONES.get(country, DEFAULT_TIME_ZONE)
 
     async def members_of(self, municipality_id: str) -> list[Recipient]:
         cursor = self._members.find({"municipality_id": municipality_id}).sort("_id", ASCENDING)
-        return [
-            Recipient(
-                member_id=doc["_id"],
-                name=doc["name"],
-                email=doc["email"],
-                municipality_id=doc["municipality_id"],
-                language=doc["language"],
-            )
-            async for doc in cursor
-        ]
+        return [_from_document(doc, "member") async for doc in cursor]
+
+    async def coordinators(self) -> list[Recipient]:
+        cursor = self._coordinators.find({}).sort("_id", ASCENDING)
+        return [_from_document(doc, "coordinator") async for doc in cursor]
+
+    async def recipient(self, id: str) -> Recipient | None:
+        """A member or coordinator by id."""
+        if (doc := await self._members.find_one({"_id": id})) is not None:
+            return _from_document(doc, "member")
+        if (doc := await self._coordinators.find_one({"_id": id})) is not None:
+            return _from_document(doc, "coordinator")
+        return None
+
+    async def by_actor(self, actor_id: str) -> Recipient | None:
+        """The person behind a token subject: a member or coordinator id, else an email address."""
+        if (found := await self.recipient(actor_id)) is not None:
+            return found
+        key = actor_id.strip().lower()
+        if (doc := await self._members.find_one({"email_key": key})) is not None:
+            return _from_document(doc, "member")
+        if (doc := await self._coordinators.find_one({"email_key": key})) is not None:
+            return _from_document(doc, "coordinator")
+        return None
+
+
+def _to_document(recipient: Recipient) -> Document:
+    return {
+        "_id": recipient.member_id,
+        "name": recipient.name,
+        "email": recipient.email,
+        "email_key": recipient.email.strip().lower(),
+        "municipality_id": recipient.municipality_id,
+        "language": recipient.language,
+        "time_zone": recipient.time_zone,
+    }
+
+
+def _from_document(doc: Document, kind: str) -> Recipient:
+    return Recipient(
+        member_id=doc["_id"],
+        name=doc["name"],
+        email=doc["email"],
+        municipality_id=doc.get("municipality_id"),
+        language=doc["language"],
+        kind="coordinator" if kind == "coordinator" else "member",
+        time_zone=doc.get("time_zone") or DEFAULT_TIME_ZONE,
+    )

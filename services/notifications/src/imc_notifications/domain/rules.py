@@ -5,19 +5,73 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from imc_contracts.roadmaps import MilestoneReached
+from imc_contracts.registry import PartnershipStatusChanged
+from imc_contracts.roadmaps import (
+    MilestoneDueSoon,
+    MilestoneOverdue,
+    MilestoneReached,
+    SubmissionRejected,
+)
 
-Audience = Literal["both_municipalities", "responsible_municipality", "submitter"]
+Kind = Literal[
+    "milestone_reached",
+    "milestone_due_soon",
+    "milestone_overdue",
+    "submission_rejected",
+    "partnership_status_changed",
+]
+"""A kind of email: what a recipient sets a preference for, and the template's name."""
+
+KINDS: tuple[Kind, ...] = (
+    "milestone_reached",
+    "milestone_due_soon",
+    "milestone_overdue",
+    "submission_rejected",
+    "partnership_status_changed",
+)
+
+Audience = Literal[
+    "both_municipalities",
+    "responsible_municipality",
+    "coordinators",
+    "programme_subscribers",
+    "submitter",
+]
+"""``coordinators``: every programme coordinator. ``programme_subscribers``: the coordinators
+who chose to follow the whole programme (their preferences), for kinds that otherwise reach
+only the partners."""
 
 
 @dataclass(frozen=True)
 class Rule:
     event_type: str
-    template: str
+    kind: Kind
     audiences: tuple[Audience, ...]
+    calendar: bool = False
+    """Attach an ``.ics`` event on the milestone's due date."""
 
 
 RULES: dict[str, Rule] = {
     rule.event_type: rule
-    for rule in (Rule(MilestoneReached.TYPE, "milestone_reached", ("both_municipalities",)),)
+    for rule in (
+        Rule(MilestoneReached.TYPE, "milestone_reached", ("both_municipalities", "coordinators")),
+        Rule(
+            MilestoneDueSoon.TYPE,
+            "milestone_due_soon",
+            ("responsible_municipality", "coordinators"),
+            calendar=True,
+        ),
+        Rule(
+            MilestoneOverdue.TYPE,
+            "milestone_overdue",
+            ("responsible_municipality", "coordinators"),
+            calendar=True,
+        ),
+        Rule(SubmissionRejected.TYPE, "submission_rejected", ("submitter",)),
+        Rule(
+            PartnershipStatusChanged.TYPE,
+            "partnership_status_changed",
+            ("both_municipalities", "programme_subscribers"),
+        ),
+    )
 }

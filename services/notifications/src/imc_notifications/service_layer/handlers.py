@@ -1,101 +1,327 @@
-"""Notifications' use cases: keep the directory, and send each email once per event and recipient."""
+"""Notifications' use cases: keep the directory, and turn events into emails by the rules."""
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
+from email.message import EmailMessage
+from typing import Any
 
-from imc_contracts.notifications import EmailSent, EmailSentPayload
-from imc_contracts.registry import MemberAdded, MunicipalityRegistered, PartnershipCreated
-from imc_contracts.roadmaps import MilestoneReached
+from imc_contracts import Event, Language
+from imc_contracts.registry import (
+    CoordinatorAdded,
+    CoordinatorRemoved,
+    MemberAdded,
+    MemberRemoved,
+    MemberUpdated,
+    MunicipalityRegistered,
+    MunicipalityUpdated,
+    PartnershipCreated,
+    PartnershipStatusChanged,
+    PartnershipUpdated,
+)
+from imc_contracts.roadmaps import (
+    MilestoneDueSoon,
+    MilestoneOverdue,
+    MilestoneReached,
+    SubmissionRejected,
+)
 from imc_runtime.commitlog import CommitLog, commit_id
 from imc_runtime.logging import get_logger
 
+from imc_notifications.adapters.calendar import due_date_event
 from imc_notifications.adapters.directory import Directory
-from imc_notifications.adapters.mailer import Mailer, build_message
-from imc_notifications.adapters.rendering import Renderer, format_day
+from imc_notifications.adapters.mailer import Attachment, build_message
+from imc_notifications.adapters.rendering import (
+    STATUS_LABELS,
+    RenderedEmail,
+    Renderer,
+    format_day,
+    format_number,
+    format_progress,
+)
+from imc_notifications.adapters.store import (
+    DeliveryStore,
+    DigestItem,
+    DigestStore,
+    PreferenceStore,
+)
+from imc_notifications.domain import unsubscribe
+from imc_notifications.domain.preferences import digest_date
 from imc_notifications.domain.recipients import Recipient, language_for, localized
-from imc_notifications.domain.rules import RULES
+from imc_notifications.domain.rules import RULES, Kind, Rule
+from imc_notifications.service_layer.delivery import Delivery, Sender
+from imc_notifications.settings import NotificationsSettings
 
 log = get_logger(__name__)
+
+Notifying = (
+    MilestoneReached
+    | MilestoneDueSoon
+    | MilestoneOverdue
+    | SubmissionRejected
+    | PartnershipStatusChanged
+)
+"""The events a rule in ``domain/rules.py`` turns into email."""
 
 
 @dataclass(frozen=True)
 class Dependencies:
     directory: Directory
+    preferences: PreferenceStore
+    digests: DigestStore
+    sender: Sender
+    delivery_log: DeliveryStore
     commits: CommitLog
     renderer: Renderer
-    mailer: Mailer
-    sender: str
-    frontend_base_url: str
+    settings: NotificationsSettings
+    clock: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC)
 
 
-async def municipality_registered(event: MunicipalityRegistered, deps: Dependencies) -> None:
+# -- the directory ---------------------------------------------------------------------
+
+
+async def municipality_registered(
+    event: MunicipalityRegistered | MunicipalityUpdated, deps: Dependencies
+) -> None:
     p = event.payload
-    await deps.directory.put_municipality(p.municipality_id, p.names, p.languages)
+    await deps.directory.put_municipality(p.municipality_id, p.names, p.languages, p.country)
 
 
-async def partnership_created(event: PartnershipCreated, deps: Dependencies) -> None:
+async def partnership_created(
+    event: PartnershipCreated | PartnershipUpdated, deps: Dependencies
+) -> None:
     p = event.payload
     await deps.directory.put_partnership(
-        p.partnership_id, p.name, [p.moroccan_municipality_id, p.belgian_municipality_id]
+        p.partnership_id, p.name, [p.moroccan_municipality_id, p.belgian_municipality_id], p.status
     )
 
 
-async def member_added(event: MemberAdded, deps: Dependencies) -> None:
+async def member_added(event: MemberAdded | MemberUpdated, deps: Dependencies) -> None:
     p = event.payload
+    time_zone = await deps.directory.time_zone_of(p.municipality_id)
     await deps.directory.put_member(
-        Recipient(p.member_id, p.name, p.email, p.municipality_id, p.language)
+        Recipient(p.member_id, p.name, p.email, p.municipality_id, p.language, "member", time_zone)
     )
 
 
-async def milestone_reached(event: MilestoneReached, deps: Dependencies) -> None:
+async def member_removed(event: MemberRemoved, deps: Dependencies) -> None:
+    await deps.directory.remove_member(event.payload.member_id)
+
+
+async def coordinator_added(event: CoordinatorAdded, deps: Dependencies) -> None:
+    p = event.payload
+    await deps.directory.put_coordinator(
+        Recipient(p.coordinator_id, p.name, p.email, None, p.language, "coordinator", p.time_zone)
+    )
+
+
+async def coordinator_removed(event: CoordinatorRemoved, deps: Dependencies) -> None:
+    await deps.directory.remove_coordinator(event.payload.coordinator_id)
+
+
+# -- emails ------------------------------------------------------------------------------
+
+
+async def recipients_for(rule: Rule, event: Notifying, deps: Dependencies) -> list[Recipient]:
+    """Everyone the rule names, each once, in a stable order."""
+    directory = deps.directory
+    found: dict[str, Recipient] = {}
+    for audience in rule.audiences:
+        people: list[Recipient] = []
+        if audience == "both_municipalities":
+            partnership = await directory.partnership(event.partnership_id)
+            for municipality_id in [] if partnership is None else partnership["municipality_ids"]:
+                people += await directory.members_of(municipality_id)
+        elif audience == "responsible_municipality":
+            assert isinstance(event, (MilestoneDueSoon, MilestoneOverdue))
+            people = await directory.members_of(event.payload.responsible_municipality_id)
+        elif audience == "coordinators":
+            people = await directory.coordinators()
+        elif audience == "programme_subscribers":
+            for coordinator in await directory.coordinators():
+                _, preferences = await deps.preferences.get(coordinator.member_id)
+                if preferences.whole_programme:
+                    people.append(coordinator)
+        elif audience == "submitter":
+            submitter = None if event.actor is None else await directory.by_actor(event.actor.id)
+            if submitter is None:
+                log.info("notify.submitter_unknown", event_id=str(event.event_id))
+            people = [] if submitter is None else [submitter]
+        for person in people:
+            found.setdefault(person.member_id, person)
+    return list(found.values())
+
+
+async def notify(event: Notifying, deps: Dependencies) -> None:
+    """Send (or queue for a digest) the rule's email to each of its recipients."""
     rule = RULES[event.type]
     partnership = await deps.directory.partnership(event.partnership_id)
-    if partnership is None:
-        log.warning("notify.partnership_unknown", partnership_id=event.partnership_id)
-        return
-    recipients: list[Recipient] = []
-    for municipality_id in partnership["municipality_ids"]:
-        recipients += await deps.directory.members_of(municipality_id)
-    p = event.payload
-    for recipient in recipients:
+    for recipient in await recipients_for(rule, event, deps):
+        _, preferences = await deps.preferences.get(recipient.member_id)
+        mode = preferences.mode_for(rule.kind, deps.settings.mandatory_kinds)
+        if mode == "off":
+            log.info("notify.opted_out", member_id=recipient.member_id, kind=rule.kind)
+            continue
         delivery_id = commit_id("delivery", str(event.event_id), recipient.member_id)
-        if await deps.commits.get(delivery_id) is not None:
-            continue  # already sent for this event and recipient
         languages = language_for(
             recipient, await deps.directory.municipality_languages(recipient.municipality_id)
         )
-        language = next(lang for lang in languages if deps.renderer.has(rule.template, lang))
+        language = next(lang for lang in languages if deps.renderer.has(rule.kind, lang))
+        names = [language, *languages]
+        partnership_name = (
+            event.partnership_id if partnership is None else localized(partnership["name"], names)
+        )
+        context = _context(event, language, names, partnership_name)
+        link = _link(event, deps.settings.frontend_base_url)
+        unsubscribe_url = unsubscribe_url_for(recipient.member_id, rule.kind, deps)
         email = deps.renderer.render(
-            rule.template,
+            rule.kind,
             language,
             recipient_name=recipient.name,
-            partnership=localized(partnership["name"], [language, *languages]),
-            milestone=localized(p.title, [language, *languages]),
-            reached_on=format_day(p.reached_on, language),
-            due_date=format_day(p.due_date, language),
-            link=f"{deps.frontend_base_url}/partnerships/{event.partnership_id}"
-            f"/milestones/{p.milestone_id}",
+            partnership=partnership_name,
+            link=link,
+            unsubscribe_link=unsubscribe_url,
+            **context,
         )
-        message = build_message(
-            email,
-            sender=deps.sender,
-            to_name=recipient.name,
-            to_address=recipient.email,
-            message_id=deps.mailer.message_id(delivery_id),
-        )
-        await deps.mailer.send(message)
-        sent = EmailSent.create(
-            EmailSentPayload(
-                delivery_id=delivery_id,
-                cause_event_id=str(event.event_id),
-                cause_type=event.type,
-                member_id=recipient.member_id,
-                language=language,
-                subject=email.subject,
-            ),
+        if mode == "digest":
+            time_zone = preferences.time_zone or recipient.time_zone
+            hour = (
+                deps.settings.digest_hour
+                if preferences.digest_hour is None
+                else preferences.digest_hour
+            )
+            now = deps.clock()
+            await deps.digests.queue(
+                DigestItem(
+                    id=delivery_id,
+                    recipient_id=recipient.member_id,
+                    digest_date=digest_date(now, time_zone, hour),
+                    time_zone=time_zone,
+                    hour=hour,
+                    kind=rule.kind,
+                    event_id=str(event.event_id),
+                    title=email.subject,
+                    link=link,
+                    queued_at=now,
+                )
+            )
+            continue
+        attachments = _calendar(event, email, link, deps) if rule.calendar else ()
+        delivery = Delivery(
+            id=delivery_id,
+            kind=rule.kind,
+            recipient=recipient,
+            language=language,
+            subject=email.subject,
+            cause_event_id=str(event.event_id),
+            cause_type=event.type,
             partnership_id=event.partnership_id,
             caused_by=event,
         )
-        await deps.commits.append(delivery_id, f"delivery:{delivery_id}", 0, [sent])
-        log.info("email.sent", member_id=recipient.member_id, language=language)
+        await deps.sender.deliver(
+            delivery, _builder(delivery, email, unsubscribe_url, attachments, deps)
+        )
+
+
+def _builder(
+    delivery: Delivery,
+    email: RenderedEmail,
+    unsubscribe_url: str,
+    attachments: tuple[Attachment, ...],
+    deps: Dependencies,
+) -> Callable[[], EmailMessage]:
+    def build() -> EmailMessage:
+        return build_message(
+            email,
+            sender=deps.settings.mail_from,
+            to_name=delivery.recipient.name,
+            to_address=delivery.recipient.email,
+            message_id=deps.sender.mailer.message_id(delivery.id),
+            unsubscribe_url=unsubscribe_url,
+            attachments=attachments,
+            date=deps.clock(),
+        )
+
+    return build
+
+
+def _context(
+    event: Notifying, language: Language, names: list[Language], partnership: str
+) -> dict[str, Any]:
+    if isinstance(event, MilestoneReached):
+        p = event.payload
+        return {
+            "milestone": localized(p.title, names),
+            "reached_on": format_day(p.reached_on, language),
+            "due_date": format_day(p.due_date, language),
+        }
+    if isinstance(event, (MilestoneDueSoon, MilestoneOverdue)):
+        d = event.payload
+        return {
+            "milestone": localized(d.title, names),
+            "due_date": format_day(d.due_date, language),
+            "days": format_number(abs(d.days), language),
+            "progress": format_progress(d.progress, language),
+        }
+    if isinstance(event, SubmissionRejected):
+        return {"submission_id": event.payload.submission_id, "reason": event.payload.reason}
+    s = event.payload
+    labels = STATUS_LABELS[language]
+    return {
+        "status": labels.get(s.status, s.status),
+        "previous_status": labels.get(s.previous_status, s.previous_status),
+        "reason": s.reason,
+    }
+
+
+def _link(event: Notifying, base_url: str) -> str:
+    base = f"{base_url.rstrip('/')}/partnerships/{event.partnership_id}"
+    if isinstance(event, (MilestoneReached, MilestoneDueSoon, MilestoneOverdue)):
+        return f"{base}/milestones/{event.payload.milestone_id}"
+    if isinstance(event, SubmissionRejected):
+        return f"{base_url.rstrip('/')}/submissions/{event.payload.submission_id}"
+    return base
+
+
+def _calendar(
+    event: Event, email: RenderedEmail, link: str, deps: Dependencies
+) -> tuple[Attachment, ...]:
+    assert isinstance(event, (MilestoneDueSoon, MilestoneOverdue))
+    p = event.payload
+    content = due_date_event(
+        uid=f"{event.partnership_id}.{p.milestone_id}.{p.due_date.isoformat()}@imc-hub",
+        summary=email.subject,
+        description=link,
+        due=p.due_date,
+        url=link,
+        stamp=deps.clock(),
+    )
+    return (Attachment(f"{p.milestone_id}.ics", "text", "calendar", content),)
+
+
+def unsubscribe_url_for(recipient_id: str, kind: Kind | None, deps: Dependencies) -> str:
+    settings = deps.settings
+    token = unsubscribe.sign(
+        unsubscribe.Unsubscribe(
+            recipient_id,
+            kind,
+            deps.clock() + dt.timedelta(days=settings.unsubscribe_link_ttl_days),
+        ),
+        settings.unsubscribe_secret.get_secret_value().encode(),
+    )
+    return f"{settings.base_url}/v1/unsubscribe?token={token}"
+
+
+async def partnership_status_changed(event: PartnershipStatusChanged, deps: Dependencies) -> None:
+    """Keep the directory's copy of the status, then tell both municipalities."""
+    partnership = await deps.directory.partnership(event.partnership_id)
+    if partnership is not None:
+        await deps.directory.put_partnership(
+            partnership["_id"],
+            partnership["name"],
+            partnership["municipality_ids"],
+            event.payload.status,
+        )
+    await notify(event, deps)

@@ -1,0 +1,211 @@
+"""Notifications' own records: delivery reservations and attempts, preferences, digest items.
+
+Every state change is one insert with a deterministic ``_id`` (FerretDB has no transactions
+and no atomic updates): a reservation per (event, recipient), an attempt started, an attempt
+failed, a new version of someone's preferences, an item waiting for a digest. Outcomes
+(sent, failed for good) are commits in the commit log, which the relay publishes.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from imc_runtime.mongo import Document
+from pymongo import ASCENDING, DESCENDING
+from pymongo.asynchronous.database import AsyncDatabase
+from pymongo.errors import DuplicateKeyError
+
+from imc_notifications.domain.preferences import Preferences
+
+
+class PreferencesChangedConcurrently(Exception):
+    """Someone else saved this recipient's preferences first; read and decide again."""
+
+
+@dataclass(frozen=True)
+class Attempts:
+    started: int
+    failed: int
+    last_error: str | None
+    last_started_at: dt.datetime | None = None
+
+    @property
+    def in_doubt(self) -> bool:
+        """An attempt began and neither failed nor, as far as we recorded, succeeded: the
+        process stopped between handing the message to SMTP and recording what happened."""
+        return self.started > self.failed
+
+
+class DeliveryStore:
+    def __init__(self, db: AsyncDatabase[Document]) -> None:
+        self._deliveries = db["deliveries"]
+        self._attempts = db["delivery_attempts"]
+        self._failures = db["delivery_failures"]
+
+    async def ensure_indexes(self) -> None:
+        await self._deliveries.create_index([("recipient_id", ASCENDING)])
+        await self._deliveries.create_index([("event_id", ASCENDING)])
+        await self._attempts.create_index([("delivery_id", ASCENDING)])
+        await self._failures.create_index([("delivery_id", ASCENDING)])
+
+    async def reserve(self, delivery: Document) -> bool:
+        """Insert the reservation; False if this (event, recipient) was reserved before."""
+        try:
+            await self._deliveries.insert_one(delivery)
+        except DuplicateKeyError:
+            return False
+        return True
+
+    async def attempts(self, delivery_id: str) -> Attempts:
+        started = [
+            doc["at"]
+            async for doc in self._attempts.find({"delivery_id": delivery_id}).sort(
+                "attempt", ASCENDING
+            )
+        ]
+        failures = [
+            doc
+            async for doc in self._failures.find({"delivery_id": delivery_id}).sort(
+                "attempt", ASCENDING
+            )
+        ]
+        return Attempts(
+            len(started),
+            len(failures),
+            failures[-1]["error"] if failures else None,
+            started[-1] if started else None,
+        )
+
+    async def attempt_started(self, delivery_id: str, attempt: int, at: dt.datetime) -> None:
+        document = {"_id": f"{delivery_id}:{attempt}", "delivery_id": delivery_id}
+        await self._attempts.insert_one({**document, "attempt": attempt, "at": at})
+
+    async def attempt_failed(
+        self, delivery_id: str, attempt: int, error: str, permanent: bool, at: dt.datetime
+    ) -> None:
+        document = {"_id": f"{delivery_id}:{attempt}", "delivery_id": delivery_id}
+        # A duplicate: recorded by an earlier run of the same attempt, nothing new to say.
+        with contextlib.suppress(DuplicateKeyError):
+            await self._failures.insert_one(
+                {**document, "attempt": attempt, "error": error, "permanent": permanent, "at": at}
+            )
+
+    async def find(self, filters: dict[str, str], skip: int, limit: int) -> list[Document]:
+        """Reservations matching equality ``filters``, newest first."""
+        cursor = (
+            self._deliveries.find(filters)
+            .sort([("created_at", DESCENDING), ("_id", ASCENDING)])
+            .skip(skip)
+            .limit(limit)
+        )
+        return [doc async for doc in cursor]
+
+    async def all_matching(self, filters: dict[str, str]) -> list[Document]:
+        return [
+            doc
+            async for doc in self._deliveries.find(filters).sort(
+                [("created_at", DESCENDING), ("_id", ASCENDING)]
+            )
+        ]
+
+
+class PreferenceStore:
+    """Each save is a new version (one insert); the unique ``(recipient_id, version)`` index
+    makes two concurrent saves conflict instead of one silently losing."""
+
+    def __init__(self, db: AsyncDatabase[Document]) -> None:
+        self._versions = db["preference_versions"]
+
+    async def ensure_indexes(self) -> None:
+        await self._versions.create_index(
+            [("recipient_id", ASCENDING), ("version", ASCENDING)], unique=True
+        )
+
+    async def get(self, recipient_id: str) -> tuple[int, Preferences]:
+        document = await self._versions.find_one(
+            {"recipient_id": recipient_id}, sort=[("version", DESCENDING)]
+        )
+        if document is None:
+            return 0, Preferences()
+        return int(document["version"]), Preferences.model_validate(document["preferences"])
+
+    async def save(
+        self, recipient_id: str, expected_version: int, preferences: Preferences, at: dt.datetime
+    ) -> int:
+        version = expected_version + 1
+        try:
+            await self._versions.insert_one(
+                {
+                    "_id": f"{recipient_id}:{version}",
+                    "recipient_id": recipient_id,
+                    "version": version,
+                    "preferences": preferences.model_dump(mode="json"),
+                    "at": at,
+                }
+            )
+        except DuplicateKeyError as error:
+            raise PreferencesChangedConcurrently(recipient_id) from error
+        return version
+
+
+@dataclass(frozen=True)
+class DigestItem:
+    id: str
+    """The delivery id the item would have had as an immediate email."""
+    recipient_id: str
+    digest_date: dt.date
+    time_zone: str
+    hour: int
+    """The local hour its digest goes out, as chosen when it was queued."""
+    kind: str
+    event_id: str
+    title: str
+    link: str
+    queued_at: dt.datetime
+
+
+class DigestStore:
+    def __init__(self, db: AsyncDatabase[Document]) -> None:
+        self._items = db["digest_items"]
+
+    async def ensure_indexes(self) -> None:
+        await self._items.create_index([("recipient_id", ASCENDING)])
+
+    async def queue(self, item: DigestItem) -> None:
+        document: dict[str, Any] = {
+            "_id": item.id,
+            "recipient_id": item.recipient_id,
+            "digest_date": item.digest_date.isoformat(),
+            "time_zone": item.time_zone,
+            "hour": item.hour,
+            "kind": item.kind,
+            "event_id": item.event_id,
+            "title": item.title,
+            "link": item.link,
+            "queued_at": item.queued_at,
+        }
+        with contextlib.suppress(DuplicateKeyError):  # the same event again: already waiting
+            await self._items.insert_one(document)
+
+    async def all_items(self) -> list[DigestItem]:
+        # Scanned whole: the digest pass needs every waiting (recipient, date) pair, and
+        # FerretDB would not push a range filter down anyway.
+        cursor = self._items.find({}).sort([("recipient_id", ASCENDING), ("_id", ASCENDING)])
+        return [
+            DigestItem(
+                id=doc["_id"],
+                recipient_id=doc["recipient_id"],
+                digest_date=dt.date.fromisoformat(doc["digest_date"]),
+                time_zone=doc["time_zone"],
+                hour=int(doc["hour"]),
+                kind=doc["kind"],
+                event_id=doc["event_id"],
+                title=doc["title"],
+                link=doc["link"],
+                queued_at=doc["queued_at"],
+            )
+            async for doc in cursor
+        ]
