@@ -31,7 +31,9 @@ def build_dependencies(settings: NotificationsSettings, infra: Infrastructure) -
             commits=infra.commits,
             mailer=Mailer(settings),
             settings=settings,
-            stats=DeliveryStats(),
+            stats=DeliveryStats(
+                on_outcome=lambda outcome: infra.metrics.emails.labels(outcome).inc()
+            ),
         ),
         delivery_log=deliveries,
         commits=infra.commits,

@@ -9,6 +9,7 @@ from email.utils import format_datetime, formataddr
 
 import aiosmtplib
 from email_validator import EmailNotValidError, validate_email
+from imc_runtime.tracing import span
 
 from imc_notifications.adapters.rendering import RenderedEmail
 from imc_notifications.settings import NotificationsSettings
@@ -100,16 +101,17 @@ class Mailer:
             raise SendFailed(f"invalid address: {error}", permanent=True) from error
         password = settings.smtp_password
         try:
-            await aiosmtplib.send(
-                message,
-                recipients=[to_address],
-                hostname=settings.smtp_host,
-                port=settings.smtp_port,
-                username=settings.smtp_username,
-                password=None if password is None else password.get_secret_value(),
-                start_tls=settings.smtp_starttls,
-                use_tls=settings.smtp_use_tls,
-                timeout=settings.smtp_timeout_seconds,
-            )
+            with span("smtp.send", server=f"{settings.smtp_host}:{settings.smtp_port}"):
+                await aiosmtplib.send(
+                    message,
+                    recipients=[to_address],
+                    hostname=settings.smtp_host,
+                    port=settings.smtp_port,
+                    username=settings.smtp_username,
+                    password=None if password is None else password.get_secret_value(),
+                    start_tls=settings.smtp_starttls,
+                    use_tls=settings.smtp_use_tls,
+                    timeout=settings.smtp_timeout_seconds,
+                )
         except (aiosmtplib.SMTPException, OSError) as error:
             raise classify(error) from error

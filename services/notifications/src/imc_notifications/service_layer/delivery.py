@@ -60,6 +60,8 @@ class DeliveryStats:
 
     sent: int = 0
     failed: int = 0
+    on_outcome: Callable[[str], None] = lambda _outcome: None
+    """Also told each outcome ("sent", "failed"): the service's Prometheus counter."""
     duplicates_skipped: int = 0
     transient_failures: int = 0
     in_doubt_resends: int = 0
@@ -225,6 +227,7 @@ class Sender:
         )
         await self.commits.append(delivery.id, f"delivery:{delivery.id}", 0, [sent])
         self.stats.sent += 1
+        self.stats.on_outcome("sent")
         log.info(
             "email.sent",
             delivery_id=delivery.id,
@@ -248,6 +251,7 @@ class Sender:
         )
         await self.commits.append(delivery.id, f"delivery:{delivery.id}", 0, [failed])
         self.stats.failed += 1
+        self.stats.on_outcome("failed")
         log.warning(
             "email.failed", delivery_id=delivery.id, to=mask_email(delivery.recipient.email)
         )
