@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 import sys
 from typing import Any
 
@@ -38,6 +39,7 @@ def configure_logging(*, service: str, version: str, fmt: str, level: str) -> No
         processors=[
             structlog.stdlib.ProcessorFormatter.remove_processors_meta,
             structlog.processors.format_exc_info,
+            mask_secrets,
             renderer,
         ],
     )
@@ -69,6 +71,36 @@ def _plain_logger_names(
     if event.get("logger") == "uvicorn.error":
         event["logger"] = "uvicorn"
     return event
+
+
+_EMAIL = re.compile(r"([A-Za-z0-9._%+-])[A-Za-z0-9._%+-]*@([A-Za-z0-9.-]+\.[A-Za-z]{2,})")
+_BEARER = re.compile(r"(?i)(bearer\s+)[A-Za-z0-9._~+/=-]+")
+_JWT = re.compile(r"\beyJ[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+")
+
+
+def mask(text: str) -> str:
+    """'nadia.amrani@example.org' → 'n***@example.org'; bearer tokens and JWTs → '***'."""
+    text = _BEARER.sub(r"\1***", text)
+    text = _JWT.sub("***", text)
+    return _EMAIL.sub(r"\1***@\2", text)
+
+
+def _masked(value: Any) -> Any:
+    if isinstance(value, str):
+        return mask(value)
+    if isinstance(value, dict):
+        return {key: _masked(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_masked(item) for item in value]
+    return value
+
+
+def mask_secrets(
+    _logger: Any, _name: str, event: structlog.types.EventDict
+) -> structlog.types.EventDict:
+    """The last step before a line is written, for every service and library alike: no
+    email address whole, no token, whatever code wrote the line."""
+    return {key: _masked(value) for key, value in event.items()}
 
 
 def get_logger(name: str) -> structlog.stdlib.BoundLogger:
