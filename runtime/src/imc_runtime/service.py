@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -212,8 +212,21 @@ def configure(settings: ServiceSettings) -> None:
     )
 
 
+class _Server(uvicorn.Server):
+    """uvicorn re-raises SIGTERM once it has shut down, so a clean stop exits by the signal;
+    we exit 0 instead, which is what a clean stop is to a supervisor or a test."""
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        with super().capture_signals():
+            yield
+            self._captured_signals.clear()
+
+
 def serve(app: FastAPI, settings: ServiceSettings) -> None:
-    """Run the app until SIGINT or SIGTERM; uvicorn then runs the lifespan's shutdown."""
+    """Run the app until SIGINT or SIGTERM; uvicorn then runs the lifespan's shutdown:
+    stop consuming, finish the message in hand, commit, close — within
+    ``shutdown_timeout_seconds``."""
     config = uvicorn.Config(
         app,
         host=settings.http_host,
@@ -222,4 +235,4 @@ def serve(app: FastAPI, settings: ServiceSettings) -> None:
         access_log=False,
         timeout_graceful_shutdown=int(settings.shutdown_timeout_seconds),
     )
-    uvicorn.Server(config).run()
+    _Server(config).run()

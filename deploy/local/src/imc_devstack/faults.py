@@ -441,7 +441,13 @@ def restart(stack: Stack, name: str, service: str, *, kill: bool = True) -> None
     if kill:
         process.kill()
     else:
-        process.stop()
+        asked = time.monotonic()
+        code = process.stop(timeout=60)
+        if code != 0:
+            raise RuntimeError(
+                f"{name} did not shut down cleanly on SIGTERM (exit {code} after "
+                f"{time.monotonic() - asked:.1f} s)"
+            )
     extra = {} if name == service else {f"IMC_{service.upper()}_PORT": str(free_port())}
     started = stack.start_service(service, name=name, extra_env=extra)
     if name == service:
@@ -467,6 +473,12 @@ def _kill_services(stack: Stack, driver: Driver, _outage: float) -> None:
         driver.wait_for(fraction)
         service = rng.choice(["registry", "roadmaps", "notifications"])
         restart(stack, service, service)
+
+
+def _terminate_services(stack: Stack, driver: Driver, _outage: float) -> None:
+    for fraction, service in ((0.2, "roadmaps"), (0.45, "notifications"), (0.7, "registry")):
+        driver.wait_for(fraction)
+        restart(stack, service, service, kill=False)
 
 
 def _restart_kafka(stack: Stack, driver: Driver, outage: float) -> None:
@@ -523,6 +535,8 @@ SCENARIOS: dict[str, Scenario] = {
         # A notifications crash between the SMTP server's acceptance and the delivery record
         # may repeat that one email: counted, and bounded by the number of crashes.
         Scenario("services SIGKILLed", _kill_services, email_repeats_allowed=4),
+        # SIGTERM: stop fetching, finish what is in hand, commit, exit 0 — nothing repeated.
+        Scenario("services SIGTERMed", _terminate_services),
         Scenario("Kafka restarted", _restart_kafka),
         Scenario("FerretDB restarted", _restart_ferretdb),
         Scenario("SMTP down", _smtp_down),
