@@ -1,15 +1,20 @@
 """Bearer tokens: who is calling, and what their role lets them do.
 
-Tokens are HS256 JWTs signed with the shared secret from settings; ``python -m
-imc_runtime.auth`` mints them for local use. Production may put an identity provider in
-front; only ``verify`` would change.
+Locally, tokens are HS256 JWTs signed with the shared secret from settings; ``python -m
+imc_runtime.auth`` mints them. In production the services may be pointed at an identity
+provider's public key instead — a PEM file (``IMC_JWT_PUBLIC_KEY_FILE``) or a JWKS document
+(``IMC_JWT_JWKS_FILE``, keys chosen by the token's ``kid``), read once at start-up, with an
+optional audience (``IMC_JWT_AUDIENCE``). The claims are the same either way: ``sub``,
+``role``, ``municipality_id``, ``language``.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 from datetime import UTC, datetime, timedelta
-from typing import Annotated, Literal
+from pathlib import Path
+from typing import Annotated, Any, Literal
 
 import jwt
 from fastapi import Depends, HTTPException, Request, status
@@ -67,26 +72,68 @@ def mint(
     return jwt.encode(claims, settings.jwt_secret.get_secret_value(), algorithm="HS256")
 
 
+class TokenVerifier:
+    """Checks a token's signature, issuer, audience and expiry, and reads its principal."""
+
+    def __init__(self, settings: ServiceSettings) -> None:
+        self._issuer = settings.jwt_issuer
+        self._audience = settings.jwt_audience
+        self._keys: dict[str | None, Any] = {}
+        if settings.jwt_jwks_file is not None:
+            self._algorithms = ["RS256"]
+            jwks = jwt.PyJWKSet.from_dict(_read_json(settings.jwt_jwks_file))
+            self._keys = {key.key_id: key.key for key in jwks.keys}
+        elif settings.jwt_public_key_file is not None:
+            self._algorithms = ["RS256"]
+            self._keys = {None: Path(settings.jwt_public_key_file).read_text("utf-8")}
+        else:
+            self._algorithms = ["HS256"]
+            self._keys = {None: settings.jwt_secret.get_secret_value()}
+
+    @property
+    def algorithms(self) -> list[str]:
+        return list(self._algorithms)
+
+    def verify(self, token: str) -> Principal:
+        try:
+            header = jwt.get_unverified_header(token)
+            key = self._key_for(header.get("kid"))
+            claims = jwt.decode(
+                token,
+                key,
+                algorithms=self._algorithms,
+                issuer=self._issuer,
+                audience=self._audience,
+                options={"require": ["sub", "exp", "iss"], "verify_aud": bool(self._audience)},
+            )
+            principal = Principal(
+                subject=claims["sub"],
+                role=claims.get("role", "viewer"),
+                municipality_id=claims.get("municipality_id"),
+                language=claims.get("language"),
+            )
+        except (jwt.PyJWTError, ValidationError) as error:
+            raise InvalidToken(str(error)) from error
+        if principal.role == "officer" and not principal.municipality_id:
+            raise InvalidToken("an officer token must name its municipality")
+        return principal
+
+    def _key_for(self, key_id: object) -> Any:
+        if None in self._keys:
+            return self._keys[None]
+        if isinstance(key_id, str) and key_id in self._keys:
+            return self._keys[key_id]
+        raise InvalidToken("the token's key (kid) is not one of the identity provider's keys")
+
+
+def _read_json(path: Path) -> dict[str, Any]:
+    data: dict[str, Any] = json.loads(Path(path).read_text("utf-8"))
+    return data
+
+
 def verify(settings: ServiceSettings, token: str) -> Principal:
-    try:
-        claims = jwt.decode(
-            token,
-            settings.jwt_secret.get_secret_value(),
-            algorithms=["HS256"],
-            issuer=settings.jwt_issuer,
-            options={"require": ["sub", "exp", "iss"]},
-        )
-        principal = Principal(
-            subject=claims["sub"],
-            role=claims.get("role", "viewer"),
-            municipality_id=claims.get("municipality_id"),
-            language=claims.get("language"),
-        )
-    except (jwt.PyJWTError, ValidationError) as error:
-        raise InvalidToken(str(error)) from error
-    if principal.role == "officer" and not principal.municipality_id:
-        raise InvalidToken("an officer token must name its municipality")
-    return principal
+    """Verify one token with ``settings``' keys (a verifier reads its key files once)."""
+    return TokenVerifier(settings).verify(token)
 
 
 _bearer = HTTPBearer(auto_error=False)
@@ -96,7 +143,7 @@ def current_principal(
     request: Request,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> Principal:
-    settings: ServiceSettings = request.app.state.settings
+    verifier: TokenVerifier = request.app.state.verifier
     if credentials is None:
         raise HTTPException(
             status.HTTP_401_UNAUTHORIZED,
@@ -104,7 +151,7 @@ def current_principal(
             headers={"WWW-Authenticate": "Bearer"},
         )
     try:
-        return verify(settings, credentials.credentials)
+        return verifier.verify(credentials.credentials)
     except InvalidToken as error:
         raise HTTPException(
             status.HTTP_401_UNAUTHORIZED,

@@ -25,6 +25,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import ConnectionFailure
 
 from imc_runtime import mongo
+from imc_runtime.auth import TokenVerifier
 from imc_runtime.commitlog import CommitLog
 from imc_runtime.consumer import EventRouter, subscribe
 from imc_runtime.kafka import EventPublisher, make_broker
@@ -144,6 +145,7 @@ def create_app(
 
     app = FastAPI(title=title, version=settings.version, lifespan=lifespan)
     app.state.settings = settings
+    app.state.verifier = TokenVerifier(settings)
     app.state.infra = infra
 
     app.middleware("http")(infra.metrics.time_request)

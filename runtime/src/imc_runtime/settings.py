@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Literal
 
 from pydantic import Field, SecretStr
@@ -36,6 +37,13 @@ class ServiceSettings(BaseSettings):
 
     jwt_secret: SecretStr = SecretStr("local-development-secret-change-me-0123456789")
     jwt_issuer: str = "imc-hub"
+    jwt_public_key_file: Path | None = Field(
+        default=None, description="PEM public key of an identity provider: tokens are then RS256."
+    )
+    jwt_jwks_file: Path | None = Field(
+        default=None, description="JWKS document of an identity provider: RS256, key by 'kid'."
+    )
+    jwt_audience: str | None = Field(default=None, description="If set, tokens must carry it.")
 
     otlp_endpoint: str | None = Field(
         default=None, description="OTLP/HTTP collector base URL; traces are off when unset."

@@ -11,6 +11,7 @@ import argparse
 import signal
 import sys
 import threading
+from dataclasses import dataclass
 from datetime import timedelta
 from types import FrameType
 
@@ -23,34 +24,43 @@ from imc_devstack.processes import PortInUse
 from imc_devstack.stack import Ports, Stack
 
 
-def _tokens(settings: ServiceSettings) -> dict[str, str]:
+@dataclass(frozen=True)
+class LocalToken:
+    role: str
+    municipality: str
+    token: str
+
+
+def _tokens(settings: ServiceSettings) -> list[LocalToken]:
+    """A coordinator, one officer per municipality (as its first contact person), a viewer.
+
+    The coordinator's subject stays ``coordinator@example.org``: the seed's idempotency keys
+    are per caller, so another subject would load the programme a second time.
+    """
     week = timedelta(days=7)
-    return {
-        "coordinator": mint(
+    data = seed.programme()
+    coordinator = mint(
+        settings,
+        subject="coordinator@example.org",
+        role="coordinator",
+        language="fr",
+        valid_for=week,
+    )
+    tokens = [LocalToken("coordinator", "-", coordinator)]
+    for municipality in data["municipalities"]:
+        contact = next(m for m in data["members"] if m["municipality_id"] == municipality["id"])
+        token = mint(
             settings,
-            subject="coordinator@example.org",
-            role="coordinator",
-            language="fr",
-            valid_for=week,
-        ),
-        "officer of Berkane": mint(
-            settings,
-            subject="karim.ouali@example.net",
+            subject=contact["email"],
             role="officer",
-            municipality_id="berkane",
-            language="ar",
+            municipality_id=municipality["id"],
+            language=contact["language"],
             valid_for=week,
-        ),
-        "officer of Saint-Gilles": mint(
-            settings,
-            subject="sophie.lambert@example.net",
-            role="officer",
-            municipality_id="saint-gilles",
-            language="fr",
-            valid_for=week,
-        ),
-        "viewer": mint(settings, subject="viewer@example.org", role="viewer", valid_for=week),
-    }
+        )
+        tokens.append(LocalToken("officer", municipality["id"], token))
+    viewer = mint(settings, subject="viewer@example.org", role="viewer", valid_for=week)
+    tokens.append(LocalToken("viewer", "-", viewer))
+    return tokens
 
 
 def run() -> int:
@@ -72,7 +82,7 @@ def run() -> int:
         stack.start_infrastructure()
         stack.start_services()
         settings = ServiceSettings()
-        report = seed.load(stack.service_url("registry"), _tokens(settings)["coordinator"])
+        report = seed.load(stack.service_url("registry"), _tokens(settings)[0].token)
         print(
             f"\nprogramme loaded: {report.created} records created, "
             f"{report.already_there} already there\n"
@@ -105,9 +115,9 @@ def _print_welcome(stack: Stack, settings: ServiceSettings) -> None:
         f"  kafka          {stack.kafka_bootstrap}",
         f"  ferretdb       {stack.mongo_url}",
         "",
-        "Bearer tokens (valid 7 days, local secret):",
+        "Bearer tokens (valid 7 days, local secret), one a line: role, municipality, token:",
     ]
-    lines += [f"  {who:<24} {token}" for who, token in _tokens(settings).items()]
+    lines += [f"  {t.role:<12} {t.municipality:<22} {t.token}" for t in _tokens(settings)]
     lines += ["", "Ctrl-C stops everything."]
     print("\n".join(lines), flush=True)
 

@@ -38,6 +38,7 @@ def load(registry_url: str, token: str) -> SeedReport:
             ),
             *(("/v1/partnerships", f"seed:partnership:{p['id']}", p) for p in data["partnerships"]),
             *(("/v1/members", f"seed:member:{m['email']}", m) for m in data["members"]),
+            *(("/v1/coordinators", f"seed:coordinator:{c['id']}", c) for c in data["coordinators"]),
         ]
         for path, key, body in requests:
             response = client.post(path, json=body, headers={"Idempotency-Key": key})

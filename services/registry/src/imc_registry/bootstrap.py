@@ -6,7 +6,8 @@ from fastapi import FastAPI
 from imc_runtime.service import Infrastructure, create_app
 
 from imc_registry.adapters.store import RegistryStore
-from imc_registry.entrypoints import events, http
+from imc_registry.entrypoints import deps, events, http, submissions
+from imc_registry.entrypoints.guard import BodyGuard
 from imc_registry.settings import RegistrySettings
 
 
@@ -22,9 +23,13 @@ def build_app(settings: RegistrySettings | None = None) -> FastAPI:
 
     infra.start_steps.append(prepare_store)
     app = create_app(
-        infra, title="IMC Hub registry", routers=[http.router], events=events.event_router(store)
+        infra,
+        title="IMC Hub registry",
+        routers=[http.router, submissions.router],
+        events=events.event_router(store),
     )
     app.state.store = store
-    for error, handler in http.EXCEPTION_HANDLERS.items():
+    for error, handler in deps.EXCEPTION_HANDLERS.items():
         app.add_exception_handler(error, handler)
+    app.add_middleware(BodyGuard, max_bytes=settings.max_body_bytes)
     return app

@@ -14,3 +14,9 @@ class RegistrySettings(ServiceSettings):
     mongo_database: str = Field(
         default="imc_registry", validation_alias=AliasChoices("IMC_REGISTRY_DATABASE")
     )
+    max_body_bytes: int = Field(
+        default=256 * 1024,
+        ge=1024,
+        validation_alias=AliasChoices("IMC_REGISTRY_MAX_BODY_BYTES"),
+        description="Larger request bodies are refused with 413.",
+    )

@@ -7,27 +7,65 @@ from datetime import UTC, datetime
 from typing import Any
 
 from imc_contracts import Event
+from imc_contracts.envelope import Contract
 from imc_contracts.registry import (
+    CoordinatorAdded,
+    CoordinatorRemoved,
+    IndicatorProposed,
+    IndicatorValueReported,
     MemberAdded,
+    MemberRemoved,
+    MemberUpdated,
+    MilestoneCancellationRequested,
     MilestoneProposed,
+    MilestoneRescheduleRequested,
+    MilestoneRevised,
     MunicipalityRegistered,
+    MunicipalityUpdated,
+    ObjectiveProposed,
     PartnershipCreated,
+    PartnershipStatusChanged,
+    PartnershipUpdated,
     ProgressReported,
 )
 from imc_runtime.commitlog import Appended, Commit, CommitLog
 from imc_runtime.mongo import Document
 from pymongo import ASCENDING
+from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
-from imc_registry.domain.model import Municipality, Partnership
+from imc_registry.domain.model import (
+    Municipality,
+    Partnership,
+    Snapshot,
+    replay,
+    search_key,
+)
+
+ROADMAP_REQUESTS: tuple[type[Event], ...] = (
+    MilestoneProposed,
+    ProgressReported,
+    ObjectiveProposed,
+    MilestoneRevised,
+    MilestoneRescheduleRequested,
+    MilestoneCancellationRequested,
+    IndicatorProposed,
+    IndicatorValueReported,
+)
+
+
+def submission_kind(event: Event) -> str:
+    """'registry.milestone.proposed.v1' → 'milestone.proposed'."""
+    return ".".join(event.type.split(".")[1:3])
 
 
 class RegistryStore:
     """Appends commits, then projects their events into read models.
 
     The read models can be rebuilt from the log at any time (``catch_up``): each projection
-    is an idempotent replace by id, so applying a commit twice changes nothing.
+    is an idempotent replace by id, so applying a commit twice changes nothing, and a
+    record's projection never goes back to an older version than it shows.
     """
 
     def __init__(self, db: AsyncDatabase[Document], commits: CommitLog) -> None:
@@ -35,6 +73,7 @@ class RegistryStore:
         self._municipalities = db["municipalities"]
         self._partnerships = db["partnerships"]
         self._members = db["members"]
+        self._coordinators = db["coordinators"]
         self._submissions = db["submissions"]
         self._outcomes = db["submission_outcomes"]
 
@@ -49,6 +88,14 @@ class RegistryStore:
         await self._project(appended.commit)
         return appended
 
+    async def load(self, stream: str) -> Snapshot[Contract] | None:
+        """A record as its stream in the log — not the read model — says it is now."""
+        commits = await self.commits.read_stream(stream)
+        return replay((commit.version, event) for commit in commits for event in commit.events)
+
+    async def history(self, stream: str) -> list[Commit]:
+        return await self.commits.read_stream(stream)
+
     async def catch_up(self) -> int:
         """Re-apply every commit to the read models; the number of commits applied."""
         commits = await self.commits.all_commits()
@@ -61,32 +108,96 @@ class RegistryStore:
             await self._apply(event, commit)
 
     async def _apply(self, event: Event, commit: Commit) -> None:
+        version = commit.version
         match event:
-            case MunicipalityRegistered(payload=p):
-                await self._put(self._municipalities, p.municipality_id, p.model_dump(mode="json"))
-            case PartnershipCreated(payload=p):
-                await self._put(self._partnerships, p.partnership_id, p.model_dump(mode="json"))
-            case MemberAdded(payload=p):
-                await self._put(self._members, p.member_id, p.model_dump(mode="json"))
-            case MilestoneProposed(payload=p) | ProgressReported(payload=p):
-                await self._put(
-                    self._submissions,
-                    p.submission_id,
-                    {
-                        "submission_id": p.submission_id,
-                        "kind": event.type.split(".")[1] + "." + event.type.split(".")[2],
-                        "partnership_id": event.partnership_id,
-                        "milestone_id": p.milestone_id,
-                        "event_id": str(event.event_id),
-                        "submitted_by": event.actor.id if event.actor else None,
-                        "received_at": commit.recorded_at,
-                        "request": p.model_dump(mode="json"),
-                    },
+            case MunicipalityRegistered(payload=p) | MunicipalityUpdated(payload=p):
+                await self._put(self._municipalities, p.municipality_id, version, _dump(p))
+            case PartnershipCreated(payload=p) | PartnershipUpdated(payload=p):
+                document = _dump(p)
+                document["search_key"] = search_key(
+                    " ".join([*p.name.values(), p.moroccan_municipality_id, p.partnership_id])
+                    + " "
+                    + p.belgian_municipality_id
                 )
+                await self._put(self._partnerships, p.partnership_id, version, document)
+            case PartnershipStatusChanged(payload=p):
+                await self._amend(
+                    self._partnerships,
+                    p.partnership_id,
+                    version,
+                    {"status": p.status, "status_reason": p.reason},
+                )
+            case MemberAdded(payload=p) | MemberUpdated(payload=p):
+                await self._put(self._members, p.member_id, version, _dump(p))
+            case MemberRemoved(payload=p):
+                await self._amend(
+                    self._members,
+                    p.member_id,
+                    version,
+                    {"removed": True, "removed_at": commit.recorded_at},
+                )
+            case CoordinatorAdded(payload=p):
+                await self._put(self._coordinators, p.coordinator_id, version, _dump(p))
+            case CoordinatorRemoved(payload=p):
+                await self._amend(
+                    self._coordinators,
+                    p.coordinator_id,
+                    version,
+                    {"removed": True, "removed_at": commit.recorded_at},
+                )
+            case _ if isinstance(event, ROADMAP_REQUESTS):
+                await self._put_submission(event, commit)
+
+    async def _put_submission(self, event: Event, commit: Commit) -> None:
+        request = event.payload.model_dump(mode="json")
+        subject = next(
+            (
+                (key, request[key])
+                for key in ("milestone_id", "indicator_id", "objective_id")
+                if request.get(key)
+            ),
+            (None, None),
+        )
+        document = {
+            "submission_id": request["submission_id"],
+            "kind": submission_kind(event),
+            "partnership_id": event.partnership_id,
+            "subject": {"kind": subject[0], "id": subject[1]},
+            "event_id": str(event.event_id),
+            "submitted_by": event.actor.id if event.actor else None,
+            "actor": event.actor.model_dump(mode="json") if event.actor else None,
+            "received_at": commit.recorded_at,
+            "request": request,
+        }
+        if "milestone_id" in request:
+            document["milestone_id"] = request["milestone_id"]
+        await self._submissions.replace_one(
+            {"_id": document["submission_id"]},
+            {"_id": document["submission_id"], **document},
+            upsert=True,
+        )
 
     @staticmethod
-    async def _put(collection: Any, id: str, document: Document) -> None:
-        await collection.replace_one({"_id": id}, {"_id": id, **document}, upsert=True)
+    async def _put(
+        collection: AsyncCollection[Document], id: str, version: int, document: Document
+    ) -> None:
+        current = await collection.find_one({"_id": id}, projection={"version": True})
+        if current is not None and int(current.get("version", 0)) > version:
+            return  # a later change was projected first; this one is already superseded
+        await collection.replace_one(
+            {"_id": id}, {"_id": id, **document, "version": version}, upsert=True
+        )
+
+    @staticmethod
+    async def _amend(
+        collection: AsyncCollection[Document], id: str, version: int, changes: Document
+    ) -> None:
+        current = await collection.find_one({"_id": id})
+        if current is None or int(current.get("version", 0)) > version:
+            return
+        await collection.replace_one({"_id": id}, {**current, **changes, "version": version})
+
+    # -- reads ---------------------------------------------------------------------------
 
     async def municipality(self, id: str) -> Municipality | None:
         doc = await self._municipalities.find_one({"_id": id})
@@ -108,24 +219,55 @@ class RegistryStore:
     async def partnership_document(self, id: str) -> Document | None:
         return await self._partnerships.find_one({"_id": id})
 
-    async def municipality_documents(self) -> list[Document]:
-        return [doc async for doc in self._municipalities.find({}).sort("_id", ASCENDING)]
+    async def municipality_document(self, id: str) -> Document | None:
+        return await self._municipalities.find_one({"_id": id})
 
-    async def partnership_documents(self) -> list[Document]:
-        return [doc async for doc in self._partnerships.find({}).sort("_id", ASCENDING)]
+    async def member_document(self, id: str) -> Document | None:
+        return await self._members.find_one({"_id": id})
 
-    async def member_documents(self, municipality_ids: Sequence[str]) -> list[Document]:
+    async def coordinator_document(self, id: str) -> Document | None:
+        return await self._coordinators.find_one({"_id": id})
+
+    async def municipality_documents(self, filters: Document | None = None) -> list[Document]:
+        cursor = self._municipalities.find(filters or {}).sort("_id", ASCENDING)
+        return [doc async for doc in cursor]
+
+    async def partnership_documents(self, filters: Document | None = None) -> list[Document]:
+        cursor = self._partnerships.find(filters or {}).sort("_id", ASCENDING)
+        return [doc async for doc in cursor]
+
+    async def coordinator_documents(self) -> list[Document]:
+        return [doc async for doc in self._coordinators.find({}).sort("_id", ASCENDING)]
+
+    async def member_documents(
+        self, municipality_ids: Sequence[str] | None = None, *, include_removed: bool = False
+    ) -> list[Document]:
         members: list[Document] = []
-        for municipality_id in municipality_ids:
-            cursor = self._members.find({"municipality_id": municipality_id}).sort("_id", 1)
+        # One equality query per municipality: FerretDB pushes only equality down.
+        queries = (
+            [{}] if municipality_ids is None else [{"municipality_id": m} for m in municipality_ids]
+        )
+        for query in queries:
+            cursor = self._members.find(query).sort("_id", ASCENDING)
             members += [doc async for doc in cursor]
-        return members
+        return [m for m in members if include_removed or not m.get("removed")]
+
+    async def known_themes(self) -> set[str]:
+        themes: set[str] = set()
+        async for doc in self._partnerships.find({}, projection={"themes": True}):
+            themes.update(doc.get("themes", []))
+        return themes
+
+    async def submissions_of(self, partnership_id: str) -> list[Document]:
+        cursor = self._submissions.find({"partnership_id": partnership_id})
+        return [await self._with_outcome(doc) async for doc in cursor]
 
     async def submission(self, id: str) -> Document | None:
         submission = await self._submissions.find_one({"_id": id})
-        if submission is None:
-            return None
-        outcome = await self._outcomes.find_one({"_id": id})
+        return None if submission is None else await self._with_outcome(submission)
+
+    async def _with_outcome(self, submission: Document) -> Document:
+        outcome = await self._outcomes.find_one({"_id": submission["_id"]})
         if outcome is None:
             return {**submission, "status": "received"}
         return {
@@ -134,6 +276,7 @@ class RegistryStore:
             "reason": outcome.get("reason"),
             "code": outcome.get("code"),
             "decided_at": outcome["decided_at"],
+            "decided_by_event": outcome.get("event_id"),
         }
 
     async def record_outcome(
@@ -160,3 +303,7 @@ class RegistryStore:
         except DuplicateKeyError:
             return False
         return True
+
+
+def _dump(payload: Contract) -> dict[str, Any]:
+    return payload.model_dump(mode="json")

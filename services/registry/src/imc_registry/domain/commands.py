@@ -3,25 +3,98 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Literal
+import zoneinfo
+from typing import Annotated, Any, Literal, Self
 
 from imc_contracts import Language
-from pydantic import BaseModel, ConfigDict, EmailStr, Field, StringConstraints
+from imc_contracts.common import Group, Measure, Sex
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    EmailStr,
+    Field,
+    StringConstraints,
+    model_validator,
+)
 
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 Id = Annotated[
     str, StringConstraints(min_length=1, max_length=100, pattern=r"^[a-z0-9][a-z0-9-]*$")
 ]
 Text = Annotated[str, StringConstraints(strip_whitespace=True, max_length=5000)]
+Reason = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
 LocalizedName = Annotated[dict[Language, Name], Field(min_length=1)]
+LocalizedText = Annotated[dict[Language, Text], Field(max_length=4)]
+Theme = Annotated[
+    str,
+    StringConstraints(
+        strip_whitespace=True, to_lower=True, min_length=1, max_length=60, pattern=r"^[^$.]"
+    ),
+]
+Email = Annotated[EmailStr, StringConstraints(max_length=320)]
+Status = Literal["active", "suspended", "closed"]
+
+STANDARD_THEMES: frozenset[str] = frozenset(
+    {"youth", "women", "disability", "migrants", "participation"}
+)
+"""The programme's shared objectives; a coordinator may add others."""
+
+
+def _time_zone(value: str) -> str:
+    try:
+        zoneinfo.ZoneInfo(value)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError) as error:
+        raise ValueError(f"unknown time zone {value!r}") from error
+    return value
+
+
+TimeZone = Annotated[str, StringConstraints(max_length=60), AfterValidator(_time_zone)]
 
 
 class Command(BaseModel):
-    # Unknown fields are refused, not ignored: a typo must not pass silently.
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # Unknown fields are refused, not ignored: a typo must not pass silently. NaN and
+    # infinities are no numbers a partner can mean.
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
+
+
+def _examples(*examples: dict[str, Any]) -> ConfigDict:
+    return ConfigDict(
+        extra="forbid",
+        frozen=True,
+        allow_inf_nan=False,
+        json_schema_extra={"examples": list(examples)},
+    )
+
+
+class Patch(Command):
+    """An edit: absent fields stay as they are; at least one field must be given."""
+
+    @model_validator(mode="after")
+    def _not_empty(self) -> Self:
+        if not self.model_fields_set:
+            raise ValueError("give at least one field to change")
+        return self
+
+    def changes(self) -> dict[str, Any]:
+        return self.model_dump(mode="json", exclude_unset=True)
+
+
+# -- who takes part ---------------------------------------------------------------------
 
 
 class RegisterMunicipality(Command):
+    # Examples name places and people outside the programme: the fuzz test posts them, and
+    # must not take ids the programme's seed will ask for.
+    model_config = _examples(
+        {
+            "id": "tafraout",
+            "names": {"fr": "Tafraout", "ar": "تافراوت"},
+            "country": "MA",
+            "region": "Souss-Massa",
+            "languages": ["ar", "fr"],
+        }
+    )
     id: Id | None = None
     names: LocalizedName
     country: Literal["MA", "BE"]
@@ -31,34 +104,237 @@ class RegisterMunicipality(Command):
     note: Text | None = None
 
 
+class UpdateMunicipality(Patch):
+    model_config = _examples({"region": "Souss-Massa", "languages": ["ar", "fr", "en"]})
+    names: LocalizedName | None = None
+    region: Name | None = None
+    association: Name | None = None
+    languages: list[Language] | None = Field(default=None, min_length=1, max_length=4)
+    note: Text | None = None
+
+
 class CreatePartnership(Command):
+    model_config = _examples(
+        {
+            "moroccan_municipality_id": "tafraout",
+            "belgian_municipality_id": "ixelles",
+            "phases": ["2017-2021", "2022-2026"],
+            "partners_since": 2008,
+            "themes": ["youth", "women"],
+            "description": {"fr": "Action sociale communale"},
+        }
+    )
     id: Id | None = None
     moroccan_municipality_id: Id
     belgian_municipality_id: Id
     phases: list[Name] = Field(default_factory=lambda: ["2022-2026"], max_length=10)
     partners_since: int | None = Field(default=None, ge=1950, le=2100)
-    themes: list[Name] = Field(default_factory=list, max_length=20)
-    description: dict[Language, Text] = Field(default_factory=dict)
+    themes: list[Theme] = Field(default_factory=list, max_length=20)
+    description: LocalizedText = Field(default_factory=dict)
     note: Text | None = None
 
 
+class UpdatePartnership(Patch):
+    model_config = _examples(
+        {"themes": ["youth", "women", "participation"], "description": {"nl": "Sociale actie"}}
+    )
+    phases: list[Name] | None = Field(default=None, max_length=10)
+    partners_since: int | None = Field(default=None, ge=1950, le=2100)
+    themes: list[Theme] | None = Field(default=None, max_length=20)
+    description: LocalizedText | None = None
+    note: Text | None = None
+
+
+class ChangePartnershipStatus(Command):
+    model_config = _examples({"status": "suspended", "reason": "Municipal elections"})
+    status: Status
+    reason: Reason
+
+
 class AddMember(Command):
+    model_config = _examples(
+        {
+            "name": "Nadia Amrani",
+            "email": "nadia.amrani@example.org",
+            "municipality_id": "tafraout",
+            "role": "social action officer",
+            "language": "ar",
+        }
+    )
     name: Name
-    email: EmailStr
+    email: Email
     municipality_id: Id
     role: Name
     language: Language
 
 
+class UpdateMember(Patch):
+    model_config = _examples({"role": "IMC officer", "language": "fr"})
+    name: Name | None = None
+    email: Email | None = None
+    municipality_id: Id | None = None
+    role: Name | None = None
+    language: Language | None = None
+
+
+class AddCoordinator(Command):
+    model_config = _examples(
+        {
+            "name": "Anne Lambotte",
+            "email": "anne.lambotte@example.org",
+            "organisation": "Brulocalis",
+            "language": "fr",
+        }
+    )
+    id: Id | None = None
+    name: Name
+    email: Email
+    organisation: Name
+    language: Language
+    time_zone: TimeZone = "Europe/Brussels"
+
+
+class UpdateCoordinator(Patch):
+    model_config = _examples({"language": "nl"})
+    name: Name | None = None
+    email: Email | None = None
+    organisation: Name | None = None
+    language: Language | None = None
+    time_zone: TimeZone | None = None
+
+
+# -- roadmap requests -------------------------------------------------------------------
+
+
+class Beneficiaries(Command):
+    group: Group
+    sex: Sex = "unspecified"
+    count: int = Field(ge=0, le=10_000_000)
+
+
+class Value(Command):
+    """A value for one group and/or sex; both absent means the total."""
+
+    group: Group | None = None
+    sex: Sex | None = None
+    value: float | None = Field(default=None, ge=-1e12, le=1e12)
+    text: Text | None = None
+
+
+class Period(Command):
+    period_id: Id
+    start: dt.date
+    end: dt.date
+    targets: list[Value] = Field(default_factory=list, max_length=40)
+
+    @model_validator(mode="after")
+    def _ends_after_it_starts(self) -> Self:
+        if self.end < self.start:
+            raise ValueError("end: a period cannot end before it starts")
+        return self
+
+
+class ProposeObjective(Command):
+    model_config = _examples(
+        {
+            "objective_id": "youth-centre",
+            "theme": "youth",
+            "title": {"fr": "Un espace jeunesse", "ar": "فضاء للشباب"},
+        }
+    )
+    objective_id: Id | None = None
+    phase: Name = "2022-2026"
+    theme: Theme
+    title: LocalizedName
+    description: LocalizedText = Field(default_factory=dict)
+
+
 class ProposeMilestone(Command):
+    model_config = _examples(
+        {
+            "milestone_id": "social-service",
+            "title": {"fr": "Lancement du service social", "ar": "إطلاق المصلحة الاجتماعية"},
+            "due_date": "2027-06-30",
+            "responsible_municipality_id": "berkane",
+        }
+    )
     milestone_id: Id | None = None
     title: LocalizedName
     due_date: dt.date
     responsible_municipality_id: Id
     target: Text | None = None
+    objective_id: Id | None = None
+    phase: Name | None = None
+    weight: float | None = Field(default=None, gt=0, le=1000)
+    backfill: bool = False
+
+
+class ReviseMilestone(Patch):
+    model_config = _examples({"target": "200 young people reached", "weight": 2})
+    title: LocalizedName | None = None
+    responsible_municipality_id: Id | None = None
+    target: Text | None = None
+    objective_id: Id | None = None
+    weight: float | None = Field(default=None, gt=0, le=1000)
+
+
+class RescheduleMilestone(Command):
+    model_config = _examples({"due_date": "2027-12-31", "reason": "Works delayed"})
+    due_date: dt.date
+    reason: Reason | None = None
+
+
+class CancelMilestone(Command):
+    model_config = _examples({"reason": "Replaced by a joint milestone"})
+    reason: Reason
 
 
 class ReportProgress(Command):
+    model_config = _examples(
+        {
+            "progress": 60,
+            "reported_on": "2026-11-29",
+            "beneficiaries": [{"group": "youth", "sex": "female", "count": 40}],
+        }
+    )
     progress: int = Field(ge=0, le=100)
     reported_on: dt.date
+    note: Text | None = None
+    beneficiaries: list[Beneficiaries] = Field(default_factory=list, max_length=40)
+    correction: bool = False
+
+
+class ProposeIndicator(Command):
+    model_config = _examples(
+        {
+            "indicator_id": "young-people-reached",
+            "title": {"fr": "Jeunes touchés"},
+            "measure": "unit",
+            "periods": [
+                {
+                    "period_id": "2026",
+                    "start": "2026-01-01",
+                    "end": "2026-12-31",
+                    "targets": [{"value": 200}],
+                }
+            ],
+        }
+    )
+    indicator_id: Id | None = None
+    objective_id: Id | None = None
+    title: LocalizedName
+    description: LocalizedText = Field(default_factory=dict)
+    measure: Measure
+    unit: Annotated[str, StringConstraints(strip_whitespace=True, max_length=100)] | None = None
+    baseline: Value | None = None
+    baseline_year: int | None = Field(default=None, ge=1950, le=2100)
+    periods: list[Period] = Field(default_factory=list, max_length=50)
+
+
+class ReportIndicatorValue(Command):
+    model_config = _examples(
+        {"period_id": "2026", "values": [{"value": 120}, {"group": "youth", "value": 80}]}
+    )
+    period_id: Id
+    values: list[Value] = Field(min_length=1, max_length=40)
     note: Text | None = None

@@ -2,10 +2,26 @@
 
 from __future__ import annotations
 
+import re
 import unicodedata
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Generic, TypeVar
 
-from imc_contracts import Localized
+from imc_contracts import Event, Localized
+from imc_contracts.envelope import Contract
+from imc_contracts.registry import (
+    CoordinatorAdded,
+    CoordinatorRemoved,
+    MemberAdded,
+    MemberRemoved,
+    MemberUpdated,
+    MunicipalityRegistered,
+    MunicipalityUpdated,
+    PartnershipCreated,
+    PartnershipStatusChanged,
+    PartnershipUpdated,
+)
 from imc_runtime.auth import Principal
 
 
@@ -27,6 +43,59 @@ class Conflict(RegistryError):
 
 class Invalid(RegistryError):
     pass
+
+
+class PreconditionRequired(RegistryError):
+    """An edit without ``If-Match``: the caller must say which version it changes."""
+
+
+State = TypeVar("State", bound=Contract)
+
+
+@dataclass(frozen=True)
+class Snapshot(Generic[State]):
+    """A record as its stream's events left it, at the stream's version (its ETag)."""
+
+    state: State
+    version: int
+    removed: bool = False
+
+
+def replay(history: Iterable[tuple[int, Event]]) -> Snapshot[Contract] | None:
+    """Fold a stream's events, oldest first, into the record they describe."""
+    snapshot: Snapshot[Contract] | None = None
+    for version, event in history:
+        match event:
+            case (
+                MunicipalityRegistered(payload=state)
+                | MunicipalityUpdated(payload=state)
+                | PartnershipCreated(payload=state)
+                | PartnershipUpdated(payload=state)
+                | MemberAdded(payload=state)
+                | MemberUpdated(payload=state)
+                | CoordinatorAdded(payload=state)
+            ):
+                snapshot = Snapshot(state, version)
+            case PartnershipStatusChanged(payload=change) if snapshot is not None:
+                updated = snapshot.state.model_copy(update={"status": change.status})
+                snapshot = Snapshot(updated, version)
+            case MemberRemoved() | CoordinatorRemoved() if snapshot is not None:
+                snapshot = Snapshot(snapshot.state, version, removed=True)
+    return snapshot
+
+
+def check_version(snapshot: Snapshot[State], expected: int | None, what: str) -> int:
+    """The version an edit builds on; a stale one is a conflict, never a lost update."""
+    if expected is None:
+        raise PreconditionRequired(
+            f"If-Match: send the ETag of {what} you read (it is at version {snapshot.version})"
+        )
+    if expected != snapshot.version:
+        raise Conflict(
+            f"{what} changed since you read it: you sent version {expected}, "
+            f"it is at version {snapshot.version}; reload and try again"
+        )
+    return expected
 
 
 @dataclass(frozen=True)
@@ -75,7 +144,16 @@ def require_member_writer(principal: Principal, municipality_id: str) -> None:
         return
     if principal.role == "officer" and principal.municipality_id == municipality_id:
         return
-    raise Forbidden(f"only a coordinator or an officer of {municipality_id} may add its members")
+    raise Forbidden(f"only a coordinator or an officer of {municipality_id} may change its members")
+
+
+def require_known_themes(principal: Principal, themes: Sequence[str], known: Iterable[str]) -> None:
+    """Officers choose among the programme's themes; only a coordinator adds a new one."""
+    if principal.role == "coordinator":
+        return
+    unknown = sorted(set(themes) - set(known))
+    if unknown:
+        raise Forbidden(f"themes: only a coordinator may add the themes {', '.join(unknown)}")
 
 
 def partnership_name(moroccan: Municipality, belgian: Municipality) -> Localized:
@@ -96,3 +174,31 @@ def slug(text: str) -> str:
     if not words:
         raise Invalid(f"cannot make an id from {text!r}; give one")
     return "-".join(words)
+
+
+_ARABIC_FOLDS = str.maketrans(
+    {
+        "\u0671": "\u0627",  # alef wasla → alef
+        "\u0649": "\u064a",  # alef maksura → yeh
+        "\u0629": "\u0647",  # teh marbuta → heh
+        "\u0640": None,  # tatweel, a stretch with no meaning
+    }
+)
+
+
+def search_key(text: str) -> str:
+    """Text as a search compares it: no case, no diacritics, no tashkeel, one alef.
+
+    'Aït Baha' and 'ait-baha' both become 'ait baha'; 'آيت باها' and 'أيت باها' one form.
+    Decomposition splits accents, the hamza and madda on alef, and the tashkeel into
+    combining marks, which are dropped.
+    """
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    bare = "".join(c for c in decomposed if not unicodedata.combining(c))
+    folded = unicodedata.normalize("NFC", bare).translate(_ARABIC_FOLDS)
+    return " ".join(re.split(r"[\W_]+", folded)).strip()
+
+
+def matches(query: str, key: str) -> bool:
+    """Every word of the query appears in the key, in any order."""
+    return all(word in key for word in search_key(query).split())

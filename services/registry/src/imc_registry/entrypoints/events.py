@@ -2,12 +2,6 @@
 
 from __future__ import annotations
 
-from imc_contracts.roadmaps import (
-    MilestonePlanned,
-    MilestoneProgressed,
-    MilestoneReached,
-    SubmissionRejected,
-)
 from imc_runtime.consumer import EventRouter
 
 from imc_registry.adapters.store import RegistryStore
@@ -17,13 +11,10 @@ from imc_registry.service_layer import handlers
 def event_router(store: RegistryStore) -> EventRouter:
     router = EventRouter("registry")
 
-    async def decided(
-        event: MilestonePlanned | MilestoneProgressed | MilestoneReached | SubmissionRejected,
-    ) -> None:
+    async def decided(event: handlers.Decision) -> None:
         await handlers.record_decision(event, store)
 
-    router.add(MilestonePlanned, decided)
-    router.add(MilestoneProgressed, decided)
-    router.add(MilestoneReached, decided)
-    router.add(SubmissionRejected, decided)
+    # Every roadmaps event that carries a submission id answers one of our submissions.
+    for decision in handlers.DECISIONS:
+        router.add(decision, decided)
     return router

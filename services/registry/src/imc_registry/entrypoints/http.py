@@ -1,45 +1,63 @@
-"""The registry's HTTP API under /v1: parse, call a use case, shape the answer."""
+"""The registry's directory under /v1: municipalities, partnerships, members, coordinators."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Header, Request, Response, status
-from fastapi.responses import JSONResponse
+from fastapi import APIRouter, Query, Response
 from imc_runtime.auth import CurrentPrincipal
-from imc_runtime.commitlog import Appended
 
-from imc_registry.adapters.store import RegistryStore
 from imc_registry.domain import commands
-from imc_registry.domain.model import Conflict, Forbidden, Invalid, NotFound, RegistryError
+from imc_registry.domain.model import NotFound, matches
+from imc_registry.entrypoints.deps import (
+    IdempotencyKey,
+    IfMatch,
+    Limit,
+    Offset,
+    Store,
+    changed,
+    created,
+    etag,
+    page,
+    public,
+    snapshot,
+)
+from imc_registry.entrypoints.examples import (
+    COORDINATOR,
+    HISTORY,
+    MEMBER,
+    MUNICIPALITY,
+    PARTNERSHIP,
+    listing,
+    one,
+)
 from imc_registry.service_layer import handlers
 
 router = APIRouter(prefix="/v1")
 
-
-def get_store(request: Request) -> RegistryStore:
-    store: RegistryStore = request.app.state.store
-    return store
-
-
-Store = Annotated[RegistryStore, Depends(get_store)]
-IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key", max_length=200)]
-
-_STATUS = {NotFound: 404, Forbidden: 403, Conflict: 409, Invalid: 422}
+SearchQuery = Annotated[
+    str | None,
+    Query(
+        max_length=200,
+        description="Words of a name, in any case, with or without accents, Latin or Arabic.",
+    ),
+]
+IdFilter = Annotated[str | None, Query(max_length=100)]
 
 
-def registry_error(_request: Request, error: Exception) -> JSONResponse:
-    code = next((code for kind, code in _STATUS.items() if isinstance(error, kind)), 400)
-    return JSONResponse({"detail": str(error)}, status_code=code)
+def _found(document: dict[str, Any] | None, what: str, response: Response) -> dict[str, Any]:
+    if document is None:
+        raise NotFound(f"no {what}")
+    response.headers["ETag"] = etag(int(document.get("version", 1)))
+    return public(document)
 
 
-def _created(appended: Appended, response: Response, body: dict[str, Any]) -> dict[str, Any]:
-    # A replay with the same Idempotency-Key answers as the first time did, without a second effect.
-    response.status_code = status.HTTP_200_OK if appended.duplicate else status.HTTP_201_CREATED
-    return body
+# -- municipalities ---------------------------------------------------------------------
 
 
-@router.post("/municipalities", status_code=201)
+@router.post(
+    "/municipalities", status_code=201, tags=["municipalities"], responses=one(MUNICIPALITY, 201)
+)
 async def register_municipality(
     command: commands.RegisterMunicipality,
     principal: CurrentPrincipal,
@@ -48,16 +66,58 @@ async def register_municipality(
     idempotency_key: IdempotencyKey = None,
 ) -> dict[str, Any]:
     appended = await handlers.register_municipality(command, principal, store, idempotency_key)
-    return _created(appended, response, appended.commit.events[0].payload.model_dump(mode="json"))
+    return created(appended, response, snapshot(appended))
 
 
-@router.get("/municipalities")
-async def list_municipalities(_principal: CurrentPrincipal, store: Store) -> dict[str, Any]:
-    items = [_public(doc) for doc in await store.municipality_documents()]
-    return {"items": items, "total": len(items)}
+@router.get("/municipalities", tags=["municipalities"], responses=listing(MUNICIPALITY))
+async def list_municipalities(
+    _principal: CurrentPrincipal,
+    store: Store,
+    country: Literal["MA", "BE"] | None = None,
+    q: SearchQuery = None,
+    limit: Limit = 50,
+    offset: Offset = 0,
+) -> dict[str, Any]:
+    documents = await store.municipality_documents({"country": country} if country else None)
+    if q:
+        documents = [d for d in documents if matches(q, " ".join([d["_id"], *d["names"].values()]))]
+    return page(documents, limit, offset)
 
 
-@router.post("/partnerships", status_code=201)
+@router.get(
+    "/municipalities/{municipality_id}", tags=["municipalities"], responses=one(MUNICIPALITY)
+)
+async def get_municipality(
+    municipality_id: str, _principal: CurrentPrincipal, store: Store, response: Response
+) -> dict[str, Any]:
+    document = await store.municipality_document(municipality_id)
+    return _found(document, f"municipality {municipality_id!r}", response)
+
+
+@router.patch(
+    "/municipalities/{municipality_id}", tags=["municipalities"], responses=one(MUNICIPALITY)
+)
+async def update_municipality(
+    municipality_id: str,
+    command: commands.UpdateMunicipality,
+    principal: CurrentPrincipal,
+    store: Store,
+    response: Response,
+    expected_version: IfMatch,
+    idempotency_key: IdempotencyKey = None,
+) -> dict[str, Any]:
+    appended = await handlers.update_municipality(
+        municipality_id, command, principal, store, expected_version, idempotency_key
+    )
+    return changed(appended, response, snapshot(appended))
+
+
+# -- partnerships -----------------------------------------------------------------------
+
+
+@router.post(
+    "/partnerships", status_code=201, tags=["partnerships"], responses=one(PARTNERSHIP, 201)
+)
 async def create_partnership(
     command: commands.CreatePartnership,
     principal: CurrentPrincipal,
@@ -66,29 +126,149 @@ async def create_partnership(
     idempotency_key: IdempotencyKey = None,
 ) -> dict[str, Any]:
     appended = await handlers.create_partnership(command, principal, store, idempotency_key)
-    return _created(appended, response, appended.commit.events[0].payload.model_dump(mode="json"))
+    return created(appended, response, snapshot(appended))
 
 
-@router.get("/partnerships")
-async def list_partnerships(_principal: CurrentPrincipal, store: Store) -> dict[str, Any]:
-    items = [_public(doc) for doc in await store.partnership_documents()]
-    return {"items": items, "total": len(items)}
+@router.get("/partnerships", tags=["partnerships"], responses=listing(PARTNERSHIP))
+async def list_partnerships(
+    _principal: CurrentPrincipal,
+    store: Store,
+    q: SearchQuery = None,
+    phase: IdFilter = None,
+    theme: IdFilter = None,
+    municipality: IdFilter = None,
+    status: commands.Status | None = None,
+    limit: Limit = 50,
+    offset: Offset = 0,
+) -> dict[str, Any]:
+    """Partnerships, filtered and paged; ``q`` searches their names in every language.
+
+    Only equality reaches the database (``status``); the rest is matched here, over a
+    programme of a few dozen partnerships.
+    """
+    documents = await store.partnership_documents({"status": status} if status else None)
+    if phase:
+        documents = [d for d in documents if phase in d.get("phases", [])]
+    if theme:
+        documents = [d for d in documents if theme.lower() in d.get("themes", [])]
+    if municipality:
+        documents = [
+            d
+            for d in documents
+            if municipality in (d["moroccan_municipality_id"], d["belgian_municipality_id"])
+        ]
+    if q:
+        documents = [d for d in documents if matches(q, d.get("search_key", ""))]
+    return page(documents, limit, offset)
 
 
-@router.get("/partnerships/{partnership_id}")
+@router.get("/partnerships/{partnership_id}", tags=["partnerships"], responses=one(PARTNERSHIP))
 async def get_partnership(
-    partnership_id: str, _principal: CurrentPrincipal, store: Store
+    partnership_id: str, _principal: CurrentPrincipal, store: Store, response: Response
 ) -> dict[str, Any]:
     document = await store.partnership_document(partnership_id)
-    if document is None:
-        raise NotFound(f"no partnership {partnership_id!r}")
+    body = _found(document, f"partnership {partnership_id!r}", response)
     members = await store.member_documents(
-        [document["moroccan_municipality_id"], document["belgian_municipality_id"]]
+        [body["moroccan_municipality_id"], body["belgian_municipality_id"]]
     )
-    return {**_public(document), "members": [_public(member) for member in members]}
+    return {**body, "members": [public(member) for member in members]}
 
 
-@router.post("/members", status_code=201)
+@router.patch("/partnerships/{partnership_id}", tags=["partnerships"], responses=one(PARTNERSHIP))
+async def update_partnership(
+    partnership_id: str,
+    command: commands.UpdatePartnership,
+    principal: CurrentPrincipal,
+    store: Store,
+    response: Response,
+    expected_version: IfMatch,
+    idempotency_key: IdempotencyKey = None,
+) -> dict[str, Any]:
+    """Edit phases, themes, description; officers of a partner may, choosing known themes."""
+    appended = await handlers.update_partnership(
+        partnership_id, command, principal, store, expected_version, idempotency_key
+    )
+    return changed(appended, response, snapshot(appended))
+
+
+@router.put(
+    "/partnerships/{partnership_id}/status",
+    tags=["partnerships"],
+    responses=one(
+        {
+            "id": "ait-baha--etterbeek",
+            "partnership_id": "ait-baha--etterbeek",
+            "status": "suspended",
+            "previous_status": "active",
+            "reason": "Municipal elections",
+            "version": 3,
+        }
+    ),
+)
+async def change_partnership_status(
+    partnership_id: str,
+    command: commands.ChangePartnershipStatus,
+    principal: CurrentPrincipal,
+    store: Store,
+    response: Response,
+    expected_version: IfMatch,
+    idempotency_key: IdempotencyKey = None,
+) -> dict[str, Any]:
+    """Suspend, close or reactivate a partnership, with the reason (coordinators only)."""
+    appended = await handlers.change_partnership_status(
+        partnership_id, command, principal, store, expected_version, idempotency_key
+    )
+    return changed(appended, response, snapshot(appended))
+
+
+@router.get("/partnerships/{partnership_id}/history", tags=["partnerships"], responses=one(HISTORY))
+async def partnership_history(
+    partnership_id: str,
+    _principal: CurrentPrincipal,
+    store: Store,
+    limit: Limit = 50,
+    offset: Offset = 0,
+) -> dict[str, Any]:
+    """Every change to the partnership and every request about its roadmap, oldest first."""
+    commits = await store.history(f"partnership:{partnership_id}")
+    if not commits:
+        raise NotFound(f"no partnership {partnership_id!r}")
+    entries: list[dict[str, Any]] = [
+        {
+            "at": commit.recorded_at,
+            "what": event.type,
+            "who": event.actor.model_dump(mode="json") if event.actor else None,
+            "version": commit.version,
+            "change": event.payload.model_dump(mode="json"),
+        }
+        for commit in commits
+        for event in commit.events
+    ]
+    for submission in await store.submissions_of(partnership_id):
+        entries.append(
+            {
+                "at": submission["received_at"],
+                "what": f"registry.{submission['kind']}.v1",
+                "who": submission.get("actor") or {"id": submission.get("submitted_by")},
+                "submission_id": submission["_id"],
+                "status": submission["status"],
+                "reason": submission.get("reason"),
+                "change": submission["request"],
+            }
+        )
+    entries.sort(key=lambda entry: entry["at"])
+    return {
+        "items": entries[offset : offset + limit],
+        "total": len(entries),
+        "limit": limit,
+        "offset": offset,
+    }
+
+
+# -- members ----------------------------------------------------------------------------
+
+
+@router.post("/members", status_code=201, tags=["members"], responses=one(MEMBER, 201))
 async def add_member(
     command: commands.AddMember,
     principal: CurrentPrincipal,
@@ -97,60 +277,150 @@ async def add_member(
     idempotency_key: IdempotencyKey = None,
 ) -> dict[str, Any]:
     appended = await handlers.add_member(command, principal, store, idempotency_key)
-    return _created(appended, response, appended.commit.events[0].payload.model_dump(mode="json"))
+    return created(appended, response, snapshot(appended))
 
 
-@router.post("/partnerships/{partnership_id}/milestones", status_code=202)
-async def propose_milestone(
-    partnership_id: str,
-    command: commands.ProposeMilestone,
+@router.get("/members", tags=["members"], responses=listing(MEMBER))
+async def list_members(
+    _principal: CurrentPrincipal,
+    store: Store,
+    municipality: IdFilter = None,
+    partnership: IdFilter = None,
+    language: Literal["ar", "fr", "nl", "en"] | None = None,
+    country: Literal["MA", "BE"] | None = None,
+    include_removed: bool = False,
+    limit: Limit = 50,
+    offset: Offset = 0,
+) -> dict[str, Any]:
+    """Contact people; removed ones only when asked (their history stays)."""
+    municipality_ids: list[str] | None = None
+    if municipality:
+        municipality_ids = [municipality]
+    if partnership:
+        found = await store.partnership(partnership)
+        wanted = list(found.municipality_ids) if found else []
+        municipality_ids = [m for m in wanted if municipality_ids is None or m in municipality_ids]
+    documents = await store.member_documents(municipality_ids, include_removed=include_removed)
+    if language:
+        documents = [d for d in documents if d.get("language") == language]
+    if country:
+        in_country = {m["_id"] for m in await store.municipality_documents({"country": country})}
+        documents = [d for d in documents if d["municipality_id"] in in_country]
+    return page(documents, limit, offset)
+
+
+@router.get("/members/{member_id}", tags=["members"], responses=one(MEMBER))
+async def get_member(
+    member_id: str, _principal: CurrentPrincipal, store: Store, response: Response
+) -> dict[str, Any]:
+    return _found(await store.member_document(member_id), f"member {member_id!r}", response)
+
+
+@router.patch("/members/{member_id}", tags=["members"], responses=one(MEMBER))
+async def update_member(
+    member_id: str,
+    command: commands.UpdateMember,
     principal: CurrentPrincipal,
     store: Store,
+    response: Response,
+    expected_version: IfMatch,
     idempotency_key: IdempotencyKey = None,
 ) -> dict[str, Any]:
-    appended = await handlers.propose_milestone(
-        partnership_id, command, principal, store, idempotency_key
+    appended = await handlers.update_member(
+        member_id, command, principal, store, expected_version, idempotency_key
     )
-    return _accepted(appended)
+    return changed(appended, response, snapshot(appended))
 
 
-@router.post("/partnerships/{partnership_id}/milestones/{milestone_id}/progress", status_code=202)
-async def report_progress(
-    partnership_id: str,
-    milestone_id: str,
-    command: commands.ReportProgress,
+@router.delete(
+    "/members/{member_id}",
+    tags=["members"],
+    responses=one({"id": MEMBER["id"], "member_id": MEMBER["id"], "removed": True, "version": 2}),
+)
+async def remove_member(
+    member_id: str,
     principal: CurrentPrincipal,
     store: Store,
+    response: Response,
+    expected_version: IfMatch,
     idempotency_key: IdempotencyKey = None,
 ) -> dict[str, Any]:
-    appended = await handlers.report_progress(
-        partnership_id, milestone_id, command, principal, store, idempotency_key
+    """Take a member out of the directory; the history keeps who they were."""
+    appended = await handlers.remove_member(
+        member_id, principal, store, expected_version, idempotency_key
     )
-    return _accepted(appended)
+    return changed(appended, response, {**snapshot(appended), "removed": True})
 
 
-@router.get("/submissions/{submission_id}")
-async def get_submission(
-    submission_id: str, _principal: CurrentPrincipal, store: Store
+# -- programme coordinators -------------------------------------------------------------
+
+
+@router.post(
+    "/coordinators", status_code=201, tags=["coordinators"], responses=one(COORDINATOR, 201)
+)
+async def add_coordinator(
+    command: commands.AddCoordinator,
+    principal: CurrentPrincipal,
+    store: Store,
+    response: Response,
+    idempotency_key: IdempotencyKey = None,
 ) -> dict[str, Any]:
-    submission = await store.submission(submission_id)
-    if submission is None:
-        raise NotFound(f"no submission {submission_id!r}")
-    return _public(submission)
+    appended = await handlers.add_coordinator(command, principal, store, idempotency_key)
+    return created(appended, response, snapshot(appended))
 
 
-def _accepted(appended: Appended) -> dict[str, Any]:
-    payload = appended.commit.events[0].payload
-    return {
-        "submission_id": payload.submission_id,
-        "milestone_id": payload.milestone_id,
-        "status": "received",
-        "links": {"self": f"/v1/submissions/{payload.submission_id}"},
-    }
+@router.get("/coordinators", tags=["coordinators"], responses=listing(COORDINATOR))
+async def list_coordinators(
+    _principal: CurrentPrincipal,
+    store: Store,
+    include_removed: bool = False,
+    limit: Limit = 50,
+    offset: Offset = 0,
+) -> dict[str, Any]:
+    documents = [
+        d for d in await store.coordinator_documents() if include_removed or not d.get("removed")
+    ]
+    return page(documents, limit, offset)
 
 
-def _public(document: dict[str, Any]) -> dict[str, Any]:
-    return {("id" if key == "_id" else key): value for key, value in document.items()}
+@router.get("/coordinators/{coordinator_id}", tags=["coordinators"], responses=one(COORDINATOR))
+async def get_coordinator(
+    coordinator_id: str, _principal: CurrentPrincipal, store: Store, response: Response
+) -> dict[str, Any]:
+    document = await store.coordinator_document(coordinator_id)
+    return _found(document, f"coordinator {coordinator_id!r}", response)
 
 
-EXCEPTION_HANDLERS = {RegistryError: registry_error}
+@router.patch("/coordinators/{coordinator_id}", tags=["coordinators"], responses=one(COORDINATOR))
+async def update_coordinator(
+    coordinator_id: str,
+    command: commands.UpdateCoordinator,
+    principal: CurrentPrincipal,
+    store: Store,
+    response: Response,
+    expected_version: IfMatch,
+    idempotency_key: IdempotencyKey = None,
+) -> dict[str, Any]:
+    appended = await handlers.update_coordinator(
+        coordinator_id, command, principal, store, expected_version, idempotency_key
+    )
+    return changed(appended, response, snapshot(appended))
+
+
+@router.delete(
+    "/coordinators/{coordinator_id}",
+    tags=["coordinators"],
+    responses=one({"id": "helene-dumont", "coordinator_id": "helene-dumont", "removed": True}),
+)
+async def remove_coordinator(
+    coordinator_id: str,
+    principal: CurrentPrincipal,
+    store: Store,
+    response: Response,
+    expected_version: IfMatch,
+    idempotency_key: IdempotencyKey = None,
+) -> dict[str, Any]:
+    appended = await handlers.remove_coordinator(
+        coordinator_id, principal, store, expected_version, idempotency_key
+    )
+    return changed(appended, response, {**snapshot(appended), "removed": True})

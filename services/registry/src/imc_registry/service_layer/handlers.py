@@ -2,41 +2,109 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any, TypeVar
+
 from imc_contracts import Event, new_event_id
+from imc_contracts.common import BeneficiaryCount, DisaggregatedValue, ReportingPeriod
+from imc_contracts.envelope import PROGRAMME_KEY, Contract
 from imc_contracts.registry import (
+    CoordinatorAdded,
+    CoordinatorAddedPayload,
+    CoordinatorRemoved,
+    CoordinatorRemovedPayload,
+    IndicatorProposed,
+    IndicatorProposedPayload,
+    IndicatorValueReported,
+    IndicatorValueReportedPayload,
     MemberAdded,
     MemberAddedPayload,
+    MemberRemoved,
+    MemberRemovedPayload,
+    MemberUpdated,
+    MilestoneCancellationRequested,
+    MilestoneCancellationRequestedPayload,
     MilestoneProposed,
     MilestoneProposedPayload,
+    MilestoneRescheduleRequested,
+    MilestoneRescheduleRequestedPayload,
+    MilestoneRevised,
+    MilestoneRevisedPayload,
     MunicipalityRegistered,
     MunicipalityRegisteredPayload,
+    MunicipalityUpdated,
+    ObjectiveProposed,
+    ObjectiveProposedPayload,
     PartnershipCreated,
     PartnershipCreatedPayload,
+    PartnershipStatusChanged,
+    PartnershipStatusChangedPayload,
+    PartnershipUpdated,
     ProgressReported,
     ProgressReportedPayload,
 )
 from imc_contracts.roadmaps import (
+    IndicatorDefined,
+    IndicatorValueRecorded,
+    MilestoneCancelled,
     MilestonePlanned,
     MilestoneProgressed,
     MilestoneReached,
+    MilestoneRescheduled,
+    ObjectivePlanned,
     SubmissionRejected,
 )
+from imc_contracts.roadmaps import MilestoneRevised as RoadmapMilestoneRevised
 from imc_runtime.auth import Principal
 from imc_runtime.commitlog import Appended, ConcurrencyConflict, commit_id
+from pydantic import ValidationError
 
 from imc_registry.adapters.store import RegistryStore
 from imc_registry.domain import commands
+from imc_registry.domain.commands import STANDARD_THEMES
 from imc_registry.domain.model import (
     Conflict,
+    Forbidden,
     Invalid,
     NotFound,
     Partnership,
+    Snapshot,
+    check_version,
     partnership_name,
     require_coordinator,
+    require_known_themes,
     require_member_writer,
     require_writer_for,
     slug,
 )
+
+State = TypeVar("State", bound=Contract)
+
+Decision = (
+    MilestonePlanned
+    | MilestoneProgressed
+    | MilestoneReached
+    | SubmissionRejected
+    | ObjectivePlanned
+    | RoadmapMilestoneRevised
+    | MilestoneRescheduled
+    | MilestoneCancelled
+    | IndicatorDefined
+    | IndicatorValueRecorded
+)
+DECISIONS: tuple[type[Decision], ...] = (
+    MilestonePlanned,
+    MilestoneProgressed,
+    MilestoneReached,
+    SubmissionRejected,
+    ObjectivePlanned,
+    RoadmapMilestoneRevised,
+    MilestoneRescheduled,
+    MilestoneCancelled,
+    IndicatorDefined,
+    IndicatorValueRecorded,
+)
+"""Every roadmaps event that answers a submission."""
 
 
 def _cause(principal: Principal, action: str, idempotency_key: str | None) -> str:
@@ -53,6 +121,51 @@ async def _record_new(
         return await store.record(cause, stream, 0, [event])
     except ConcurrencyConflict:
         raise Conflict(f"{what} already exists") from None
+
+
+async def _load(store: RegistryStore, stream: str, kind: type[State], what: str) -> Snapshot[State]:
+    snapshot = await store.load(stream)
+    if snapshot is None or not isinstance(snapshot.state, kind):
+        raise NotFound(f"no {what}")
+    return Snapshot(snapshot.state, snapshot.version, snapshot.removed)
+
+
+async def _record_change(
+    store: RegistryStore,
+    cause: str,
+    stream: str,
+    snapshot: Snapshot[Any],
+    expected_version: int | None,
+    event: Event,
+    what: str,
+) -> Appended:
+    """Append an edit on top of the version the caller read; a stale one is a 409.
+
+    A replay of an edit already made (same Idempotency-Key) answers as it did, even though
+    the record has moved on since.
+    """
+    if expected_version is not None and expected_version != snapshot.version:
+        earlier = await store.commits.get(cause)
+        if earlier is not None:
+            return Appended(earlier, duplicate=True)
+    version = check_version(snapshot, expected_version, what)
+    try:
+        return await store.record(cause, stream, version, [event])
+    except ConcurrencyConflict:
+        raise Conflict(f"{what} changed while you edited it; reload and try again") from None
+
+
+def _rebuild(kind: type[State], current: State, changes: dict[str, Any]) -> State:
+    """The record with the edit applied, checked against its contract."""
+    try:
+        return kind.model_validate({**current.model_dump(mode="json"), **changes})
+    except ValidationError as error:
+        first = error.errors()[0]
+        field = ".".join(str(part) for part in first["loc"])
+        raise Invalid(f"{field}: {first['msg']}") from None
+
+
+# -- municipalities ---------------------------------------------------------------------
 
 
 async def register_municipality(
@@ -75,13 +188,36 @@ async def register_municipality(
             languages=command.languages,
             note=command.note,
         ),
-        partnership_id="programme",
+        partnership_id=PROGRAMME_KEY,
         actor=principal.as_actor(),
     )
     cause = _cause(principal, f"municipality:{municipality_id}", idempotency_key)
     return await _record_new(
         store, cause, f"municipality:{municipality_id}", event, f"municipality {municipality_id}"
     )
+
+
+async def update_municipality(
+    municipality_id: str,
+    command: commands.UpdateMunicipality,
+    principal: Principal,
+    store: RegistryStore,
+    expected_version: int | None,
+    idempotency_key: str | None = None,
+) -> Appended:
+    require_coordinator(principal)
+    stream = f"municipality:{municipality_id}"
+    what = f"municipality {municipality_id!r}"
+    snapshot = await _load(store, stream, MunicipalityRegisteredPayload, what)
+    state = _rebuild(MunicipalityRegisteredPayload, snapshot.state, command.changes())
+    event = MunicipalityUpdated.create(
+        state, partnership_id=PROGRAMME_KEY, actor=principal.as_actor()
+    )
+    cause = _cause(principal, f"update:{stream}", idempotency_key)
+    return await _record_change(store, cause, stream, snapshot, expected_version, event, what)
+
+
+# -- partnerships -----------------------------------------------------------------------
 
 
 async def create_partnership(
@@ -110,7 +246,7 @@ async def create_partnership(
             name=partnership_name(moroccan, belgian),
             phases=command.phases,
             partners_since=command.partners_since,
-            themes=command.themes,
+            themes=list(dict.fromkeys(command.themes)),
             status="active",
             description=command.description,
             note=command.note,
@@ -122,6 +258,63 @@ async def create_partnership(
     return await _record_new(
         store, cause, f"partnership:{partnership_id}", event, f"partnership {partnership_id}"
     )
+
+
+async def update_partnership(
+    partnership_id: str,
+    command: commands.UpdatePartnership,
+    principal: Principal,
+    store: RegistryStore,
+    expected_version: int | None,
+    idempotency_key: str | None = None,
+) -> Appended:
+    partnership = await _writable_partnership(partnership_id, principal, store)
+    stream = f"partnership:{partnership.id}"
+    what = f"partnership {partnership.id!r}"
+    snapshot = await _load(store, stream, PartnershipCreatedPayload, what)
+    changes = command.changes()
+    if command.themes is not None:
+        changes["themes"] = list(dict.fromkeys(command.themes))
+        known = STANDARD_THEMES | await store.known_themes()
+        require_known_themes(principal, command.themes, known)
+    state = _rebuild(PartnershipCreatedPayload, snapshot.state, changes)
+    event = PartnershipUpdated.create(
+        state, partnership_id=partnership.id, actor=principal.as_actor()
+    )
+    cause = _cause(principal, f"update:{stream}", idempotency_key)
+    return await _record_change(store, cause, stream, snapshot, expected_version, event, what)
+
+
+async def change_partnership_status(
+    partnership_id: str,
+    command: commands.ChangePartnershipStatus,
+    principal: Principal,
+    store: RegistryStore,
+    expected_version: int | None,
+    idempotency_key: str | None = None,
+) -> Appended:
+    """Suspend, close or reactivate a partnership: a programme decision, with its reason."""
+    require_coordinator(principal)
+    stream = f"partnership:{partnership_id}"
+    what = f"partnership {partnership_id!r}"
+    snapshot = await _load(store, stream, PartnershipCreatedPayload, what)
+    if snapshot.state.status == command.status:
+        raise Invalid(f"status: partnership {partnership_id!r} is {command.status} already")
+    event = PartnershipStatusChanged.create(
+        PartnershipStatusChangedPayload(
+            partnership_id=partnership_id,
+            status=command.status,
+            previous_status=snapshot.state.status,
+            reason=command.reason,
+        ),
+        partnership_id=partnership_id,
+        actor=principal.as_actor(),
+    )
+    cause = _cause(principal, f"status:{stream}", idempotency_key)
+    return await _record_change(store, cause, stream, snapshot, expected_version, event, what)
+
+
+# -- members ----------------------------------------------------------------------------
 
 
 async def add_member(
@@ -145,11 +338,152 @@ async def add_member(
             role=command.role,
             language=command.language,
         ),
-        partnership_id="programme",
+        partnership_id=PROGRAMME_KEY,
         actor=principal.as_actor(),
     )
     cause = _cause(principal, "member", idempotency_key)
     return await _record_new(store, cause, f"member:{member_id}", event, f"member {member_id}")
+
+
+async def _current_member(
+    member_id: str, principal: Principal, store: RegistryStore
+) -> Snapshot[MemberAddedPayload]:
+    snapshot = await _load(
+        store, f"member:{member_id}", MemberAddedPayload, f"member {member_id!r}"
+    )
+    if snapshot.removed:
+        raise NotFound(f"member {member_id!r} was removed")
+    require_member_writer(principal, snapshot.state.municipality_id)
+    return snapshot
+
+
+async def update_member(
+    member_id: str,
+    command: commands.UpdateMember,
+    principal: Principal,
+    store: RegistryStore,
+    expected_version: int | None,
+    idempotency_key: str | None = None,
+) -> Appended:
+    snapshot = await _current_member(member_id, principal, store)
+    if command.municipality_id is not None:
+        # Moving someone to another municipality is a change to that one's members too.
+        require_member_writer(principal, command.municipality_id)
+        if await store.municipality(command.municipality_id) is None:
+            raise Invalid(f"municipality_id: no municipality {command.municipality_id!r}")
+    state = _rebuild(MemberAddedPayload, snapshot.state, command.changes())
+    event = MemberUpdated.create(state, partnership_id=PROGRAMME_KEY, actor=principal.as_actor())
+    stream = f"member:{member_id}"
+    cause = _cause(principal, f"update:{stream}", idempotency_key)
+    return await _record_change(
+        store, cause, stream, snapshot, expected_version, event, f"member {member_id!r}"
+    )
+
+
+async def remove_member(
+    member_id: str,
+    principal: Principal,
+    store: RegistryStore,
+    expected_version: int | None,
+    idempotency_key: str | None = None,
+) -> Appended:
+    """Remove a member from the directory; their past stays in the log and the history."""
+    snapshot = await _current_member(member_id, principal, store)
+    event = MemberRemoved.create(
+        MemberRemovedPayload(member_id=member_id, municipality_id=snapshot.state.municipality_id),
+        partnership_id=PROGRAMME_KEY,
+        actor=principal.as_actor(),
+    )
+    stream = f"member:{member_id}"
+    cause = _cause(principal, f"remove:{stream}", idempotency_key)
+    return await _record_change(
+        store, cause, stream, snapshot, expected_version, event, f"member {member_id!r}"
+    )
+
+
+# -- programme coordinators -------------------------------------------------------------
+
+
+async def add_coordinator(
+    command: commands.AddCoordinator,
+    principal: Principal,
+    store: RegistryStore,
+    idempotency_key: str | None = None,
+) -> Appended:
+    require_coordinator(principal)
+    coordinator_id = command.id or slug(str(command.email).replace("@", " at "))
+    event = CoordinatorAdded.create(
+        CoordinatorAddedPayload(
+            coordinator_id=coordinator_id,
+            name=command.name,
+            email=str(command.email),
+            organisation=command.organisation,
+            language=command.language,
+            time_zone=command.time_zone,
+        ),
+        partnership_id=PROGRAMME_KEY,
+        actor=principal.as_actor(),
+    )
+    stream = f"coordinator:{coordinator_id}"
+    cause = _cause(principal, stream, idempotency_key)
+    return await _record_new(store, cause, stream, event, f"coordinator {coordinator_id}")
+
+
+async def _current_coordinator(
+    coordinator_id: str, principal: Principal, store: RegistryStore
+) -> Snapshot[CoordinatorAddedPayload]:
+    require_coordinator(principal)
+    snapshot = await _load(
+        store,
+        f"coordinator:{coordinator_id}",
+        CoordinatorAddedPayload,
+        f"coordinator {coordinator_id!r}",
+    )
+    if snapshot.removed:
+        raise NotFound(f"coordinator {coordinator_id!r} was removed")
+    return snapshot
+
+
+async def update_coordinator(
+    coordinator_id: str,
+    command: commands.UpdateCoordinator,
+    principal: Principal,
+    store: RegistryStore,
+    expected_version: int | None,
+    idempotency_key: str | None = None,
+) -> Appended:
+    snapshot = await _current_coordinator(coordinator_id, principal, store)
+    state = _rebuild(CoordinatorAddedPayload, snapshot.state, command.changes())
+    # The contract sends an edited coordinator as a fresh full snapshot.
+    event = CoordinatorAdded.create(state, partnership_id=PROGRAMME_KEY, actor=principal.as_actor())
+    stream = f"coordinator:{coordinator_id}"
+    cause = _cause(principal, f"update:{stream}", idempotency_key)
+    return await _record_change(
+        store, cause, stream, snapshot, expected_version, event, f"coordinator {coordinator_id!r}"
+    )
+
+
+async def remove_coordinator(
+    coordinator_id: str,
+    principal: Principal,
+    store: RegistryStore,
+    expected_version: int | None,
+    idempotency_key: str | None = None,
+) -> Appended:
+    snapshot = await _current_coordinator(coordinator_id, principal, store)
+    event = CoordinatorRemoved.create(
+        CoordinatorRemovedPayload(coordinator_id=coordinator_id),
+        partnership_id=PROGRAMME_KEY,
+        actor=principal.as_actor(),
+    )
+    stream = f"coordinator:{coordinator_id}"
+    cause = _cause(principal, f"remove:{stream}", idempotency_key)
+    return await _record_change(
+        store, cause, stream, snapshot, expected_version, event, f"coordinator {coordinator_id!r}"
+    )
+
+
+# -- roadmap requests: published for roadmaps to decide ---------------------------------
 
 
 async def _writable_partnership(
@@ -157,9 +491,59 @@ async def _writable_partnership(
 ) -> Partnership:
     partnership = await store.partnership(partnership_id)
     if partnership is None:
+        if principal.role == "viewer":
+            raise Forbidden("this token may only read")
         raise NotFound(f"no partnership {partnership_id!r}")
     require_writer_for(principal, partnership)
     return partnership
+
+
+def _require_partner(partnership: Partnership, municipality_id: str | None) -> None:
+    if municipality_id is not None and not partnership.includes(municipality_id):
+        raise Invalid(
+            f"responsible_municipality_id: {municipality_id!r} is not a partner of {partnership.id}"
+        )
+
+
+async def _submit(
+    partnership_id: str,
+    action: str,
+    principal: Principal,
+    store: RegistryStore,
+    idempotency_key: str | None,
+    event_for: Callable[[Partnership, str], Event],
+) -> Appended:
+    """Store a request as a submission, with its event, and answer with it."""
+    partnership = await _writable_partnership(partnership_id, principal, store)
+    cause = _cause(principal, f"{action}:{partnership.id}", idempotency_key)
+    submission_id = str(new_event_id())
+    event = event_for(partnership, submission_id)
+    return await store.record(cause, f"submission:{submission_id}", 0, [event])
+
+
+async def propose_objective(
+    partnership_id: str,
+    command: commands.ProposeObjective,
+    principal: Principal,
+    store: RegistryStore,
+    idempotency_key: str | None = None,
+) -> Appended:
+    def event(partnership: Partnership, submission_id: str) -> Event:
+        return ObjectiveProposed.create(
+            ObjectiveProposedPayload(
+                submission_id=submission_id,
+                objective_id=command.objective_id or str(new_event_id()),
+                phase=command.phase,
+                theme=command.theme,
+                title=command.title,
+                description=command.description,
+            ),
+            partnership_id=partnership.id,
+            actor=principal.as_actor(),
+            correlation_id=submission_id,
+        )
+
+    return await _submit(partnership_id, "objective", principal, store, idempotency_key, event)
 
 
 async def propose_milestone(
@@ -170,28 +554,98 @@ async def propose_milestone(
     idempotency_key: str | None = None,
 ) -> Appended:
     """Publish a milestone plan for roadmaps to apply; answers with the submission."""
-    partnership = await _writable_partnership(partnership_id, principal, store)
-    if not partnership.includes(command.responsible_municipality_id):
-        raise Invalid(
-            f"responsible_municipality_id: {command.responsible_municipality_id!r} "
-            f"is not a partner of {partnership.id}"
+
+    def event(partnership: Partnership, submission_id: str) -> Event:
+        _require_partner(partnership, command.responsible_municipality_id)
+        return MilestoneProposed.create(
+            MilestoneProposedPayload(
+                submission_id=submission_id,
+                milestone_id=command.milestone_id or str(new_event_id()),
+                title=command.title,
+                due_date=command.due_date,
+                responsible_municipality_id=command.responsible_municipality_id,
+                target=command.target,
+                objective_id=command.objective_id,
+                phase=command.phase,
+                weight=command.weight,
+                backfill=command.backfill,
+            ),
+            partnership_id=partnership.id,
+            actor=principal.as_actor(),
+            correlation_id=submission_id,
         )
-    cause = _cause(principal, f"propose:{partnership.id}", idempotency_key)
-    submission_id = str(new_event_id())
-    event = MilestoneProposed.create(
-        MilestoneProposedPayload(
-            submission_id=submission_id,
-            milestone_id=command.milestone_id or str(new_event_id()),
-            title=command.title,
-            due_date=command.due_date,
-            responsible_municipality_id=command.responsible_municipality_id,
-            target=command.target,
-        ),
-        partnership_id=partnership.id,
-        actor=principal.as_actor(),
-        correlation_id=submission_id,
-    )
-    return await store.record(cause, f"submission:{submission_id}", 0, [event])
+
+    return await _submit(partnership_id, "propose", principal, store, idempotency_key, event)
+
+
+async def revise_milestone(
+    partnership_id: str,
+    milestone_id: str,
+    command: commands.ReviseMilestone,
+    principal: Principal,
+    store: RegistryStore,
+    idempotency_key: str | None = None,
+) -> Appended:
+    def event(partnership: Partnership, submission_id: str) -> Event:
+        _require_partner(partnership, command.responsible_municipality_id)
+        return MilestoneRevised.create(
+            MilestoneRevisedPayload(
+                submission_id=submission_id, milestone_id=milestone_id, **command.changes()
+            ),
+            partnership_id=partnership.id,
+            actor=principal.as_actor(),
+            correlation_id=submission_id,
+        )
+
+    action = f"revise:{milestone_id}"
+    return await _submit(partnership_id, action, principal, store, idempotency_key, event)
+
+
+async def reschedule_milestone(
+    partnership_id: str,
+    milestone_id: str,
+    command: commands.RescheduleMilestone,
+    principal: Principal,
+    store: RegistryStore,
+    idempotency_key: str | None = None,
+) -> Appended:
+    def event(partnership: Partnership, submission_id: str) -> Event:
+        return MilestoneRescheduleRequested.create(
+            MilestoneRescheduleRequestedPayload(
+                submission_id=submission_id,
+                milestone_id=milestone_id,
+                due_date=command.due_date,
+                reason=command.reason,
+            ),
+            partnership_id=partnership.id,
+            actor=principal.as_actor(),
+            correlation_id=submission_id,
+        )
+
+    action = f"reschedule:{milestone_id}"
+    return await _submit(partnership_id, action, principal, store, idempotency_key, event)
+
+
+async def cancel_milestone(
+    partnership_id: str,
+    milestone_id: str,
+    command: commands.CancelMilestone,
+    principal: Principal,
+    store: RegistryStore,
+    idempotency_key: str | None = None,
+) -> Appended:
+    def event(partnership: Partnership, submission_id: str) -> Event:
+        return MilestoneCancellationRequested.create(
+            MilestoneCancellationRequestedPayload(
+                submission_id=submission_id, milestone_id=milestone_id, reason=command.reason
+            ),
+            partnership_id=partnership.id,
+            actor=principal.as_actor(),
+            correlation_id=submission_id,
+        )
+
+    action = f"cancel:{milestone_id}"
+    return await _submit(partnership_id, action, principal, store, idempotency_key, event)
 
 
 async def report_progress(
@@ -202,28 +656,96 @@ async def report_progress(
     store: RegistryStore,
     idempotency_key: str | None = None,
 ) -> Appended:
-    partnership = await _writable_partnership(partnership_id, principal, store)
-    cause = _cause(principal, f"progress:{partnership.id}:{milestone_id}", idempotency_key)
-    submission_id = str(new_event_id())
-    event = ProgressReported.create(
-        ProgressReportedPayload(
-            submission_id=submission_id,
-            milestone_id=milestone_id,
-            progress=command.progress,
-            reported_on=command.reported_on,
-            note=command.note,
-        ),
-        partnership_id=partnership.id,
-        actor=principal.as_actor(),
-        correlation_id=submission_id,
-    )
-    return await store.record(cause, f"submission:{submission_id}", 0, [event])
+    def event(partnership: Partnership, submission_id: str) -> Event:
+        return ProgressReported.create(
+            ProgressReportedPayload(
+                submission_id=submission_id,
+                milestone_id=milestone_id,
+                progress=command.progress,
+                reported_on=command.reported_on,
+                note=command.note,
+                beneficiaries=[
+                    BeneficiaryCount.model_validate(b.model_dump()) for b in command.beneficiaries
+                ],
+                correction=command.correction,
+            ),
+            partnership_id=partnership.id,
+            actor=principal.as_actor(),
+            correlation_id=submission_id,
+        )
+
+    action = f"progress:{milestone_id}"
+    return await _submit(partnership_id, action, principal, store, idempotency_key, event)
 
 
-async def record_decision(
-    event: MilestonePlanned | MilestoneProgressed | MilestoneReached | SubmissionRejected,
+def _value(value: commands.Value) -> DisaggregatedValue:
+    return DisaggregatedValue.model_validate(value.model_dump())
+
+
+async def propose_indicator(
+    partnership_id: str,
+    command: commands.ProposeIndicator,
+    principal: Principal,
     store: RegistryStore,
-) -> None:
+    idempotency_key: str | None = None,
+) -> Appended:
+    def event(partnership: Partnership, submission_id: str) -> Event:
+        return IndicatorProposed.create(
+            IndicatorProposedPayload(
+                submission_id=submission_id,
+                indicator_id=command.indicator_id or str(new_event_id()),
+                objective_id=command.objective_id,
+                title=command.title,
+                description=command.description,
+                measure=command.measure,
+                unit=command.unit,
+                baseline=None if command.baseline is None else _value(command.baseline),
+                baseline_year=command.baseline_year,
+                periods=[
+                    ReportingPeriod(
+                        period_id=period.period_id,
+                        start=period.start,
+                        end=period.end,
+                        targets=[_value(target) for target in period.targets],
+                    )
+                    for period in command.periods
+                ],
+            ),
+            partnership_id=partnership.id,
+            actor=principal.as_actor(),
+            correlation_id=submission_id,
+        )
+
+    return await _submit(partnership_id, "indicator", principal, store, idempotency_key, event)
+
+
+async def report_indicator_value(
+    partnership_id: str,
+    indicator_id: str,
+    command: commands.ReportIndicatorValue,
+    principal: Principal,
+    store: RegistryStore,
+    idempotency_key: str | None = None,
+) -> Appended:
+    def event(partnership: Partnership, submission_id: str) -> Event:
+        return IndicatorValueReported.create(
+            IndicatorValueReportedPayload(
+                submission_id=submission_id,
+                indicator_id=indicator_id,
+                period_id=command.period_id,
+                values=[_value(value) for value in command.values],
+                note=command.note,
+            ),
+            partnership_id=partnership.id,
+            actor=principal.as_actor(),
+            correlation_id=submission_id,
+        )
+
+    action = f"indicator-value:{indicator_id}"
+    return await _submit(partnership_id, action, principal, store, idempotency_key, event)
+
+
+async def record_decision(event: Decision, store: RegistryStore) -> None:
     """Roadmaps decided a submission: mark it applied or rejected (the first decision stands)."""
     submission_id = event.payload.submission_id
     if submission_id is None:

@@ -1,82 +1,366 @@
-"""Roadmaps' storage: its commit log, the partnerships it learnt of, and milestone read models."""
+"""Roadmaps' storage: its commit log, the partnerships it learnt of, and its read models.
+
+Streams (one per aggregate, all in the one commit log):
+``milestone:<partnership>:<milestone>``, ``objective:<partnership>:<objective>``,
+``indicator:<partnership>:<indicator>``, ``evaluation:<partnership>:<phase>``,
+``submission:<id>`` (refusals), and one stream per scheduled notice,
+``due_soon:<partnership>:<milestone>:<due date>`` / ``overdue:…``, whose single commit makes
+the notice exactly-once across replicas.
+
+Read models are derived from the log by replacing whole documents by ``_id``, so projecting
+a commit twice is harmless and ``catch_up`` rebuilds them all.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from typing import Any
 
-from imc_contracts import Event
+from imc_contracts import PROGRAMME_KEY, Event
+from imc_contracts.common import BeneficiaryCount
 from imc_runtime.commitlog import Appended, Commit, CommitLog
 from imc_runtime.mongo import Document
 from pymongo import ASCENDING
+from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
 
 from imc_roadmaps.domain.model import Milestone, PartnershipMembers
+from imc_roadmaps.domain.objectives import Indicator, Objective
+from imc_roadmaps.domain.rollup import roll_up_roadmap
 
 
-def milestone_stream(milestone_id: str) -> str:
-    return f"milestone:{milestone_id}"
+def milestone_stream(partnership_id: str, milestone_id: str) -> str:
+    return f"milestone:{partnership_id}:{milestone_id}"
+
+
+def objective_stream(partnership_id: str, objective_id: str) -> str:
+    return f"objective:{partnership_id}:{objective_id}"
+
+
+def indicator_stream(partnership_id: str, indicator_id: str) -> str:
+    return f"indicator:{partnership_id}:{indicator_id}"
+
+
+def evaluation_stream(partnership_id: str, phase: str) -> str:
+    return f"evaluation:{partnership_id}:{phase}"
+
+
+def notice_stream(kind: str, partnership_id: str, milestone_id: str, due_date: dt.date) -> str:
+    return f"{kind}:{partnership_id}:{milestone_id}:{due_date.isoformat()}"
+
+
+def _key(*parts: str) -> str:
+    return "/".join(parts)
+
+
+def _without_id(document: Document) -> dict[str, Any]:
+    return {key: value for key, value in document.items() if key != "_id"}
+
+
+def milestone_document(milestone: Milestone) -> Document:
+    return {
+        "milestone_id": milestone.id,
+        "partnership_id": milestone.partnership_id,
+        "title": milestone.title,
+        "due_date": milestone.due_date.isoformat(),
+        "responsible_municipality_id": milestone.responsible_municipality_id,
+        "target": milestone.target,
+        "objective_id": milestone.objective_id,
+        "phase": milestone.phase,
+        "weight": milestone.weight,
+        "backfill": milestone.backfill,
+        "status": milestone.status,
+        "progress": milestone.progress,
+        "beneficiaries": [b.model_dump() for b in milestone.beneficiaries],
+        "reached_on": milestone.reached_on.isoformat() if milestone.reached_on else None,
+        "version": milestone.version,
+    }
+
+
+def milestone_from_document(document: Document) -> Milestone:
+    reached_on = document.get("reached_on")
+    return Milestone(
+        id=document["milestone_id"],
+        partnership_id=document["partnership_id"],
+        title=document["title"],
+        due_date=dt.date.fromisoformat(document["due_date"]),
+        responsible_municipality_id=document["responsible_municipality_id"],
+        target=document.get("target"),
+        objective_id=document.get("objective_id"),
+        phase=document["phase"],
+        weight=document.get("weight"),
+        backfill=bool(document.get("backfill")),
+        status=document["status"],
+        progress=int(document["progress"]),
+        beneficiaries=[BeneficiaryCount(**b) for b in document.get("beneficiaries", [])],
+        reached_on=dt.date.fromisoformat(reached_on) if reached_on else None,
+        version=int(document["version"]),
+    )
 
 
 class RoadmapsStore:
     def __init__(self, db: AsyncDatabase[Document], commits: CommitLog) -> None:
         self.commits = commits
         self._partnerships = db["partnerships"]
-        self._milestones = db["milestones"]
+        self._municipalities = db["municipalities"]
+        self._milestones = db["milestones_by_partnership"]
+        self._objectives = db["objectives_by_partnership"]
+        self._indicators = db["indicators"]
+        self._roadmaps = db["roadmaps"]
+        self._evaluations = db["evaluations"]
 
     async def ensure_indexes(self) -> None:
-        await self._milestones.create_index([("partnership_id", ASCENDING)])
+        for collection in (self._indicators, self._roadmaps):
+            await collection.create_index([("partnership_id", ASCENDING)])
+        await self._roadmaps.create_index([("phase", ASCENDING)])
+        await self._evaluations.create_index([("partnership_id", ASCENDING)])
 
-    async def remember_partnership(self, partnership: PartnershipMembers) -> None:
-        document = {"_id": partnership.id, "municipality_ids": sorted(partnership.municipality_ids)}
-        await self._partnerships.replace_one({"_id": partnership.id}, document, upsert=True)
+    # -- the partnerships replica ------------------------------------------------------
+    async def remember_partnership(self, document: Document) -> None:
+        await self._partnerships.replace_one({"_id": document["_id"]}, document, upsert=True)
+
+    async def remember_municipality(self, document: Document) -> None:
+        await self._municipalities.replace_one({"_id": document["_id"]}, document, upsert=True)
+
+    async def municipality_documents(self) -> list[Document]:
+        return [document async for document in self._municipalities.find({})]
+
+    async def partnership_document(self, partnership_id: str) -> Document | None:
+        return await self._partnerships.find_one({"_id": partnership_id})
+
+    async def partnership_documents(self) -> list[Document]:
+        return [document async for document in self._partnerships.find({}).sort("_id", 1)]
 
     async def partnership(self, partnership_id: str) -> PartnershipMembers | None:
-        document = await self._partnerships.find_one({"_id": partnership_id})
+        if partnership_id == PROGRAMME_KEY:
+            # Programme-level milestones (a joint workshop) may fall to any municipality.
+            documents = await self.partnership_documents()
+            return PartnershipMembers(
+                PROGRAMME_KEY,
+                frozenset(m for d in documents for m in d["municipality_ids"]),
+                tuple(sorted({phase for d in documents for phase in d.get("phases", [])})),
+            )
+        document = await self.partnership_document(partnership_id)
         if document is None:
             return None
-        return PartnershipMembers(partnership_id, frozenset(document["municipality_ids"]))
+        return PartnershipMembers(
+            partnership_id,
+            frozenset(document["municipality_ids"]),
+            tuple(document.get("phases", [])),
+        )
 
-    async def milestone(self, milestone_id: str) -> Milestone | None:
+    # -- aggregates, folded from the log -----------------------------------------------
+    async def _history(self, stream: str) -> tuple[list[Event], int]:
+        commits = await self.commits.read_stream(stream)
+        return [event for commit in commits for event in commit.events], (
+            commits[-1].version if commits else 0
+        )
+
+    async def milestone(self, partnership_id: str, milestone_id: str) -> Milestone | None:
         """The milestone as its history makes it, with the version its next change takes."""
-        commits = await self.commits.read_stream(milestone_stream(milestone_id))
-        milestone = Milestone.from_history(event for commit in commits for event in commit.events)
+        events, version = await self._history(milestone_stream(partnership_id, milestone_id))
+        milestone = Milestone.from_history(events)
         if milestone is not None:
-            milestone.version = commits[-1].version
+            milestone.version = version
         return milestone
 
+    async def objective(self, partnership_id: str, objective_id: str) -> Objective | None:
+        events, version = await self._history(objective_stream(partnership_id, objective_id))
+        objective = Objective.from_history(events)
+        if objective is not None:
+            objective.version = version
+        return objective
+
+    async def indicator(self, partnership_id: str, indicator_id: str) -> Indicator | None:
+        events, version = await self._history(indicator_stream(partnership_id, indicator_id))
+        indicator = Indicator.from_history(events)
+        if indicator is not None:
+            indicator.version = version
+        return indicator
+
+    async def stream_events(self, stream: str) -> list[tuple[Commit, Event]]:
+        return [(c, e) for c in await self.commits.read_stream(stream) for e in c.events]
+
+    # -- writing -----------------------------------------------------------------------
     async def record(
         self, commit_id: str, stream: str, expected_version: int, events: Sequence[Event]
     ) -> Appended:
         appended = await self.commits.append(commit_id, stream, expected_version, events)
-        await self._project(appended.commit)
+        for partnership_id, phase in await self._project(appended.commit):
+            await self.refresh_roadmap(partnership_id, phase)
         return appended
 
     async def catch_up(self) -> int:
         commits = await self.commits.all_commits()
+        dirty: set[tuple[str, str]] = set()
         for commit in commits:
-            await self._project(commit)
+            dirty.update(await self._project(commit))
+        for partnership_id, phase in sorted(dirty):
+            await self.refresh_roadmap(partnership_id, phase)
         return len(commits)
 
-    async def _project(self, commit: Commit) -> None:
-        if not commit.stream.startswith("milestone:"):
-            return
-        milestone_id = commit.stream.removeprefix("milestone:")
-        history = await self.commits.read_stream(commit.stream)
-        milestone = Milestone.from_history(e for c in history for e in c.events)
-        if milestone is None:
-            return
-        document: Document = {
-            "_id": milestone_id,
-            "partnership_id": milestone.partnership_id,
-            "title": milestone.title,
-            "due_date": milestone.due_date.isoformat(),
-            "responsible_municipality_id": milestone.responsible_municipality_id,
-            "status": milestone.status,
-            "progress": milestone.progress,
-            "version": history[-1].version,
-        }
-        await self._milestones.replace_one({"_id": milestone_id}, document, upsert=True)
+    async def _project(self, commit: Commit) -> set[tuple[str, str]]:
+        """Refresh the read model of the commit's stream; the roadmaps it touches."""
+        kind, _, rest = commit.stream.partition(":")
+        partnership_id, _, entity_id = rest.partition(":")
+        if kind == "milestone":
+            milestone = await self.milestone(partnership_id, entity_id)
+            if milestone is not None:
+                await self._put_in_group(
+                    self._milestones, partnership_id, "milestone_id", milestone_document(milestone)
+                )
+                return {(partnership_id, milestone.phase)}
+        elif kind == "objective":
+            objective = await self.objective(partnership_id, entity_id)
+            if objective is not None:
+                document: Document = {
+                    "objective_id": objective.id,
+                    "partnership_id": partnership_id,
+                    "phase": objective.phase,
+                    "theme": objective.theme,
+                    "title": objective.title,
+                    "description": objective.description,
+                }
+                await self._put_in_group(self._objectives, partnership_id, "objective_id", document)
+                return {(partnership_id, objective.phase)}
+        elif kind == "indicator":
+            indicator = await self.indicator(partnership_id, entity_id)
+            if indicator is not None:
+                await self._indicators.replace_one(
+                    {"_id": _key(partnership_id, entity_id)},
+                    indicator_document(indicator),
+                    upsert=True,
+                )
+        elif kind == "evaluation":
+            for event in commit.events:
+                document = {
+                    "_id": _key(partnership_id, entity_id),
+                    "partnership_id": partnership_id,
+                    "recorded_at": event.occurred_at.isoformat(),
+                    "recorded_by": event.actor.id if event.actor else None,
+                    **event.payload.model_dump(mode="json"),
+                }
+                await self._evaluations.replace_one({"_id": document["_id"]}, document, upsert=True)
+        return set()
 
-    async def milestones_of(self, partnership_id: str) -> list[Document]:
-        cursor = self._milestones.find({"partnership_id": partnership_id}).sort("due_date", 1)
-        return [document async for document in cursor]
+    async def refresh_roadmap(self, partnership_id: str, phase: str) -> None:
+        """Recompute one roadmap's roll-up from its milestones and objectives."""
+        milestones = [m for m in await self.milestones_of(partnership_id) if m.phase == phase]
+        objectives = [o for o in await self.objectives_of(partnership_id) if o["phase"] == phase]
+        document = roadmap_document(partnership_id, phase, milestones, objectives)
+        await self._roadmaps.replace_one({"_id": document["_id"]}, document, upsert=True)
+
+    # -- grouped read models ----------------------------------------------------------
+    # A partnership's milestones (and objectives) live in ONE document keyed by the
+    # partnership: FerretDB answers an ``_id`` lookup from its primary key but any other
+    # filter by scanning the collection, so per-partnership reads would otherwise grow with
+    # the whole programme. The read-modify-write below is safe because one partnership's
+    # changes are applied in order by one consumer; should two writers ever race (an import
+    # during a request), ``catch_up`` rebuilds the group from the log.
+    async def _put_in_group(
+        self, collection: AsyncCollection[Document], partnership_id: str, key: str, item: Document
+    ) -> None:
+        group = await collection.find_one({"_id": partnership_id})
+        items = [i for i in (group or {}).get("items", []) if i[key] != item[key]]
+        document = {"_id": partnership_id, "items": sorted([*items, item], key=lambda i: i[key])}
+        await collection.replace_one({"_id": partnership_id}, document, upsert=True)
+
+    async def _group(
+        self, collection: AsyncCollection[Document], partnership_id: str
+    ) -> list[Document]:
+        group = await collection.find_one({"_id": partnership_id})
+        return list(group["items"]) if group else []
+
+    # -- reading -----------------------------------------------------------------------
+    async def milestones_of(self, partnership_id: str) -> list[Milestone]:
+        items = await self._group(self._milestones, partnership_id)
+        return sorted((milestone_from_document(d) for d in items), key=lambda m: m.due_date)
+
+    async def open_milestones(self) -> list[Milestone]:
+        """Milestones that may still come due: planned or in progress."""
+        return [m for m in await self.all_milestones() if m.status in ("planned", "in_progress")]
+
+    async def objectives_of(self, partnership_id: str) -> list[Document]:
+        return await self._group(self._objectives, partnership_id)
+
+    async def indicators_of(self, partnership_id: str) -> list[Document]:
+        cursor = self._indicators.find({"partnership_id": partnership_id}).sort("_id", 1)
+        return [_without_id(document) async for document in cursor]
+
+    async def roadmap(self, partnership_id: str, phase: str) -> Document | None:
+        document = await self._roadmaps.find_one({"_id": _key(partnership_id, phase)})
+        return None if document is None else _without_id(document)
+
+    async def roadmaps_in(self, phase: str) -> list[Document]:
+        cursor = self._roadmaps.find({"phase": phase})
+        return [_without_id(document) async for document in cursor]
+
+    async def evaluations_of(self, partnership_id: str) -> list[Document]:
+        cursor = self._evaluations.find({"partnership_id": partnership_id}).sort("phase", 1)
+        return [_without_id(document) async for document in cursor]
+
+    async def all_indicators(self) -> list[Document]:
+        return [_without_id(document) async for document in self._indicators.find({})]
+
+    async def all_milestones(self) -> list[Milestone]:
+        return [
+            milestone_from_document(item)
+            async for group in self._milestones.find({})
+            for item in group["items"]
+        ]
+
+
+def indicator_document(indicator: Indicator) -> Document:
+    return {
+        "_id": _key(indicator.partnership_id, indicator.id),
+        "indicator_id": indicator.id,
+        "partnership_id": indicator.partnership_id,
+        "objective_id": indicator.objective_id,
+        "title": indicator.title,
+        "description": indicator.description,
+        "measure": indicator.measure,
+        "unit": indicator.unit,
+        "baseline": indicator.baseline.model_dump(mode="json") if indicator.baseline else None,
+        "baseline_year": indicator.baseline_year,
+        "periods": [
+            {
+                **period.model_dump(mode="json"),
+                "actuals": [
+                    value.model_dump(mode="json")
+                    for value in indicator.actuals.get(period.period_id, [])
+                ],
+            }
+            for period in indicator.periods
+        ],
+    }
+
+
+def milestones_by_id(milestones: Iterable[Milestone]) -> dict[str, Milestone]:
+    return {milestone.id: milestone for milestone in milestones}
+
+
+def roadmap_document(
+    partnership_id: str, phase: str, milestones: Sequence[Milestone], objectives: Sequence[Document]
+) -> Document:
+    """The roll-up document of one roadmap: what the dashboard reads instead of milestones."""
+    rollup = roll_up_roadmap(milestones)
+    beneficiaries: dict[str, int] = {}
+    for milestone in milestones:
+        if milestone.status != "cancelled":
+            for count in milestone.beneficiaries:
+                key = f"{count.group}/{count.sex}"
+                beneficiaries[key] = beneficiaries.get(key, 0) + count.count
+    return {
+        "_id": _key(partnership_id, phase),
+        "partnership_id": partnership_id,
+        "phase": phase,
+        "progress": rollup.progress,
+        "weight": sum(rollup.objective_weights.values()),
+        "objectives": rollup.objectives,
+        "objective_weights": rollup.objective_weights,
+        "objective_themes": {o["objective_id"]: o["theme"] for o in objectives},
+        "milestones": rollup.milestones,
+        "reached": rollup.reached,
+        "beneficiaries": beneficiaries,
+    }

@@ -7,17 +7,27 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Literal
 
-from imc_contracts import Event, Localized
+from imc_contracts import Actor, Event, Localized
+from imc_contracts.common import BeneficiaryCount
 from imc_contracts.roadmaps import (
+    MilestoneCancelled,
+    MilestoneCancelledPayload,
     MilestonePlanned,
     MilestonePlannedPayload,
     MilestoneProgressed,
     MilestoneProgressedPayload,
     MilestoneReached,
     MilestoneReachedPayload,
+    MilestoneRescheduled,
+    MilestoneRescheduledPayload,
+    MilestoneRevised,
+    MilestoneRevisedPayload,
 )
 
 Status = Literal["planned", "in_progress", "reached", "cancelled"]
+
+DEFAULT_PHASE = "2022-2026"
+"""The programme's current phase: where a milestone goes when neither it nor its objective says."""
 
 
 class Refused(Exception):
@@ -31,10 +41,17 @@ class Refused(Exception):
 
 @dataclass(frozen=True)
 class PartnershipMembers:
-    """What roadmaps knows of a partnership: which municipalities are in it."""
+    """What roadmaps knows of a partnership: which municipalities are in it, and its phases."""
 
     id: str
     municipality_ids: frozenset[str]
+    phases: tuple[str, ...] = ()
+
+    def require_member(self, municipality_id: str) -> None:
+        if municipality_id not in self.municipality_ids:
+            raise Refused(
+                "responsible_not_partner", municipality_id=municipality_id, partnership_id=self.id
+            )
 
 
 @dataclass
@@ -44,42 +61,95 @@ class Milestone:
     title: Localized
     due_date: dt.date
     responsible_municipality_id: str
+    target: str | None = None
+    objective_id: str | None = None
+    phase: str = DEFAULT_PHASE
+    weight: float | None = None
+    backfill: bool = False
     status: Status = "planned"
     progress: int = 0
+    beneficiaries: list[BeneficiaryCount] = field(default_factory=list)
+    reached_on: dt.date | None = None
     version: int = 0
-    pending: list[Event] = field(default_factory=list)
 
     @classmethod
     def from_history(cls, events: Iterable[Event]) -> Milestone | None:
         milestone: Milestone | None = None
         for event in events:
-            match event:
-                case MilestonePlanned(payload=p):
-                    milestone = cls(
-                        id=p.milestone_id,
-                        partnership_id=event.partnership_id,
-                        title=dict(p.title),
-                        due_date=p.due_date,
-                        responsible_municipality_id=p.responsible_municipality_id,
-                    )
-                case MilestoneProgressed(payload=p) if milestone is not None:
-                    milestone.progress = p.progress
-                    milestone.status = "in_progress"
-                case MilestoneReached() if milestone is not None:
-                    milestone.progress = 100
-                    milestone.status = "reached"
+            if isinstance(event, MilestonePlanned):
+                p = event.payload
+                milestone = cls(
+                    id=p.milestone_id,
+                    partnership_id=event.partnership_id,
+                    title=dict(p.title),
+                    due_date=p.due_date,
+                    responsible_municipality_id=p.responsible_municipality_id,
+                    target=p.target,
+                    objective_id=p.objective_id,
+                    phase=p.phase or DEFAULT_PHASE,
+                    weight=p.weight,
+                    backfill=p.backfill,
+                )
+            elif milestone is not None:
+                milestone._apply(event)
         return milestone
 
-    def report_progress(
-        self, progress: int, reported_on: dt.date, *, cause: Event, submission_id: str | None
-    ) -> list[Event]:
-        """Events for a progress report, or ``Refused`` with the rule it breaks."""
+    def _apply(self, event: Event) -> None:
+        match event:
+            case MilestoneProgressed(payload=p):
+                # A correction that keeps a reached milestone at 100 is no new completion.
+                if not (self.status == "reached" and p.progress == 100):
+                    self.status = "in_progress"
+                    self.reached_on = None
+                self.progress = p.progress
+                if p.beneficiaries:
+                    # A report states who was reached so far; one without figures keeps the last.
+                    self.beneficiaries = list(p.beneficiaries)
+            case MilestoneReached(payload=p):
+                self.progress = 100
+                self.status = "reached"
+                self.reached_on = p.reached_on
+            case MilestoneRevised(payload=p):
+                self.title = dict(p.title)
+                self.responsible_municipality_id = p.responsible_municipality_id
+                self.target = p.target
+                self.objective_id = p.objective_id
+                self.weight = p.weight
+            case MilestoneRescheduled(payload=p):
+                self.due_date = p.due_date
+            case MilestoneCancelled():
+                self.status = "cancelled"
+            case _:
+                pass  # schedule and roll-up events do not change the milestone
+
+    def _require_open(self) -> None:
         if self.status == "cancelled":
             raise Refused("milestone_cancelled", milestone_id=self.id)
-        if self.status == "reached":
-            raise Refused("milestone_reached", milestone_id=self.id)
-        if progress < self.progress:
-            raise Refused("progress_decreasing", previous=self.progress, progress=progress)
+
+    def report_progress(
+        self,
+        progress: int,
+        reported_on: dt.date,
+        *,
+        cause: Event,
+        submission_id: str | None,
+        correction: bool = False,
+        beneficiaries: Iterable[BeneficiaryCount] = (),
+        note: str | None = None,
+    ) -> list[Event]:
+        """Events for a progress report, or ``Refused`` with the rule it breaks.
+
+        Progress only goes up and a reached milestone stays put, unless the report says it is
+        a correction. Each completion (to 100 from below) is reached once.
+        """
+        self._require_open()
+        if not 0 <= progress <= 100:
+            raise Refused("progress_out_of_range", progress=progress)
+        if not correction:
+            if self.status == "reached":
+                raise Refused("milestone_reached", milestone_id=self.id)
+            if progress < self.progress:
+                raise Refused("progress_decreasing", previous=self.progress, progress=progress)
         events: list[Event] = [
             MilestoneProgressed.create(
                 MilestoneProgressedPayload(
@@ -89,12 +159,15 @@ class Milestone:
                     progress=progress,
                     previous_progress=self.progress,
                     reported_on=reported_on,
+                    beneficiaries=list(beneficiaries),
+                    correction=correction,
+                    note=note,
                 ),
                 partnership_id=self.partnership_id,
                 caused_by=cause,
             )
         ]
-        if progress == 100:
+        if progress == 100 and self.status != "reached":
             events.append(
                 MilestoneReached.create(
                     MilestoneReachedPayload(
@@ -111,6 +184,97 @@ class Milestone:
             )
         return events
 
+    def revise(
+        self,
+        *,
+        partnership: PartnershipMembers,
+        objective_ids: frozenset[str],
+        title: Localized | None,
+        responsible_municipality_id: str | None,
+        target: str | None,
+        objective_id: str | None,
+        weight: float | None,
+        cause: Event,
+        submission_id: str | None,
+    ) -> MilestoneRevised:
+        """The milestone's plan after an edit; absent fields stay as they were."""
+        self._require_open()
+        responsible = responsible_municipality_id or self.responsible_municipality_id
+        partnership.require_member(responsible)
+        if objective_id is not None and objective_id not in objective_ids:
+            raise Refused("objective_unknown", objective_id=objective_id)
+        return MilestoneRevised.create(
+            MilestoneRevisedPayload(
+                submission_id=submission_id,
+                milestone_id=self.id,
+                title=title or self.title,
+                responsible_municipality_id=responsible,
+                target=target if target is not None else self.target,
+                objective_id=objective_id if objective_id is not None else self.objective_id,
+                weight=weight if weight is not None else self.weight,
+            ),
+            partnership_id=self.partnership_id,
+            caused_by=cause,
+        )
+
+    def reschedule(
+        self,
+        due_date: dt.date,
+        *,
+        today: dt.date,
+        reason: str | None,
+        cause: Event,
+        submission_id: str | None,
+    ) -> MilestoneRescheduled:
+        self._require_open()
+        if self.status == "reached":
+            raise Refused("milestone_already_reached", milestone_id=self.id)
+        if due_date < today:
+            raise Refused("due_date_past", due_date=due_date.isoformat())
+        if due_date == self.due_date:
+            raise Refused("due_date_unchanged", due_date=due_date.isoformat())
+        return MilestoneRescheduled.create(
+            MilestoneRescheduledPayload(
+                submission_id=submission_id,
+                milestone_id=self.id,
+                title=self.title,
+                previous_due_date=self.due_date,
+                due_date=due_date,
+                reason=reason,
+            ),
+            partnership_id=self.partnership_id,
+            caused_by=cause,
+        )
+
+    def cancel(self, reason: str, *, cause: Event, submission_id: str | None) -> MilestoneCancelled:
+        self._require_open()
+        if self.status == "reached":
+            raise Refused("milestone_already_reached", milestone_id=self.id)
+        return MilestoneCancelled.create(
+            MilestoneCancelledPayload(
+                submission_id=submission_id, milestone_id=self.id, title=self.title, reason=reason
+            ),
+            partnership_id=self.partnership_id,
+            caused_by=cause,
+        )
+
+    def after(self, events: Iterable[Event]) -> Milestone:
+        """A copy of this milestone with ``events`` applied (to roll up before recording)."""
+        copy = Milestone(**{name: getattr(self, name) for name in self.__dataclass_fields__})
+        copy.beneficiaries = list(self.beneficiaries)
+        copy.title = dict(self.title)
+        for event in events:
+            copy._apply(event)
+        return copy
+
+
+@dataclass(frozen=True)
+class ObjectiveRef:
+    """What planning a milestone needs to know of an objective."""
+
+    id: str
+    phase: str
+
 
 def plan_milestone(
     *,
@@ -123,20 +287,33 @@ def plan_milestone(
     responsible_municipality_id: str,
     target: str | None,
     today: dt.date,
-    cause: Event,
+    cause: Event | None,
     submission_id: str | None,
+    actor: Actor | None = None,
+    objective: ObjectiveRef | None = None,
+    objective_id: str | None = None,
+    phase: str | None = None,
+    weight: float | None = None,
+    backfill: bool = False,
 ) -> MilestonePlanned:
+    """Plan a milestone, or refuse: unknown partnership or objective, a responsible
+    municipality outside the partnership, a due date in the past unless back-filling.
+
+    ``cause`` is the request that asked for it; an import has none and names its ``actor``.
+    """
     if partnership is None:
         raise Refused("partnership_unknown", partnership_id=partnership_id)
     if existing is not None:
         raise Refused("milestone_exists", milestone_id=milestone_id)
-    if responsible_municipality_id not in partnership.municipality_ids:
-        raise Refused(
-            "responsible_not_partner",
-            municipality_id=responsible_municipality_id,
-            partnership_id=partnership_id,
-        )
-    if due_date < today:
+    partnership.require_member(responsible_municipality_id)
+    if objective_id is not None and objective is None:
+        raise Refused("objective_unknown", objective_id=objective_id)
+    resolved_phase = phase or (objective.phase if objective else None) or DEFAULT_PHASE
+    if objective is not None and phase is not None and phase != objective.phase:
+        raise Refused("phase_mismatch", phase=phase, objective_phase=objective.phase)
+    if partnership.phases and resolved_phase not in partnership.phases:
+        raise Refused("phase_unknown", phase=resolved_phase, partnership_id=partnership_id)
+    if due_date < today and not backfill:
         raise Refused("due_date_past", due_date=due_date.isoformat())
     return MilestonePlanned.create(
         MilestonePlannedPayload(
@@ -146,7 +323,12 @@ def plan_milestone(
             due_date=due_date,
             responsible_municipality_id=responsible_municipality_id,
             target=target,
+            objective_id=objective_id,
+            phase=resolved_phase,
+            weight=weight,
+            backfill=backfill,
         ),
         partnership_id=partnership_id,
         caused_by=cause,
+        actor=actor,
     )

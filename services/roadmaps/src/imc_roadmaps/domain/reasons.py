@@ -53,6 +53,108 @@ REASONS: dict[str, dict[Language, str]] = {
         "nl": "De vervaldatum {due_date} ligt in het verleden.",
         "ar": "تاريخ الاستحقاق {due_date} قد مضى.",
     },
+    "progress_out_of_range": {
+        "en": "Progress must be between 0 and 100%, not {progress}%.",
+        "fr": "L'avancement doit être compris entre 0 et 100 %, et non {progress} %.",
+        "nl": "De voortgang moet tussen 0 en 100% liggen, niet {progress}%.",
+        "ar": "يجب أن يكون التقدم بين 0 و100٪، وليس {progress}٪.",
+    },
+    "milestone_already_reached": {
+        "en": "Milestone {milestone_id} is already reached; it can no longer be rescheduled or cancelled.",
+        "fr": "Le jalon {milestone_id} est déjà atteint ; il ne peut plus être reporté ni annulé.",
+        "nl": "Mijlpaal {milestone_id} is al bereikt; hij kan niet meer verplaatst of geannuleerd worden.",
+        "ar": "تم بلوغ المرحلة {milestone_id} بالفعل؛ لم يعد بالإمكان تأجيلها أو إلغاؤها.",
+    },
+    "due_date_unchanged": {
+        "en": "The milestone is already due on {due_date}.",
+        "fr": "L'échéance du jalon est déjà le {due_date}.",
+        "nl": "De mijlpaal vervalt al op {due_date}.",
+        "ar": "تاريخ استحقاق المرحلة هو بالفعل {due_date}.",
+    },
+    "objective_unknown": {
+        "en": "Objective {objective_id} does not exist in this partnership's roadmap.",
+        "fr": "L'objectif {objective_id} n'existe pas dans la feuille de route de ce partenariat.",
+        "nl": "Doelstelling {objective_id} bestaat niet in de routekaart van dit partnerschap.",
+        "ar": "الهدف {objective_id} غير موجود في خارطة طريق هذه الشراكة.",
+    },
+    "objective_phase_fixed": {
+        "en": "Objective {objective_id} belongs to phase {phase}; it cannot move to another phase.",
+        "fr": "L'objectif {objective_id} appartient à la phase {phase} ; il ne peut pas changer de phase.",
+        "nl": "Doelstelling {objective_id} hoort bij fase {phase}; ze kan niet naar een andere fase.",
+        "ar": "الهدف {objective_id} تابع للمرحلة {phase}؛ لا يمكن نقله إلى مرحلة أخرى.",
+    },
+    "phase_unknown": {
+        "en": "Partnership {partnership_id} has no phase {phase}.",
+        "fr": "Le partenariat {partnership_id} n'a pas de phase {phase}.",
+        "nl": "Partnerschap {partnership_id} heeft geen fase {phase}.",
+        "ar": "لا تتضمن الشراكة {partnership_id} المرحلة {phase}.",
+    },
+    "phase_mismatch": {
+        "en": "Phase {phase} differs from the objective's phase {objective_phase}.",
+        "fr": "La phase {phase} diffère de celle de l'objectif, {objective_phase}.",
+        "nl": "Fase {phase} verschilt van de fase van de doelstelling, {objective_phase}.",
+        "ar": "المرحلة {phase} تختلف عن مرحلة الهدف {objective_phase}.",
+    },
+    "indicator_unknown": {
+        "en": "Indicator {indicator_id} does not exist in this partnership's roadmap.",
+        "fr": "L'indicateur {indicator_id} n'existe pas dans la feuille de route de ce partenariat.",
+        "nl": "Indicator {indicator_id} bestaat niet in de routekaart van dit partnerschap.",
+        "ar": "المؤشر {indicator_id} غير موجود في خارطة طريق هذه الشراكة.",
+    },
+    "period_unknown": {
+        "en": "Indicator {indicator_id} has no reporting period {period_id}.",
+        "fr": "L'indicateur {indicator_id} n'a pas de période de rapportage {period_id}.",
+        "nl": "Indicator {indicator_id} heeft geen rapportageperiode {period_id}.",
+        "ar": "لا يتضمن المؤشر {indicator_id} فترة التقرير {period_id}.",
+    },
+    "period_repeated": {
+        "en": "Reporting period {period_id} is given twice.",
+        "fr": "La période de rapportage {period_id} est donnée deux fois.",
+        "nl": "Rapportageperiode {period_id} komt twee keer voor.",
+        "ar": "فترة التقرير {period_id} مذكورة مرتين.",
+    },
+    "period_backwards": {
+        "en": "Reporting period {period_id} ends before it starts.",
+        "fr": "La période de rapportage {period_id} se termine avant de commencer.",
+        "nl": "Rapportageperiode {period_id} eindigt voor ze begint.",
+        "ar": "فترة التقرير {period_id} تنتهي قبل أن تبدأ.",
+    },
+    "period_has_values": {
+        "en": "Reporting period {period_id} already has values; it cannot be removed.",
+        "fr": "La période de rapportage {period_id} a déjà des valeurs ; elle ne peut pas être retirée.",
+        "nl": "Rapportageperiode {period_id} heeft al waarden; ze kan niet verwijderd worden.",
+        "ar": "فترة التقرير {period_id} تتضمن قيما بالفعل؛ لا يمكن حذفها.",
+    },
+    "dimension_repeated": {
+        "en": "The value for group {group} and sex {sex} is given twice.",
+        "fr": "La valeur pour le groupe {group} et le sexe {sex} est donnée deux fois.",
+        "nl": "De waarde voor groep {group} en geslacht {sex} komt twee keer voor.",
+        "ar": "القيمة الخاصة بالفئة {group} والجنس {sex} مذكورة مرتين.",
+    },
+    "qualitative_needs_text": {
+        "en": "A qualitative indicator takes a text, not a number.",
+        "fr": "Un indicateur qualitatif prend un texte, pas un nombre.",
+        "nl": "Een kwalitatieve indicator vraagt een tekst, geen getal.",
+        "ar": "يتطلب المؤشر النوعي نصا وليس رقما.",
+    },
+    "value_missing": {
+        "en": "An indicator measured as {measure} needs a number.",
+        "fr": "Un indicateur mesuré en {measure} demande un nombre.",
+        "nl": "Een indicator gemeten als {measure} vraagt een getal.",
+        "ar": "يتطلب المؤشر المقاس بـ {measure} رقما.",
+    },
+    "percentage_out_of_range": {
+        "en": "A percentage must be between 0 and 100, not {value}.",
+        "fr": "Un pourcentage doit être compris entre 0 et 100, et non {value}.",
+        "nl": "Een percentage moet tussen 0 en 100 liggen, niet {value}.",
+        "ar": "يجب أن تكون النسبة المئوية بين 0 و100، وليس {value}.",
+    },
+    "value_negative": {
+        "en": "A count cannot be negative ({value}).",
+        "fr": "Un nombre ne peut pas être négatif ({value}).",
+        "nl": "Een aantal kan niet negatief zijn ({value}).",
+        "ar": "لا يمكن أن يكون العدد سالبا ({value}).",
+    },
 }
 
 

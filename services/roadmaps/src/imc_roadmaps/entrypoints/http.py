@@ -1,24 +1,279 @@
-"""Roadmaps' read-only HTTP API under /v1."""
+"""Roadmaps' HTTP API under /v1: reads for viewers and up, evaluations for coordinators."""
 
 from __future__ import annotations
 
-from typing import Any
+import datetime as dt
+from dataclasses import asdict
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Header, HTTPException, Path, Query, Request, status
+from fastapi.responses import Response
+from imc_contracts import Localized
+from imc_contracts.roadmaps import EvaluationRecordedPayload, Rating
 from imc_runtime.auth import CurrentPrincipal
+from imc_runtime.commitlog import ConcurrencyConflict, commit_id
+from pydantic import BaseModel, ConfigDict, Field
 
 from imc_roadmaps.adapters.store import RoadmapsStore
+from imc_roadmaps.domain.model import Refused
+from imc_roadmaps.domain.reasons import reason
+from imc_roadmaps.service_layer import evaluations, exports, imports, views
+from imc_roadmaps.settings import RoadmapsSettings
 
 router = APIRouter(prefix="/v1")
+
+PhaseQuery = Annotated[str | None, Query(max_length=50, pattern=r"^[0-9A-Za-z_-]+$")]
+
+
+def _store(request: Request) -> RoadmapsStore:
+    store: RoadmapsStore = request.app.state.store
+    return store
+
+
+def _settings(request: Request) -> RoadmapsSettings:
+    settings: RoadmapsSettings = request.app.state.settings
+    return settings
+
+
+def _today(request: Request) -> dt.date:
+    today: dt.date = request.app.state.today()
+    return today
 
 
 @router.get("/partnerships/{partnership_id}/milestones")
 async def milestones(
     partnership_id: str, _principal: CurrentPrincipal, request: Request
 ) -> dict[str, Any]:
-    store: RoadmapsStore = request.app.state.store
+    today = _today(request)
     items = [
-        {("id" if key == "_id" else key): value for key, value in document.items()}
-        for document in await store.milestones_of(partnership_id)
+        views.milestone_view(m, today) for m in await _store(request).milestones_of(partnership_id)
     ]
     return {"items": items, "total": len(items)}
+
+
+@router.get("/partnerships/{partnership_id}/roadmap")
+async def roadmap(
+    partnership_id: str, _principal: CurrentPrincipal, request: Request, phase: PhaseQuery = None
+) -> dict[str, Any]:
+    """The partnership's roadmap for a phase (the current one by default), with roll-ups."""
+    view = await views.roadmap_view(
+        _store(request),
+        partnership_id,
+        phase or _settings(request).current_phase,
+        _today(request),
+    )
+    if view is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, f"no roadmap for {partnership_id}")
+    return view
+
+
+@router.get("/partnerships/{partnership_id}/milestones/{milestone_id}/history")
+async def milestone_history(
+    partnership_id: str, milestone_id: str, _principal: CurrentPrincipal, request: Request
+) -> dict[str, Any]:
+    history = await views.milestone_history(_store(request), partnership_id, milestone_id)
+    if history is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, f"no milestone {milestone_id}")
+    return {"milestone_id": milestone_id, "items": history, "total": len(history)}
+
+
+@router.get("/milestones/overdue")
+async def overdue(_principal: CurrentPrincipal, request: Request) -> dict[str, Any]:
+    """Open milestones past their due date, across the programme."""
+    late, _ = await views.due_lists(
+        _store(request), _today(request), _settings(request).due_soon_days
+    )
+    return {"items": late, "total": len(late)}
+
+
+@router.get("/milestones/due-soon")
+async def due_soon(
+    _principal: CurrentPrincipal,
+    request: Request,
+    days: Annotated[int | None, Query(ge=0, le=365)] = None,
+) -> dict[str, Any]:
+    """Open milestones due within ``days`` (the due-soon setting by default)."""
+    _, soon = await views.due_lists(
+        _store(request),
+        _today(request),
+        days if days is not None else _settings(request).due_soon_days,
+    )
+    return {"items": soon, "total": len(soon)}
+
+
+@router.get("/dashboard")
+async def dashboard(
+    _principal: CurrentPrincipal, request: Request, phase: PhaseQuery = None
+) -> dict[str, Any]:
+    """Programme figures: progress per partnership and theme, beneficiaries against targets."""
+    return await views.dashboard(_store(request), phase or _settings(request).current_phase)
+
+
+class EvaluationIn(BaseModel):
+    """An evaluation as a coordinator records it; unknown fields are refused."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    relevance: Rating | None = None
+    coherence: Rating | None = None
+    effectiveness: Rating | None = None
+    efficiency: Rating | None = None
+    impact: Rating | None = None
+    sustainability: Rating | None = None
+    findings: Localized = Field(default_factory=dict)
+    lessons: Localized = Field(default_factory=dict)
+    backfill: bool = False
+
+
+@router.put("/partnerships/{partnership_id}/evaluations/{phase}", status_code=201)
+async def record_evaluation(
+    partnership_id: str,
+    phase: Annotated[str, Path(max_length=50, pattern=r"^[0-9A-Za-z_-]+$")],
+    body: EvaluationIn,
+    principal: CurrentPrincipal,
+    request: Request,
+    idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
+) -> dict[str, Any]:
+    """Record the evaluation of a roadmap for a phase (coordinators only).
+
+    Evaluations are roadmaps' own data, so they are written here rather than through the
+    registry; the change is one commit and leaves as ``roadmaps.evaluation.recorded``.
+    """
+    if principal.role != "coordinator":
+        raise HTTPException(status.HTTP_403_FORBIDDEN, "only coordinators record evaluations")
+    for text in (*body.findings.values(), *body.lessons.values()):
+        if len(text) > 20_000:
+            raise HTTPException(status.HTTP_422_UNPROCESSABLE_ENTITY, "findings/lessons too long")
+    payload = EvaluationRecordedPayload(phase=phase, **body.model_dump())
+    key = idempotency_key or payload.model_dump_json()
+    try:
+        appended = await evaluations.record_evaluation(
+            _store(request), partnership_id, payload, principal.as_actor(), key
+        )
+    except Refused as refused:
+        raise HTTPException(
+            status.HTTP_422_UNPROCESSABLE_ENTITY,
+            {
+                "code": refused.code,
+                "reason": reason(refused.code, principal.language, **refused.details),
+            },
+        ) from refused
+    except ConcurrencyConflict as conflict:
+        raise HTTPException(status.HTTP_409_CONFLICT, str(conflict)) from conflict
+    return {"partnership_id": partnership_id, "phase": phase, "version": appended.commit.version}
+
+
+@router.get("/partnerships/{partnership_id}/evaluations")
+async def evaluations_of(
+    partnership_id: str, _principal: CurrentPrincipal, request: Request
+) -> dict[str, Any]:
+    items = await _store(request).evaluations_of(partnership_id)
+    return {"items": items, "total": len(items)}
+
+
+@router.get("/partnerships/{partnership_id}/phase-comparison")
+async def phase_comparison(
+    partnership_id: str,
+    _principal: CurrentPrincipal,
+    request: Request,
+    phases: Annotated[list[str], Query(min_length=2, max_length=5)],
+) -> dict[str, Any]:
+    """Phases of one partnership side by side, e.g. ``?phases=2017-2021&phases=2022-2026``."""
+    return await evaluations.compare_phases(_store(request), partnership_id, phases)
+
+
+PartnershipQuery = Annotated[str | None, Query(max_length=200)]
+
+
+@router.get("/exports/milestones.csv")
+async def milestones_csv(
+    _principal: CurrentPrincipal, request: Request, partnership_id: PartnershipQuery = None
+) -> Response:
+    text = await exports.milestones_csv(_store(request), _today(request), partnership_id)
+    return Response(
+        text,
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": 'attachment; filename="milestones.csv"'},
+    )
+
+
+@router.get("/exports/indicators.csv")
+async def indicators_csv(
+    _principal: CurrentPrincipal, request: Request, partnership_id: PartnershipQuery = None
+) -> Response:
+    text = await exports.indicators_csv(_store(request), partnership_id)
+    return Response(
+        text,
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": 'attachment; filename="indicators.csv"'},
+    )
+
+
+@router.get("/exports/iati-activities.xml")
+async def iati_activities(
+    _principal: CurrentPrincipal, request: Request, phase: PhaseQuery = None
+) -> Response:
+    """The programme (parent) and its partnerships (children) as IATI 2.03 activities."""
+    settings = _settings(request)
+    publisher = exports.Publisher(
+        reporting_org_ref=settings.iati_reporting_org_ref,
+        reporting_org_type=settings.iati_reporting_org_type,
+        reporting_org_name=settings.iati_reporting_org_name,
+        programme_identifier=settings.iati_programme_identifier,
+        phase=phase or settings.current_phase,
+    )
+    return Response(
+        await exports.iati_activities(_store(request), publisher), media_type="application/xml"
+    )
+
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+MAX_IMPORT_BYTES = 5 * 1024 * 1024
+
+
+@router.post("/partnerships/{partnership_id}/roadmap/import", status_code=201)
+async def import_roadmap(
+    partnership_id: str,
+    principal: CurrentPrincipal,
+    request: Request,
+    idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
+) -> dict[str, Any]:
+    """Import milestones (and new objectives) from a CSV (``text/csv``) or XLSX body.
+
+    All or nothing: any problem refuses the whole sheet with 422 and every problem, each
+    naming its row and column. Coordinators, and officers of the partnership's municipalities.
+    """
+    store = _store(request)
+    partnership = await store.partnership(partnership_id)
+    allowed = principal.role == "coordinator" or (
+        principal.role == "officer"
+        and partnership is not None
+        and principal.municipality_id in partnership.municipality_ids
+    )
+    if not allowed:
+        raise HTTPException(status.HTTP_403_FORBIDDEN, "not allowed to import this roadmap")
+    content_type = request.headers.get("content-type", "").split(";")[0].strip()
+    kinds = {"text/csv": "csv", XLSX: "xlsx"}
+    if content_type not in kinds:
+        raise HTTPException(status.HTTP_415_UNSUPPORTED_MEDIA_TYPE, f"send text/csv or {XLSX}")
+    body = await request.body()
+    if len(body) > MAX_IMPORT_BYTES:
+        raise HTTPException(status.HTTP_413_REQUEST_ENTITY_TOO_LARGE, "at most 5 MB")
+    key = idempotency_key or commit_id("sheet", partnership_id, body.hex())
+    try:
+        rows = imports.read_sheet(body, kinds[content_type])
+        imported = await imports.import_roadmap(
+            store,
+            partnership_id,
+            rows,
+            key=key,
+            actor=principal.as_actor(),
+            today=_today(request),
+            language=principal.language,
+        )
+    except imports.ImportRefused as refused:
+        raise HTTPException(
+            status.HTTP_422_UNPROCESSABLE_ENTITY,
+            {"errors": [asdict(problem) for problem in refused.problems]},
+        ) from refused
+    return asdict(imported)

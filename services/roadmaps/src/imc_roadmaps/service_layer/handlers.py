@@ -3,20 +3,43 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
 
-from imc_contracts import Event
-from imc_contracts.registry import MilestoneProposed, PartnershipCreated, ProgressReported
-from imc_contracts.roadmaps import SubmissionRejected, SubmissionRejectedPayload
+from imc_contracts import Actor, Event, registry
+from imc_contracts.roadmaps import (
+    IndicatorDefinedPayload,
+    RoadmapProgressed,
+    RoadmapProgressedPayload,
+    SubmissionRejected,
+    SubmissionRejectedPayload,
+)
 from imc_runtime.commitlog import ConcurrencyConflict, commit_id
+from imc_runtime.mongo import Document
 
-from imc_roadmaps.adapters.store import RoadmapsStore, milestone_stream
-from imc_roadmaps.domain.model import PartnershipMembers, Refused, plan_milestone
+from imc_roadmaps.adapters.store import (
+    RoadmapsStore,
+    indicator_stream,
+    milestone_stream,
+    objective_stream,
+)
+from imc_roadmaps.domain.model import Milestone, ObjectiveRef, Refused, plan_milestone
+from imc_roadmaps.domain.objectives import define_indicator, plan_objective
 from imc_roadmaps.domain.reasons import reason
+from imc_roadmaps.domain.rollup import NO_OBJECTIVE, roll_up_roadmap
 
 Today = Callable[[], dt.date]
 
 CONFLICT_RETRIES = 5
+
+
+@dataclass(frozen=True)
+class Decision:
+    """What a request changes: events to append to one stream at one version."""
+
+    stream: str
+    expected_version: int
+    events: Sequence[Event]
 
 
 def _cause_id(event: Event) -> str:
@@ -24,24 +47,88 @@ def _cause_id(event: Event) -> str:
     return commit_id("roadmaps", str(event.event_id))
 
 
-async def partnership_created(event: PartnershipCreated, store: RoadmapsStore) -> None:
+# -- the partnerships replica ----------------------------------------------------------
+
+
+def _partnership_document(p: registry.PartnershipCreatedPayload) -> Document:
+    return {
+        "_id": p.partnership_id,
+        "municipality_ids": sorted({p.moroccan_municipality_id, p.belgian_municipality_id}),
+        "moroccan_municipality_id": p.moroccan_municipality_id,
+        "belgian_municipality_id": p.belgian_municipality_id,
+        "name": dict(p.name),
+        "description": dict(p.description),
+        "phases": list(p.phases),
+        "themes": list(p.themes),
+        "status": p.status,
+        "partners_since": p.partners_since,
+    }
+
+
+async def municipality_registered(
+    event: registry.MunicipalityRegistered | registry.MunicipalityUpdated, store: RoadmapsStore
+) -> None:
+    """Names and country, for exports that name the implementing municipalities."""
     p = event.payload
-    await store.remember_partnership(
-        PartnershipMembers(
-            p.partnership_id,
-            frozenset({p.moroccan_municipality_id, p.belgian_municipality_id}),
-        )
+    await store.remember_municipality(
+        {"_id": p.municipality_id, "names": dict(p.names), "country": p.country}
     )
 
 
-async def milestone_proposed(event: MilestoneProposed, store: RoadmapsStore, today: Today) -> None:
+async def partnership_created(
+    event: registry.PartnershipCreated | registry.PartnershipUpdated, store: RoadmapsStore
+) -> None:
+    await store.remember_partnership(_partnership_document(event.payload))
+
+
+async def partnership_status_changed(
+    event: registry.PartnershipStatusChanged, store: RoadmapsStore
+) -> None:
+    document = await store.partnership_document(event.payload.partnership_id)
+    if document is not None:
+        # Safe read-modify-write: one partnership's events arrive in order on one partition.
+        await store.remember_partnership({**document, "status": event.payload.status})
+
+
+# -- roadmap requests ------------------------------------------------------------------
+
+
+async def objective_proposed(event: registry.ObjectiveProposed, store: RoadmapsStore) -> None:
     p = event.payload
 
-    async def decide() -> None:
-        existing = await store.milestone(p.milestone_id)
+    async def decide() -> Decision:
+        existing = await store.objective(event.partnership_id, p.objective_id)
+        planned = plan_objective(
+            partnership=await store.partnership(event.partnership_id),
+            partnership_id=event.partnership_id,
+            existing=existing,
+            objective_id=p.objective_id,
+            phase=p.phase,
+            theme=p.theme,
+            title=p.title,
+            description=p.description,
+            cause=event,
+            submission_id=p.submission_id,
+        )
+        version = existing.version if existing else 0
+        return Decision(objective_stream(event.partnership_id, p.objective_id), version, [planned])
+
+    await _decide_or_refuse(event, p.submission_id, store, decide)
+
+
+async def milestone_proposed(
+    event: registry.MilestoneProposed, store: RoadmapsStore, today: Today
+) -> None:
+    p = event.payload
+
+    async def decide() -> Decision:
+        objective = None
+        if p.objective_id is not None:
+            found = await store.objective(event.partnership_id, p.objective_id)
+            objective = ObjectiveRef(found.id, found.phase) if found else None
         planned = plan_milestone(
             partnership=await store.partnership(event.partnership_id),
-            existing=existing,
+            existing=await store.milestone(event.partnership_id, p.milestone_id),
             partnership_id=event.partnership_id,
             milestone_id=p.milestone_id,
             title=p.title,
@@ -51,38 +138,213 @@ async def milestone_proposed(event: MilestoneProposed, store: RoadmapsStore, tod
             today=today(),
             cause=event,
             submission_id=p.submission_id,
+            objective=objective,
+            objective_id=p.objective_id,
+            phase=p.phase,
+            weight=p.weight,
+            backfill=p.backfill,
         )
-        await store.record(_cause_id(event), milestone_stream(p.milestone_id), 0, [planned])
+        milestone = Milestone.from_history([planned])
+        assert milestone is not None
+        return await milestone_decision(store, milestone, [planned], event, before=None)
 
     await _decide_or_refuse(event, p.submission_id, store, decide)
 
 
-async def progress_reported(event: ProgressReported, store: RoadmapsStore) -> None:
+async def _known_milestone(store: RoadmapsStore, event: Event, milestone_id: str) -> Milestone:
+    milestone = await store.milestone(event.partnership_id, milestone_id)
+    if milestone is None:
+        raise Refused("milestone_unknown", milestone_id=milestone_id)
+    return milestone
+
+
+async def progress_reported(event: registry.ProgressReported, store: RoadmapsStore) -> None:
     p = event.payload
 
-    async def decide() -> None:
-        milestone = await store.milestone(p.milestone_id)
-        if milestone is None or milestone.partnership_id != event.partnership_id:
-            raise Refused("milestone_unknown", milestone_id=p.milestone_id)
+    async def decide() -> Decision:
+        milestone = await _known_milestone(store, event, p.milestone_id)
         events = milestone.report_progress(
-            p.progress, p.reported_on, cause=event, submission_id=p.submission_id
+            p.progress,
+            p.reported_on,
+            cause=event,
+            submission_id=p.submission_id,
+            correction=p.correction,
+            beneficiaries=p.beneficiaries,
+            note=p.note,
         )
-        await store.record(
-            _cause_id(event), milestone_stream(milestone.id), milestone.version, events
+        return await milestone_decision(store, milestone, events, event, before=milestone)
+
+    await _decide_or_refuse(event, p.submission_id, store, decide)
+
+
+async def milestone_revised(event: registry.MilestoneRevised, store: RoadmapsStore) -> None:
+    p = event.payload
+
+    async def decide() -> Decision:
+        milestone = await _known_milestone(store, event, p.milestone_id)
+        partnership = await store.partnership(event.partnership_id)
+        if partnership is None:
+            raise Refused("partnership_unknown", partnership_id=event.partnership_id)
+        objective_ids: frozenset[str] = frozenset()
+        if p.objective_id is not None:
+            found = await store.objective(event.partnership_id, p.objective_id)
+            if found is not None and found.phase != milestone.phase:
+                raise Refused("phase_mismatch", phase=milestone.phase, objective_phase=found.phase)
+            if found is not None:
+                objective_ids = frozenset({found.id})
+        revised = milestone.revise(
+            partnership=partnership,
+            objective_ids=objective_ids,
+            title=p.title,
+            responsible_municipality_id=p.responsible_municipality_id,
+            target=p.target,
+            objective_id=p.objective_id,
+            weight=p.weight,
+            cause=event,
+            submission_id=p.submission_id,
+        )
+        return await milestone_decision(store, milestone, [revised], event, before=milestone)
+
+    await _decide_or_refuse(event, p.submission_id, store, decide)
+
+
+async def milestone_reschedule_requested(
+    event: registry.MilestoneRescheduleRequested, store: RoadmapsStore, today: Today
+) -> None:
+    p = event.payload
+
+    async def decide() -> Decision:
+        milestone = await _known_milestone(store, event, p.milestone_id)
+        rescheduled = milestone.reschedule(
+            p.due_date, today=today(), reason=p.reason, cause=event, submission_id=p.submission_id
+        )
+        return Decision(
+            milestone_stream(milestone.partnership_id, milestone.id),
+            milestone.version,
+            [rescheduled],
         )
 
     await _decide_or_refuse(event, p.submission_id, store, decide)
+
+
+async def milestone_cancellation_requested(
+    event: registry.MilestoneCancellationRequested, store: RoadmapsStore
+) -> None:
+    p = event.payload
+
+    async def decide() -> Decision:
+        milestone = await _known_milestone(store, event, p.milestone_id)
+        cancelled = milestone.cancel(p.reason, cause=event, submission_id=p.submission_id)
+        return await milestone_decision(store, milestone, [cancelled], event, before=milestone)
+
+    await _decide_or_refuse(event, p.submission_id, store, decide)
+
+
+async def indicator_proposed(event: registry.IndicatorProposed, store: RoadmapsStore) -> None:
+    p = event.payload
+
+    async def decide() -> Decision:
+        existing = await store.indicator(event.partnership_id, p.indicator_id)
+        objective_ids: frozenset[str] = frozenset()
+        if p.objective_id is not None and await store.objective(
+            event.partnership_id, p.objective_id
+        ):
+            objective_ids = frozenset({p.objective_id})
+        defined = define_indicator(
+            partnership=await store.partnership(event.partnership_id),
+            partnership_id=event.partnership_id,
+            existing=existing,
+            objective_ids=objective_ids,
+            payload=IndicatorDefinedPayload(**p.model_dump()),
+            cause=event,
+        )
+        version = existing.version if existing else 0
+        return Decision(indicator_stream(event.partnership_id, p.indicator_id), version, [defined])
+
+    await _decide_or_refuse(event, p.submission_id, store, decide)
+
+
+async def indicator_value_reported(
+    event: registry.IndicatorValueReported, store: RoadmapsStore
+) -> None:
+    p = event.payload
+
+    async def decide() -> Decision:
+        indicator = await store.indicator(event.partnership_id, p.indicator_id)
+        if indicator is None:
+            raise Refused("indicator_unknown", indicator_id=p.indicator_id)
+        recorded = indicator.record_values(
+            p.period_id, p.values, p.note, cause=event, submission_id=p.submission_id
+        )
+        return Decision(
+            indicator_stream(event.partnership_id, p.indicator_id), indicator.version, [recorded]
+        )
+
+    await _decide_or_refuse(event, p.submission_id, store, decide)
+
+
+# -- shared steps ----------------------------------------------------------------------
+
+
+async def milestone_decision(
+    store: RoadmapsStore,
+    milestone: Milestone,
+    events: list[Event],
+    cause: Event | None,
+    *,
+    before: Milestone | None,
+    actor: Actor | None = None,
+) -> Decision:
+    """The milestone's events, plus ``roadmap.progressed`` when its roadmap's roll-up moves.
+
+    Both go in the one commit: the roll-up leaves exactly when the change that moved it is
+    stored. One partnership's requests arrive in order on one partition, so the siblings read
+    here are not being changed by anyone else meanwhile.
+    """
+    after = milestone.after(events) if before is not None else milestone
+    siblings = [
+        m
+        for m in await store.milestones_of(milestone.partnership_id)
+        if m.phase == milestone.phase and m.id != milestone.id
+    ]
+    stored = await store.roadmap(milestone.partnership_id, milestone.phase)
+    previous = float(stored["progress"]) if stored else 0.0
+    rollup = roll_up_roadmap([*siblings, after])
+    if rollup.changed_from(previous):
+        events = [
+            *events,
+            RoadmapProgressed.create(
+                RoadmapProgressedPayload(
+                    phase=milestone.phase,
+                    progress=rollup.progress,
+                    previous_progress=previous,
+                    objectives={k: v for k, v in rollup.objectives.items() if k != NO_OBJECTIVE},
+                ),
+                partnership_id=milestone.partnership_id,
+                caused_by=cause,
+                actor=actor,
+            ),
+        ]
+    version = milestone.version if before is not None else 0
+    return Decision(milestone_stream(milestone.partnership_id, milestone.id), version, events)
 
 
 async def _decide_or_refuse(
-    event: Event, submission_id: str, store: RoadmapsStore, decide: Callable[[], Awaitable[None]]
+    event: Event,
+    submission_id: str,
+    store: RoadmapsStore,
+    decide: Callable[[], Awaitable[Decision]],
 ) -> None:
-    """Run ``decide``; on a refusal record a rejection; on a racing writer decide again."""
+    """Run ``decide`` and record it; on a refusal record a rejection; on a racing writer
+    decide again. The commit id comes from the incoming event, so a redelivery is a no-op."""
     for _ in range(CONFLICT_RETRIES):
         if await store.commits.get(_cause_id(event)) is not None:
             return  # already decided: this delivery is a replay
         try:
-            await decide()
+            decision = await decide()
+            await store.record(
+                _cause_id(event), decision.stream, decision.expected_version, decision.events
+            )
             return
         except Refused as refused:
             language = event.actor.language if event.actor else None

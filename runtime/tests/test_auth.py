@@ -1,0 +1,90 @@
+"""Verifying bearer tokens: the local HS256 secret, or an identity provider's RS256 keys."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import jwt
+import pytest
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
+from imc_runtime.auth import InvalidToken, TokenVerifier, mint
+from imc_runtime.settings import ServiceSettings
+
+PRIVATE = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+OTHER = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+
+
+def claims(**extra: object) -> dict[str, object]:
+    return {
+        "sub": "karim.ouali@example.net",
+        "role": "officer",
+        "municipality_id": "berkane",
+        "iss": "imc-hub",
+        "exp": datetime.now(UTC) + timedelta(minutes=5),
+        **extra,
+    }
+
+
+def public_pem(key: rsa.RSAPrivateKey) -> bytes:
+    return key.public_key().public_bytes(
+        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+    )
+
+
+def test_locally_tokens_are_hs256_with_the_shared_secret() -> None:
+    settings = ServiceSettings()
+    principal = TokenVerifier(settings).verify(
+        mint(settings, subject="a@example.org", role="coordinator")
+    )
+    assert (principal.subject, principal.role) == ("a@example.org", "coordinator")
+
+
+def test_with_a_public_key_file_only_rs256_tokens_of_that_key_pass(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    key_file = tmp_path / "idp.pem"
+    key_file.write_bytes(public_pem(PRIVATE))
+    monkeypatch.setenv("IMC_JWT_PUBLIC_KEY_FILE", str(key_file))
+    settings = ServiceSettings()
+    verifier = TokenVerifier(settings)
+    principal = verifier.verify(jwt.encode(claims(), PRIVATE, algorithm="RS256"))
+    assert (principal.role, principal.municipality_id) == ("officer", "berkane")
+    with pytest.raises(InvalidToken):
+        verifier.verify(jwt.encode(claims(), OTHER, algorithm="RS256"))
+    with pytest.raises(InvalidToken):
+        verifier.verify(mint(settings, subject="a@example.org", role="coordinator"))
+
+
+def test_with_a_jwks_file_the_key_is_chosen_by_its_kid(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    jwk = json.loads(jwt.algorithms.RSAAlgorithm.to_jwk(PRIVATE.public_key()))
+    jwks_file = tmp_path / "jwks.json"
+    jwks_file.write_text(json.dumps({"keys": [{**jwk, "kid": "k1", "use": "sig"}]}))
+    monkeypatch.setenv("IMC_JWT_JWKS_FILE", str(jwks_file))
+    monkeypatch.setenv("IMC_JWT_AUDIENCE", "imc-hub-api")
+    verifier = TokenVerifier(ServiceSettings())
+    good = jwt.encode(claims(aud="imc-hub-api"), PRIVATE, algorithm="RS256", headers={"kid": "k1"})
+    assert verifier.verify(good).subject == "karim.ouali@example.net"
+    unknown_kid = jwt.encode(
+        claims(aud="imc-hub-api"), PRIVATE, algorithm="RS256", headers={"kid": "k2"}
+    )
+    with pytest.raises(InvalidToken):
+        verifier.verify(unknown_kid)
+    wrong_audience = jwt.encode(
+        claims(aud="elsewhere"), PRIVATE, algorithm="RS256", headers={"kid": "k1"}
+    )
+    with pytest.raises(InvalidToken):
+        verifier.verify(wrong_audience)
+
+
+def test_an_officer_token_without_a_municipality_is_refused() -> None:
+    settings = ServiceSettings()
+    token = jwt.encode(
+        claims(municipality_id=None), settings.jwt_secret.get_secret_value(), algorithm="HS256"
+    )
+    with pytest.raises(InvalidToken):
+        TokenVerifier(settings).verify(token)

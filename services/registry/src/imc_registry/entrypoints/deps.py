@@ -1,0 +1,149 @@
+"""What every registry route shares: the store, the request headers it honours, its errors."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Annotated, Any
+
+from fastapi import Depends, Header, Query, Request, Response
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from imc_runtime.commitlog import Appended
+
+from imc_registry.adapters.store import RegistryStore
+from imc_registry.domain.model import (
+    Conflict,
+    Forbidden,
+    Invalid,
+    NotFound,
+    PreconditionRequired,
+    RegistryError,
+)
+
+
+def get_store(request: Request) -> RegistryStore:
+    store: RegistryStore = request.app.state.store
+    return store
+
+
+Store = Annotated[RegistryStore, Depends(get_store)]
+IdempotencyKey = Annotated[
+    str | None,
+    Header(
+        alias="Idempotency-Key",
+        min_length=1,
+        max_length=200,
+        description="Retrying with the same key answers as the first time, with one effect.",
+    ),
+]
+_VERSION = re.compile(r'^\s*(?:W/)?"?(\d{1,9})"?\s*$')
+
+
+def if_match(
+    value: Annotated[
+        str | None,
+        Header(
+            alias="If-Match",
+            max_length=40,
+            description='The ETag you read (e.g. "3"); a stale one is refused with 409.',
+        ),
+    ] = None,
+) -> int | None:
+    if value is None:
+        return None
+    found = _VERSION.match(value)
+    if found is None:
+        raise Invalid(f'If-Match: expected an ETag such as "3", got {value[:40]!r}')
+    return int(found.group(1))
+
+
+IfMatch = Annotated[int | None, Depends(if_match)]
+Limit = Annotated[int, Query(ge=1, le=200, description="At most this many items.")]
+Offset = Annotated[int, Query(ge=0, le=1_000_000, description="Skip this many items.")]
+
+_STATUS: dict[type[RegistryError], int] = {
+    NotFound: 404,
+    Forbidden: 403,
+    Conflict: 409,
+    Invalid: 422,
+    PreconditionRequired: 428,
+}
+
+
+def registry_error(_request: Request, error: Exception) -> JSONResponse:
+    code = next((code for kind, code in _STATUS.items() if isinstance(error, kind)), 400)
+    if code != 422:
+        return JSONResponse({"detail": str(error)}, status_code=code)
+    # A 422 has one shape, whoever found the fault: a list of fields and what is wrong.
+    message = str(error)
+    field, _, _rest = message.partition(": ")
+    loc = ["header", field] if field in ("If-Match",) else ["body", *field.split(".")]
+    detail = [{"loc": loc if _rest else ["body"], "msg": message, "type": "invalid"}]
+    return JSONResponse({"detail": detail}, status_code=422)
+
+
+def invalid_request(_request: Request, error: Exception) -> JSONResponse:
+    """Which field is wrong and why — without echoing the input back, which may be large,
+    personal, or not even JSON-encodable."""
+    assert isinstance(error, RequestValidationError)
+    detail = [
+        {
+            "loc": list(item.get("loc", ())),
+            "msg": str(item.get("msg", "")),
+            "type": item.get("type"),
+        }
+        for item in error.errors()
+    ]
+    return JSONResponse({"detail": detail}, status_code=422)
+
+
+EXCEPTION_HANDLERS: dict[type[Exception], Callable[[Request, Exception], JSONResponse]] = {
+    RegistryError: registry_error,
+    RequestValidationError: invalid_request,
+}
+
+
+def etag(version: int) -> str:
+    return f'"{version}"'
+
+
+def created(appended: Appended, response: Response, body: dict[str, Any]) -> dict[str, Any]:
+    # A replay with the same Idempotency-Key answers as the first time did, without a second effect.
+    response.status_code = 200 if appended.duplicate else 201
+    response.headers["ETag"] = etag(appended.commit.version)
+    return body
+
+
+def changed(appended: Appended, response: Response, body: dict[str, Any]) -> dict[str, Any]:
+    response.headers["ETag"] = etag(appended.commit.version)
+    return body
+
+
+def snapshot(appended: Appended) -> dict[str, Any]:
+    """The record as the change left it."""
+    body: dict[str, Any] = appended.commit.events[0].payload.model_dump(mode="json")
+    id = next(
+        body[key]
+        for key in ("member_id", "coordinator_id", "partnership_id", "municipality_id")
+        if key in body
+    )
+    return {"id": id, **body, "version": appended.commit.version}
+
+
+def public(document: dict[str, Any]) -> dict[str, Any]:
+    """A stored document as the API shows it: ``id`` for ``_id``, no internal keys."""
+    return {
+        ("id" if key == "_id" else key): value
+        for key, value in document.items()
+        if key not in ("search_key",)
+    }
+
+
+def page(items: list[dict[str, Any]], limit: int, offset: int) -> dict[str, Any]:
+    return {
+        "items": [public(item) for item in items[offset : offset + limit]],
+        "total": len(items),
+        "limit": limit,
+        "offset": offset,
+    }

@@ -1,0 +1,94 @@
+"""Example answers for the OpenAPI document: what a frontend developer sees in /docs."""
+
+from __future__ import annotations
+
+from typing import Any
+
+MUNICIPALITY: dict[str, Any] = {
+    "id": "ait-baha",
+    "municipality_id": "ait-baha",
+    "names": {"fr": "Aït Baha", "ar": "آيت باها"},
+    "country": "MA",
+    "region": "Souss-Massa",
+    "association": None,
+    "languages": ["ar", "fr"],
+    "note": None,
+    "version": 1,
+}
+PARTNERSHIP: dict[str, Any] = {
+    "id": "ait-baha--etterbeek",
+    "partnership_id": "ait-baha--etterbeek",
+    "moroccan_municipality_id": "ait-baha",
+    "belgian_municipality_id": "etterbeek",
+    "name": {"fr": "Aït Baha – Etterbeek", "ar": "آيت باها – إتربيك"},
+    "phases": ["2017-2021", "2022-2026"],
+    "partners_since": 2008,
+    "themes": ["youth", "women"],
+    "status": "active",
+    "description": {},
+    "note": None,
+    "version": 2,
+}
+MEMBER: dict[str, Any] = {
+    "id": "0193e1c2-7a4b-7c2d-9e1f-3a5b7c9d1e2f",
+    "member_id": "0193e1c2-7a4b-7c2d-9e1f-3a5b7c9d1e2f",
+    "name": "Fatima Idrissi",
+    "email": "fatima.idrissi@example.com",
+    "municipality_id": "ait-baha",
+    "role": "social action officer",
+    "language": "ar",
+    "version": 1,
+}
+COORDINATOR: dict[str, Any] = {
+    "id": "helene-dumont",
+    "coordinator_id": "helene-dumont",
+    "name": "Hélène Dumont",
+    "email": "helene.dumont@example.org",
+    "organisation": "Brulocalis",
+    "language": "fr",
+    "time_zone": "Europe/Brussels",
+    "version": 1,
+}
+SUBMISSION: dict[str, Any] = {
+    "id": "0193e1c2-8b5c-7d3e-8f20-4b6c8d0e2f30",
+    "submission_id": "0193e1c2-8b5c-7d3e-8f20-4b6c8d0e2f30",
+    "kind": "progress.reported",
+    "partnership_id": "berkane--saint-gilles",
+    "subject": {"kind": "milestone_id", "id": "social-service"},
+    "status": "rejected",
+    "code": "milestone_unknown",
+    "reason": "Le jalon social-service n'existe pas.",
+    "received_at": "2026-11-29T10:00:00Z",
+    "decided_at": "2026-11-29T10:00:01Z",
+    "request": {"milestone_id": "social-service", "progress": 60, "reported_on": "2026-11-29"},
+}
+ACCEPTED: dict[str, Any] = {
+    "submission_id": "0193e1c2-8b5c-7d3e-8f20-4b6c8d0e2f30",
+    "kind": "progress.reported",
+    "subject": {"kind": "milestone_id", "id": "social-service"},
+    "milestone_id": "social-service",
+    "status": "received",
+    "links": {"self": "/v1/submissions/0193e1c2-8b5c-7d3e-8f20-4b6c8d0e2f30"},
+}
+HISTORY: dict[str, Any] = {
+    "items": [
+        {
+            "at": "2026-11-29T09:00:00Z",
+            "what": "registry.partnership.status_changed.v1",
+            "who": {"kind": "coordinator", "id": "helene.dumont@example.org"},
+            "version": 2,
+            "change": {"status": "suspended", "previous_status": "active", "reason": "Elections"},
+        }
+    ],
+    "total": 1,
+    "limit": 50,
+    "offset": 0,
+}
+
+
+def one(example: dict[str, Any], status: int = 200) -> dict[int | str, dict[str, Any]]:
+    return {status: {"content": {"application/json": {"example": example}}}}
+
+
+def listing(example: dict[str, Any]) -> dict[int | str, dict[str, Any]]:
+    return one({"items": [example], "total": 1, "limit": 50, "offset": 0})

@@ -1,0 +1,28 @@
+"""The registry's OpenAPI document: every /v1 operation shows a frontend developer examples."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from imc_registry.bootstrap import build_app
+
+
+def test_every_v1_operation_has_an_example_answer_and_an_example_body() -> None:
+    document: dict[str, Any] = build_app().openapi()
+    schemas = document["components"]["schemas"]
+    lacking = []
+    for path, operations in document["paths"].items():
+        if not path.startswith("/v1/"):
+            continue
+        for method, operation in operations.items():
+            answers = operation["responses"].values()
+            if not any(
+                "example" in a.get("content", {}).get("application/json", {}) for a in answers
+            ):
+                lacking.append(f"{method} {path}: answer")
+            if body := operation.get("requestBody"):
+                name = body["content"]["application/json"]["schema"]["$ref"].rsplit("/", 1)[1]
+                if not schemas[name].get("examples"):
+                    lacking.append(f"{method} {path}: body")
+    assert lacking == []
+    assert len(document["paths"]) >= 20

@@ -1,0 +1,418 @@
+"""Exports: milestones and indicators as CSV, the programme as an IATI 2.03 activities file.
+
+The IATI file has the programme as the parent activity and each partnership as a child
+(``related-activity`` both ways). Partnerships' objectives become results (outcomes) with
+their indicators — baseline, targets and actuals per period, disaggregated with
+``dimension`` by group and sex — plus one percentage indicator for the roadmap's milestone
+progress, so that every objective reports something even before it has indicators.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import xml.etree.ElementTree as ET
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from imc_contracts import LANGUAGES
+
+from imc_roadmaps.adapters.store import RoadmapsStore
+from imc_roadmaps.service_layer.views import display_status
+
+XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
+
+MEASURE_CODES = {"unit": "1", "percentage": "2", "qualitative": "5"}
+STATUS_CODES = {"active": "2", "suspended": "6", "closed": "4"}
+SECTORS = (("15112", "40"), ("15150", "30"), ("16010", "30"))
+"""Decentralisation and subnational government; democratic participation; social protection."""
+POLICY_MARKERS = {"women": "1", "participation": "3", "disability": "11"}
+"""Gender equality, participatory development / good governance, disability."""
+
+
+@dataclass(frozen=True)
+class Publisher:
+    """Who publishes the file, and the programme it describes (from settings)."""
+
+    reporting_org_ref: str
+    reporting_org_type: str
+    reporting_org_name: str
+    programme_identifier: str
+    phase: str
+
+
+PROGRAMME_TITLE = {
+    "fr": "Programme de Coopération Internationale Communale (CIC) Maroc",
+    "nl": "Programma Internationale Gemeentelijke Samenwerking (IGS) Marokko",
+    "en": "International Municipal Cooperation (IMC) programme Morocco",
+    "ar": "برنامج التعاون الدولي اللامركزي بين الجماعات بالمغرب",
+}
+PROGRAMME_DESCRIPTION = {
+    "fr": "Dix communes marocaines et dix communes belges travaillent en partenariat à des "
+    "feuilles de route communes : action sociale municipale pour les jeunes, les femmes, "
+    "les personnes en situation de handicap et les migrants, et participation citoyenne.",
+    "en": "Ten Moroccan and ten Belgian municipalities work in pairs to shared roadmaps: "
+    "municipal social action for youth, women, persons with disabilities and migrants, and "
+    "citizen participation.",
+}
+PROGRESS_INDICATOR = {
+    "fr": "Avancement des jalons de la feuille de route",
+    "en": "Progress of the roadmap's milestones",
+    "nl": "Voortgang van de mijlpalen van de routekaart",
+    "ar": "تقدم مراحل خارطة الطريق",
+}
+
+
+# -- CSV -------------------------------------------------------------------------------
+
+
+def _cell(value: object) -> str:
+    """A CSV cell that a spreadsheet will not run as a formula."""
+    text = "" if value is None else str(value)
+    return f"'{text}" if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+def _csv(header: list[str], rows: Iterable[Iterable[object]]) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(header)
+    writer.writerows([_cell(value) for value in row] for row in rows)
+    return out.getvalue()
+
+
+async def milestones_csv(
+    store: RoadmapsStore, today: dt.date, partnership_id: str | None = None
+) -> str:
+    milestones = (
+        await store.milestones_of(partnership_id)
+        if partnership_id
+        else sorted(await store.all_milestones(), key=lambda m: (m.partnership_id, m.due_date))
+    )
+    header = [
+        "partnership_id",
+        "milestone_id",
+        "phase",
+        "objective_id",
+        *(f"title_{language}" for language in LANGUAGES),
+        "due_date",
+        "responsible_municipality_id",
+        "status",
+        "progress",
+        "weight",
+        "target",
+        "backfill",
+        "reached_on",
+    ]
+    return _csv(
+        header,
+        (
+            [
+                m.partnership_id,
+                m.id,
+                m.phase,
+                m.objective_id,
+                *(m.title.get(language, "") for language in LANGUAGES),
+                m.due_date.isoformat(),
+                m.responsible_municipality_id,
+                display_status(m, today),
+                m.progress,
+                m.weight,
+                m.target,
+                "yes" if m.backfill else "",
+                m.reached_on.isoformat() if m.reached_on else "",
+            ]
+            for m in milestones
+        ),
+    )
+
+
+async def indicators_csv(store: RoadmapsStore, partnership_id: str | None = None) -> str:
+    """One row per indicator, period and dimension (group/sex; blank = total)."""
+    indicators = (
+        await store.indicators_of(partnership_id)
+        if partnership_id
+        else await store.all_indicators()
+    )
+    header = [
+        "partnership_id",
+        "indicator_id",
+        "objective_id",
+        *(f"title_{language}" for language in LANGUAGES),
+        "measure",
+        "unit",
+        "baseline",
+        "baseline_year",
+        "period_id",
+        "period_start",
+        "period_end",
+        "group",
+        "sex",
+        "target",
+        "actual",
+        "actual_text",
+    ]
+    rows: list[list[object]] = []
+    for i in sorted(indicators, key=lambda i: (i["partnership_id"], i["indicator_id"])):
+        common = [
+            i["partnership_id"],
+            i["indicator_id"],
+            i["objective_id"],
+            *(i["title"].get(language, "") for language in LANGUAGES),
+            i["measure"],
+            i["unit"],
+            (i["baseline"] or {}).get("value"),
+            i["baseline_year"],
+        ]
+        if not i["periods"]:
+            rows.append([*common, *[""] * 8])
+        for period in i["periods"]:
+            targets = {_dimension(t): t for t in period["targets"]}
+            actuals = {_dimension(a): a for a in period["actuals"]}
+            for key in sorted(set(targets) | set(actuals), key=lambda k: (k[0] or "", k[1] or "")):
+                target, actual = targets.get(key, {}), actuals.get(key, {})
+                rows.append(
+                    [
+                        *common,
+                        period["period_id"],
+                        period["start"],
+                        period["end"],
+                        key[0],
+                        key[1],
+                        target.get("value"),
+                        actual.get("value"),
+                        actual.get("text"),
+                    ]
+                )
+            if not targets and not actuals:
+                rows.append(
+                    [*common, period["period_id"], period["start"], period["end"], *[""] * 5]
+                )
+    return _csv(header, rows)
+
+
+def _dimension(value: Mapping[str, Any]) -> tuple[str | None, str | None]:
+    return (value.get("group"), value.get("sex"))
+
+
+# -- IATI ------------------------------------------------------------------------------
+
+
+def _narratives(parent: ET.Element, texts: Mapping[str, str]) -> None:
+    for language in LANGUAGES:
+        if texts.get(language):
+            ET.SubElement(parent, "narrative", {XML_LANG: language}).text = texts[language]
+
+
+def _text(parent: ET.Element, tag: str, texts: Mapping[str, str], **attrs: str) -> ET.Element:
+    element = ET.SubElement(parent, tag, attrs)
+    _narratives(element, texts or {"en": "-"})
+    return element
+
+
+def _decimal(value: float) -> str:
+    return f"{value:.4f}".rstrip("0").rstrip(".")
+
+
+def _phase_dates(phase: str) -> tuple[str, str]:
+    start, _, end = phase.partition("-")
+    return f"{start}-01-01", f"{end or start}-12-31"
+
+
+def _value(parent: ET.Element, tag: str, value: Mapping[str, Any], measure: str) -> None:
+    attrs = {}
+    if measure != "qualitative" and value.get("value") is not None:
+        attrs["value"] = _decimal(float(value["value"]))
+    element = ET.SubElement(parent, tag, attrs)
+    for name in ("group", "sex"):
+        if value.get(name):
+            ET.SubElement(element, "dimension", {"name": name, "value": value[name]})
+    if value.get("text"):
+        _text(element, "comment", {"en": value["text"]})
+
+
+def _indicator(result: ET.Element, indicator: Mapping[str, Any]) -> None:
+    measure = indicator["measure"]
+    element = ET.SubElement(result, "indicator", {"measure": MEASURE_CODES[measure]})
+    _text(element, "title", indicator["title"])
+    if indicator.get("description"):
+        _text(element, "description", indicator["description"])
+    baseline = indicator.get("baseline")
+    periods = indicator["periods"]
+    year = indicator.get("baseline_year") or (int(periods[0]["start"][:4]) if periods else None)
+    if baseline and year:
+        attrs = {"year": str(year)}
+        if measure != "qualitative" and baseline.get("value") is not None:
+            attrs["value"] = _decimal(float(baseline["value"]))
+        node = ET.SubElement(element, "baseline", attrs)
+        for name in ("group", "sex"):
+            if baseline.get(name):
+                ET.SubElement(node, "dimension", {"name": name, "value": baseline[name]})
+        if baseline.get("text"):
+            _text(node, "comment", {"en": baseline["text"]})
+    for period in periods:
+        node = ET.SubElement(element, "period")
+        ET.SubElement(node, "period-start", {"iso-date": period["start"]})
+        ET.SubElement(node, "period-end", {"iso-date": period["end"]})
+        for target in period["targets"]:
+            _value(node, "target", target, measure)
+        for actual in period["actuals"]:
+            _value(node, "actual", actual, measure)
+
+
+def _progress_indicator(result: ET.Element, progress: float, phase: str) -> None:
+    element = ET.SubElement(result, "indicator", {"measure": MEASURE_CODES["percentage"]})
+    _text(element, "title", PROGRESS_INDICATOR)
+    start, end = _phase_dates(phase)
+    ET.SubElement(element, "baseline", {"year": start[:4], "value": "0"})
+    period = ET.SubElement(element, "period")
+    ET.SubElement(period, "period-start", {"iso-date": start})
+    ET.SubElement(period, "period-end", {"iso-date": end})
+    ET.SubElement(period, "target", {"value": "100"})
+    ET.SubElement(period, "actual", {"value": _decimal(progress)})
+
+
+def _activity_header(
+    root: ET.Element,
+    publisher: Publisher,
+    identifier: str,
+    title: Mapping[str, str],
+    description: Mapping[str, str],
+    hierarchy: str,
+) -> ET.Element:
+    activity = ET.SubElement(
+        root,
+        "iati-activity",
+        {XML_LANG: "fr", "default-currency": "EUR", "hierarchy": hierarchy},
+    )
+    ET.SubElement(activity, "iati-identifier").text = identifier
+    _text(
+        activity,
+        "reporting-org",
+        {"en": publisher.reporting_org_name},
+        ref=publisher.reporting_org_ref,
+        type=publisher.reporting_org_type,
+    )
+    _text(activity, "title", title)
+    _text(activity, "description", description, type="1")
+    return activity
+
+
+def _common_orgs(activity: ET.Element) -> None:
+    _text(
+        activity,
+        "participating-org",
+        {
+            "en": "Belgian Development Cooperation (DGD)",
+            "fr": "Coopération belge au développement (DGD)",
+        },
+        ref="XM-DAC-2-10",
+        type="10",
+        role="1",
+    )
+    for coordinator in ("Brulocalis", "UVCW (Union des Villes et Communes de Wallonie)"):
+        _text(activity, "participating-org", {"fr": coordinator}, role="3")
+
+
+def _dates_status_place(activity: ET.Element, status: str, phase: str) -> None:
+    ET.SubElement(activity, "activity-status", {"code": status})
+    start, end = _phase_dates(phase)
+    ET.SubElement(activity, "activity-date", {"type": "1", "iso-date": start})
+    ET.SubElement(activity, "activity-date", {"type": "3", "iso-date": end})
+    ET.SubElement(activity, "recipient-country", {"code": "MA", "percentage": "100"})
+    for code, percentage in SECTORS:
+        ET.SubElement(
+            activity, "sector", {"vocabulary": "1", "code": code, "percentage": percentage}
+        )
+
+
+def _policy_markers(activity: ET.Element, themes: Iterable[str]) -> None:
+    codes = sorted({POLICY_MARKERS[t] for t in themes if t in POLICY_MARKERS}, key=int)
+    for code in codes:
+        ET.SubElement(
+            activity, "policy-marker", {"vocabulary": "1", "code": code, "significance": "1"}
+        )
+
+
+async def iati_activities(store: RoadmapsStore, publisher: Publisher) -> bytes:
+    """The programme and its partnerships as one IATI 2.03 ``iati-activities`` document."""
+    partnerships = await store.partnership_documents()
+    municipalities = {m["_id"]: m for m in await store.municipality_documents()}
+    root = ET.Element(
+        "iati-activities",
+        {
+            "version": "2.03",
+            "generated-datetime": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        },
+    )
+    phase = publisher.phase
+    child_id = {p["_id"]: f"{publisher.programme_identifier}-{p['_id']}" for p in partnerships}
+
+    programme = _activity_header(
+        root, publisher, publisher.programme_identifier, PROGRAMME_TITLE, PROGRAMME_DESCRIPTION, "1"
+    )
+    _common_orgs(programme)
+    _dates_status_place(programme, "2", phase)
+    _policy_markers(programme, {t for p in partnerships for t in p.get("themes", [])})
+    for partnership in partnerships:
+        ET.SubElement(
+            programme, "related-activity", {"ref": child_id[partnership["_id"]], "type": "2"}
+        )
+
+    for partnership in partnerships:
+        activity = _activity_header(
+            root,
+            publisher,
+            child_id[partnership["_id"]],
+            partnership.get("name") or {"en": partnership["_id"]},
+            partnership.get("description") or partnership.get("name") or {"en": partnership["_id"]},
+            "2",
+        )
+        _common_orgs(activity)
+        for municipality_id in (
+            partnership["moroccan_municipality_id"],
+            partnership["belgian_municipality_id"],
+        ):
+            names = municipalities.get(municipality_id, {}).get("names") or {"fr": municipality_id}
+            _text(activity, "participating-org", names, type="11", role="4")
+        _dates_status_place(activity, STATUS_CODES.get(partnership.get("status", ""), "2"), phase)
+        _policy_markers(activity, partnership.get("themes", []))
+        ET.SubElement(
+            activity, "related-activity", {"ref": publisher.programme_identifier, "type": "1"}
+        )
+        await _results(activity, store, partnership["_id"], phase)
+
+    ET.indent(root)
+    document: bytes = ET.tostring(root, encoding="utf-8", xml_declaration=True)
+    return document
+
+
+async def _results(
+    activity: ET.Element, store: RoadmapsStore, partnership_id: str, phase: str
+) -> None:
+    objectives = [o for o in await store.objectives_of(partnership_id) if o["phase"] == phase]
+    indicators = await store.indicators_of(partnership_id)
+    rollup = await store.roadmap(partnership_id, phase) or {}
+    progress = rollup.get("objectives", {})
+    for objective in objectives:
+        result = ET.SubElement(activity, "result", {"type": "2"})
+        _text(result, "title", objective["title"])
+        if objective.get("description"):
+            _text(result, "description", objective["description"])
+        for indicator in indicators:
+            if indicator["objective_id"] == objective["objective_id"]:
+                _indicator(result, indicator)
+        _progress_indicator(result, float(progress.get(objective["objective_id"], 0.0)), phase)
+    known = {o["objective_id"] for o in await store.objectives_of(partnership_id)}
+    loose = [i for i in indicators if i["objective_id"] not in known]
+    if loose or (rollup and not objectives):
+        result = ET.SubElement(activity, "result", {"type": "1"})
+        _text(
+            result,
+            "title",
+            {"fr": "Feuille de route", "en": "Roadmap", "nl": "Routekaart", "ar": "خارطة الطريق"},
+        )
+        for indicator in loose:
+            _indicator(result, indicator)
+        _progress_indicator(result, float(rollup.get("progress", 0.0)), phase)

@@ -1,0 +1,37 @@
+"""The due-date check: one pass emits every notice that is due and not yet sent.
+
+Each notice is one insert with an id made of (kind, partnership, milestone, due date), so
+when several replicas run the pass at once, exactly one insert wins and the others get a
+duplicate: no locks, no leader, no duplicates, and a pass that failed half-way is simply
+finished by the next one.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from imc_runtime.commitlog import ConcurrencyConflict, commit_id
+
+from imc_roadmaps.adapters.store import RoadmapsStore, notice_stream
+from imc_roadmaps.domain.schedule import due_notice, notice_kind
+
+
+async def check_due_dates(store: RoadmapsStore, today: dt.date, due_soon_days: int) -> int:
+    """Emit the notices due on ``today``; returns how many this call emitted."""
+    emitted = 0
+    for milestone in await store.open_milestones():
+        notice = due_notice(milestone, today, due_soon_days)
+        if notice is None:
+            continue
+        kind = notice_kind(notice)
+        key = (kind, milestone.partnership_id, milestone.id, milestone.due_date.isoformat())
+        notice_id = commit_id(*key)
+        if await store.commits.get(notice_id) is not None:
+            continue  # sent already, by this replica or another
+        stream = notice_stream(kind, milestone.partnership_id, milestone.id, milestone.due_date)
+        try:
+            appended = await store.record(notice_id, stream, 0, [notice])
+        except ConcurrencyConflict:
+            continue  # cannot happen with one id per stream; another replica won anyway
+        emitted += not appended.duplicate
+    return emitted

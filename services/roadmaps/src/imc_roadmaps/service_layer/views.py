@@ -1,0 +1,219 @@
+"""What the read API shows: roadmaps with their roll-ups, due lists, the dashboard, history.
+
+Everything here reads projections (or, for a milestone's history, its log) and shapes them;
+nothing here changes state.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from imc_contracts import PROGRAMME_KEY
+from imc_contracts.common import BeneficiaryCount
+
+from imc_roadmaps.adapters.store import RoadmapsStore, milestone_stream, notice_stream
+from imc_roadmaps.domain.model import Milestone
+from imc_roadmaps.domain.rollup import NO_OBJECTIVE, RoadmapFigures, roll_up_programme
+
+BENEFICIARY_UNITS = frozenset({"people", "persons", "beneficiaries", "participants"})
+"""Indicator units that count people: their targets are the programme's beneficiary targets."""
+
+GROUPS = ("youth", "women", "disability", "migrants")
+SEXES = ("female", "male", "unspecified")
+
+
+def display_status(milestone: Milestone, today: dt.date) -> str:
+    """Its status, or ``overdue`` when it is still open after its due date."""
+    if milestone.status in ("planned", "in_progress") and milestone.due_date < today:
+        return "overdue"
+    return milestone.status
+
+
+def milestone_view(milestone: Milestone, today: dt.date) -> dict[str, Any]:
+    return {
+        "id": milestone.id,
+        "partnership_id": milestone.partnership_id,
+        "title": milestone.title,
+        "due_date": milestone.due_date.isoformat(),
+        "responsible_municipality_id": milestone.responsible_municipality_id,
+        "target": milestone.target,
+        "objective_id": milestone.objective_id,
+        "phase": milestone.phase,
+        "weight": milestone.weight,
+        "backfill": milestone.backfill,
+        "status": display_status(milestone, today),
+        "progress": milestone.progress,
+        "beneficiaries": [b.model_dump() for b in milestone.beneficiaries],
+        "reached_on": milestone.reached_on.isoformat() if milestone.reached_on else None,
+        "version": milestone.version,
+    }
+
+
+async def roadmap_view(
+    store: RoadmapsStore, partnership_id: str, phase: str, today: dt.date
+) -> dict[str, Any] | None:
+    partnership = await store.partnership_document(partnership_id)
+    milestones = [m for m in await store.milestones_of(partnership_id) if m.phase == phase]
+    objectives = [o for o in await store.objectives_of(partnership_id) if o["phase"] == phase]
+    if partnership is None and not milestones:
+        return None
+    rollup = await store.roadmap(partnership_id, phase) or {}
+    progress_of = rollup.get("objectives", {})
+    objective_ids = {o["objective_id"] for o in objectives}
+    indicators = await store.indicators_of(partnership_id)
+    return {
+        "partnership_id": partnership_id,
+        "name": partnership.get("name", {}) if partnership else {},
+        "phase": phase,
+        "progress": rollup.get("progress", 0.0),
+        "milestones_counted": rollup.get("milestones", 0),
+        "milestones_reached": rollup.get("reached", 0),
+        "objectives": [
+            {
+                **objective,
+                "progress": progress_of.get(objective["objective_id"], 0.0),
+                "milestones": [
+                    milestone_view(m, today)
+                    for m in milestones
+                    if m.objective_id == objective["objective_id"]
+                ],
+                "indicators": [
+                    i for i in indicators if i["objective_id"] == objective["objective_id"]
+                ],
+            }
+            for objective in objectives
+        ],
+        "milestones_without_objective": [
+            milestone_view(m, today) for m in milestones if m.objective_id not in objective_ids
+        ],
+        "progress_without_objective": progress_of.get(NO_OBJECTIVE),
+        "indicators_without_objective": [
+            i for i in indicators if i["objective_id"] not in objective_ids
+        ],
+        "evaluation": next(
+            (e for e in await store.evaluations_of(partnership_id) if e["phase"] == phase), None
+        ),
+    }
+
+
+async def due_lists(
+    store: RoadmapsStore, today: dt.date, due_soon_days: int
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Open milestones past their due date, and those due within ``due_soon_days``."""
+    overdue: list[dict[str, Any]] = []
+    due_soon: list[dict[str, Any]] = []
+    for milestone in sorted(await store.open_milestones(), key=lambda m: m.due_date):
+        days = (milestone.due_date - today).days
+        if milestone.backfill:
+            continue
+        if days < 0:
+            overdue.append({**milestone_view(milestone, today), "days_overdue": -days})
+        elif days <= due_soon_days:
+            due_soon.append({**milestone_view(milestone, today), "days_left": days})
+    return overdue, due_soon
+
+
+async def dashboard(store: RoadmapsStore, phase: str) -> dict[str, Any]:
+    """Programme figures for a phase, from the roadmap roll-ups only (one small document per
+    partnership), so it costs the same however many milestones each roadmap holds."""
+    everything = await store.roadmaps_in(phase)
+    # Programme-level milestones (joint workshops) are shown apart, not as an 11th partnership.
+    roadmaps = [r for r in everything if r["partnership_id"] != PROGRAMME_KEY]
+    joint = next((r for r in everything if r["partnership_id"] == PROGRAMME_KEY), None)
+    figures = roll_up_programme(
+        RoadmapFigures(
+            partnership_id=r["partnership_id"],
+            phase=r["phase"],
+            progress=float(r["progress"]),
+            weight=float(r.get("weight") or 0.0) or 1.0,
+            objectives=r.get("objectives", {}),
+            objective_weights=r.get("objective_weights", {}),
+            objective_themes=r.get("objective_themes", {}),
+        )
+        for r in roadmaps
+    )
+    reached: dict[str, int] = {}
+    for roadmap in roadmaps:
+        for key, count in roadmap.get("beneficiaries", {}).items():
+            reached[key] = reached.get(key, 0) + int(count)
+    targets = await beneficiary_targets(store, roadmaps)
+    keys = sorted(set(reached) | set(targets))
+    return {
+        "phase": phase,
+        "progress": figures.progress,
+        "partnerships": figures.partnerships,
+        "themes": figures.themes,
+        "programme_milestones_progress": joint["progress"] if joint else None,
+        "milestones": sum(int(r.get("milestones", 0)) for r in roadmaps),
+        "milestones_reached": sum(int(r.get("reached", 0)) for r in roadmaps),
+        "beneficiaries": [
+            {
+                "group": key.split("/")[0],
+                "sex": key.split("/")[1],
+                "reached": reached.get(key, 0),
+                "target": targets.get(key),
+            }
+            for key in keys
+        ],
+    }
+
+
+async def beneficiary_targets(
+    store: RoadmapsStore, roadmaps: list[dict[str, Any]]
+) -> dict[str, int]:
+    """Targets per ``group/sex`` from people-counting indicators of these roadmaps (and those
+    attached to no objective): each indicator's last period."""
+    in_phase = {(r["partnership_id"], o) for r in roadmaps for o in r.get("objective_themes", {})}
+    targets: dict[str, int] = {}
+    for indicator in await store.all_indicators():
+        if indicator["measure"] != "unit" or (indicator["unit"] or "").lower() not in (
+            BENEFICIARY_UNITS
+        ):
+            continue
+        objective = indicator["objective_id"]
+        if objective is not None and (indicator["partnership_id"], objective) not in in_phase:
+            continue
+        if not indicator["periods"]:
+            continue
+        last = max(indicator["periods"], key=lambda period: period["end"])
+        for target in last["targets"]:
+            if target.get("group") and target.get("value") is not None:
+                key = f"{target['group']}/{target.get('sex') or 'unspecified'}"
+                targets[key] = targets.get(key, 0) + int(target["value"])
+    return targets
+
+
+def beneficiary_key(count: BeneficiaryCount) -> str:
+    return f"{count.group}/{count.sex}"
+
+
+async def milestone_history(
+    store: RoadmapsStore, partnership_id: str, milestone_id: str
+) -> list[dict[str, Any]] | None:
+    """Every change of the milestone, and every notice sent about it: who, what, when, why."""
+    entries = await store.stream_events(milestone_stream(partnership_id, milestone_id))
+    if not entries:
+        return None
+    due_dates = sorted({e.payload.due_date for _, e in entries if hasattr(e.payload, "due_date")})
+    for due_date in due_dates:
+        for kind in ("due_soon", "overdue"):
+            entries += await store.stream_events(
+                notice_stream(kind, partnership_id, milestone_id, due_date)
+            )
+    history = []
+    for commit, event in sorted(entries, key=lambda entry: entry[0].recorded_at):
+        payload = event.payload.model_dump(mode="json")
+        history.append(
+            {
+                "at": event.occurred_at.isoformat(),
+                "recorded_at": commit.recorded_at.isoformat(),
+                "type": event.type,
+                "who": event.actor.model_dump() if event.actor else None,
+                "submission_id": payload.get("submission_id"),
+                "what": {k: v for k, v in payload.items() if k not in ("submission_id", "title")},
+                "why": payload.get("reason") or payload.get("note"),
+                "correction": payload.get("correction", False),
+            }
+        )
+    return history
