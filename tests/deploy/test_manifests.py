@@ -167,3 +167,13 @@ def test_consumers_scale_on_lag_and_the_gateway_on_cpu(k8s: list[dict[str, Any]]
 def test_the_secret_holds_no_value(k8s: list[dict[str, Any]]) -> None:
     secret = by_kind(k8s, "Secret")["imc-hub-secrets"]
     assert all(value == "" for value in secret["stringData"].values())
+
+
+def test_compose_seeds_the_programme_once_the_registry_is_healthy(
+    compose: dict[str, Any],
+) -> None:
+    seed = compose["services"]["seed"]
+    assert seed["command"][:3] == ["python", "-m", "imc_registry.seed"]
+    assert seed["depends_on"]["registry"]["condition"] == "service_healthy"
+    assert seed["restart"] == "no"
+    assert (ROOT / "services/registry/src/imc_registry/seed/programme.json").exists()

@@ -12,9 +12,9 @@ from pathlib import Path
 
 import httpx
 import pytest
-from imc_devstack import seed
 from imc_devstack.stack import Ports, Stack
 from imc_devstack.testing import bearer, eventually, token
+from imc_registry import seed
 
 
 @pytest.mark.infra

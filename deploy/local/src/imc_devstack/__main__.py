@@ -15,10 +15,11 @@ from dataclasses import dataclass
 from datetime import timedelta
 from types import FrameType
 
+from imc_registry import seed
 from imc_runtime.auth import mint
 from imc_runtime.settings import ServiceSettings
 
-from imc_devstack import build, seed
+from imc_devstack import build
 from imc_devstack.paths import cache_dir, data_dir
 from imc_devstack.processes import PortInUse
 from imc_devstack.stack import Ports, Stack

@@ -30,7 +30,7 @@ COORDINATOR = Actor(kind="coordinator", id="coordinator@example.org", language="
 def seeded_programme(run: str) -> list[Event]:
     """The real programme's municipalities and partnerships, as the registry announces them
     (ids suffixed so this test's data stays its own)."""
-    programme = json.loads((resources.files("imc_devstack") / "programme.json").read_text())
+    programme = json.loads((resources.files("imc_registry.seed") / "programme.json").read_text())
     names = {m["id"]: m["names"] for m in programme["municipalities"]}
     events: list[Event] = [
         registry.MunicipalityRegistered.create(
@@ -179,7 +179,7 @@ def test_the_seeded_programme_exports_as_valid_iati_and_csv(services: Stack) -> 
         )
 
     eventually(roadmap_applied, what="Berkane's roadmap is applied", timeout=60)
-    programme = json.loads((resources.files("imc_devstack") / "programme.json").read_text())
+    programme = json.loads((resources.files("imc_registry.seed") / "programme.json").read_text())
 
     def known(partnership_id: str) -> bool | None:
         return client.get(f"/v1/partnerships/{partnership_id}/roadmap").status_code == 200 or None

@@ -2,6 +2,8 @@
 
 Every request carries an ``Idempotency-Key`` derived from what it creates, so loading again
 changes nothing: the registry answers each replay as it answered the first time.
+``python -m imc_registry.seed --url http://registry:8001`` is the first-start step of a
+deployment; ``make run`` does the same.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ class SeedReport:
 
 
 def programme() -> dict[str, Any]:
-    text = resources.files("imc_devstack").joinpath("programme.json").read_text("utf-8")
+    text = resources.files("imc_registry.seed").joinpath("programme.json").read_text("utf-8")
     data: dict[str, Any] = json.loads(text)
     return data
 
