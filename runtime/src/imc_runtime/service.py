@@ -103,6 +103,13 @@ async def _until_started(what: str, start: StartStep, *, give_up_after: float = 
                 delay = min(delay * 2, 5.0)
 
 
+_READY_EXAMPLE = {"status": "ok", "checks": {"database": "ok", "kafka": "ok"}}
+_NOT_READY_EXAMPLE = {
+    "status": "unavailable",
+    "checks": {"database": "unavailable: ServerSelectionTimeoutError", "kafka": "ok"},
+}
+
+
 def create_app(
     infra: Infrastructure,
     *,
@@ -157,11 +164,25 @@ def create_app(
     async def metrics() -> Response:
         return infra.metrics.exposition()
 
-    @app.get("/health/live", tags=["health"])
+    @app.get(
+        "/health/live",
+        tags=["health"],
+        responses={200: {"content": {"application/json": {"example": {"status": "ok"}}}}},
+    )
     async def live() -> dict[str, str]:
         return {"status": "ok"}
 
-    @app.get("/health/ready", tags=["health"])
+    @app.get(
+        "/health/ready",
+        tags=["health"],
+        responses={
+            200: {"content": {"application/json": {"example": _READY_EXAMPLE}}},
+            503: {
+                "description": "A dependency does not answer.",
+                "content": {"application/json": {"example": _NOT_READY_EXAMPLE}},
+            },
+        },
+    )
     async def ready(response: Response) -> dict[str, object]:
         checks = await infra.check_ready()
         healthy = all(state == "ok" for state in checks.values())
