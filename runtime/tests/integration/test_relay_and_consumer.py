@@ -153,7 +153,7 @@ async def test_a_consumer_skips_poison_to_the_dead_letter_topic_and_moves_on(
 
 
 class KafkaAway:
-    async def publish(self, events: object) -> None:
+    async def publish(self, events: object, traces: object = ()) -> None:
         raise ConnectionError("broker unreachable")
 
 
