@@ -22,6 +22,7 @@ from imc_contracts import (
     Actor,
     Event,
     Language,
+    PoisonMessage,
     UnknownEventType,
     decode,
     encode,
@@ -66,7 +67,7 @@ class Bus:
 
     async def _collect(self) -> None:
         async for message in self._consumer:
-            with contextlib.suppress(UnknownEventType):
+            with contextlib.suppress(UnknownEventType, PoisonMessage):  # others publish poison here
                 self.seen.append(decode(message.value or b""))
 
     async def stop(self) -> None:
