@@ -526,7 +526,7 @@ def _kill_first_replicas(stack: Stack, driver: Driver, _outage: float) -> None:
 def _back_to_one_replica(stack: Stack) -> None:
     for service in ("roadmaps", "notifications"):
         stack.processes[f"{service}-2"].stop()
-        restart(stack, service, service, kill=False)
+        restart(stack, service, service)  # the first replica was killed: start it again
 
 
 SCENARIOS: dict[str, Scenario] = {
