@@ -60,7 +60,7 @@ schemas: install
 	$(BIN)/python -m imc_contracts.schemas write
 
 lock: install
-	PIP_FIND_LINKS= $(BIN)/pip-compile --quiet --no-emit-find-links --generate-hashes --allow-unsafe --no-emit-index-url --strip-extras \
+	PIP_FIND_LINKS= $(BIN)/pip-compile --quiet --no-emit-find-links --no-header --generate-hashes --allow-unsafe --no-emit-index-url --strip-extras \
 		--output-file requirements/lock.txt requirements/dev.in
 
 clean:

@@ -45,7 +45,7 @@ class Principal(BaseModel):
 
 
 class InvalidToken(Exception):
-    pass
+    """A token that is malformed, expired, wrongly signed or missing a claim."""
 
 
 def mint(

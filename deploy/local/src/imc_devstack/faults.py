@@ -214,7 +214,7 @@ def post(
             if response.status_code not in RETRYABLE:
                 raise RuntimeError(f"POST {path}: {response.status_code} {response.text}")
         except httpx.TransportError:
-            pass
+            pass  # the registry is restarting: retry with the same key
         if time.monotonic() > give_up:
             raise TimeoutError(f"POST {path} not accepted within {deadline:.0f} s")
         time.sleep(delay)
@@ -234,7 +234,7 @@ def wait_decided(
             if response.status_code == 200 and response.json()["status"] != "received":
                 return str(response.json()["status"])
         except httpx.TransportError:
-            pass
+            pass  # the registry is restarting: retry with the same key
         if time.monotonic() > give_up:
             return "received"
         time.sleep(delay)

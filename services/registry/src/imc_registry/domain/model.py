@@ -30,19 +30,19 @@ class RegistryError(Exception):
 
 
 class NotFound(RegistryError):
-    pass
+    """No such municipality, partnership, member or submission (404)."""
 
 
 class Forbidden(RegistryError):
-    pass
+    """The caller's role or municipality does not allow this (403)."""
 
 
 class Conflict(RegistryError):
-    pass
+    """It exists already, or changed since the caller read it (409)."""
 
 
 class Invalid(RegistryError):
-    pass
+    """Well-formed, but not possible in the programme (422)."""
 
 
 class PreconditionRequired(RegistryError):

@@ -83,7 +83,7 @@ class BodyGuard:
 
 
 class NotANumber(ValueError):
-    pass
+    """JSON carried NaN or Infinity, which no field of ours accepts."""
 
 
 def _not_a_number(constant: str) -> Any:

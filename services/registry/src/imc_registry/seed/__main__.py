@@ -26,7 +26,7 @@ def main(argv: list[str] | None = None) -> None:
             if httpx.get(f"{args.url}/health/ready", timeout=5).status_code == 200:
                 break
         except httpx.TransportError:
-            pass
+            pass  # not listening yet: ask again below
         if time.monotonic() > give_up:
             sys.exit(f"the registry at {args.url} was not ready within {args.wait:.0f} s")
         time.sleep(1)
