@@ -109,6 +109,8 @@ class RoadmapsStore:
         self._indicators = db["indicators"]
         self._roadmaps = db["roadmaps"]
         self._evaluations = db["evaluations"]
+        # The log in hand while catch_up runs (before consumers start); None otherwise.
+        self._preloaded: dict[str, list[Commit]] | None = None
 
     async def ensure_indexes(self) -> None:
         for collection in (self._indicators, self._roadmaps):
@@ -152,7 +154,10 @@ class RoadmapsStore:
 
     # -- aggregates, folded from the log -----------------------------------------------
     async def _history(self, stream: str) -> tuple[list[Event], int]:
-        commits = await self.commits.read_stream(stream)
+        if self._preloaded is not None:
+            commits = self._preloaded.get(stream, [])
+        else:
+            commits = await self.commits.read_stream(stream)
         return [event for commit in commits for event in commit.events], (
             commits[-1].version if commits else 0
         )
@@ -192,10 +197,23 @@ class RoadmapsStore:
         return appended
 
     async def catch_up(self) -> int:
+        """Rebuild the read models from the whole log, read once.
+
+        Each stream is projected once, from its newest commit, with its history taken from
+        the commits already in hand: reading each stream again would scan the log once per
+        commit on FerretDB, and a restart would slow down as the log grows.
+        """
         commits = await self.commits.all_commits()
-        dirty: set[tuple[str, str]] = set()
+        by_stream: dict[str, list[Commit]] = {}
         for commit in commits:
-            dirty.update(await self._project(commit))
+            by_stream.setdefault(commit.stream, []).append(commit)
+        dirty: set[tuple[str, str]] = set()
+        self._preloaded = by_stream
+        try:
+            for history in by_stream.values():
+                dirty.update(await self._project(history[-1]))
+        finally:
+            self._preloaded = None
         for partnership_id, phase in sorted(dirty):
             await self.refresh_roadmap(partnership_id, phase)
         return len(commits)
