@@ -41,6 +41,10 @@ REGISTRY_EVENTS = Topic(
         registry.IndicatorValueReported,
         registry.CoordinatorAdded,
         registry.CoordinatorRemoved,
+        registry.OrganisationRegistered,
+        registry.OrganisationUpdated,
+        registry.ProgrammeDefined,
+        registry.ProgrammeUpdated,
     ),
 )
 

@@ -288,3 +288,77 @@ class CoordinatorRemoved(Event):
     TYPE: ClassVar[str] = "registry.coordinator.removed.v1"
     type: Literal["registry.coordinator.removed.v1"]
     payload: CoordinatorRemovedPayload
+
+
+# -- the programme, its phases, and the organisations behind it ------------------------
+
+
+class OrganisationRegisteredPayload(Contract):
+    """An organisation of the programme that is not a municipality: a coordinating
+    association of municipalities (Brulocalis, UVCW) or the funder (DGD)."""
+
+    organisation_id: str
+    names: Localized
+    kind: Literal["association", "funder"]
+    country: str = Field(pattern=r"^[A-Z]{2}$", description="ISO 3166-1 alpha-2, e.g. BE")
+    iati_identifier: str | None = Field(
+        default=None, description="Its IATI organisation identifier, e.g. XM-DAC-2-10 (DGD)."
+    )
+    iati_type: str | None = Field(
+        default=None, description="IATI OrganisationType code, e.g. 10 government."
+    )
+    note: str | None = None
+
+
+class OrganisationRegistered(Event):
+    TYPE: ClassVar[str] = "registry.organisation.registered.v1"
+    type: Literal["registry.organisation.registered.v1"]
+    payload: OrganisationRegisteredPayload
+
+
+class OrganisationUpdated(Event):
+    """The organisation as it now is (a full snapshot, same shape as when registered)."""
+
+    TYPE: ClassVar[str] = "registry.organisation.updated.v1"
+    type: Literal["registry.organisation.updated.v1"]
+    payload: OrganisationRegisteredPayload
+
+
+class Phase(Contract):
+    """A phase of the programme, e.g. 2022-2026: running; 2017-2021: closed and evaluated."""
+
+    phase_id: str = Field(description="'2022-2026'")
+    start: dt.date
+    end: dt.date
+    status: Literal["planned", "running", "closed"]
+    evaluated: bool = False
+    description: Localized = Field(default_factory=dict)
+    note: str | None = None
+
+
+class ProgrammeDefinedPayload(Contract):
+    programme_id: str
+    names: Localized
+    funder_id: str = Field(description="The funding organisation's id.")
+    coordinating_organisation_ids: list[str] = Field(
+        description="The associations that coordinate the programme on the Belgian side."
+    )
+    phases: list[Phase]
+    iati_identifier: str | None = Field(
+        default=None, description="The programme's IATI activity identifier, when published."
+    )
+    note: str | None = None
+
+
+class ProgrammeDefined(Event):
+    TYPE: ClassVar[str] = "registry.programme.defined.v1"
+    type: Literal["registry.programme.defined.v1"]
+    payload: ProgrammeDefinedPayload
+
+
+class ProgrammeUpdated(Event):
+    """The programme as it now is (a full snapshot): a phase closed, evaluated, added…"""
+
+    TYPE: ClassVar[str] = "registry.programme.updated.v1"
+    type: Literal["registry.programme.updated.v1"]
+    payload: ProgrammeDefinedPayload

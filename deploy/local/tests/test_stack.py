@@ -13,28 +13,32 @@ from pathlib import Path
 import httpx
 import pytest
 from imc_devstack.stack import Ports, Stack
-from imc_devstack.testing import bearer, eventually, token
+from imc_devstack.testing import bearer, eventually, own_instance, token
 from imc_registry import seed
 
 
 @pytest.mark.infra
 def test_the_programme_loads_once_however_often_it_is_loaded(services: Stack) -> None:
-    url = services.service_url("registry")
-    first = seed.load(url, token("coordinator", subject="seed@example.org"))
-    again = seed.load(url, token("coordinator", subject="seed@example.org"))
-    data = seed.programme()
-    records = sum(
-        len(data[kind]) for kind in ("municipalities", "partnerships", "members", "coordinators")
-    )
-    assert again.created == 0
-    assert again.already_there == records
-    assert first.created + first.already_there == records
-    # Other tests of the session add partnerships too: look the programme's ones up by name.
-    for name in ("Aït Baha – Etterbeek", "Berkane – Saint-Gilles"):
-        found = httpx.get(
-            f"{url}/v1/partnerships", params={"q": name}, headers=bearer(token("viewer"))
-        ).json()
-        assert name in {p["name"]["fr"] for p in found["items"]}
+    # A registry of its own: the programme it defines restricts phases programme-wide.
+    with own_instance(services, "registry") as url:
+        first = seed.load(url, token("coordinator", subject="seed@example.org"))
+        again = seed.load(url, token("coordinator", subject="seed@example.org"))
+        data = seed.programme()
+        kinds = ("organisations", "municipalities", "partnerships", "members", "coordinators")
+        records = sum(len(data[kind]) for kind in kinds) + 1  # and the programme itself
+        assert (first.created, first.already_there) == (records, 0)
+        assert (again.created, again.already_there) == (0, records)
+        viewer = bearer(token("viewer"))
+        found = httpx.get(f"{url}/v1/partnerships", headers=viewer).json()
+        assert found["total"] == 10
+        assert "Aït Baha – Etterbeek" in {p["name"]["fr"] for p in found["items"]}
+        programme = httpx.get(f"{url}/v1/programme", headers=viewer).json()
+        assert programme["funder"]["iati_identifier"] == "XM-DAC-2-10"
+        assert [o["id"] for o in programme["coordinating_organisations"]] == ["brulocalis", "uvcw"]
+        assert {p["phase_id"]: (p["status"], p["evaluated"]) for p in programme["phases"]} == {
+            "2017-2021": ("closed", True),
+            "2022-2026": ("running", False),
+        }
 
 
 def test_the_programme_has_ten_partnerships_of_twenty_municipalities() -> None:
@@ -51,6 +55,12 @@ def test_the_programme_has_ten_partnerships_of_twenty_municipalities() -> None:
     assert set(per_municipality) == {m["id"] for m in data["municipalities"]}
     assert all(2 <= count <= 3 for count in per_municipality.values())
     assert {c["organisation"] for c in data["coordinators"]} == {"Brulocalis", "UVCW"}
+    associations = {o["id"] for o in data["organisations"] if o["kind"] == "association"}
+    assert {m.get("association") for m in data["municipalities"] if m["country"] == "BE"} == (
+        associations
+    )
+    phases = {phase["id"] for phase in data["programme"]["phases"]}
+    assert all(set(p["phases"]) <= phases for p in data["partnerships"])
 
 
 def test_a_busy_port_is_refused_by_name(tmp_path: Path) -> None:

@@ -23,9 +23,8 @@ from urllib.parse import parse_qs, urlsplit
 import httpx
 import icalendar
 import pytest
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
+from aiokafka import AIOKafkaProducer
 from imc_contracts import Actor, Event, Language
-from imc_contracts.catalog import topics_consumed_by
 from imc_contracts.codec import encode
 from imc_contracts.registry import (
     CoordinatorAdded,
@@ -55,12 +54,11 @@ from imc_contracts.roadmaps import (
 from imc_devstack.paths import REPO_ROOT
 from imc_devstack.processes import Process, free_port, port_accepts
 from imc_devstack.stack import Stack
-from imc_devstack.testing import bearer, eventually, token
+from imc_devstack.testing import bearer, eventually, start_group_at_the_end, token
 from imc_notifications.bootstrap import build_dependencies
 from imc_notifications.service_layer.digest import send_due_digests
 from imc_notifications.settings import NotificationsSettings
 from imc_runtime.commitlog import commit_id
-from imc_runtime.kafka import partitions_of
 from imc_runtime.service import Infrastructure
 from pymongo import AsyncMongoClient
 
@@ -353,30 +351,6 @@ def own_mail_catcher(smtp_port: int, http_port: int, data_dir: Path) -> Iterator
         process.stop()
 
 
-def start_group_at_the_end(bootstrap: str, group: str) -> None:
-    """Commit the topics' current end offsets for a new consumer group, so an instance that
-    joins it reads what is published from now on, not the whole session's history."""
-
-    async def commit_ends() -> None:
-        consumer = AIOKafkaConsumer(
-            bootstrap_servers=bootstrap, group_id=group, enable_auto_commit=False
-        )
-        await consumer.start()
-        try:
-            partitions = [
-                TopicPartition(topic.name, p)
-                for topic in topics_consumed_by("notifications")
-                for p in await partitions_of(bootstrap, topic.name)
-            ]
-            consumer.assign(partitions)
-            ends = await consumer.end_offsets(partitions)
-            await consumer.commit(dict(ends.items()))
-        finally:
-            await consumer.stop()
-
-    asyncio.run(commit_ends())
-
-
 def test_an_smtp_outage_delays_email_and_every_email_arrives_once_when_it_is_back(
     services: Stack, tmp_path: Path
 ) -> None:
@@ -387,7 +361,7 @@ def test_an_smtp_outage_delays_email_and_every_email_arrives_once_when_it_is_bac
     run = uuid.uuid4().hex[:8]
     catcher = own_mail_catcher(smtp_port, mail_http_port, tmp_path / "mail")
     catcher.__enter__()
-    start_group_at_the_end(services.kafka_bootstrap, f"notifications-outage-{run}")
+    start_group_at_the_end(services.kafka_bootstrap, f"notifications-outage-{run}", "notifications")
     instance = services.start_service(
         "notifications",
         name=f"notifications-{run}",

@@ -3,19 +3,24 @@ the caller's own and another partnership → the expected status. Nothing crosse
 
 The officer is bound to the Moroccan municipality of the "own" partnership. For members,
 "own" is a member of that municipality, "other" one of the other partnership's.
+
+It runs on a registry of its own, with the programme defined, so the programme's own
+writes are in the matrix too.
 """
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Literal
 
 import httpx
 import pytest
 from imc_devstack.stack import Stack
-from imc_devstack.testing import bearer, token
+from imc_devstack.testing import bearer, own_instance, token
+
+from .conftest import new_pair
 
 pytestmark = pytest.mark.infra
 
@@ -81,6 +86,12 @@ def _fresh_coordinator(client: httpx.Client, _pair: Pair) -> str:
     return f"/v1/coordinators/{client.post('/v1/coordinators', json=body, headers=COORDINATOR).json()['id']}"
 
 
+def _fresh_organisation(client: httpx.Client, _pair: Pair) -> str:
+    body = {"id": _new_id(), "names": {"fr": "Association"}, "kind": "association", "country": "BE"}
+    created = client.post("/v1/organisations", json=body, headers=COORDINATOR)
+    return f"/v1/organisations/{created.json()['id']}"
+
+
 def _toggle_status(client: httpx.Client, headers: dict[str, str], pair: Pair) -> httpx.Response:
     path = f"/v1/partnerships/{pair[0]}"
     current = client.get(path, headers=COORDINATOR)
@@ -98,6 +109,17 @@ def _new_id() -> str:
 
 def _milestone(pair: Pair) -> str:
     return f"/v1/partnerships/{pair[0]}/milestones/m"
+
+
+PROGRAMME: dict[str, object] = {
+    "id": "imc-matrix",
+    "names": {"fr": "Matrice"},
+    "funder_id": "funder",
+    "coordinating_organisation_ids": ["association"],
+    "phases": [
+        {"id": "2022-2026", "start": "2022-01-01", "end": "2026-12-31", "status": "running"}
+    ],
+}
 
 
 WRITES = [
@@ -174,6 +196,35 @@ WRITES = [
         _edit("PATCH", _fresh_coordinator, {"language": "nl"}),
     ),
     Write("remove a coordinator", "coordinator", 200, _edit("DELETE", _fresh_coordinator, None)),
+    Write(
+        "register an organisation",
+        "coordinator",
+        201,
+        _post(
+            lambda _: "/v1/organisations",
+            lambda _: {"id": _new_id(), "names": {"fr": "A"}, "kind": "funder", "country": "BE"},
+        ),
+    ),
+    Write(
+        "edit an organisation",
+        "coordinator",
+        200,
+        _edit("PATCH", _fresh_organisation, {"note": "matrix"}),
+    ),
+    # Defined when the module starts: a coordinator passes the role check and meets the
+    # one-programme rule (409); nobody else gets that far.
+    Write(
+        "define the programme",
+        "coordinator",
+        409,
+        _post(lambda _: "/v1/programme", lambda _: PROGRAMME),
+    ),
+    Write(
+        "edit the programme",
+        "coordinator",
+        200,
+        _edit("PATCH", lambda _, _pair: "/v1/programme", {"note": "matrix"}),
+    ),
     Write(
         "propose an objective",
         "partner",
@@ -255,8 +306,22 @@ def expected(write: Write, role: Role, target: Target) -> int:
 
 
 @pytest.fixture(scope="module")
-def registry_client(services: Stack) -> httpx.Client:
-    return httpx.Client(base_url=services.service_url("registry"), timeout=10)
+def registry_client(services: Stack) -> Iterator[httpx.Client]:
+    with (
+        own_instance(services, "registry") as url,
+        httpx.Client(base_url=url, timeout=10) as client,
+    ):
+        for kind in ("funder", "association"):
+            body = {"id": kind, "names": {"fr": kind}, "kind": kind, "country": "BE"}
+            assert client.post("/v1/organisations", json=body, headers=COORDINATOR).is_success
+        defined = client.post("/v1/programme", json=PROGRAMME, headers=COORDINATOR)
+        assert defined.status_code == 201, defined.text
+        yield client
+
+
+@pytest.fixture(scope="module")
+def two_pairs(registry_client: httpx.Client) -> tuple[Pair, Pair]:
+    return new_pair(registry_client), new_pair(registry_client)
 
 
 @pytest.mark.parametrize("target", ["own", "other"])

@@ -6,6 +6,8 @@ while ``make run`` is up, and stops it afterwards whether the tests passed or no
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import os
 import time
 import uuid
@@ -13,11 +15,16 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TypeVar
 
+import httpx
 import pytest
+from aiokafka import AIOKafkaConsumer, TopicPartition
 from imc_contracts import Language
+from imc_contracts.catalog import topics_consumed_by
 from imc_runtime.auth import Role, mint
+from imc_runtime.kafka import partitions_of
 from imc_runtime.settings import ServiceSettings
 
+from imc_devstack.processes import Process, free_port
 from imc_devstack.stack import Ports, Stack
 
 T = TypeVar("T")
@@ -54,6 +61,68 @@ def eventually(probe: Callable[[], T | None], *, what: str, timeout: float = 60)
             raise AssertionError(f"{what}: did not happen within {timeout:.0f} s")
         time.sleep(delay)
         delay = min(delay * 1.5, 0.5)
+
+
+def start_group_at_the_end(bootstrap: str, group: str, service: str) -> None:
+    """Commit the current end offsets of ``service``'s topics for a new consumer group, so
+    an instance that joins it reads what is published from now on, not the session's
+    whole history."""
+
+    async def commit_ends() -> None:
+        consumer = AIOKafkaConsumer(
+            bootstrap_servers=bootstrap, group_id=group, enable_auto_commit=False
+        )
+        await consumer.start()
+        try:
+            partitions = [
+                TopicPartition(topic.name, p)
+                for topic in topics_consumed_by(service)
+                for p in await partitions_of(bootstrap, topic.name)
+            ]
+            consumer.assign(partitions)
+            ends = await consumer.end_offsets(partitions)
+            await consumer.commit(dict(ends.items()))
+        finally:
+            await consumer.stop()
+
+    asyncio.run(commit_ends())
+
+
+@contextlib.contextmanager
+def own_instance(stack: Stack, service: str) -> Iterator[str]:
+    """A second instance of ``service`` on the session's Kafka and FerretDB, with its own
+    port, database and consumer group (starting at the topics' end): a test that changes
+    programme-wide records there cannot disturb the others. Yields its base URL."""
+    run = uuid.uuid4().hex[:8]
+    port = free_port()
+    group = f"{service}-own-{run}"
+    start_group_at_the_end(stack.kafka_bootstrap, group, service)
+    process: Process = stack.start_service(
+        service,
+        name=f"{service}-{run}",
+        extra_env={
+            f"IMC_{service.upper()}_PORT": str(port),
+            f"IMC_{service.upper()}_DATABASE": f"{service}_own_{run}",
+            f"IMC_{service.upper()}_CONSUMER_GROUP": group,
+        },
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        eventually(
+            lambda: _answers(f"{url}/health/ready") or None,
+            what=f"the second {service} instance is ready",
+            timeout=90,
+        )
+        yield url
+    finally:
+        process.stop()
+
+
+def _answers(url: str) -> bool:
+    try:
+        return httpx.get(url, timeout=2).status_code == 200
+    except httpx.HTTPError:
+        return False
 
 
 def _tail(path: Path, lines: int = 60) -> str:

@@ -27,6 +27,7 @@ def build_app(settings: RegistrySettings | None = None) -> FastAPI:
         title="IMC Hub registry",
         routers=[http.router, submissions.router],
         events=events.event_router(store),
+        consumer_group=settings.consumer_group,
     )
     app.state.store = store
     for error, handler in deps.EXCEPTION_HANDLERS.items():

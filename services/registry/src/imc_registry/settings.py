@@ -14,6 +14,11 @@ class RegistrySettings(ServiceSettings):
     mongo_database: str = Field(
         default="imc_registry", validation_alias=AliasChoices("IMC_REGISTRY_DATABASE")
     )
+    consumer_group: str = Field(
+        default="registry",
+        validation_alias=AliasChoices("IMC_REGISTRY_CONSUMER_GROUP"),
+        description="Replicas of one deployment share it; only isolated test stacks change it.",
+    )
     max_body_bytes: int = Field(
         default=256 * 1024,
         ge=1024,

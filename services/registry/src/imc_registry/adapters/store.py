@@ -23,9 +23,13 @@ from imc_contracts.registry import (
     MunicipalityRegistered,
     MunicipalityUpdated,
     ObjectiveProposed,
+    OrganisationRegistered,
+    OrganisationUpdated,
     PartnershipCreated,
     PartnershipStatusChanged,
     PartnershipUpdated,
+    ProgrammeDefined,
+    ProgrammeUpdated,
     ProgressReported,
 )
 from imc_runtime.commitlog import Appended, Commit, CommitLog
@@ -55,6 +59,10 @@ ROADMAP_REQUESTS: tuple[type[Event], ...] = (
 )
 
 
+PROGRAMME_ID = "programme"
+"""The one document of the ``programme`` read model: a registry runs one programme."""
+
+
 def submission_kind(event: Event) -> str:
     """'registry.milestone.proposed.v1' → 'milestone.proposed'."""
     return ".".join(event.type.split(".")[1:3])
@@ -74,6 +82,8 @@ class RegistryStore:
         self._partnerships = db["partnerships"]
         self._members = db["members"]
         self._coordinators = db["coordinators"]
+        self._organisations = db["organisations"]
+        self._programme = db["programme"]
         self._submissions = db["submissions"]
         self._outcomes = db["submission_outcomes"]
 
@@ -145,6 +155,10 @@ class RegistryStore:
                     version,
                     {"removed": True, "removed_at": commit.recorded_at},
                 )
+            case OrganisationRegistered(payload=p) | OrganisationUpdated(payload=p):
+                await self._put(self._organisations, p.organisation_id, version, _dump(p))
+            case ProgrammeDefined(payload=p) | ProgrammeUpdated(payload=p):
+                await self._put(self._programme, PROGRAMME_ID, version, _dump(p))
             case _ if isinstance(event, ROADMAP_REQUESTS):
                 await self._put_submission(event, commit)
 
@@ -214,6 +228,7 @@ class RegistryStore:
             moroccan_municipality_id=doc["moroccan_municipality_id"],
             belgian_municipality_id=doc["belgian_municipality_id"],
             name=doc["name"],
+            status=doc.get("status", "active"),
         )
 
     async def partnership_document(self, id: str) -> Document | None:
@@ -235,6 +250,23 @@ class RegistryStore:
     async def partnership_documents(self, filters: Document | None = None) -> list[Document]:
         cursor = self._partnerships.find(filters or {}).sort("_id", ASCENDING)
         return [doc async for doc in cursor]
+
+    async def partnerships_of(self, municipality_id: str) -> list[Document]:
+        # Two equality queries: FerretDB pushes equality down, not $or.
+        found: list[Document] = []
+        for field in ("moroccan_municipality_id", "belgian_municipality_id"):
+            found += [doc async for doc in self._partnerships.find({field: municipality_id})]
+        return found
+
+    async def organisation_document(self, id: str) -> Document | None:
+        return await self._organisations.find_one({"_id": id})
+
+    async def organisation_documents(self, filters: Document | None = None) -> list[Document]:
+        cursor = self._organisations.find(filters or {}).sort("_id", ASCENDING)
+        return [doc async for doc in cursor]
+
+    async def programme_document(self) -> Document | None:
+        return await self._programme.find_one({"_id": PROGRAMME_ID})
 
     async def coordinator_documents(self) -> list[Document]:
         return [doc async for doc in self._coordinators.find({}).sort("_id", ASCENDING)]

@@ -32,6 +32,11 @@ Theme = Annotated[
         strip_whitespace=True, to_lower=True, min_length=1, max_length=60, pattern=r"^[^$.]"
     ),
 ]
+PhaseId = Annotated[str, StringConstraints(pattern=r"^(19|20)[0-9]{2}-(19|20)[0-9]{2}$")]
+"""A phase by its years, '2022-2026'."""
+IatiId = Annotated[str, StringConstraints(max_length=150, pattern=r"^[A-Za-z0-9][A-Za-z0-9-]*$")]
+"""An IATI organisation or activity identifier, e.g. XM-DAC-2-10."""
+IatiCode = Annotated[str, StringConstraints(pattern=r"^[0-9]{2}$")]
 Email = Annotated[EmailStr, StringConstraints(max_length=320)]
 Status = Literal["active", "suspended", "closed"]
 
@@ -99,7 +104,9 @@ class RegisterMunicipality(Command):
     names: LocalizedName
     country: Literal["MA", "BE"]
     region: Name | None = None
-    association: Name | None = None
+    association: Id | None = Field(
+        default=None, description="The id of its association, e.g. brulocalis or uvcw."
+    )
     languages: list[Language] = Field(min_length=1, max_length=4)
     note: Text | None = None
 
@@ -108,7 +115,7 @@ class UpdateMunicipality(Patch):
     model_config = _examples({"region": "Souss-Massa", "languages": ["ar", "fr", "en"]})
     names: LocalizedName | None = None
     region: Name | None = None
-    association: Name | None = None
+    association: Id | None = None
     languages: list[Language] | None = Field(default=None, min_length=1, max_length=4)
     note: Text | None = None
 
@@ -127,7 +134,7 @@ class CreatePartnership(Command):
     id: Id | None = None
     moroccan_municipality_id: Id
     belgian_municipality_id: Id
-    phases: list[Name] = Field(default_factory=lambda: ["2022-2026"], max_length=10)
+    phases: list[PhaseId] = Field(default_factory=lambda: ["2022-2026"], max_length=10)
     partners_since: int | None = Field(default=None, ge=1950, le=2100)
     themes: list[Theme] = Field(default_factory=list, max_length=20)
     description: LocalizedText = Field(default_factory=dict)
@@ -138,7 +145,7 @@ class UpdatePartnership(Patch):
     model_config = _examples(
         {"themes": ["youth", "women", "participation"], "description": {"nl": "Sociale actie"}}
     )
-    phases: list[Name] | None = Field(default=None, max_length=10)
+    phases: list[PhaseId] | None = Field(default=None, max_length=10)
     partners_since: int | None = Field(default=None, ge=1950, le=2100)
     themes: list[Theme] | None = Field(default=None, max_length=20)
     description: LocalizedText | None = None
@@ -201,6 +208,113 @@ class UpdateCoordinator(Patch):
     organisation: Name | None = None
     language: Language | None = None
     time_zone: TimeZone | None = None
+
+
+# -- the programme and the organisations behind it ------------------------------------
+
+
+class RegisterOrganisation(Command):
+    model_config = _examples(
+        {
+            "id": "vvsg",
+            "names": {"nl": "Vereniging van Vlaamse Steden en Gemeenten", "fr": "VVSG"},
+            "kind": "association",
+            "country": "BE",
+        }
+    )
+    id: Id | None = None
+    names: LocalizedName
+    kind: Literal["association", "funder"]
+    country: Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$")]
+    iati_identifier: IatiId | None = None
+    iati_type: IatiCode | None = None
+    note: Text | None = None
+
+
+class UpdateOrganisation(Patch):
+    model_config = _examples({"note": "Formerly AVCB/VSGB."})
+    names: LocalizedName | None = None
+    iati_identifier: IatiId | None = None
+    iati_type: IatiCode | None = None
+    note: Text | None = None
+
+
+class PhaseInput(Command):
+    id: PhaseId
+    start: dt.date
+    end: dt.date
+    status: Literal["planned", "running", "closed"]
+    evaluated: bool = False
+    description: LocalizedText = Field(default_factory=dict)
+    note: Text | None = None
+
+    @model_validator(mode="after")
+    def _in_order(self) -> Self:
+        if self.end <= self.start:
+            raise ValueError(f"phase {self.id}: end must come after start")
+        if self.evaluated and self.status != "closed":
+            raise ValueError(f"phase {self.id}: only a closed phase can have been evaluated")
+        return self
+
+
+def _distinct_phases(phases: list[PhaseInput]) -> list[PhaseInput]:
+    ids = [phase.id for phase in phases]
+    repeated = sorted({i for i in ids if ids.count(i) > 1})
+    if repeated:
+        raise ValueError(f"{', '.join(repeated)} given more than once")
+    return phases
+
+
+Phases = Annotated[
+    list[PhaseInput], Field(min_length=1, max_length=20), AfterValidator(_distinct_phases)
+]
+
+
+class DefineProgramme(Command):
+    model_config = _examples(
+        {
+            "id": "imc-morocco-demo",
+            "names": {"fr": "Programme de démonstration", "en": "Demo programme"},
+            "funder_id": "dgd",
+            "coordinating_organisation_ids": ["brulocalis"],
+            "phases": [
+                {"id": "2030-2034", "start": "2030-01-01", "end": "2034-12-31", "status": "planned"}
+            ],
+        }
+    )
+    id: Id
+    names: LocalizedName
+    funder_id: Id
+    coordinating_organisation_ids: list[Id] = Field(min_length=1, max_length=10)
+    phases: Phases
+    iati_identifier: IatiId | None = None
+    note: Text | None = None
+
+
+class UpdateProgramme(Patch):
+    model_config = _examples(
+        {
+            "phases": [
+                {
+                    "id": "2022-2026",
+                    "start": "2022-01-01",
+                    "end": "2026-12-31",
+                    "status": "closed",
+                    "evaluated": False,
+                }
+            ]
+        }
+    )
+    names: LocalizedName | None = None
+    funder_id: Id | None = None
+    coordinating_organisation_ids: list[Id] | None = Field(
+        default=None, min_length=1, max_length=10
+    )
+    phases: Phases | None = Field(
+        default=None, description="Every phase, as it now is: this replaces the list."
+    )
+    iati_identifier: IatiId | None = None
+    note: Text | None = None
 
 
 # -- roadmap requests -------------------------------------------------------------------

@@ -18,9 +18,13 @@ from imc_contracts.registry import (
     MemberUpdated,
     MunicipalityRegistered,
     MunicipalityUpdated,
+    OrganisationRegistered,
+    OrganisationUpdated,
     PartnershipCreated,
     PartnershipStatusChanged,
     PartnershipUpdated,
+    ProgrammeDefined,
+    ProgrammeUpdated,
 )
 from imc_runtime.auth import Principal
 
@@ -74,6 +78,10 @@ def replay(history: Iterable[tuple[int, Event]]) -> Snapshot[Contract] | None:
                 | MemberAdded(payload=state)
                 | MemberUpdated(payload=state)
                 | CoordinatorAdded(payload=state)
+                | OrganisationRegistered(payload=state)
+                | OrganisationUpdated(payload=state)
+                | ProgrammeDefined(payload=state)
+                | ProgrammeUpdated(payload=state)
             ):
                 snapshot = Snapshot(state, version)
             case PartnershipStatusChanged(payload=change) if snapshot is not None:
@@ -111,6 +119,7 @@ class Partnership:
     moroccan_municipality_id: str
     belgian_municipality_id: str
     name: Localized
+    status: str = "active"
 
     @property
     def municipality_ids(self) -> tuple[str, str]:
@@ -137,6 +146,17 @@ def require_writer_for(principal: Principal, partnership: Partnership) -> None:
             f"{partnership.id}"
         )
     raise Forbidden("this token may only read")
+
+
+def require_open(partnership: Partnership) -> None:
+    """A closed partnership is a record of the past: it takes no edit and no roadmap request
+    until a coordinator reactivates it. A suspended one still does (its partners may record
+    what happened before the pause)."""
+    if partnership.status == "closed":
+        raise Conflict(
+            f"partnership {partnership.id} is closed: a coordinator must reactivate it "
+            "(PUT …/status) before anything else changes"
+        )
 
 
 def require_member_writer(principal: Principal, municipality_id: str) -> None:

@@ -125,7 +125,14 @@ def snapshot(appended: Appended) -> dict[str, Any]:
     body: dict[str, Any] = appended.commit.events[0].payload.model_dump(mode="json")
     id = next(
         body[key]
-        for key in ("member_id", "coordinator_id", "partnership_id", "municipality_id")
+        for key in (
+            "member_id",
+            "coordinator_id",
+            "partnership_id",
+            "municipality_id",
+            "organisation_id",
+            "programme_id",
+        )
         if key in body
     )
     return {"id": id, **body, "version": appended.commit.version}

@@ -49,6 +49,56 @@ COORDINATOR: dict[str, Any] = {
     "time_zone": "Europe/Brussels",
     "version": 1,
 }
+ORGANISATION: dict[str, Any] = {
+    "id": "dgd",
+    "organisation_id": "dgd",
+    "names": {
+        "fr": "Direction générale Coopération au développement et Aide humanitaire",
+        "nl": "Directie-generaal Ontwikkelingssamenwerking en Humanitaire Hulp",
+        "en": "Directorate-General for Development Cooperation and Humanitarian Aid",
+    },
+    "kind": "funder",
+    "country": "BE",
+    "iati_identifier": "XM-DAC-2-10",
+    "iati_type": "10",
+    "note": None,
+    "version": 1,
+}
+PROGRAMME: dict[str, Any] = {
+    "id": "imc-morocco",
+    "programme_id": "imc-morocco",
+    "names": {
+        "fr": "Programme de Coopération Internationale Communale – Maroc",
+        "en": "International Municipal Cooperation – Morocco",
+    },
+    "funder_id": "dgd",
+    "coordinating_organisation_ids": ["brulocalis", "uvcw"],
+    "phases": [
+        {
+            "phase_id": "2017-2021",
+            "start": "2017-01-01",
+            "end": "2021-12-31",
+            "status": "closed",
+            "evaluated": True,
+            "description": {"fr": "Jeunes, femmes et personnes à besoins spécifiques."},
+            "note": None,
+        },
+        {
+            "phase_id": "2022-2026",
+            "start": "2022-01-01",
+            "end": "2026-12-31",
+            "status": "running",
+            "evaluated": False,
+            "description": {},
+            "note": None,
+        },
+    ],
+    "iati_identifier": None,
+    "note": None,
+    "version": 1,
+    "funder": ORGANISATION,
+    "coordinating_organisations": [],
+}
 SUBMISSION: dict[str, Any] = {
     "id": "0193e1c2-8b5c-7d3e-8f20-4b6c8d0e2f30",
     "submission_id": "0193e1c2-8b5c-7d3e-8f20-4b6c8d0e2f30",

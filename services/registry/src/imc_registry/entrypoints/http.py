@@ -1,4 +1,5 @@
-"""The registry's directory under /v1: municipalities, partnerships, members, coordinators."""
+"""The registry's directory under /v1: the programme and its organisations, municipalities,
+partnerships, members, coordinators."""
 
 from __future__ import annotations
 
@@ -27,7 +28,9 @@ from imc_registry.entrypoints.examples import (
     HISTORY,
     MEMBER,
     MUNICIPALITY,
+    ORGANISATION,
     PARTNERSHIP,
+    PROGRAMME,
     listing,
     one,
 )
@@ -50,6 +53,108 @@ def _found(document: dict[str, Any] | None, what: str, response: Response) -> di
         raise NotFound(f"no {what}")
     response.headers["ETag"] = etag(int(document.get("version", 1)))
     return public(document)
+
+
+# -- the programme and the organisations behind it ---------------------------------------
+
+
+@router.get("/programme", tags=["programme"], responses=one(PROGRAMME))
+async def get_programme(
+    _principal: CurrentPrincipal, store: Store, response: Response
+) -> dict[str, Any]:
+    """The programme: its phases, its funder and the associations that coordinate it."""
+    body = _found(await store.programme_document(), "programme defined yet", response)
+    funder = await store.organisation_document(body["funder_id"])
+    coordinating = [
+        await store.organisation_document(id) for id in body["coordinating_organisation_ids"]
+    ]
+    return {
+        **body,
+        "id": body["programme_id"],
+        "funder": None if funder is None else public(funder),
+        "coordinating_organisations": [public(o) for o in coordinating if o is not None],
+    }
+
+
+@router.post("/programme", status_code=201, tags=["programme"], responses=one(PROGRAMME, 201))
+async def define_programme(
+    command: commands.DefineProgramme,
+    principal: CurrentPrincipal,
+    store: Store,
+    response: Response,
+    idempotency_key: IdempotencyKey = None,
+) -> dict[str, Any]:
+    """Define the programme, once: its funder and associations must be registered first."""
+    appended = await handlers.define_programme(command, principal, store, idempotency_key)
+    return created(appended, response, snapshot(appended))
+
+
+@router.patch("/programme", tags=["programme"], responses=one(PROGRAMME))
+async def update_programme(
+    command: commands.UpdateProgramme,
+    principal: CurrentPrincipal,
+    store: Store,
+    response: Response,
+    expected_version: IfMatch,
+    idempotency_key: IdempotencyKey = None,
+) -> dict[str, Any]:
+    """Close a phase, record its evaluation, add the next one. ``phases`` replaces the
+    list; a phase partnerships still take part in cannot be left out."""
+    appended = await handlers.update_programme(
+        command, principal, store, expected_version, idempotency_key
+    )
+    return changed(appended, response, snapshot(appended))
+
+
+@router.post(
+    "/organisations", status_code=201, tags=["programme"], responses=one(ORGANISATION, 201)
+)
+async def register_organisation(
+    command: commands.RegisterOrganisation,
+    principal: CurrentPrincipal,
+    store: Store,
+    response: Response,
+    idempotency_key: IdempotencyKey = None,
+) -> dict[str, Any]:
+    """A coordinating association (Brulocalis, UVCW) or a funder (DGD)."""
+    appended = await handlers.register_organisation(command, principal, store, idempotency_key)
+    return created(appended, response, snapshot(appended))
+
+
+@router.get("/organisations", tags=["programme"], responses=listing(ORGANISATION))
+async def list_organisations(
+    _principal: CurrentPrincipal,
+    store: Store,
+    kind: Literal["association", "funder"] | None = None,
+    limit: Limit = 50,
+    offset: Offset = 0,
+) -> dict[str, Any]:
+    documents = await store.organisation_documents({"kind": kind} if kind else None)
+    return page(documents, limit, offset)
+
+
+@router.get("/organisations/{organisation_id}", tags=["programme"], responses=one(ORGANISATION))
+async def get_organisation(
+    organisation_id: str, _principal: CurrentPrincipal, store: Store, response: Response
+) -> dict[str, Any]:
+    document = await store.organisation_document(organisation_id)
+    return _found(document, f"organisation {organisation_id!r}", response)
+
+
+@router.patch("/organisations/{organisation_id}", tags=["programme"], responses=one(ORGANISATION))
+async def update_organisation(
+    organisation_id: str,
+    command: commands.UpdateOrganisation,
+    principal: CurrentPrincipal,
+    store: Store,
+    response: Response,
+    expected_version: IfMatch,
+    idempotency_key: IdempotencyKey = None,
+) -> dict[str, Any]:
+    appended = await handlers.update_organisation(
+        organisation_id, command, principal, store, expected_version, idempotency_key
+    )
+    return changed(appended, response, snapshot(appended))
 
 
 # -- municipalities ---------------------------------------------------------------------

@@ -35,6 +35,11 @@ def load(registry_url: str, token: str) -> SeedReport:
     with httpx.Client(base_url=registry_url, headers=headers, timeout=30) as client:
         requests = [
             *(
+                ("/v1/organisations", f"seed:organisation:{o['id']}", o)
+                for o in data["organisations"]
+            ),
+            ("/v1/programme", "seed:programme", data["programme"]),
+            *(
                 ("/v1/municipalities", f"seed:municipality:{m['id']}", m)
                 for m in data["municipalities"]
             ),

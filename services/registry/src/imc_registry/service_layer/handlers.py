@@ -35,11 +35,18 @@ from imc_contracts.registry import (
     MunicipalityUpdated,
     ObjectiveProposed,
     ObjectiveProposedPayload,
+    OrganisationRegistered,
+    OrganisationRegisteredPayload,
+    OrganisationUpdated,
     PartnershipCreated,
     PartnershipCreatedPayload,
     PartnershipStatusChanged,
     PartnershipStatusChangedPayload,
     PartnershipUpdated,
+    Phase,
+    ProgrammeDefined,
+    ProgrammeDefinedPayload,
+    ProgrammeUpdated,
     ProgressReported,
     ProgressReportedPayload,
 )
@@ -74,6 +81,7 @@ from imc_registry.domain.model import (
     require_coordinator,
     require_known_themes,
     require_member_writer,
+    require_open,
     require_writer_for,
     slug,
 )
@@ -165,6 +173,32 @@ def _rebuild(kind: type[State], current: State, changes: dict[str, Any]) -> Stat
         raise Invalid(f"{field}: {first['msg']}") from None
 
 
+async def _require_organisation(
+    store: RegistryStore, organisation_id: str | None, kind: str, field: str
+) -> None:
+    if organisation_id is None:
+        return
+    organisation = await store.organisation_document(organisation_id)
+    if organisation is None or organisation["kind"] != kind:
+        raise Invalid(f"{field}: no {kind} {organisation_id!r} is registered")
+
+
+async def _require_phases(store: RegistryStore, phases: list[str] | None) -> None:
+    """Once the programme is defined, a partnership takes part only in its phases."""
+    if not phases:
+        return
+    programme = await store.programme_document()
+    if programme is None:
+        return
+    known = [phase["phase_id"] for phase in programme["phases"]]
+    unknown = [phase for phase in phases if phase not in known]
+    if unknown:
+        raise Invalid(
+            f"phases: {', '.join(unknown)} is not a phase of the programme "
+            f"(its phases: {', '.join(known)})"
+        )
+
+
 # -- municipalities ---------------------------------------------------------------------
 
 
@@ -175,6 +209,7 @@ async def register_municipality(
     idempotency_key: str | None = None,
 ) -> Appended:
     require_coordinator(principal)
+    await _require_organisation(store, command.association, "association", "association")
     municipality_id = command.id or slug(
         command.names.get("fr") or next(iter(command.names.values()))
     )
@@ -205,7 +240,15 @@ async def update_municipality(
     expected_version: int | None,
     idempotency_key: str | None = None,
 ) -> Appended:
+    """Edit a municipality; a new name renames its partnerships too.
+
+    The partnerships' renames follow the municipality's own commit, each as its own
+    ``partnership.updated`` caused by it, with commit ids derived from it: replaying the
+    request (same Idempotency-Key) after a crash in between finishes what is missing and
+    repeats nothing.
+    """
     require_coordinator(principal)
+    await _require_organisation(store, command.association, "association", "association")
     stream = f"municipality:{municipality_id}"
     what = f"municipality {municipality_id!r}"
     snapshot = await _load(store, stream, MunicipalityRegisteredPayload, what)
@@ -214,7 +257,44 @@ async def update_municipality(
         state, partnership_id=PROGRAMME_KEY, actor=principal.as_actor()
     )
     cause = _cause(principal, f"update:{stream}", idempotency_key)
-    return await _record_change(store, cause, stream, snapshot, expected_version, event, what)
+    appended = await _record_change(store, cause, stream, snapshot, expected_version, event, what)
+    await _rename_partnerships_of(municipality_id, appended, store)
+    return appended
+
+
+async def _rename_partnerships_of(
+    municipality_id: str, appended: Appended, store: RegistryStore
+) -> None:
+    renamed_by = appended.commit.events[0]
+    for document in await store.partnerships_of(municipality_id):
+        partnership_id = document["_id"]
+        stream = f"partnership:{partnership_id}"
+        for _attempt in range(5):
+            snapshot = await _load(
+                store, stream, PartnershipCreatedPayload, f"partnership {partnership_id!r}"
+            )
+            moroccan = await store.municipality(snapshot.state.moroccan_municipality_id)
+            belgian = await store.municipality(snapshot.state.belgian_municipality_id)
+            if moroccan is None or belgian is None:
+                break
+            name = partnership_name(moroccan, belgian)
+            if name == snapshot.state.name:
+                break
+            event = PartnershipUpdated.create(
+                snapshot.state.model_copy(update={"name": name}),
+                partnership_id=partnership_id,
+                caused_by=renamed_by,
+            )
+            try:
+                await store.record(
+                    commit_id(appended.commit.id, partnership_id),
+                    stream,
+                    snapshot.version,
+                    [event],
+                )
+                break
+            except ConcurrencyConflict:
+                continue  # edited meanwhile: rename the newer version
 
 
 # -- partnerships -----------------------------------------------------------------------
@@ -237,6 +317,7 @@ async def create_partnership(
         raise Invalid(
             f"belgian_municipality_id: no Belgian municipality {command.belgian_municipality_id!r}"
         )
+    await _require_phases(store, command.phases)
     partnership_id = command.id or f"{moroccan.id}--{belgian.id}"
     event = PartnershipCreated.create(
         PartnershipCreatedPayload(
@@ -273,6 +354,7 @@ async def update_partnership(
     what = f"partnership {partnership.id!r}"
     snapshot = await _load(store, stream, PartnershipCreatedPayload, what)
     changes = command.changes()
+    await _require_phases(store, command.phases)
     if command.themes is not None:
         changes["themes"] = list(dict.fromkeys(command.themes))
         known = STANDARD_THEMES | await store.known_themes()
@@ -483,6 +565,156 @@ async def remove_coordinator(
     )
 
 
+# -- the programme and the organisations behind it ---------------------------------------
+
+
+async def register_organisation(
+    command: commands.RegisterOrganisation,
+    principal: Principal,
+    store: RegistryStore,
+    idempotency_key: str | None = None,
+) -> Appended:
+    require_coordinator(principal)
+    organisation_id = command.id or slug(
+        command.names.get("fr") or next(iter(command.names.values()))
+    )
+    event = OrganisationRegistered.create(
+        OrganisationRegisteredPayload(
+            organisation_id=organisation_id,
+            names=command.names,
+            kind=command.kind,
+            country=command.country,
+            iati_identifier=command.iati_identifier,
+            iati_type=command.iati_type,
+            note=command.note,
+        ),
+        partnership_id=PROGRAMME_KEY,
+        actor=principal.as_actor(),
+    )
+    stream = f"organisation:{organisation_id}"
+    cause = _cause(principal, stream, idempotency_key)
+    return await _record_new(store, cause, stream, event, f"organisation {organisation_id}")
+
+
+async def update_organisation(
+    organisation_id: str,
+    command: commands.UpdateOrganisation,
+    principal: Principal,
+    store: RegistryStore,
+    expected_version: int | None,
+    idempotency_key: str | None = None,
+) -> Appended:
+    require_coordinator(principal)
+    stream = f"organisation:{organisation_id}"
+    what = f"organisation {organisation_id!r}"
+    snapshot = await _load(store, stream, OrganisationRegisteredPayload, what)
+    state = _rebuild(OrganisationRegisteredPayload, snapshot.state, command.changes())
+    event = OrganisationUpdated.create(
+        state, partnership_id=PROGRAMME_KEY, actor=principal.as_actor()
+    )
+    cause = _cause(principal, f"update:{stream}", idempotency_key)
+    return await _record_change(store, cause, stream, snapshot, expected_version, event, what)
+
+
+PROGRAMME_STREAM = "programme"
+
+
+def _phases(phases: list[commands.PhaseInput]) -> list[Phase]:
+    return [
+        Phase(
+            phase_id=phase.id,
+            start=phase.start,
+            end=phase.end,
+            status=phase.status,
+            evaluated=phase.evaluated,
+            description=phase.description,
+            note=phase.note,
+        )
+        for phase in sorted(phases, key=lambda phase: phase.start)
+    ]
+
+
+async def _require_programme_organisations(
+    store: RegistryStore, funder_id: str, coordinating_organisation_ids: list[str]
+) -> None:
+    await _require_organisation(store, funder_id, "funder", "funder_id")
+    for organisation_id in coordinating_organisation_ids:
+        await _require_organisation(
+            store, organisation_id, "association", "coordinating_organisation_ids"
+        )
+
+
+async def define_programme(
+    command: commands.DefineProgramme,
+    principal: Principal,
+    store: RegistryStore,
+    idempotency_key: str | None = None,
+) -> Appended:
+    """Define the programme this registry runs: once; later changes are edits."""
+    require_coordinator(principal)
+    await _require_programme_organisations(
+        store, command.funder_id, command.coordinating_organisation_ids
+    )
+    await _require_kept_phases(store, {phase.id for phase in command.phases})
+    event = ProgrammeDefined.create(
+        ProgrammeDefinedPayload(
+            programme_id=command.id,
+            names=command.names,
+            funder_id=command.funder_id,
+            coordinating_organisation_ids=list(
+                dict.fromkeys(command.coordinating_organisation_ids)
+            ),
+            phases=_phases(command.phases),
+            iati_identifier=command.iati_identifier,
+            note=command.note,
+        ),
+        partnership_id=PROGRAMME_KEY,
+        actor=principal.as_actor(),
+    )
+    cause = _cause(principal, PROGRAMME_STREAM, idempotency_key)
+    return await _record_new(store, cause, PROGRAMME_STREAM, event, "the programme")
+
+
+async def _require_kept_phases(store: RegistryStore, phases: set[str]) -> None:
+    """No phase disappears while partnerships still take part in it."""
+    orphans: dict[str, list[str]] = {}
+    for partnership in await store.partnership_documents():
+        for phase in partnership.get("phases", []):
+            if phase not in phases:
+                orphans.setdefault(phase, []).append(partnership["_id"])
+    if orphans:
+        listed = "; ".join(
+            f"{phase} ({', '.join(sorted(ids)[:5])}{', …' if len(ids) > 5 else ''})"
+            for phase, ids in sorted(orphans.items())
+        )
+        raise Invalid(f"phases: partnerships take part in phases this list leaves out: {listed}")
+
+
+async def update_programme(
+    command: commands.UpdateProgramme,
+    principal: Principal,
+    store: RegistryStore,
+    expected_version: int | None,
+    idempotency_key: str | None = None,
+) -> Appended:
+    """Edit the programme: close a phase, mark it evaluated, add the next one…"""
+    require_coordinator(principal)
+    snapshot = await _load(store, PROGRAMME_STREAM, ProgrammeDefinedPayload, "programme yet")
+    changes = command.changes()
+    if command.phases is not None:
+        await _require_kept_phases(store, {phase.id for phase in command.phases})
+        changes["phases"] = [phase.model_dump(mode="json") for phase in _phases(command.phases)]
+    state = _rebuild(ProgrammeDefinedPayload, snapshot.state, changes)
+    await _require_programme_organisations(
+        store, state.funder_id, state.coordinating_organisation_ids
+    )
+    event = ProgrammeUpdated.create(state, partnership_id=PROGRAMME_KEY, actor=principal.as_actor())
+    cause = _cause(principal, f"update:{PROGRAMME_STREAM}", idempotency_key)
+    return await _record_change(
+        store, cause, PROGRAMME_STREAM, snapshot, expected_version, event, "the programme"
+    )
+
+
 # -- roadmap requests: published for roadmaps to decide ---------------------------------
 
 
@@ -495,6 +727,7 @@ async def _writable_partnership(
             raise Forbidden("this token may only read")
         raise NotFound(f"no partnership {partnership_id!r}")
     require_writer_for(principal, partnership)
+    require_open(partnership)
     return partnership
 
 
