@@ -17,6 +17,7 @@ import pytest
 from imc_contracts.registry import (
     MunicipalityUpdated,
     OrganisationRegistered,
+    OrganisationUpdated,
     PartnershipUpdated,
     ProgrammeDefined,
     ProgrammeUpdated,
@@ -335,3 +336,20 @@ def test_a_closed_partnership_takes_no_change_until_it_is_reactivated(
     assert reopened.status_code == 200
     request = registry.post(f"{path}/milestones", json=milestone, headers=officer)
     assert request.status_code == 202, request.text
+
+
+def test_an_organisation_is_edited_on_its_version_and_says_so_on_the_topic(
+    own: httpx.Client, programme: dict[str, Any], published: Published
+) -> None:
+    path = "/v1/organisations/uvcw"
+    etag = own.get(path, headers=COORDINATOR).headers["ETag"]
+    note = f"Coordinates the Walloon partnerships ({uuid.uuid4().hex[:6]})."
+    edited = own.patch(path, json={"note": note}, headers={**COORDINATOR, "If-Match": etag})
+    assert edited.status_code == 200, edited.text
+    assert edited.json()["kind"] == "association"  # untouched fields stay
+    [(key, event)] = published(
+        lambda e: isinstance(e, OrganisationUpdated) and e.payload.note == note
+    )
+    assert key == b"programme"
+    assert isinstance(event, OrganisationUpdated)
+    assert event.payload.names == {"fr": "UVCW"}
