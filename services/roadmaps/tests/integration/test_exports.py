@@ -27,12 +27,49 @@ IATI_SCHEMAS = Path(__file__).resolve().parents[4].parent / "shared" / "iati-2.0
 COORDINATOR = Actor(kind="coordinator", id="coordinator@example.org", language="fr")
 
 
+def programme_identifier(run: str) -> str:
+    return f"XM-DAC-2-10-IMC-MA-{run}"
+
+
 def seeded_programme(run: str) -> list[Event]:
-    """The real programme's municipalities and partnerships, as the registry announces them
-    (ids suffixed so this test's data stays its own)."""
+    """The real programme — its organisations and phases, municipalities and partnerships —
+    as the registry announces it (ids suffixed so this test's data stays its own)."""
     programme = json.loads((resources.files("imc_registry.seed") / "programme.json").read_text())
     names = {m["id"]: m["names"] for m in programme["municipalities"]}
     events: list[Event] = [
+        registry.OrganisationRegistered.create(
+            registry.OrganisationRegisteredPayload(
+                organisation_id=f"{o['id']}-{run}",
+                **{k: v for k, v in o.items() if k != "id"},
+            ),
+            partnership_id="programme",
+            actor=COORDINATOR,
+        )
+        for o in programme["organisations"]
+    ]
+    definition = programme["programme"]
+    events.append(
+        registry.ProgrammeDefined.create(
+            registry.ProgrammeDefinedPayload(
+                programme_id=definition["id"],
+                names=definition["names"],
+                funder_id=f"{definition['funder_id']}-{run}",
+                coordinating_organisation_ids=[
+                    f"{id}-{run}" for id in definition["coordinating_organisation_ids"]
+                ],
+                phases=[
+                    registry.Phase(
+                        phase_id=phase["id"], **{k: v for k, v in phase.items() if k != "id"}
+                    )
+                    for phase in definition["phases"]
+                ],
+                iati_identifier=programme_identifier(run),
+            ),
+            partnership_id="programme",
+            actor=COORDINATOR,
+        )
+    )
+    events += [
         registry.MunicipalityRegistered.create(
             registry.MunicipalityRegisteredPayload(
                 municipality_id=f"{m['id']}-{run}",
@@ -187,14 +224,29 @@ def test_the_seeded_programme_exports_as_valid_iati_and_csv(services: Stack) -> 
     for seeded in programme["partnerships"]:
         eventually(lambda i=f"{seeded['id']}-{run}": known(i), what=f"{seeded['id']} is known")  # type: ignore[misc]
 
-    xml = client.get("/v1/exports/iati-activities.xml").content
+    def exported_with_our_programme() -> etree._Element | None:
+        # The programme's events travel on their own partition: wait for them too.
+        document = etree.fromstring(client.get("/v1/exports/iati-activities.xml").content)
+        identifier = document.findtext("iati-activity[@hierarchy='1']/iati-identifier")
+        return document if identifier == programme_identifier(run) else None
+
+    document = eventually(exported_with_our_programme, what="the programme is known")
     schema = etree.XMLSchema(etree.parse(str(IATI_SCHEMAS / "iati-activities-schema.xsd")))
-    document = etree.fromstring(xml)
     schema.assertValid(document)
 
     ns = {"xml": "http://www.w3.org/XML/1998/namespace"}
     parent = document.find("iati-activity[@hierarchy='1']")
     assert parent is not None
+    # The programme as the registry defined it: its identifier, phase, funder, associations.
+    assert parent.findtext("iati-identifier") == programme_identifier(run)
+    assert parent.find("activity-status").get("code") == "2"  # type: ignore[union-attr]
+    assert parent.find("activity-date[@type='1']").get("iso-date") == "2022-01-01"  # type: ignore[union-attr]
+    funder = parent.find("participating-org[@role='1']")
+    assert funder is not None
+    assert (funder.get("ref"), funder.get("type")) == ("XM-DAC-2-10", "10")
+    assert "DGD" in (funder.find("narrative[@xml:lang='nl']", ns).text or "")  # type: ignore[union-attr]
+    coordinators = parent.findall("participating-org[@role='3']")
+    assert ["UVCW" in (c.findtext("narrative") or "") for c in coordinators] == [False, True]
     children = {
         a.findtext("iati-identifier"): a for a in document.iterfind("iati-activity[@hierarchy='2']")
     }

@@ -104,6 +104,8 @@ class RoadmapsStore:
         self.commits = commits
         self._partnerships = db["partnerships"]
         self._municipalities = db["municipalities"]
+        self._organisations = db["organisations"]
+        self._programme = db["programme"]
         self._milestones = db["milestones_by_partnership"]
         self._objectives = db["objectives_by_partnership"]
         self._indicators = db["indicators"]
@@ -124,6 +126,18 @@ class RoadmapsStore:
 
     async def remember_municipality(self, document: Document) -> None:
         await self._municipalities.replace_one({"_id": document["_id"]}, document, upsert=True)
+
+    async def remember_organisation(self, document: Document) -> None:
+        await self._organisations.replace_one({"_id": document["_id"]}, document, upsert=True)
+
+    async def organisation_documents(self) -> dict[str, Document]:
+        return {document["_id"]: document async for document in self._organisations.find({})}
+
+    async def remember_programme(self, document: Document) -> None:
+        await self._programme.replace_one({"_id": "programme"}, document, upsert=True)
+
+    async def programme_document(self) -> Document | None:
+        return await self._programme.find_one({"_id": "programme"})
 
     async def municipality_documents(self) -> list[Document]:
         return [document async for document in self._municipalities.find({})]

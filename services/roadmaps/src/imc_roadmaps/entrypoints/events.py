@@ -21,6 +21,22 @@ def event_router(store: RoadmapsStore, today: Today, group: str = "roadmaps") ->
     async def on_municipality_updated(event: registry.MunicipalityUpdated) -> None:
         await handlers.municipality_registered(event, store)
 
+    @router.on(registry.OrganisationRegistered)
+    async def on_organisation_registered(event: registry.OrganisationRegistered) -> None:
+        await handlers.organisation_registered(event, store)
+
+    @router.on(registry.OrganisationUpdated)
+    async def on_organisation_updated(event: registry.OrganisationUpdated) -> None:
+        await handlers.organisation_registered(event, store)
+
+    @router.on(registry.ProgrammeDefined)
+    async def on_programme_defined(event: registry.ProgrammeDefined) -> None:
+        await handlers.programme_defined(event, store)
+
+    @router.on(registry.ProgrammeUpdated)
+    async def on_programme_updated(event: registry.ProgrammeUpdated) -> None:
+        await handlers.programme_defined(event, store)
+
     @router.on(registry.PartnershipCreated)
     async def on_partnership_created(event: registry.PartnershipCreated) -> None:
         await handlers.partnership_created(event, store)

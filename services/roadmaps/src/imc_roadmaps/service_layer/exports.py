@@ -216,8 +216,82 @@ def _decimal(value: float) -> str:
 
 
 def _phase_dates(phase: str) -> tuple[str, str]:
+    """A phase's dates from its years, when the programme's record does not give them."""
     start, _, end = phase.partition("-")
     return f"{start}-01-01", f"{end or start}-12-31"
+
+
+@dataclass(frozen=True)
+class Organisation:
+    names: Mapping[str, str]
+    ref: str | None = None
+    type: str | None = None
+
+    def attributes(self, role: str) -> dict[str, str]:
+        attributes = {"role": role}
+        if self.ref:
+            attributes["ref"] = self.ref
+        if self.type:
+            attributes["type"] = self.type
+        return attributes
+
+
+@dataclass(frozen=True)
+class Programme:
+    """What the file says of the programme: the registry's record of it when roadmaps has
+    received one, else what the settings and the programme's public facts say."""
+
+    identifier: str
+    title: Mapping[str, str]
+    funder: Organisation
+    coordinators: tuple[Organisation, ...]
+    dates: tuple[str, str]
+    status: str
+
+
+PHASE_STATUS_CODES = {"planned": "1", "running": "2", "closed": "4"}
+DGD = Organisation(
+    {
+        "en": "Belgian Development Cooperation (DGD)",
+        "fr": "Coopération belge au développement (DGD)",
+    },
+    ref="XM-DAC-2-10",
+    type="10",
+)
+COORDINATORS = (
+    Organisation({"fr": "Brulocalis"}),
+    Organisation({"fr": "UVCW (Union des Villes et Communes de Wallonie)"}),
+)
+
+
+async def _programme(store: RoadmapsStore, publisher: Publisher) -> Programme:
+    record = await store.programme_document()
+    if record is None:
+        return Programme(
+            publisher.programme_identifier,
+            PROGRAMME_TITLE,
+            DGD,
+            COORDINATORS,
+            _phase_dates(publisher.phase),
+            "2",
+        )
+    organisations = await store.organisation_documents()
+
+    def organisation(organisation_id: str) -> Organisation:
+        known = organisations.get(organisation_id)
+        if known is None:
+            return Organisation({"en": organisation_id})
+        return Organisation(known["names"], known.get("iati_identifier"), known.get("iati_type"))
+
+    phase = next((p for p in record["phases"] if p["phase_id"] == publisher.phase), None)
+    return Programme(
+        record.get("iati_identifier") or publisher.programme_identifier,
+        record["names"],
+        organisation(record["funder_id"]),
+        tuple(organisation(id) for id in record["coordinating_organisation_ids"]),
+        (phase["start"], phase["end"]) if phase else _phase_dates(publisher.phase),
+        PHASE_STATUS_CODES[phase["status"]] if phase else "2",
+    )
 
 
 def _value(parent: ET.Element, tag: str, value: Mapping[str, Any], measure: str) -> None:
@@ -261,10 +335,10 @@ def _indicator(result: ET.Element, indicator: Mapping[str, Any]) -> None:
             _value(node, "actual", actual, measure)
 
 
-def _progress_indicator(result: ET.Element, progress: float, phase: str) -> None:
+def _progress_indicator(result: ET.Element, progress: float, dates: tuple[str, str]) -> None:
     element = ET.SubElement(result, "indicator", {"measure": MEASURE_CODES["percentage"]})
     _text(element, "title", PROGRESS_INDICATOR)
-    start, end = _phase_dates(phase)
+    start, end = dates
     ET.SubElement(element, "baseline", {"year": start[:4], "value": "0"})
     period = ET.SubElement(element, "period")
     ET.SubElement(period, "period-start", {"iso-date": start})
@@ -299,25 +373,16 @@ def _activity_header(
     return activity
 
 
-def _common_orgs(activity: ET.Element) -> None:
-    _text(
-        activity,
-        "participating-org",
-        {
-            "en": "Belgian Development Cooperation (DGD)",
-            "fr": "Coopération belge au développement (DGD)",
-        },
-        ref="XM-DAC-2-10",
-        type="10",
-        role="1",
-    )
-    for coordinator in ("Brulocalis", "UVCW (Union des Villes et Communes de Wallonie)"):
-        _text(activity, "participating-org", {"fr": coordinator}, role="3")
+def _common_orgs(activity: ET.Element, programme: Programme) -> None:
+    funder = programme.funder
+    _text(activity, "participating-org", funder.names, **funder.attributes("1"))
+    for coordinator in programme.coordinators:
+        _text(activity, "participating-org", coordinator.names, **coordinator.attributes("3"))
 
 
-def _dates_status_place(activity: ET.Element, status: str, phase: str) -> None:
+def _dates_status_place(activity: ET.Element, status: str, dates: tuple[str, str]) -> None:
     ET.SubElement(activity, "activity-status", {"code": status})
-    start, end = _phase_dates(phase)
+    start, end = dates
     ET.SubElement(activity, "activity-date", {"type": "1", "iso-date": start})
     ET.SubElement(activity, "activity-date", {"type": "3", "iso-date": end})
     ET.SubElement(activity, "recipient-country", {"code": "MA", "percentage": "100"})
@@ -347,13 +412,14 @@ async def iati_activities(store: RoadmapsStore, publisher: Publisher) -> bytes:
         },
     )
     phase = publisher.phase
-    child_id = {p["_id"]: f"{publisher.programme_identifier}-{p['_id']}" for p in partnerships}
+    facts = await _programme(store, publisher)
+    child_id = {p["_id"]: f"{facts.identifier}-{p['_id']}" for p in partnerships}
 
     programme = _activity_header(
-        root, publisher, publisher.programme_identifier, PROGRAMME_TITLE, PROGRAMME_DESCRIPTION, "1"
+        root, publisher, facts.identifier, facts.title, PROGRAMME_DESCRIPTION, "1"
     )
-    _common_orgs(programme)
-    _dates_status_place(programme, "2", phase)
+    _common_orgs(programme, facts)
+    _dates_status_place(programme, facts.status, facts.dates)
     _policy_markers(programme, {t for p in partnerships for t in p.get("themes", [])})
     for partnership in partnerships:
         ET.SubElement(
@@ -369,19 +435,20 @@ async def iati_activities(store: RoadmapsStore, publisher: Publisher) -> bytes:
             partnership.get("description") or partnership.get("name") or {"en": partnership["_id"]},
             "2",
         )
-        _common_orgs(activity)
+        _common_orgs(activity, facts)
         for municipality_id in (
             partnership["moroccan_municipality_id"],
             partnership["belgian_municipality_id"],
         ):
             names = municipalities.get(municipality_id, {}).get("names") or {"fr": municipality_id}
             _text(activity, "participating-org", names, type="11", role="4")
-        _dates_status_place(activity, STATUS_CODES.get(partnership.get("status", ""), "2"), phase)
+        status = STATUS_CODES.get(partnership.get("status", ""), "2")
+        if facts.status == "4":
+            status = "4"  # the phase is over: so is each partnership's activity in it
+        _dates_status_place(activity, status, facts.dates)
         _policy_markers(activity, partnership.get("themes", []))
-        ET.SubElement(
-            activity, "related-activity", {"ref": publisher.programme_identifier, "type": "1"}
-        )
-        await _results(activity, store, partnership["_id"], phase)
+        ET.SubElement(activity, "related-activity", {"ref": facts.identifier, "type": "1"})
+        await _results(activity, store, partnership["_id"], phase, facts.dates)
 
     ET.indent(root)
     document: bytes = ET.tostring(root, encoding="utf-8", xml_declaration=True)
@@ -389,7 +456,11 @@ async def iati_activities(store: RoadmapsStore, publisher: Publisher) -> bytes:
 
 
 async def _results(
-    activity: ET.Element, store: RoadmapsStore, partnership_id: str, phase: str
+    activity: ET.Element,
+    store: RoadmapsStore,
+    partnership_id: str,
+    phase: str,
+    dates: tuple[str, str],
 ) -> None:
     objectives = [o for o in await store.objectives_of(partnership_id) if o["phase"] == phase]
     indicators = await store.indicators_of(partnership_id)
@@ -403,7 +474,7 @@ async def _results(
         for indicator in indicators:
             if indicator["objective_id"] == objective["objective_id"]:
                 _indicator(result, indicator)
-        _progress_indicator(result, float(progress.get(objective["objective_id"], 0.0)), phase)
+        _progress_indicator(result, float(progress.get(objective["objective_id"], 0.0)), dates)
     known = {o["objective_id"] for o in await store.objectives_of(partnership_id)}
     loose = [i for i in indicators if i["objective_id"] not in known]
     if loose or (rollup and not objectives):
@@ -415,4 +486,4 @@ async def _results(
         )
         for indicator in loose:
             _indicator(result, indicator)
-        _progress_indicator(result, float(rollup.get("progress", 0.0)), phase)
+        _progress_indicator(result, float(rollup.get("progress", 0.0)), dates)

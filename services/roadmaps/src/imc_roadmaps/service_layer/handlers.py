@@ -75,6 +75,22 @@ async def municipality_registered(
     )
 
 
+async def organisation_registered(
+    event: registry.OrganisationRegistered | registry.OrganisationUpdated, store: RoadmapsStore
+) -> None:
+    """The funder and the coordinating associations, for the IATI export."""
+    await store.remember_organisation(
+        {"_id": event.payload.organisation_id, **event.payload.model_dump(mode="json")}
+    )
+
+
+async def programme_defined(
+    event: registry.ProgrammeDefined | registry.ProgrammeUpdated, store: RoadmapsStore
+) -> None:
+    """The programme's names, organisations and phases, for the IATI export."""
+    await store.remember_programme({"_id": "programme", **event.payload.model_dump(mode="json")})
+
+
 async def partnership_created(
     event: registry.PartnershipCreated | registry.PartnershipUpdated, store: RoadmapsStore
 ) -> None:
