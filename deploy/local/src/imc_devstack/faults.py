@@ -609,7 +609,7 @@ def main(argv: list[str] | None = None) -> None:
         if args.long
         else Workload()
     )
-    outage = 30.0 if args.long else 5.0
+    outage = 60.0 if args.long else 5.0
     with tempfile.TemporaryDirectory(prefix="imc-faults-") as root:
         stack = Stack(
             Path(root) / "data",
