@@ -45,6 +45,8 @@ REGISTRY_EVENTS = Topic(
         registry.OrganisationUpdated,
         registry.ProgrammeDefined,
         registry.ProgrammeUpdated,
+        registry.EvaluationSubmitted,
+        registry.RoadmapImportRequested,
     ),
 )
 
@@ -68,6 +70,7 @@ ROADMAPS_EVENTS = Topic(
         roadmaps.IndicatorValueRecorded,
         roadmaps.RoadmapProgressed,
         roadmaps.EvaluationRecorded,
+        roadmaps.RoadmapImported,
     ),
 )
 

@@ -362,3 +362,65 @@ class ProgrammeUpdated(Event):
     TYPE: ClassVar[str] = "registry.programme.updated.v1"
     type: Literal["registry.programme.updated.v1"]
     payload: ProgrammeDefinedPayload
+
+
+# -- evaluations and sheet imports: roadmaps decides -----------------------------------
+
+
+Rating = Literal[1, 2, 3, 4]
+"""1 unsatisfactory, 2 partly satisfactory, 3 satisfactory, 4 highly satisfactory."""
+
+
+class EvaluationSubmittedPayload(Contract):
+    """A coordinator's evaluation of a partnership's roadmap for a phase (OECD-DAC criteria)."""
+
+    submission_id: str
+    phase: str
+    relevance: Rating | None = None
+    coherence: Rating | None = None
+    effectiveness: Rating | None = None
+    efficiency: Rating | None = None
+    impact: Rating | None = None
+    sustainability: Rating | None = None
+    findings: Localized = Field(default_factory=dict)
+    lessons: Localized = Field(default_factory=dict)
+    backfill: bool = Field(
+        default=False, description="Recording an earlier phase's evaluation after the fact."
+    )
+
+
+class EvaluationSubmitted(Event):
+    TYPE: ClassVar[str] = "registry.evaluation.submitted.v1"
+    type: Literal["registry.evaluation.submitted.v1"]
+    payload: EvaluationSubmittedPayload
+
+
+class RoadmapRow(Contract):
+    """One milestone row of an imported sheet, read and checked for form by the registry."""
+
+    row: int = Field(description="Its row in the sheet, 1 being the header.")
+    milestone_id: str
+    title: Localized
+    due_date: dt.date
+    responsible_municipality_id: str
+    objective_id: str | None = None
+    phase: str | None = None
+    weight: float | None = Field(default=None, gt=0, le=1000)
+    target: str | None = None
+    backfill: bool = False
+    objective_theme: str | None = None
+    objective_title: Localized = Field(default_factory=dict)
+
+
+class RoadmapImportRequestedPayload(Contract):
+    """A roadmap sheet to apply all or nothing: roadmaps plans every row, or none."""
+
+    submission_id: str
+    import_id: str = Field(description="The same sheet sent again has the same id.")
+    rows: list[RoadmapRow] = Field(min_length=1, max_length=300)
+
+
+class RoadmapImportRequested(Event):
+    TYPE: ClassVar[str] = "registry.roadmap.import_requested.v1"
+    type: Literal["registry.roadmap.import_requested.v1"]
+    payload: RoadmapImportRequestedPayload

@@ -63,12 +63,23 @@ class MilestoneReached(Event):
     payload: MilestoneReachedPayload
 
 
+class RowProblem(Contract):
+    row: int = Field(description="The sheet's row, 1 being its header.")
+    column: str
+    code: str
+    message: str
+
+
 class SubmissionRejectedPayload(Contract):
     """A request from the registry that roadmaps refused, and why, in words."""
 
     submission_id: str
     code: str = Field(description="Stable machine code, e.g. 'milestone_unknown'.")
     reason: str = Field(description="Human reason, in the submitter's language when known.")
+    problems: list[RowProblem] = Field(
+        default_factory=list,
+        description="For a refused sheet import: every problem, each naming its row and column.",
+    )
 
 
 class SubmissionRejected(Event):
@@ -217,6 +228,7 @@ Rating = Literal[1, 2, 3, 4]
 class EvaluationRecordedPayload(Contract):
     """The evaluation of a partnership's roadmap for a closed phase (OECD-DAC criteria)."""
 
+    submission_id: str | None = None
     phase: str
     relevance: Rating | None = None
     coherence: Rating | None = None
@@ -233,3 +245,18 @@ class EvaluationRecorded(Event):
     TYPE: ClassVar[str] = "roadmaps.evaluation.recorded.v1"
     type: Literal["roadmaps.evaluation.recorded.v1"]
     payload: EvaluationRecordedPayload
+
+
+class RoadmapImportedPayload(Contract):
+    """A roadmap sheet applied, all of it: what it added, and what an earlier attempt had."""
+
+    submission_id: str
+    milestones: int = Field(ge=0)
+    objectives: int = Field(ge=0)
+    already_imported: int = Field(ge=0, description="Rows an earlier attempt had written.")
+
+
+class RoadmapImported(Event):
+    TYPE: ClassVar[str] = "roadmaps.roadmap.imported.v1"
+    type: Literal["roadmaps.roadmap.imported.v1"]
+    payload: RoadmapImportedPayload

@@ -286,6 +286,29 @@ WRITES = [
         ),
     ),
     Write(
+        "evaluate a roadmap",
+        "coordinator",
+        202,
+        lambda client, headers, pair: client.put(
+            f"/v1/partnerships/{pair[0]}/evaluations/2022-2026",
+            json={"relevance": 3},
+            headers=headers,
+        ),
+    ),
+    Write(
+        "import a roadmap sheet",
+        "partner",
+        202,
+        lambda client, headers, pair: client.post(
+            f"/v1/partnerships/{pair[0]}/roadmap/import",
+            content=(
+                "milestone_id,title_fr,due_date,responsible_municipality_id\n"
+                f"{_new_id()},Jalon,2030-06-30,{pair[1]}\n"
+            ),
+            headers={**headers, "content-type": "text/csv"},
+        ),
+    ),
+    Write(
         "report an indicator value",
         "partner",
         202,

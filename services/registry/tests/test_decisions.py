@@ -25,6 +25,7 @@ class Outcomes:
         event_id: str,
         code: str | None,
         reason: str | None,
+        details: dict[str, Any] | None = None,
     ) -> bool:
         if submission_id in self.decided:
             return False

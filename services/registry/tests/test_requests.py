@@ -10,6 +10,7 @@ import httpx
 import pytest
 from imc_contracts import Event
 from imc_contracts.registry import (
+    EvaluationSubmitted,
     IndicatorProposed,
     IndicatorValueReported,
     MilestoneCancellationRequested,
@@ -92,6 +93,12 @@ def requests(pair: Pair) -> list[tuple[str, str, dict[str, Any], type[Event]]]:
             f"{milestone}/cancellation",
             {"reason": "Merged into another milestone"},
             MilestoneCancellationRequested,
+        ),
+        (
+            "PUT",
+            f"{base}/evaluations/2022-2026",
+            {"relevance": 4, "sustainability": 2, "lessons": {"fr": "Mesurer dès le départ."}},
+            EvaluationSubmitted,
         ),
     ]
 
@@ -187,3 +194,44 @@ def test_an_indicator_period_cannot_end_before_it_starts(
 
 def test_an_unknown_submission_is_a_404(registry: httpx.Client) -> None:
     assert registry.get("/v1/submissions/nothing", headers=COORDINATOR).status_code == 404
+
+
+def test_an_evaluation_is_for_a_phase_the_partnership_takes_part_in(
+    registry: httpx.Client, pair: Pair
+) -> None:
+    refused = registry.put(
+        f"/v1/partnerships/{pair[0]}/evaluations/2017-2021",
+        json={"relevance": 3},
+        headers=COORDINATOR,
+    )
+    assert refused.status_code == 422
+    assert refused.json()["detail"][0]["loc"] == ["body", "phase"]
+    rating = registry.put(
+        f"/v1/partnerships/{pair[0]}/evaluations/2022-2026",
+        json={"relevance": 5},
+        headers=COORDINATOR,
+    )
+    assert rating.status_code == 422
+
+
+def test_a_closed_partnership_is_still_evaluated_and_the_evaluation_applies(
+    registry: httpx.Client, pair: Pair
+) -> None:
+    path = f"/v1/partnerships/{pair[0]}"
+    etag = registry.get(path, headers=COORDINATOR).headers["ETag"]
+    closing = {"status": "closed", "reason": "The phase ended."}
+    closed = registry.put(f"{path}/status", json=closing, headers={**COORDINATOR, "If-Match": etag})
+    assert closed.status_code == 200
+    evaluated = registry.put(
+        f"{path}/evaluations/2022-2026",
+        json={"effectiveness": 3, "findings": {"fr": "Objectifs atteints pour l'essentiel."}},
+        headers=COORDINATOR,
+    )
+    assert evaluated.status_code == 202, evaluated.text
+    link = evaluated.json()["links"]["self"]
+
+    def decided() -> dict[str, Any] | None:
+        body: dict[str, Any] = registry.get(link, headers=COORDINATOR).json()
+        return body if body["status"] != "received" else None
+
+    assert eventually(decided, what="roadmaps records the evaluation")["status"] == "applied"

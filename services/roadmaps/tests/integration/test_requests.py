@@ -31,6 +31,7 @@ from imc_contracts import (
 )
 from imc_contracts.common import BeneficiaryCount, DisaggregatedValue, ReportingPeriod
 from imc_contracts.roadmaps import (
+    EvaluationRecorded,
     IndicatorDefined,
     IndicatorValueRecorded,
     MilestoneCancelled,
@@ -40,6 +41,7 @@ from imc_contracts.roadmaps import (
     MilestoneRescheduled,
     MilestoneRevised,
     ObjectivePlanned,
+    RoadmapImported,
     RoadmapProgressed,
     SubmissionRejected,
 )
@@ -531,62 +533,38 @@ async def test_coordinators_record_evaluations_and_two_phases_compare(
         lambda e: isinstance(e, MilestonePlanned) and e.partnership_id == roadmap.id,
         what="the partnership is known",
     )
-    url = f"{services.service_url('roadmaps')}/v1/partnerships/{roadmap.id}/evaluations"
-    coordinator = {
-        **bearer(token("coordinator", subject="coordinator@example.org")),
-        "Idempotency-Key": f"eval-{roadmap.id}",
-    }
-    earlier = {
+    earlier: dict[str, Any] = {
         "relevance": 4, "coherence": 3, "effectiveness": 2, "efficiency": 2, "impact": 2,
         "sustainability": 1,
         "findings": {"fr": "Service social lancé, peu de suivi des bénéficiaires."},
         "lessons": {"fr": "Mesurer dès le départ.", "nl": "Van bij het begin meten."},
         "backfill": True,
     }  # fmt: skip
-    async with httpx.AsyncClient(timeout=10) as client:
-        viewer = await client.put(f"{url}/2017-2021", json=earlier, headers=bearer(token("viewer")))
-        assert viewer.status_code == 403
-        unknown_field = await client.put(
-            f"{url}/2017-2021", json={**earlier, "score": 9}, headers=coordinator
-        )
-        assert unknown_field.status_code == 422
-        first = await client.put(f"{url}/2017-2021", json=earlier, headers=coordinator)
-        assert first.status_code == 201, first.text
-        again = await client.put(f"{url}/2017-2021", json=earlier, headers=coordinator)
-        assert again.json()["version"] == first.json()["version"]  # a retry, not a second record
-        later = {**earlier, "effectiveness": 3, "sustainability": 3, "backfill": False}
-        second = await client.put(
-            f"{url}/2022-2026",
-            json=later,
-            headers={**coordinator, "Idempotency-Key": f"eval2-{roadmap.id}"},
-        )
-        assert second.status_code == 201, second.text
-        wrong_phase = await client.put(f"{url}/2030-2034", json=later, headers=coordinator)
-        assert wrong_phase.status_code == 422
-        assert wrong_phase.json()["detail"]["code"] == "phase_unknown"
-        comparison = (
-            await client.get(
-                f"{services.service_url('roadmaps')}/v1/partnerships/{roadmap.id}/phase-comparison",
-                params=[("phases", "2017-2021"), ("phases", "2022-2026")],
-                headers=bearer(token("viewer")),
-            )
+    later = {**earlier, "effectiveness": 3, "sustainability": 3, "backfill": False}
+    first = roadmap.request(registry.EvaluationSubmitted, phase="2017-2021", **earlier)
+    second = roadmap.request(registry.EvaluationSubmitted, phase="2022-2026", **later)
+    wrong_phase = roadmap.request(registry.EvaluationSubmitted, phase="2030-2034", **later)
+    await roadmap.send(first, first, second, wrong_phase)  # the first one delivered twice
+
+    [recorded] = await roadmap.outcome(first, EvaluationRecorded)
+    assert isinstance(recorded, EvaluationRecorded)
+    assert recorded.payload.submission_id == first.payload.submission_id
+    assert recorded.actor is not None
+    assert recorded.actor.id == "karim@example.net"
+    await roadmap.outcome(second, EvaluationRecorded)
+    refused = await roadmap.rejection(wrong_phase)
+    assert refused.payload.code == "phase_unknown"
+
+    with api(services) as client:
+        comparison = client.get(
+            f"/v1/partnerships/{roadmap.id}/phase-comparison",
+            params=[("phases", "2017-2021"), ("phases", "2022-2026")],
         ).json()
+        evaluations = client.get(f"/v1/partnerships/{roadmap.id}/evaluations").json()
     assert comparison["rating_changes"]["sustainability"] == 2
     assert comparison["rating_changes"]["relevance"] == 0
     assert comparison["phases"][0]["lessons"]["nl"] == "Van bij het begin meten."
-    await roadmap.bus.wait_for(
-        lambda e: (
-            e.type == "roadmaps.evaluation.recorded.v1"
-            and e.partnership_id == roadmap.id
-            and e.payload.phase == "2022-2026"
-        ),
-        what="the evaluation leaves as an event",
-    )
-    recorded = roadmap.bus.matching(
-        lambda e: e.type == "roadmaps.evaluation.recorded.v1" and e.partnership_id == roadmap.id
-    )
-    assert {e.payload.phase for e in recorded} == {"2017-2021", "2022-2026"}
-    assert all(e.actor is not None and e.actor.id == "coordinator@example.org" for e in recorded)
+    assert evaluations["total"] == 2  # the redelivered first one is still one evaluation
 
 
 async def test_a_programme_level_milestone_is_planned_for_the_whole_programme(
@@ -619,6 +597,17 @@ async def test_a_programme_level_milestone_is_planned_for_the_whole_programme(
     assert "programme" not in api(services).get("/v1/dashboard").json()["partnerships"]
 
 
+def sheet_row(row: int, milestone_id: str, responsible: str, **fields: Any) -> dict[str, Any]:
+    return {
+        "row": row,
+        "milestone_id": milestone_id,
+        "title": fields.pop("title", {"fr": milestone_id}),
+        "due_date": fields.pop("due_date", TODAY + dt.timedelta(days=90)),
+        "responsible_municipality_id": responsible,
+        **fields,
+    }
+
+
 async def test_a_roadmap_imports_from_a_sheet_all_or_nothing(
     roadmap: Roadmap, services: Stack
 ) -> None:
@@ -627,63 +616,63 @@ async def test_a_roadmap_imports_from_a_sheet_all_or_nothing(
         lambda e: isinstance(e, MilestonePlanned) and e.partnership_id == roadmap.id,
         what="the partnership is known",
     )
-    due = (TODAY + dt.timedelta(days=90)).isoformat()
-    header = (
-        "milestone_id,title_fr,title_ar,due_date,responsible_municipality_id,objective_id,"
-        "phase,objective_theme,objective_title_fr,weight\n"
+    broken = roadmap.request(
+        registry.RoadmapImportRequested,
+        import_id=f"broken-{roadmap.id}",
+        rows=[
+            sheet_row(2, "new-one", roadmap.moroccan),
+            sheet_row(3, "already-there", roadmap.moroccan),
+            sheet_row(4, "elsewhere", "tanger"),
+            sheet_row(5, "late", roadmap.belgian, due_date=TODAY - dt.timedelta(days=1)),
+            sheet_row(
+                6, "new-objective", roadmap.belgian, objective_id="o", objective_theme="youth"
+            ),
+        ],
     )
-    broken = header + (
-        f"new-one,Nouveau,جديد,{due},{roadmap.moroccan},,,,,\n"
-        f"already-there,Doublon,,{due},{roadmap.moroccan},,,,,\n"
-        f"elsewhere,Ailleurs,,{due},tanger,,,,,\n"
-        f"bad-date,Date,,30/06/2027,{roadmap.moroccan},,,,,\n"
-        f"heavy,Lourd,,{due},{roadmap.belgian},,,,,-4\n"
-    )
-    url = f"{services.service_url('roadmaps')}/v1/partnerships/{roadmap.id}/roadmap/import"
-    officer = bearer(
-        token(
-            "officer", subject="karim@example.net", municipality_id=roadmap.moroccan, language="fr"
-        )
-    )
-    async with httpx.AsyncClient(timeout=60) as client:
-        outsider = bearer(token("officer", municipality_id="tanger"))
-        refused = await client.post(
-            url, content=broken, headers={**outsider, "content-type": "text/csv"}
-        )
-        assert refused.status_code == 403
-        refused = await client.post(
-            url, content=broken, headers={**officer, "content-type": "text/csv"}
-        )
-        assert refused.status_code == 422, refused.text
-        errors = {(e["row"], e["column"], e["code"]) for e in refused.json()["detail"]["errors"]}
-        assert errors == {
-            (3, "milestone_id", "milestone_exists"),
-            (4, "responsible_municipality_id", "responsible_not_partner"),
-            (5, "due_date", "invalid_date"),
-            (6, "weight", "invalid_weight"),
-        }
-        milestones_url = (
-            f"{services.service_url('roadmaps')}/v1/partnerships/{roadmap.id}/milestones"
-        )
-        ids = {m["id"] for m in (await client.get(milestones_url, headers=officer)).json()["items"]}
-        assert ids == {"already-there"}  # nothing of the refused sheet was written
+    await roadmap.send(broken)
+    refused = await roadmap.rejection(broken)
+    assert refused.payload.code == "sheet_refused"
+    assert {(p.row, p.column, p.code) for p in refused.payload.problems} == {
+        (3, "milestone_id", "milestone_exists"),
+        (4, "responsible_municipality_id", "responsible_not_partner"),
+        (5, "due_date", "due_date_past"),
+        (6, "phase", "required"),
+    }
+    with api(services) as client:
+        milestones = client.get(f"/v1/partnerships/{roadmap.id}/milestones").json()["items"]
+    assert {m["id"] for m in milestones} == {"already-there"}  # nothing of it was written
 
-        good = header + (
-            f"first,Premier,الأول,{due},{roadmap.moroccan},youth-council,2022-2026,youth,Conseil des jeunes,2\n"
-            f"second,Deuxième,,{due},{roadmap.belgian},youth-council,,,,\n"
-        )
-        headers = {**officer, "content-type": "text/csv", "Idempotency-Key": f"import-{roadmap.id}"}
-        imported = await client.post(url, content=good, headers=headers)
-        assert imported.status_code == 201, imported.text
-        assert imported.json() == {"milestones": 2, "objectives": 1, "already_imported": 0}
-        again = await client.post(url, content=good, headers=headers)
-        assert again.json() == {"milestones": 0, "objectives": 0, "already_imported": 2}
-        view = (
-            await client.get(
-                f"{services.service_url('roadmaps')}/v1/partnerships/{roadmap.id}/roadmap",
-                headers=officer,
-            )
-        ).json()
+    rows = [
+        sheet_row(
+            2,
+            "first",
+            roadmap.moroccan,
+            title={"fr": "Premier", "ar": "الأول"},
+            objective_id="youth-council",
+            phase="2022-2026",
+            objective_theme="youth",
+            objective_title={"fr": "Conseil des jeunes"},
+            weight=2,
+        ),
+        sheet_row(3, "second", roadmap.belgian, objective_id="youth-council"),
+    ]
+    good = roadmap.request(
+        registry.RoadmapImportRequested, import_id=f"good-{roadmap.id}", rows=rows
+    )
+    await roadmap.send(good, good)  # delivered twice: imported once
+    [imported] = await roadmap.outcome(good, RoadmapImported)
+    assert isinstance(imported, RoadmapImported)
+    assert (imported.payload.milestones, imported.payload.objectives) == (2, 1)
+    # The same sheet in a second submission adds nothing and says so.
+    again = roadmap.request(
+        registry.RoadmapImportRequested, import_id=f"good-{roadmap.id}", rows=rows
+    )
+    await roadmap.send(again)
+    [repeated] = await roadmap.outcome(again, RoadmapImported)
+    assert isinstance(repeated, RoadmapImported)
+    assert (repeated.payload.milestones, repeated.payload.already_imported) == (0, 2)
+    with api(services) as client:
+        view = client.get(f"/v1/partnerships/{roadmap.id}/roadmap").json()
     [objective] = view["objectives"]
     assert objective["objective_id"] == "youth-council"
     assert {m["id"]: m["weight"] for m in objective["milestones"]} == {"first": 2.0, "second": None}

@@ -11,6 +11,7 @@ from imc_contracts.envelope import Contract
 from imc_contracts.registry import (
     CoordinatorAdded,
     CoordinatorRemoved,
+    EvaluationSubmitted,
     IndicatorProposed,
     IndicatorValueReported,
     MemberAdded,
@@ -31,6 +32,7 @@ from imc_contracts.registry import (
     ProgrammeDefined,
     ProgrammeUpdated,
     ProgressReported,
+    RoadmapImportRequested,
 )
 from imc_runtime.commitlog import Appended, Commit, CommitLog
 from imc_runtime.mongo import Document
@@ -48,6 +50,8 @@ from imc_registry.domain.model import (
 )
 
 ROADMAP_REQUESTS: tuple[type[Event], ...] = (
+    EvaluationSubmitted,
+    RoadmapImportRequested,
     MilestoneProposed,
     ProgressReported,
     ObjectiveProposed,
@@ -309,6 +313,7 @@ class RegistryStore:
             "code": outcome.get("code"),
             "decided_at": outcome["decided_at"],
             "decided_by_event": outcome.get("event_id"),
+            **{key: outcome[key] for key in ("problems", "imported") if key in outcome},
         }
 
     async def record_outcome(
@@ -319,6 +324,7 @@ class RegistryStore:
         event_id: str,
         code: str | None,
         reason: str | None,
+        details: Document | None = None,
     ) -> bool:
         """Record how roadmaps decided a submission. Insert-only: the first decision stands."""
         try:
@@ -330,6 +336,7 @@ class RegistryStore:
                     "reason": reason,
                     "event_id": event_id,
                     "decided_at": datetime.now(UTC),
+                    **(details or {}),
                 }
             )
         except DuplicateKeyError:

@@ -32,7 +32,8 @@ Theme = Annotated[
         strip_whitespace=True, to_lower=True, min_length=1, max_length=60, pattern=r"^[^$.]"
     ),
 ]
-PhaseId = Annotated[str, StringConstraints(pattern=r"^(19|20)[0-9]{2}-(19|20)[0-9]{2}$")]
+PHASE_PATTERN = r"^(19|20)[0-9]{2}-(19|20)[0-9]{2}$"
+PhaseId = Annotated[str, StringConstraints(pattern=PHASE_PATTERN)]
 """A phase by its years, '2022-2026'."""
 IatiId = Annotated[str, StringConstraints(max_length=150, pattern=r"^[A-Za-z0-9][A-Za-z0-9-]*$")]
 """An IATI organisation or activity identifier, e.g. XM-DAC-2-10."""
@@ -390,6 +391,52 @@ class ReviseMilestone(Patch):
     target: Text | None = None
     objective_id: Id | None = None
     weight: float | None = Field(default=None, gt=0, le=1000)
+
+
+Rating = Literal[1, 2, 3, 4]
+"""1 unsatisfactory, 2 partly satisfactory, 3 satisfactory, 4 highly satisfactory."""
+
+
+class SubmitEvaluation(Command):
+    """A roadmap's evaluation for a phase on the OECD-DAC criteria, with findings and lessons."""
+
+    model_config = _examples(
+        {
+            "relevance": 4,
+            "coherence": 3,
+            "effectiveness": 3,
+            "efficiency": 2,
+            "impact": 3,
+            "sustainability": 2,
+            "findings": {"fr": "Le service social est en place ; le suivi reste à renforcer."},
+            "lessons": {"fr": "Mesurer les bénéficiaires dès le départ."},
+        }
+    )
+    relevance: Rating | None = None
+    coherence: Rating | None = None
+    effectiveness: Rating | None = None
+    efficiency: Rating | None = None
+    impact: Rating | None = None
+    sustainability: Rating | None = None
+    findings: LocalizedText = Field(default_factory=dict)
+    lessons: LocalizedText = Field(default_factory=dict)
+    backfill: bool = False
+
+
+class SheetRow(Command):
+    """One row of an imported roadmap sheet, held to the same limits as a single request."""
+
+    milestone_id: Id
+    title: LocalizedName
+    due_date: dt.date
+    responsible_municipality_id: Id
+    objective_id: Id | None = None
+    phase: PhaseId | None = None
+    weight: float | None = Field(default=None, gt=0, le=1000)
+    target: Text | None = None
+    backfill: bool = False
+    objective_theme: Theme | None = None
+    objective_title: dict[Language, Name] = Field(default_factory=dict)
 
 
 class RescheduleMilestone(Command):

@@ -6,9 +6,10 @@ Roadmaps decides; ``GET /v1/submissions/{id}`` shows ``received``, then ``applie
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Path, Request
+from fastapi.responses import JSONResponse
 from imc_runtime.auth import CurrentPrincipal
 from imc_runtime.commitlog import Appended
 
@@ -18,6 +19,9 @@ from imc_registry.domain.model import NotFound
 from imc_registry.entrypoints.deps import IdempotencyKey, Store, public
 from imc_registry.entrypoints.examples import ACCEPTED, SUBMISSION, one
 from imc_registry.service_layer import handlers
+from imc_registry.service_layer.sheets import ImportRefused
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 router = APIRouter(prefix="/v1", tags=["roadmap requests"])
 _ACCEPTED = one(ACCEPTED, 202)
@@ -168,6 +172,107 @@ async def report_indicator_value(
             partnership_id, indicator_id, command, principal, store, idempotency_key
         )
     )
+
+
+@router.put(
+    "/partnerships/{partnership_id}/evaluations/{phase}", status_code=202, responses=_ACCEPTED
+)
+async def submit_evaluation(
+    partnership_id: str,
+    phase: Annotated[str, Path(pattern=commands.PHASE_PATTERN, description="e.g. 2017-2021")],
+    command: commands.SubmitEvaluation,
+    principal: CurrentPrincipal,
+    store: Store,
+    idempotency_key: IdempotencyKey = None,
+) -> dict[str, Any]:
+    """Evaluate a roadmap for a phase on the OECD-DAC criteria (coordinators); a later
+    evaluation of the same phase replaces the earlier one. Back-fill an earlier phase with
+    ``backfill: true``."""
+    return _accepted(
+        await handlers.submit_evaluation(
+            partnership_id, phase, command, principal, store, idempotency_key
+        )
+    )
+
+
+SHEET_TYPES = {"text/csv": "csv", XLSX: "xlsx"}
+_SHEET_BODY = {
+    "content": {
+        "text/csv": {
+            "schema": {"type": "string"},
+            "example": "milestone_id,title_fr,title_ar,due_date,responsible_municipality_id\n"
+            "social-service,Lancement du service social,إطلاق المصلحة الاجتماعية,2027-06-30,"
+            "berkane\n",
+        },
+        XLSX: {"schema": {"type": "string", "format": "binary"}},
+    },
+    "required": True,
+}
+_SHEET_REFUSED: dict[int | str, dict[str, Any]] = {
+    422: {
+        "content": {
+            "application/json": {
+                "example": {
+                    "detail": [
+                        {
+                            "loc": ["body", 3, "due_date"],
+                            "msg": "'30/06/2027' is not a date (YYYY-MM-DD)",
+                            "type": "invalid_date",
+                            "row": 3,
+                            "column": "due_date",
+                        }
+                    ]
+                }
+            }
+        }
+    },
+    415: {"content": {"application/json": {"example": {"detail": "send text/csv or XLSX"}}}},
+}
+
+
+@router.post(
+    "/partnerships/{partnership_id}/roadmap/import",
+    status_code=202,
+    responses={**_ACCEPTED, **_SHEET_REFUSED},
+    openapi_extra={"requestBody": _SHEET_BODY},
+)
+async def import_roadmap(
+    partnership_id: str,
+    request: Request,
+    principal: CurrentPrincipal,
+    store: Store,
+    idempotency_key: IdempotencyKey = None,
+) -> Any:
+    """Import a roadmap from a sheet (CSV or XLSX), one row per milestone, all or nothing.
+
+    Columns: ``milestone_id``, ``title_<ar|fr|nl|en>`` (one at least), ``due_date``,
+    ``responsible_municipality_id``; optionally ``objective_id``, ``phase``, ``weight``,
+    ``target``, ``backfill`` (yes/no), ``objective_theme`` and ``objective_title_<lang>`` to
+    create an objective. Problems of form answer ``422`` at once, each naming its row and
+    column; roadmaps then applies the sheet and the submission shows ``applied`` with what
+    was imported, or ``rejected`` with every problem by row and column.
+    """
+    content_type = request.headers.get("content-type", "").split(";")[0].strip()
+    if content_type not in SHEET_TYPES:
+        return JSONResponse({"detail": f"send text/csv or {XLSX}"}, status_code=415)
+    sheet = await request.body()
+    try:
+        appended = await handlers.import_roadmap(
+            partnership_id, sheet, SHEET_TYPES[content_type], principal, store, idempotency_key
+        )
+    except ImportRefused as refused:
+        detail = [
+            {
+                "loc": ["body", problem.row, problem.column],
+                "msg": problem.message,
+                "type": problem.code,
+                "row": problem.row,
+                "column": problem.column,
+            }
+            for problem in refused.problems
+        ]
+        return JSONResponse({"detail": detail}, status_code=422)
+    return JSONResponse(_accepted(appended), status_code=202)
 
 
 @router.get("/submissions/{submission_id}", tags=["submissions"], responses=one(SUBMISSION))

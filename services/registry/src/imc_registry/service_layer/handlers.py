@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -13,6 +14,8 @@ from imc_contracts.registry import (
     CoordinatorAddedPayload,
     CoordinatorRemoved,
     CoordinatorRemovedPayload,
+    EvaluationSubmitted,
+    EvaluationSubmittedPayload,
     IndicatorProposed,
     IndicatorProposedPayload,
     IndicatorValueReported,
@@ -49,8 +52,11 @@ from imc_contracts.registry import (
     ProgrammeUpdated,
     ProgressReported,
     ProgressReportedPayload,
+    RoadmapImportRequested,
+    RoadmapImportRequestedPayload,
 )
 from imc_contracts.roadmaps import (
+    EvaluationRecorded,
     IndicatorDefined,
     IndicatorValueRecorded,
     MilestoneCancelled,
@@ -59,6 +65,7 @@ from imc_contracts.roadmaps import (
     MilestoneReached,
     MilestoneRescheduled,
     ObjectivePlanned,
+    RoadmapImported,
     SubmissionRejected,
 )
 from imc_contracts.roadmaps import MilestoneRevised as RoadmapMilestoneRevised
@@ -85,11 +92,13 @@ from imc_registry.domain.model import (
     require_writer_for,
     slug,
 )
+from imc_registry.service_layer import sheets
 
 State = TypeVar("State", bound=Contract)
 
 Decision = (
-    MilestonePlanned
+    EvaluationRecorded
+    | MilestonePlanned
     | MilestoneProgressed
     | MilestoneReached
     | SubmissionRejected
@@ -99,8 +108,10 @@ Decision = (
     | MilestoneCancelled
     | IndicatorDefined
     | IndicatorValueRecorded
+    | RoadmapImported
 )
 DECISIONS: tuple[type[Decision], ...] = (
+    EvaluationRecorded,
     MilestonePlanned,
     MilestoneProgressed,
     MilestoneReached,
@@ -111,6 +122,7 @@ DECISIONS: tuple[type[Decision], ...] = (
     MilestoneCancelled,
     IndicatorDefined,
     IndicatorValueRecorded,
+    RoadmapImported,
 )
 """Every roadmaps event that answers a submission."""
 
@@ -719,7 +731,7 @@ async def update_programme(
 
 
 async def _writable_partnership(
-    partnership_id: str, principal: Principal, store: RegistryStore
+    partnership_id: str, principal: Principal, store: RegistryStore, *, closed_too: bool = False
 ) -> Partnership:
     partnership = await store.partnership(partnership_id)
     if partnership is None:
@@ -727,7 +739,8 @@ async def _writable_partnership(
             raise Forbidden("this token may only read")
         raise NotFound(f"no partnership {partnership_id!r}")
     require_writer_for(principal, partnership)
-    require_open(partnership)
+    if not closed_too:
+        require_open(partnership)
     return partnership
 
 
@@ -745,9 +758,13 @@ async def _submit(
     store: RegistryStore,
     idempotency_key: str | None,
     event_for: Callable[[Partnership, str], Event],
+    *,
+    closed_too: bool = False,
 ) -> Appended:
     """Store a request as a submission, with its event, and answer with it."""
-    partnership = await _writable_partnership(partnership_id, principal, store)
+    partnership = await _writable_partnership(
+        partnership_id, principal, store, closed_too=closed_too
+    )
     cause = _cause(principal, f"{action}:{partnership.id}", idempotency_key)
     submission_id = str(new_event_id())
     event = event_for(partnership, submission_id)
@@ -978,6 +995,70 @@ async def report_indicator_value(
     return await _submit(partnership_id, action, principal, store, idempotency_key, event)
 
 
+async def submit_evaluation(
+    partnership_id: str,
+    phase: str,
+    command: commands.SubmitEvaluation,
+    principal: Principal,
+    store: RegistryStore,
+    idempotency_key: str | None = None,
+) -> Appended:
+    """A coordinator evaluates a roadmap for a phase — a closed partnership's too: that is
+    when evaluations are written."""
+    require_coordinator(principal)
+    document = await store.partnership_document(partnership_id)
+    if document is not None and phase not in document.get("phases", []):
+        raise Invalid(
+            f"phase: partnership {partnership_id} takes part in "
+            f"{', '.join(document.get('phases', [])) or 'no phase'}, not {phase}"
+        )
+
+    def event(partnership: Partnership, submission_id: str) -> Event:
+        return EvaluationSubmitted.create(
+            EvaluationSubmittedPayload(
+                submission_id=submission_id, phase=phase, **command.model_dump()
+            ),
+            partnership_id=partnership.id,
+            actor=principal.as_actor(),
+            correlation_id=submission_id,
+        )
+
+    action = f"evaluation:{phase}"
+    return await _submit(
+        partnership_id, action, principal, store, idempotency_key, event, closed_too=True
+    )
+
+
+async def import_roadmap(
+    partnership_id: str,
+    sheet: bytes,
+    kind: str,
+    principal: Principal,
+    store: RegistryStore,
+    idempotency_key: str | None = None,
+) -> Appended:
+    """A roadmap sheet, checked for form here (every problem named by row and column), for
+    roadmaps to apply all or nothing. The same sheet sent again is the same import."""
+    await _writable_partnership(partnership_id, principal, store)
+    rows = sheets.milestone_rows(sheets.read_sheet(sheet, kind))
+    import_id = idempotency_key or hashlib.sha256(sheet).hexdigest()
+
+    def event(partnership: Partnership, submission_id: str) -> Event:
+        return RoadmapImportRequested.create(
+            RoadmapImportRequestedPayload(
+                submission_id=submission_id,
+                import_id=commit_id(principal.subject, partnership.id, import_id),
+                rows=rows,
+            ),
+            partnership_id=partnership.id,
+            actor=principal.as_actor(),
+            correlation_id=submission_id,
+        )
+
+    action = f"import:{import_id}"
+    return await _submit(partnership_id, action, principal, store, idempotency_key, event)
+
+
 async def record_decision(event: Decision, store: RegistryStore) -> None:
     """Roadmaps decided a submission: mark it applied or rejected (the first decision stands)."""
     submission_id = event.payload.submission_id
@@ -990,6 +1071,19 @@ async def record_decision(event: Decision, store: RegistryStore) -> None:
             event_id=str(event.event_id),
             code=event.payload.code,
             reason=event.payload.reason,
+            details={"problems": [p.model_dump() for p in event.payload.problems]}
+            if event.payload.problems
+            else None,
+        )
+    elif isinstance(event, RoadmapImported):
+        counts = event.payload.model_dump(exclude={"submission_id"})
+        await store.record_outcome(
+            submission_id,
+            "applied",
+            event_id=str(event.event_id),
+            code=None,
+            reason=None,
+            details={"imported": counts},
         )
     else:
         await store.record_outcome(

@@ -6,7 +6,7 @@ from imc_contracts import registry
 from imc_runtime.consumer import EventRouter
 
 from imc_roadmaps.adapters.store import RoadmapsStore
-from imc_roadmaps.service_layer import handlers
+from imc_roadmaps.service_layer import evaluations, handlers, imports
 from imc_roadmaps.service_layer.handlers import Today
 
 
@@ -80,5 +80,13 @@ def event_router(store: RoadmapsStore, today: Today, group: str = "roadmaps") ->
     @router.on(registry.IndicatorValueReported)
     async def on_indicator_value_reported(event: registry.IndicatorValueReported) -> None:
         await handlers.indicator_value_reported(event, store)
+
+    @router.on(registry.EvaluationSubmitted)
+    async def on_evaluation_submitted(event: registry.EvaluationSubmitted) -> None:
+        await evaluations.evaluation_submitted(event, store)
+
+    @router.on(registry.RoadmapImportRequested)
+    async def on_import_requested(event: registry.RoadmapImportRequested) -> None:
+        await imports.import_requested(event, store, today())
 
     return router

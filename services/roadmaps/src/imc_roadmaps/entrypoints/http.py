@@ -3,21 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import asdict
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Header, HTTPException, Path, Query, Request, status
+from fastapi import APIRouter, HTTPException, Query, Request, status
 from fastapi.responses import Response
-from imc_contracts import Localized
-from imc_contracts.roadmaps import EvaluationRecordedPayload, Rating
 from imc_runtime.auth import CurrentPrincipal
-from imc_runtime.commitlog import ConcurrencyConflict, commit_id
-from pydantic import BaseModel, ConfigDict, Field
 
 from imc_roadmaps.adapters.store import RoadmapsStore
-from imc_roadmaps.domain.model import Refused
-from imc_roadmaps.domain.reasons import reason
-from imc_roadmaps.service_layer import evaluations, exports, imports, views
+from imc_roadmaps.service_layer import evaluations, exports, views
 from imc_roadmaps.settings import RoadmapsSettings
 
 router = APIRouter(prefix="/v1")
@@ -109,60 +102,6 @@ async def dashboard(
     return await views.dashboard(_store(request), phase or _settings(request).current_phase)
 
 
-class EvaluationIn(BaseModel):
-    """An evaluation as a coordinator records it; unknown fields are refused."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    relevance: Rating | None = None
-    coherence: Rating | None = None
-    effectiveness: Rating | None = None
-    efficiency: Rating | None = None
-    impact: Rating | None = None
-    sustainability: Rating | None = None
-    findings: Localized = Field(default_factory=dict)
-    lessons: Localized = Field(default_factory=dict)
-    backfill: bool = False
-
-
-@router.put("/partnerships/{partnership_id}/evaluations/{phase}", status_code=201)
-async def record_evaluation(
-    partnership_id: str,
-    phase: Annotated[str, Path(max_length=50, pattern=r"^[0-9A-Za-z_-]+$")],
-    body: EvaluationIn,
-    principal: CurrentPrincipal,
-    request: Request,
-    idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
-) -> dict[str, Any]:
-    """Record the evaluation of a roadmap for a phase (coordinators only).
-
-    Evaluations are roadmaps' own data, so they are written here rather than through the
-    registry; the change is one commit and leaves as ``roadmaps.evaluation.recorded``.
-    """
-    if principal.role != "coordinator":
-        raise HTTPException(status.HTTP_403_FORBIDDEN, "only coordinators record evaluations")
-    for text in (*body.findings.values(), *body.lessons.values()):
-        if len(text) > 20_000:
-            raise HTTPException(status.HTTP_422_UNPROCESSABLE_ENTITY, "findings/lessons too long")
-    payload = EvaluationRecordedPayload(phase=phase, **body.model_dump())
-    key = idempotency_key or payload.model_dump_json()
-    try:
-        appended = await evaluations.record_evaluation(
-            _store(request), partnership_id, payload, principal.as_actor(), key
-        )
-    except Refused as refused:
-        raise HTTPException(
-            status.HTTP_422_UNPROCESSABLE_ENTITY,
-            {
-                "code": refused.code,
-                "reason": reason(refused.code, principal.language, **refused.details),
-            },
-        ) from refused
-    except ConcurrencyConflict as conflict:
-        raise HTTPException(status.HTTP_409_CONFLICT, str(conflict)) from conflict
-    return {"partnership_id": partnership_id, "phase": phase, "version": appended.commit.version}
-
-
 @router.get("/partnerships/{partnership_id}/evaluations")
 async def evaluations_of(
     partnership_id: str, _principal: CurrentPrincipal, request: Request
@@ -225,55 +164,3 @@ async def iati_activities(
     return Response(
         await exports.iati_activities(_store(request), publisher), media_type="application/xml"
     )
-
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-MAX_IMPORT_BYTES = 5 * 1024 * 1024
-
-
-@router.post("/partnerships/{partnership_id}/roadmap/import", status_code=201)
-async def import_roadmap(
-    partnership_id: str,
-    principal: CurrentPrincipal,
-    request: Request,
-    idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
-) -> dict[str, Any]:
-    """Import milestones (and new objectives) from a CSV (``text/csv``) or XLSX body.
-
-    All or nothing: any problem refuses the whole sheet with 422 and every problem, each
-    naming its row and column. Coordinators, and officers of the partnership's municipalities.
-    """
-    store = _store(request)
-    partnership = await store.partnership(partnership_id)
-    allowed = principal.role == "coordinator" or (
-        principal.role == "officer"
-        and partnership is not None
-        and principal.municipality_id in partnership.municipality_ids
-    )
-    if not allowed:
-        raise HTTPException(status.HTTP_403_FORBIDDEN, "not allowed to import this roadmap")
-    content_type = request.headers.get("content-type", "").split(";")[0].strip()
-    kinds = {"text/csv": "csv", XLSX: "xlsx"}
-    if content_type not in kinds:
-        raise HTTPException(status.HTTP_415_UNSUPPORTED_MEDIA_TYPE, f"send text/csv or {XLSX}")
-    body = await request.body()
-    if len(body) > MAX_IMPORT_BYTES:
-        raise HTTPException(status.HTTP_413_REQUEST_ENTITY_TOO_LARGE, "at most 5 MB")
-    key = idempotency_key or commit_id("sheet", partnership_id, body.hex())
-    try:
-        rows = imports.read_sheet(body, kinds[content_type])
-        imported = await imports.import_roadmap(
-            store,
-            partnership_id,
-            rows,
-            key=key,
-            actor=principal.as_actor(),
-            today=_today(request),
-            language=principal.language,
-        )
-    except imports.ImportRefused as refused:
-        raise HTTPException(
-            status.HTTP_422_UNPROCESSABLE_ENTITY,
-            {"errors": [asdict(problem) for problem in refused.problems]},
-        ) from refused
-    return asdict(imported)

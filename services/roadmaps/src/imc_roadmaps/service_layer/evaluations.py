@@ -1,46 +1,42 @@
-"""Evaluations: roadmaps' own record of how a roadmap did in a phase, and phase comparison.
+"""Evaluations: how a roadmap did in a phase, on the OECD-DAC criteria, and phase comparison.
 
-No registry request carries them: they are decided by the programme's coordinators about
-data roadmaps owns, so they are written where they are owned, through roadmaps' API.
+A coordinator's evaluation arrives as the registry's ``evaluation.submitted``; a later one of
+the same phase replaces the earlier (the stream keeps both).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from imc_contracts import Actor
+from imc_contracts import registry
 from imc_contracts.roadmaps import EvaluationRecorded, EvaluationRecordedPayload
-from imc_runtime.commitlog import Appended, commit_id
 
 from imc_roadmaps.adapters.store import RoadmapsStore, evaluation_stream
 from imc_roadmaps.domain.model import Refused
+from imc_roadmaps.service_layer.handlers import Decision, decide_or_refuse
 
 CRITERIA = ("relevance", "coherence", "effectiveness", "efficiency", "impact", "sustainability")
 
 
-async def record_evaluation(
-    store: RoadmapsStore,
-    partnership_id: str,
-    payload: EvaluationRecordedPayload,
-    actor: Actor,
-    idempotency_key: str,
-) -> Appended:
-    """Record (or replace) the evaluation of a partnership's roadmap for one phase.
+async def evaluation_submitted(event: registry.EvaluationSubmitted, store: RoadmapsStore) -> None:
+    """Record (or replace) the evaluation of a partnership's roadmap for one phase."""
+    p = event.payload
 
-    The commit id comes from the caller's idempotency key: a retried request is the same
-    change. Raises ``ConcurrencyConflict`` when another evaluation of the phase raced it.
-    """
-    partnership = await store.partnership(partnership_id)
-    if partnership is None:
-        raise Refused("partnership_unknown", partnership_id=partnership_id)
-    if partnership.phases and payload.phase not in partnership.phases:
-        raise Refused("phase_unknown", phase=payload.phase, partnership_id=partnership_id)
-    stream = evaluation_stream(partnership_id, payload.phase)
-    version = await store.commits.stream_version(stream)
-    event = EvaluationRecorded.create(payload, partnership_id=partnership_id, actor=actor)
-    return await store.record(
-        commit_id("evaluation", partnership_id, idempotency_key), stream, version, [event]
-    )
+    async def decide() -> Decision:
+        partnership = await store.partnership(event.partnership_id)
+        if partnership is None:
+            raise Refused("partnership_unknown", partnership_id=event.partnership_id)
+        if partnership.phases and p.phase not in partnership.phases:
+            raise Refused("phase_unknown", phase=p.phase, partnership_id=event.partnership_id)
+        stream = evaluation_stream(event.partnership_id, p.phase)
+        recorded = EvaluationRecorded.create(
+            EvaluationRecordedPayload.model_validate(p.model_dump()),
+            partnership_id=event.partnership_id,
+            caused_by=event,
+        )
+        return Decision(stream, await store.commits.stream_version(stream), [recorded])
+
+    await decide_or_refuse(event, p.submission_id, store, decide)
 
 
 async def compare_phases(

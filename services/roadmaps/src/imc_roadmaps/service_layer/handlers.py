@@ -42,7 +42,7 @@ class Decision:
     events: Sequence[Event]
 
 
-def _cause_id(event: Event) -> str:
+def cause_id(event: Event) -> str:
     """Deterministic: the same incoming event is one change, however often it is delivered."""
     return commit_id("roadmaps", str(event.event_id))
 
@@ -129,7 +129,7 @@ async def objective_proposed(event: registry.ObjectiveProposed, store: RoadmapsS
         version = existing.version if existing else 0
         return Decision(objective_stream(event.partnership_id, p.objective_id), version, [planned])
 
-    await _decide_or_refuse(event, p.submission_id, store, decide)
+    await decide_or_refuse(event, p.submission_id, store, decide)
 
 
 async def milestone_proposed(
@@ -164,7 +164,7 @@ async def milestone_proposed(
         assert milestone is not None
         return await milestone_decision(store, milestone, [planned], event, before=None)
 
-    await _decide_or_refuse(event, p.submission_id, store, decide)
+    await decide_or_refuse(event, p.submission_id, store, decide)
 
 
 async def _known_milestone(store: RoadmapsStore, event: Event, milestone_id: str) -> Milestone:
@@ -190,7 +190,7 @@ async def progress_reported(event: registry.ProgressReported, store: RoadmapsSto
         )
         return await milestone_decision(store, milestone, events, event, before=milestone)
 
-    await _decide_or_refuse(event, p.submission_id, store, decide)
+    await decide_or_refuse(event, p.submission_id, store, decide)
 
 
 async def milestone_revised(event: registry.MilestoneRevised, store: RoadmapsStore) -> None:
@@ -221,7 +221,7 @@ async def milestone_revised(event: registry.MilestoneRevised, store: RoadmapsSto
         )
         return await milestone_decision(store, milestone, [revised], event, before=milestone)
 
-    await _decide_or_refuse(event, p.submission_id, store, decide)
+    await decide_or_refuse(event, p.submission_id, store, decide)
 
 
 async def milestone_reschedule_requested(
@@ -240,7 +240,7 @@ async def milestone_reschedule_requested(
             [rescheduled],
         )
 
-    await _decide_or_refuse(event, p.submission_id, store, decide)
+    await decide_or_refuse(event, p.submission_id, store, decide)
 
 
 async def milestone_cancellation_requested(
@@ -253,7 +253,7 @@ async def milestone_cancellation_requested(
         cancelled = milestone.cancel(p.reason, cause=event, submission_id=p.submission_id)
         return await milestone_decision(store, milestone, [cancelled], event, before=milestone)
 
-    await _decide_or_refuse(event, p.submission_id, store, decide)
+    await decide_or_refuse(event, p.submission_id, store, decide)
 
 
 async def indicator_proposed(event: registry.IndicatorProposed, store: RoadmapsStore) -> None:
@@ -277,7 +277,7 @@ async def indicator_proposed(event: registry.IndicatorProposed, store: RoadmapsS
         version = existing.version if existing else 0
         return Decision(indicator_stream(event.partnership_id, p.indicator_id), version, [defined])
 
-    await _decide_or_refuse(event, p.submission_id, store, decide)
+    await decide_or_refuse(event, p.submission_id, store, decide)
 
 
 async def indicator_value_reported(
@@ -296,7 +296,7 @@ async def indicator_value_reported(
             indicator_stream(event.partnership_id, p.indicator_id), indicator.version, [recorded]
         )
 
-    await _decide_or_refuse(event, p.submission_id, store, decide)
+    await decide_or_refuse(event, p.submission_id, store, decide)
 
 
 # -- shared steps ----------------------------------------------------------------------
@@ -345,7 +345,7 @@ async def milestone_decision(
     return Decision(milestone_stream(milestone.partnership_id, milestone.id), version, events)
 
 
-async def _decide_or_refuse(
+async def decide_or_refuse(
     event: Event,
     submission_id: str,
     store: RoadmapsStore,
@@ -354,27 +354,34 @@ async def _decide_or_refuse(
     """Run ``decide`` and record it; on a refusal record a rejection; on a racing writer
     decide again. The commit id comes from the incoming event, so a redelivery is a no-op."""
     for _ in range(CONFLICT_RETRIES):
-        if await store.commits.get(_cause_id(event)) is not None:
+        if await store.commits.get(cause_id(event)) is not None:
             return  # already decided: this delivery is a replay
         try:
             decision = await decide()
             await store.record(
-                _cause_id(event), decision.stream, decision.expected_version, decision.events
+                cause_id(event), decision.stream, decision.expected_version, decision.events
             )
             return
         except Refused as refused:
             language = event.actor.language if event.actor else None
-            rejection = SubmissionRejected.create(
+            await reject(
+                event,
                 SubmissionRejectedPayload(
                     submission_id=submission_id,
                     code=refused.code,
                     reason=reason(refused.code, language, **refused.details),
                 ),
-                partnership_id=event.partnership_id,
-                caused_by=event,
+                store,
             )
-            await store.record(_cause_id(event), f"submission:{submission_id}", 0, [rejection])
             return
         except ConcurrencyConflict:
             continue
     raise ConcurrencyConflict(f"submission:{submission_id}", 0)
+
+
+async def reject(event: Event, rejection: SubmissionRejectedPayload, store: RoadmapsStore) -> None:
+    """Record that the request ``event`` carried is refused, once, however often it arrives."""
+    refused = SubmissionRejected.create(
+        rejection, partnership_id=event.partnership_id, caused_by=event
+    )
+    await store.record(cause_id(event), f"submission:{rejection.submission_id}", 0, [refused])
