@@ -12,7 +12,7 @@ BIN := $(VENV)/bin
 PACKAGES := contracts runtime services/registry services/roadmaps services/notifications deploy/local
 STAMP := $(VENV)/.installed
 
-.PHONY: help install run test test-fast test-faults lint format schemas lock fetch clean
+.PHONY: help install run test test-fast test-faults lint format schemas docs lock fetch clean
 
 help:
 	@echo "make run      bring up Kafka, FerretDB, the mail catcher and the three services, load the programme"
@@ -58,6 +58,9 @@ format: install
 
 schemas: install
 	$(BIN)/python -m imc_contracts.schemas write
+
+docs: install
+	$(BIN)/python -m imc_devstack.configuration write
 
 lock: install
 	PIP_FIND_LINKS= $(BIN)/pip-compile --quiet --no-emit-find-links --no-header --generate-hashes --allow-unsafe --no-emit-index-url --strip-extras \

@@ -19,7 +19,7 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient, RecordsToDelete
 from imc_contracts import dead_letter_topic
 
-from imc_runtime.kafka import partitions_of
+from imc_runtime.kafka import Connection, client_options, connect, partitions_of
 from imc_runtime.settings import ServiceSettings
 
 
@@ -55,13 +55,13 @@ class DeadLetter:
         )
 
 
-async def read(bootstrap: str, group: str) -> list[DeadLetter]:
+async def read(connection: Connection, group: str) -> list[DeadLetter]:
     """Every dead letter the group's topic holds now, oldest first."""
     topic = dead_letter_topic(group)
-    partitions = [TopicPartition(topic, p) for p in await partitions_of(bootstrap, topic)]
+    partitions = [TopicPartition(topic, p) for p in await partitions_of(connection, topic)]
     if not partitions:
         return []
-    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
+    consumer = AIOKafkaConsumer(**connect(connection), enable_auto_commit=False)
     await consumer.start()
     try:
         consumer.assign(partitions)
@@ -93,9 +93,9 @@ async def read(bootstrap: str, group: str) -> list[DeadLetter]:
         await consumer.stop()
 
 
-async def replay(bootstrap: str, letters: Sequence[DeadLetter]) -> int:
+async def replay(connection: Connection, letters: Sequence[DeadLetter]) -> int:
     """Publish each letter again to its source topic; the number replayed."""
-    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, enable_idempotence=True)
+    producer = AIOKafkaProducer(**connect(connection), enable_idempotence=True)
     await producer.start()
     try:
         for letter in letters:
@@ -118,7 +118,7 @@ async def replay(bootstrap: str, letters: Sequence[DeadLetter]) -> int:
     return len(letters)
 
 
-async def purge(bootstrap: str, group: str, letters: Sequence[DeadLetter]) -> int:
+async def purge(connection: Connection, group: str, letters: Sequence[DeadLetter]) -> int:
     """Delete dead letters up to and including the newest of ``letters`` in each partition
     (Kafka deletes a partition's prefix, not single records)."""
     before: dict[TopicPartition, int] = {}
@@ -127,7 +127,7 @@ async def purge(bootstrap: str, group: str, letters: Sequence[DeadLetter]) -> in
         before[tp] = max(before.get(tp, 0), letter.offset + 1)
     if not before:
         return 0
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    admin = AIOKafkaAdminClient(**connect(connection))
     await admin.start()
     try:
         await admin.delete_records({tp: RecordsToDelete(offset) for tp, offset in before.items()})
@@ -166,9 +166,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--type", dest="event_type", help="only letters of this event type")
     parser.add_argument("--all", action="store_true", help="replay or purge every letter")
     args = parser.parse_args(argv)
-    bootstrap = ServiceSettings().kafka_bootstrap_servers
+    connection = client_options(ServiceSettings())
     letters = select(
-        asyncio.run(read(bootstrap, args.group)),
+        asyncio.run(read(connection, args.group)),
         offset=args.offset,
         partition=args.partition,
         error=args.error,
@@ -208,9 +208,9 @@ def main(argv: list[str] | None = None) -> None:
                 )
             )
     elif args.command == "replay":
-        print(f"replayed {asyncio.run(replay(bootstrap, letters))}")
+        print(f"replayed {asyncio.run(replay(connection, letters))}")
     else:
-        print(f"purged {asyncio.run(purge(bootstrap, args.group, letters))}")
+        print(f"purged {asyncio.run(purge(connection, args.group, letters))}")
 
 
 if __name__ == "__main__":

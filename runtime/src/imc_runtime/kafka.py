@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import ssl
 from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -12,6 +13,8 @@ from aiokafka.errors import TopicAlreadyExistsError
 from faststream.kafka import KafkaBroker
 from faststream.kafka.opentelemetry import KafkaTelemetryMiddleware
 from faststream.kafka.prometheus import KafkaPrometheusMiddleware
+from faststream.kafka.security import parse_security
+from faststream.security import BaseSecurity, SASLPlaintext, SASLScram256, SASLScram512
 from imc_contracts import TOPICS, Event, dead_letter_topic, encode, topic_of
 from imc_contracts.catalog import Topic
 
@@ -25,6 +28,53 @@ if TYPE_CHECKING:
     from imc_runtime.metrics import Metrics
 
 log = get_logger(__name__)
+
+Connection = str | Mapping[str, Any]
+"""How a plain Kafka client connects: bootstrap servers alone (local, tests), or the keyword
+arguments ``client_options`` makes from the settings (servers and security)."""
+
+
+def kafka_security(settings: ServiceSettings) -> BaseSecurity | None:
+    """The settings' TLS and SASL as FastStream's security object (None: PLAINTEXT)."""
+    protocol = settings.kafka_security_protocol
+    if protocol == "PLAINTEXT":
+        return None
+    context: ssl.SSLContext | None = None
+    if protocol.endswith("SSL"):
+        cafile = str(settings.kafka_ssl_ca_file) if settings.kafka_ssl_ca_file else None
+        context = ssl.create_default_context(cafile=cafile)
+        if settings.kafka_ssl_cert_file and settings.kafka_ssl_key_file:
+            context.load_cert_chain(settings.kafka_ssl_cert_file, settings.kafka_ssl_key_file)
+    if protocol == "SSL":
+        return BaseSecurity(ssl_context=context)
+    username, password = settings.kafka_sasl_username, settings.kafka_sasl_password
+    if username is None or password is None:  # the settings refuse this already
+        raise ValueError("a SASL protocol needs IMC_KAFKA_SASL_USERNAME and _PASSWORD")
+    kind = {
+        "PLAIN": SASLPlaintext,
+        "SCRAM-SHA-256": SASLScram256,
+        "SCRAM-SHA-512": SASLScram512,
+    }[settings.kafka_sasl_mechanism]
+    return kind(
+        username,
+        password.get_secret_value(),
+        ssl_context=context,
+        use_ssl=protocol == "SASL_SSL",
+    )
+
+
+def client_options(settings: ServiceSettings) -> dict[str, Any]:
+    """Keyword arguments that connect an aiokafka client as the settings say."""
+    return {
+        "bootstrap_servers": settings.kafka_bootstrap_servers,
+        **parse_security(kafka_security(settings)),
+    }
+
+
+def connect(connection: Connection) -> dict[str, Any]:
+    if isinstance(connection, str):
+        return {"bootstrap_servers": connection}
+    return dict(connection)
 
 
 def make_broker(
@@ -43,6 +93,7 @@ def make_broker(
         )
     return KafkaBroker(
         settings.kafka_bootstrap_servers,
+        security=kafka_security(settings),
         client_id=f"{settings.service_name}{settings.kafka_client_id_suffix}",
         enable_idempotence=True,
         acks="all",
@@ -54,7 +105,7 @@ def make_broker(
 
 
 async def ensure_topics(
-    bootstrap_servers: str, topics: Iterable[Topic] = TOPICS, *, partitions: int | None = None
+    connection: Connection, topics: Iterable[Topic] = TOPICS, *, partitions: int | None = None
 ) -> list[str]:
     """Create the catalog's topics and their groups' dead-letter topics if missing.
 
@@ -65,7 +116,7 @@ async def ensure_topics(
         wanted[topic.name] = partitions or topic.partitions
         for group in topic.consumer_groups:
             wanted[dead_letter_topic(group)] = 1
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap_servers)
+    admin = AIOKafkaAdminClient(**connect(connection))
     await admin.start()
     try:
         existing = set(await admin.list_topics())
@@ -83,9 +134,9 @@ async def ensure_topics(
     return [topic.name for topic in missing]
 
 
-async def partitions_of(bootstrap_servers: str, topic: str) -> list[int]:
+async def partitions_of(connection: Connection, topic: str) -> list[int]:
     """The partition numbers of ``topic`` (none if it does not exist)."""
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap_servers)
+    admin = AIOKafkaAdminClient(**connect(connection))
     await admin.start()
     try:
         described = await admin.describe_topics([topic])

@@ -28,7 +28,7 @@ from prometheus_client import (
 )
 
 from imc_runtime.commitlog import CommitLog
-from imc_runtime.kafka import partitions_of
+from imc_runtime.kafka import Connection, connect, partitions_of
 from imc_runtime.logging import get_logger
 
 log = get_logger(__name__)
@@ -116,13 +116,15 @@ async def watch_backlog(commits: CommitLog, metrics: Metrics, *, every: float = 
         await asyncio.sleep(every)
 
 
-async def watch_lag(bootstrap: str, group: str, metrics: Metrics, *, every: float = 15.0) -> None:
+async def watch_lag(
+    connection: Connection, group: str, metrics: Metrics, *, every: float = 15.0
+) -> None:
     """Keep the consumer-lag gauge current: end offset minus the group's committed offset."""
     topics = [topic.name for topic in topics_consumed_by(group)]
     if not topics:
         return
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
-    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
+    admin = AIOKafkaAdminClient(**connect(connection))
+    consumer = AIOKafkaConsumer(**connect(connection), enable_auto_commit=False)
     started = False
     try:
         while True:
@@ -135,7 +137,7 @@ async def watch_lag(bootstrap: str, group: str, metrics: Metrics, *, every: floa
                 partitions = [
                     TopicPartition(topic, p)
                     for topic in topics
-                    for p in await partitions_of(bootstrap, topic)
+                    for p in await partitions_of(connection, topic)
                 ]
                 ends = await consumer.end_offsets(partitions)
                 for tp, end in ends.items():

@@ -28,7 +28,7 @@ from imc_runtime import mongo
 from imc_runtime.auth import TokenVerifier
 from imc_runtime.commitlog import CommitLog
 from imc_runtime.consumer import EventRouter, subscribe
-from imc_runtime.kafka import EventPublisher, make_broker
+from imc_runtime.kafka import EventPublisher, client_options, make_broker
 from imc_runtime.logging import configure_logging, get_logger
 from imc_runtime.metrics import Metrics, watch_backlog, watch_lag
 from imc_runtime.mongo import Document
@@ -125,7 +125,7 @@ def create_app(
     if events is not None:
         group = consumer_group or events.group
         subscribe(infra.broker, events, metrics=infra.metrics, group_id=group)
-        tasks.append(lambda: watch_lag(settings.kafka_bootstrap_servers, group, infra.metrics))
+        tasks.append(lambda: watch_lag(client_options(settings), group, infra.metrics))
 
     @contextlib.asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:

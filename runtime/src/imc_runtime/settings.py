@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
-from typing import Literal
+from typing import Literal, Self, TypeVar
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, ValidationError, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_JWT_SECRET = "local-development-secret-change-me-0123456789"  # noqa: S105 - refused in production
 
 
 class ServiceSettings(BaseSettings):
@@ -18,25 +21,60 @@ class ServiceSettings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="IMC_", extra="ignore", frozen=True)
 
     service_name: str = "service"
-    version: str = "1.0.0"
-    environment: Literal["local", "test", "production"] = "local"
+    version: str = Field(default="1.0.0", description="Shown in logs, traces and /health.")
+    environment: Literal["local", "test", "production"] = Field(
+        default="local", description="production turns on the start-up checks of secrets and TLS."
+    )
 
-    kafka_bootstrap_servers: str = "127.0.0.1:9092"
+    kafka_bootstrap_servers: str = Field(
+        default="127.0.0.1:9092", description="Comma-separated host:port of the brokers."
+    )
     kafka_client_id_suffix: str = Field(
         default="", description="Told apart replicas of one service in broker logs."
     )
+    kafka_security_protocol: Literal["PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"] = Field(
+        default="PLAINTEXT", description="SASL_SSL for a managed cluster: TLS and a password."
+    )
+    kafka_sasl_mechanism: Literal["PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512"] = Field(
+        default="SCRAM-SHA-512", description="With a SASL_* protocol."
+    )
+    kafka_plaintext_allowed: bool = Field(
+        default=False, description="Production only: accept PLAINTEXT Kafka on a trusted network."
+    )
+    kafka_sasl_username: str | None = Field(default=None, description="SASL user of the service.")
+    kafka_sasl_password: SecretStr | None = Field(default=None, description="Its password.")
+    kafka_ssl_ca_file: Path | None = Field(
+        default=None, description="PEM CA bundle of the brokers; the system's when unset."
+    )
+    kafka_ssl_cert_file: Path | None = Field(
+        default=None, description="PEM client certificate, for brokers that require one (mTLS)."
+    )
+    kafka_ssl_key_file: Path | None = Field(
+        default=None, description="PEM private key of the client certificate."
+    )
 
-    mongo_url: str = "mongodb://127.0.0.1:27017/?directConnection=true"
-    mongo_database: str = ""
+    mongo_url: str = Field(
+        default="mongodb://127.0.0.1:27017/?directConnection=true",
+        description="Credentials and TLS go in the URL: mongodb://user:pass@host/?tls=true"
+        "&tlsCAFile=/etc/imc/mongo-ca.pem&authSource=admin.",
+    )
+    mongo_database: str = Field(default="", description="Default: imc_<service>.")
 
-    http_host: str = "127.0.0.1"
-    http_port: int = 8000
+    http_host: str = Field(
+        default="127.0.0.1", description="0.0.0.0 in a container, to be reachable."
+    )
+    http_port: int = Field(default=8000, description="The service's own variable comes first.")
 
-    log_format: Literal["json", "console"] = "console"
+    log_format: Literal["json", "console"] = Field(
+        default="console", description="json: one line per event, for a log collector."
+    )
     log_level: Literal["debug", "info", "warning", "error"] = "info"
 
-    jwt_secret: SecretStr = SecretStr("local-development-secret-change-me-0123456789")
-    jwt_issuer: str = "imc-hub"
+    jwt_secret: SecretStr = Field(
+        default=SecretStr(DEFAULT_JWT_SECRET),
+        description="HS256 signing key (32+ characters); refused in production if left default.",
+    )
+    jwt_issuer: str = Field(default="imc-hub", description="Tokens must carry this iss.")
     jwt_public_key_file: Path | None = Field(
         default=None, description="PEM public key of an identity provider: tokens are then RS256."
     )
@@ -49,10 +87,88 @@ class ServiceSettings(BaseSettings):
         default=None, description="OTLP/HTTP collector base URL; traces are off when unset."
     )
 
-    relay_batch_size: int = Field(default=500, ge=1, le=10_000)
-    relay_idle_interval_seconds: float = Field(default=0.2, gt=0, le=10)
-    shutdown_timeout_seconds: float = Field(default=15.0, gt=0)
+    relay_batch_size: int = Field(
+        default=500, ge=1, le=10_000, description="Commits the relay publishes per round."
+    )
+    relay_idle_interval_seconds: float = Field(
+        default=0.2, gt=0, le=10, description="How often an idle relay looks for commits."
+    )
+    shutdown_timeout_seconds: float = Field(
+        default=15.0, gt=0, description="SIGTERM: finish work in hand, commit, close within it."
+    )
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Self:
+        """Refuse to start on settings that contradict each other, saying which and why."""
+        problems: list[str] = []
+        sasl = self.kafka_security_protocol.startswith("SASL_")
+        if sasl and not (self.kafka_sasl_username and self.kafka_sasl_password):
+            problems.append(
+                f"IMC_KAFKA_SECURITY_PROTOCOL={self.kafka_security_protocol} needs "
+                "IMC_KAFKA_SASL_USERNAME and IMC_KAFKA_SASL_PASSWORD"
+            )
+        if not sasl and (self.kafka_sasl_username or self.kafka_sasl_password):
+            problems.append(
+                "IMC_KAFKA_SASL_USERNAME/PASSWORD are set but IMC_KAFKA_SECURITY_PROTOCOL is "
+                f"{self.kafka_security_protocol}: use SASL_SSL (or SASL_PLAINTEXT)"
+            )
+        tls = self.kafka_security_protocol in ("SSL", "SASL_SSL")
+        tls_files = (self.kafka_ssl_ca_file, self.kafka_ssl_cert_file, self.kafka_ssl_key_file)
+        if not tls and any(tls_files):
+            problems.append(
+                "IMC_KAFKA_SSL_* files are set but IMC_KAFKA_SECURITY_PROTOCOL is "
+                f"{self.kafka_security_protocol}: use SSL or SASL_SSL"
+            )
+        if bool(self.kafka_ssl_cert_file) != bool(self.kafka_ssl_key_file):
+            problems.append("IMC_KAFKA_SSL_CERT_FILE and IMC_KAFKA_SSL_KEY_FILE go together")
+        for name, path in (
+            ("IMC_KAFKA_SSL_CA_FILE", self.kafka_ssl_ca_file),
+            ("IMC_KAFKA_SSL_CERT_FILE", self.kafka_ssl_cert_file),
+            ("IMC_KAFKA_SSL_KEY_FILE", self.kafka_ssl_key_file),
+            ("IMC_JWT_PUBLIC_KEY_FILE", self.jwt_public_key_file),
+            ("IMC_JWT_JWKS_FILE", self.jwt_jwks_file),
+        ):
+            if path is not None and not path.is_file():
+                problems.append(f"{name}: no file at {path}")
+        if self.jwt_public_key_file and self.jwt_jwks_file:
+            problems.append("set IMC_JWT_PUBLIC_KEY_FILE or IMC_JWT_JWKS_FILE, not both")
+        secret = self.jwt_secret.get_secret_value()
+        external_keys = self.jwt_public_key_file or self.jwt_jwks_file
+        if len(secret) < 32 and not external_keys:
+            problems.append("IMC_JWT_SECRET must be at least 32 characters")
+        if self.environment == "production":
+            if secret == DEFAULT_JWT_SECRET and not external_keys:
+                problems.append(
+                    "production with the development IMC_JWT_SECRET: set a secret of your own "
+                    "or an identity provider's key (IMC_JWT_PUBLIC_KEY_FILE / IMC_JWT_JWKS_FILE)"
+                )
+            if self.kafka_security_protocol == "PLAINTEXT" and not self.kafka_plaintext_allowed:
+                problems.append(
+                    "production over PLAINTEXT Kafka: use SSL or SASL_SSL, or say "
+                    "IMC_KAFKA_PLAINTEXT_ALLOWED=true for a private network you trust"
+                )
+        if problems:
+            raise ValueError("; ".join(problems))
+        return self
 
     @property
     def database_name(self) -> str:
         return self.mongo_database or f"imc_{self.service_name}"
+
+
+Settings = TypeVar("Settings", bound=ServiceSettings)
+
+
+def load_settings(kind: type[Settings]) -> Settings:
+    """The service's settings from the environment; on a contradiction or a bad value, a
+    message naming each variable and why, and exit status 2 — never a traceback."""
+    try:
+        return kind()
+    except ValidationError as error:
+        lines = []
+        for problem in error.errors():
+            where = "IMC_" + "_".join(str(part) for part in problem["loc"]).upper()
+            message = str(problem["msg"]).removeprefix("Value error, ")
+            lines.append(f"  {where}: {message}" if problem["loc"] else f"  {message}")
+        print(f"invalid settings for {kind.__name__}:", *lines, sep="\n", file=sys.stderr)
+        raise SystemExit(2) from None

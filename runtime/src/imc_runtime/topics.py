@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 
-from imc_runtime.kafka import ensure_topics
+from imc_runtime.kafka import client_options, ensure_topics
 from imc_runtime.settings import ServiceSettings
 
 
@@ -14,7 +14,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--partitions", type=int, default=None, help="override the catalog")
     args = parser.parse_args(argv)
     created = asyncio.run(
-        ensure_topics(ServiceSettings().kafka_bootstrap_servers, partitions=args.partitions)
+        ensure_topics(client_options(ServiceSettings()), partitions=args.partitions)
     )
     print("created: " + (", ".join(created) if created else "nothing, all topics exist"))
 

@@ -11,6 +11,7 @@ import contextlib
 import datetime as dt
 import json
 import random
+import signal
 import sys
 import tempfile
 import threading
@@ -604,6 +605,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--scenario", action="append", choices=sorted(SCENARIOS))
     parser.add_argument("--json", type=Path, help="also write the reports here")
     args = parser.parse_args(argv)
+    # SIGTERM unwinds like Ctrl-C: the stack is stopped and its temporary directory removed.
+    signal.signal(signal.SIGTERM, lambda _signum, _frame: sys.exit(143))
     workload = (
         Workload(partnerships=20, milestones=10, steps=10, concurrency=16)
         if args.long

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from imc_runtime.service import configure, serve
+from imc_runtime.settings import load_settings
 
 from imc_notifications.bootstrap import build_app
 from imc_notifications.settings import NotificationsSettings
 
 
 def main() -> None:
-    settings = NotificationsSettings()
+    settings = load_settings(NotificationsSettings)
     configure(settings)
     serve(build_app(settings), settings)
 

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Self
+
 from imc_runtime.settings import ServiceSettings
-from pydantic import AliasChoices, Field, SecretStr
+from pydantic import AliasChoices, Field, SecretStr, model_validator
+
+DEFAULT_UNSUBSCRIBE_SECRET = "local-unsubscribe-secret-change-me-0123456789"  # noqa: S105 - refused in production
 
 
 class NotificationsSettings(ServiceSettings):
@@ -39,7 +43,10 @@ class NotificationsSettings(ServiceSettings):
         description="Where recipients reach this service (unsubscribe links); "
         "default: http://127.0.0.1:<port>.",
     )
-    unsubscribe_secret: SecretStr = SecretStr("local-unsubscribe-secret-change-me-0123456789")
+    unsubscribe_secret: SecretStr = Field(
+        default=SecretStr(DEFAULT_UNSUBSCRIBE_SECRET),
+        description="Signs unsubscribe links (32+ characters); refused in production if default.",
+    )
     unsubscribe_link_ttl_days: int = Field(default=90, ge=1, le=3650)
     mandatory_kinds: list[str] = Field(
         default_factory=lambda: ["submission_rejected"],
@@ -47,6 +54,30 @@ class NotificationsSettings(ServiceSettings):
     )
     digest_hour: int = Field(default=8, ge=0, le=23, description="Local hour of the digest.")
     digest_interval_seconds: float = Field(default=60.0, gt=0)
+
+    @model_validator(mode="after")
+    def _consistent_mail(self) -> Self:
+        problems: list[str] = []
+        if self.smtp_starttls and self.smtp_use_tls:
+            problems.append(
+                "IMC_SMTP_STARTTLS and IMC_SMTP_USE_TLS exclude each other: STARTTLS upgrades a "
+                "plain connection (port 587), USE_TLS starts encrypted (port 465)"
+            )
+        if bool(self.smtp_username) != bool(self.smtp_password):
+            problems.append("IMC_SMTP_USERNAME and IMC_SMTP_PASSWORD go together")
+        if len(self.unsubscribe_secret.get_secret_value()) < 32:
+            problems.append("IMC_UNSUBSCRIBE_SECRET must be at least 32 characters")
+        if self.environment == "production":
+            if self.unsubscribe_secret.get_secret_value() == DEFAULT_UNSUBSCRIBE_SECRET:
+                problems.append("production with the development IMC_UNSUBSCRIBE_SECRET")
+            if self.smtp_username and not (self.smtp_starttls or self.smtp_use_tls):
+                problems.append(
+                    "production sends the SMTP password in clear: set IMC_SMTP_STARTTLS=true "
+                    "(or IMC_SMTP_USE_TLS=true)"
+                )
+        if problems:
+            raise ValueError("; ".join(problems))
+        return self
 
     @property
     def base_url(self) -> str:
