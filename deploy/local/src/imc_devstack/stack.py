@@ -63,6 +63,18 @@ class Ports:
                 raise PortInUse(spec.name, port)
 
 
+@dataclass(frozen=True)
+class SecureListener:
+    """A SASL_SSL listener beside the PLAINTEXT one, for testing Kafka security settings:
+    TLS with a PEM keystore (key and certificate chain in one file) and one SCRAM-SHA-512
+    user, created when the storage is formatted."""
+
+    port: int
+    keystore: Path
+    username: str
+    password: str
+
+
 class Stack:
     def __init__(
         self,
@@ -72,12 +84,14 @@ class Stack:
         log_dir: Path | None = None,
         partitions: int | None = None,
         environment: str = "local",
+        secure_listener: SecureListener | None = None,
     ) -> None:
         self.data_dir = data_dir
         self.ports = ports
         self.log_dir = log_dir
         self.partitions = partitions
         self.environment = environment
+        self.secure_listener = secure_listener
         self.processes: dict[str, Process] = {}
 
     # -- addresses -------------------------------------------------------------------
@@ -147,9 +161,25 @@ class Stack:
         ]
         if not (kafka_data / "meta.properties").exists():
             cluster_id = base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
+            scram = []
+            if self.secure_listener is not None:
+                user = self.secure_listener
+                scram = [
+                    "--add-scram",
+                    f"SCRAM-SHA-512=[name={user.username},password={user.password}]",
+                ]
             format_tool = self._process(
                 "kafka-format",
-                [*java, "kafka.tools.StorageTool", "format", "-t", cluster_id, "-c", str(config)],
+                [
+                    *java,
+                    "kafka.tools.StorageTool",
+                    "format",
+                    # One argument: a random id may start with "-", which would read as an option.
+                    f"--cluster-id={cluster_id}",
+                    "-c",
+                    str(config),
+                    *scram,
+                ],
             )
             format_tool.start()
             if format_tool.popen is None or format_tool.popen.wait(120) != 0:
@@ -160,17 +190,32 @@ class Stack:
         kafka_data.mkdir(parents=True, exist_ok=True)
         p = self.ports
         config = kafka_data.parent / "kafka-server.properties"
+        listeners = [f"PLAINTEXT://127.0.0.1:{p.kafka}"]
+        protocols = ["PLAINTEXT:PLAINTEXT", "CONTROLLER:PLAINTEXT"]
+        secure: list[str] = []
+        if self.secure_listener is not None:
+            listener = self.secure_listener
+            listeners.append(f"SASL_SSL://127.0.0.1:{listener.port}")
+            protocols.append("SASL_SSL:SASL_SSL")
+            secure = [
+                "sasl.enabled.mechanisms=SCRAM-SHA-512",
+                "listener.name.sasl_ssl.scram-sha-512.sasl.jaas.config="
+                "org.apache.kafka.common.security.scram.ScramLoginModule required;",
+                "listener.name.sasl_ssl.ssl.keystore.type=PEM",
+                f"listener.name.sasl_ssl.ssl.keystore.location={listener.keystore}",
+            ]
         config.write_text(
             "\n".join(
                 [
                     "process.roles=broker,controller",
                     "node.id=1",
                     f"controller.quorum.voters=1@127.0.0.1:{p.kafka_controller}",
-                    f"listeners=PLAINTEXT://127.0.0.1:{p.kafka},CONTROLLER://127.0.0.1:{p.kafka_controller}",
-                    f"advertised.listeners=PLAINTEXT://127.0.0.1:{p.kafka}",
+                    f"listeners={','.join(listeners)},CONTROLLER://127.0.0.1:{p.kafka_controller}",
+                    f"advertised.listeners={','.join(listeners)}",
                     "controller.listener.names=CONTROLLER",
-                    "listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT",
+                    f"listener.security.protocol.map={','.join(protocols)}",
                     "inter.broker.listener.name=PLAINTEXT",
+                    *secure,
                     f"log.dirs={kafka_data}",
                     "num.partitions=1",
                     "auto.create.topics.enable=false",
