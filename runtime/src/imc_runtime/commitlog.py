@@ -17,7 +17,7 @@ from typing import Any
 
 from imc_contracts import Event
 from imc_contracts.codec import from_document, to_document
-from pymongo import ASCENDING, DESCENDING, UpdateOne
+from pymongo import ASCENDING
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
@@ -61,8 +61,30 @@ def commit_id(*parts: str) -> str:
 
 
 class CommitLog:
+    """The log, and the collections beside it that every hot path reads by ``_id`` alone.
+
+    On FerretDB's SQLite backend only ``_id`` lookups stay cheap as a collection grows:
+    other filters read the whole collection, and updates and deletes of a document slow
+    down with its collection's size. So commits are only ever inserted, and beside them:
+
+    - ``<name>_positions``: one document per ``(stream, version)``, ``_id`` ``stream#version``,
+      naming its commit — reading a stream is a few point lookups, whatever the log's size;
+    - ``<name>_outbox``: a copy of each commit not yet on Kafka — the relay and the backlog
+      gauge read this small collection, and publishing deletes from it, not from the log;
+    - ``<name>_published``: the ids of the commits published, for ``sweep`` to tell a
+      published commit from one whose outbox entry a crash left out.
+
+    All three are written after the commit and are derived from the log: a crash in between
+    leaves an entry missing, never a wrong one. ``repair`` (at start-up) and ``sweep`` (the
+    relay, now and then) restore them; an append that meets a version it cannot see repairs
+    that stream first, so a missing position costs one retry, not a stuck stream.
+    """
+
     def __init__(self, db: AsyncDatabase[Document], *, name: str = "commits") -> None:
         self._commits: AsyncCollection[Document] = db[name]
+        self._positions: AsyncCollection[Document] = db[f"{name}_positions"]
+        self._outbox: AsyncCollection[Document] = db[f"{name}_outbox"]
+        self._published: AsyncCollection[Document] = db[f"{name}_published"]
         self._listeners: list[Callable[[], None]] = []
 
     def on_append(self, listener: Callable[[], None]) -> None:
@@ -73,7 +95,6 @@ class CommitLog:
         await self._commits.create_index(
             [("stream", ASCENDING), ("version", ASCENDING)], unique=True, name="stream_version"
         )
-        await self._commits.create_index([("published", ASCENDING)], name="published")
 
     async def append(
         self, id: str, stream: str, expected_version: int, events: Sequence[Event]
@@ -91,49 +112,77 @@ class CommitLog:
             recorded_at=datetime.now(UTC),
             trace=current_context(),
         )
+        document = _to_document(commit)
         try:
-            await self._commits.insert_one(_to_document(commit))
+            await self._commits.insert_one(document)
         except DuplicateKeyError:
             existing = await self.get(id)
             if existing is not None:
+                await self._index(_to_document(existing))  # finish what a crash cut short
                 return Appended(existing, duplicate=True)
+            await self.repair_stream(stream)
             raise ConcurrencyConflict(stream, commit.version) from None
+        await self._index(document, fresh=True)
         for listener in self._listeners:
             listener()
         return Appended(commit, duplicate=False)
+
+    async def _index(self, document: Document, *, fresh: bool = False) -> None:
+        """The commit's position, and its outbox entry unless it is published."""
+        position = {
+            "_id": _position(document["stream"], document["version"]),
+            "commit": document["_id"],
+        }
+        await _insert_once(self._positions, position)
+        if fresh or await self._published.find_one({"_id": document["_id"]}) is None:
+            await _insert_once(self._outbox, document)
 
     async def get(self, id: str) -> Commit | None:
         document = await self._commits.find_one({"_id": id})
         return None if document is None else _from_document(document)
 
     async def read_stream(self, stream: str) -> list[Commit]:
-        cursor = self._commits.find({"stream": stream}).sort("version", ASCENDING)
-        return [_from_document(document) async for document in cursor]
+        """The stream's commits, oldest first: one point lookup per position and commit."""
+        commits: list[Commit] = []
+        while True:
+            key = _position(stream, len(commits) + 1)
+            position = await self._positions.find_one({"_id": key})
+            commit = None if position is None else await self.get(position["commit"])
+            if commit is None:
+                return commits
+            commits.append(commit)
 
     async def stream_version(self, stream: str) -> int:
         """The stream's latest version; 0 for a stream with no commits."""
-        document = await self._commits.find_one(
-            {"stream": stream}, projection={"version": True}, sort=[("version", DESCENDING)]
-        )
-        return 0 if document is None else int(document["version"])
+        version = 0
+        while await self._positions.find_one({"_id": _position(stream, version + 1)}, {"_id": 1}):
+            version += 1
+        return version
+
+    async def repair_stream(self, stream: str) -> int:
+        """Restore the stream's missing positions from the log (a full read, so: rarely)."""
+        repaired = 0
+        async for document in self._commits.find({"stream": stream}, {"stream": 1, "version": 1}):
+            repaired += await _insert_once(
+                self._positions,
+                {"_id": _position(stream, document["version"]), "commit": document["_id"]},
+            )
+        return repaired
 
     async def unpublished(self, limit: int) -> list[Commit]:
         """Commits not yet on Kafka, in version order within each stream."""
-        cursor = (
-            self._commits.find({"published": False})
-            .sort([("stream", ASCENDING), ("version", ASCENDING)])
-            .limit(limit)
-        )
-        return [_from_document(document) async for document in cursor]
+        documents = [document async for document in self._outbox.find({})]
+        documents.sort(key=lambda document: (document["stream"], document["version"]))
+        return [_from_document(document) for document in documents[:limit]]
 
     async def mark_published(self, ids: Sequence[str]) -> None:
-        # One update per _id: FerretDB pushes only equality filters down to SQL, so an
-        # `$in` over many ids would scan the whole log.
-        if ids:
-            await self._commits.bulk_write(
-                [UpdateOne({"_id": id}, {"$set": {"published": True}}) for id in ids],
-                ordered=False,
-            )
+        """Record commits as published and take them out of the outbox, one ``_id`` at a
+        time: FerretDB pushes only ``_id`` equality down to SQL (an ``$in`` reads the whole
+        collection), and on its SQLite backend a bulk write of 100 updates on a log of 1,000
+        commits did not finish within 60 s, where 100 single writes took half a second."""
+        for id in ids:
+            await _insert_once(self._published, {"_id": id})
+            await self._outbox.delete_one({"_id": id})
 
     async def all_commits(self, batch_size: int = 1000) -> list[Commit]:
         """Every commit; for rebuilding read models from scratch."""
@@ -141,15 +190,60 @@ class CommitLog:
         return [_from_document(document) async for document in cursor.batch_size(batch_size)]
 
     async def oldest_unpublished(self) -> datetime | None:
-        document = await self._commits.find_one(
-            {"published": False},
-            projection={"recorded_at": True},
-            sort=[("recorded_at", ASCENDING)],
-        )
-        return None if document is None else document["recorded_at"]
+        oldest: datetime | None = None
+        async for document in self._outbox.find({}, {"recorded_at": 1}):
+            if oldest is None or document["recorded_at"] < oldest:
+                oldest = document["recorded_at"]
+        return oldest
 
     async def count_unpublished(self) -> int:
-        return await self._commits.count_documents({"published": False})
+        return await self._outbox.count_documents({})
+
+    async def sweep(self) -> int:
+        """Put back in the outbox every commit neither published nor in it; how many.
+
+        Reads the log's ids and the two small collections once each. A commit written before
+        the published ledger existed carries ``published: true`` and joins the ledger."""
+        published = {document["_id"] async for document in self._published.find({}, {"_id": 1})}
+        waiting = {document["_id"] async for document in self._outbox.find({}, {"_id": 1})}
+        restored = 0
+        async for document in self._commits.find({}, {"_id": 1, "published": 1}):
+            id = document["_id"]
+            if id in published or id in waiting:
+                continue
+            if document.get("published"):
+                await _insert_once(self._published, {"_id": id})
+                continue
+            full = await self._commits.find_one({"_id": id})
+            if full is not None:
+                restored += await _insert_once(self._outbox, full)
+        return restored
+
+    async def repair(self) -> tuple[int, int]:
+        """Restore every missing position and outbox entry (at start-up, before the relay
+        runs); the numbers restored."""
+        known = {document["_id"] async for document in self._positions.find({}, {"_id": 1})}
+        positions = 0
+        async for document in self._commits.find({}, {"stream": 1, "version": 1}):
+            key = _position(document["stream"], document["version"])
+            if key not in known:
+                positions += await _insert_once(
+                    self._positions, {"_id": key, "commit": document["_id"]}
+                )
+        return positions, await self.sweep()
+
+
+def _position(stream: str, version: int) -> str:
+    return f"{stream}#{version}"
+
+
+async def _insert_once(collection: AsyncCollection[Document], document: Document) -> int:
+    """Insert ``document`` unless its ``_id`` is there already; 1 if inserted."""
+    try:
+        await collection.insert_one(document)
+    except DuplicateKeyError:
+        return 0
+    return 1
 
 
 def _to_document(commit: Commit) -> Document:

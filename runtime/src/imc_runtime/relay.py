@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import time
 from collections.abc import Callable
 
 from imc_runtime.commitlog import CommitLog
@@ -17,8 +18,10 @@ class Relay:
     """At-least-once publication of the commit log.
 
     Wakes when the log gets a commit (or every ``idle_interval`` for commits another
-    replica wrote), publishes a batch, then marks it published. A crash between the two
-    publishes the batch again: consumers are idempotent, so that is harmless.
+    replica wrote), publishes a batch from the outbox, then marks it published. A crash
+    between the two publishes the batch again: consumers are idempotent, so that is harmless.
+    Every ``sweep_interval`` it also looks through the log for unpublished commits missing
+    from the outbox.
     """
 
     def __init__(
@@ -29,6 +32,7 @@ class Relay:
         batch_size: int = 500,
         idle_interval: float = 0.2,
         max_backoff: float = 10.0,
+        sweep_interval: float = 300.0,
         on_published: Callable[[int], None] = lambda _count: None,
     ) -> None:
         self._log = commits
@@ -36,6 +40,7 @@ class Relay:
         self._batch_size = batch_size
         self._idle_interval = idle_interval
         self._max_backoff = max_backoff
+        self._sweep_interval = sweep_interval
         self._on_published = on_published
         self._wake = asyncio.Event()
         self._stopping = asyncio.Event()
@@ -55,9 +60,15 @@ class Relay:
 
     async def run(self) -> None:
         backoff = self._idle_interval
+        next_sweep = time.monotonic() + self._sweep_interval
         while not self._stopping.is_set():
             self._wake.clear()
             try:
+                if time.monotonic() >= next_sweep:
+                    # A commit whose outbox entry a failed write left out is found here.
+                    if restored := await self._log.sweep():
+                        log.warning("relay.swept", restored=restored)
+                    next_sweep = time.monotonic() + self._sweep_interval
                 published = await self.publish_pending()
             except Exception as error:
                 # Kafka or the database is away: wait, longer each time, and try again.

@@ -103,6 +103,15 @@ async def _until_started(what: str, start: StartStep, *, give_up_after: float = 
                 delay = min(delay * 2, 5.0)
 
 
+def _repair_log(commits: CommitLog) -> StartStep:
+    async def repair() -> None:
+        positions, outbox = await commits.repair()
+        if positions or outbox:
+            log.warning("commitlog.repaired", positions=positions, outbox=outbox)
+
+    return repair
+
+
 _READY_EXAMPLE = {"status": "ok", "checks": {"database": "ok", "kafka": "ok"}}
 _NOT_READY_EXAMPLE = {
     "status": "unavailable",
@@ -130,6 +139,7 @@ def create_app(
     @contextlib.asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         await _until_started("database", infra.commits.ensure_indexes)
+        await _until_started("database", _repair_log(infra.commits))
         for step in infra.start_steps:
             await step()
         await _until_started("kafka", infra.broker.start)

@@ -93,3 +93,58 @@ async def test_unpublished_commits_are_listed_in_order_until_marked(log: CommitL
     await log.mark_published([c.id for c in pending[:2]])
     assert [c.id for c in await log.unpublished(10)] == ["b1"]
     assert await log.count_unpublished() == 1
+
+
+# -- the positions and the outbox: derived, so a crash can only leave one missing ---------
+
+
+async def _forget(log: CommitLog, collection: str, id: str) -> None:
+    """What a crash between the commit's insert and its index's leaves behind."""
+    result = await log._commits.database[f"commits_{collection}"].delete_one({"_id": id})
+    assert result.deleted_count == 1
+
+
+async def test_a_lost_position_costs_one_conflict_then_the_stream_is_whole(log: CommitLog) -> None:
+    await log.append("c1", "milestone:m", 0, [reported(10)])
+    await log.append("c2", "milestone:m", 1, [reported(50)])
+    await _forget(log, "positions", "milestone:m#2")
+    assert [c.version for c in await log.read_stream("milestone:m")] == [1]  # stale, not wrong
+    with pytest.raises(ConcurrencyConflict):
+        await log.append("c3", "milestone:m", 1, [reported(60)])
+    assert [c.id for c in await log.read_stream("milestone:m")] == ["c1", "c2"]
+    await log.append("c3", "milestone:m", 2, [reported(60)])
+    assert await log.stream_version("milestone:m") == 3
+
+
+async def test_a_lost_outbox_entry_is_swept_back_and_published(log: CommitLog) -> None:
+    await log.append("c1", "milestone:m", 0, [reported(10)])
+    await _forget(log, "outbox", "c1")
+    assert await log.unpublished(10) == []
+    assert await log.sweep() == 1
+    assert [c.id for c in await log.unpublished(10)] == ["c1"]
+    await log.mark_published(["c1"])
+    assert await log.sweep() == 0  # published commits stay out
+
+
+async def test_replaying_an_append_finishes_the_index_a_crash_cut_short(log: CommitLog) -> None:
+    await log.append("c1", "milestone:m", 0, [reported(10)])
+    await _forget(log, "positions", "milestone:m#1")
+    await _forget(log, "outbox", "c1")
+    again = await log.append("c1", "milestone:m", 0, [reported(10)])
+    assert again.duplicate
+    assert [c.id for c in await log.read_stream("milestone:m")] == ["c1"]
+    assert [c.id for c in await log.unpublished(10)] == ["c1"]
+
+
+async def test_repair_rebuilds_the_index_of_a_log_written_without_one(log: CommitLog) -> None:
+    for version in range(3):
+        await log.append(f"a{version}", "stream:a", version, [reported(version)])
+    await log.append("b0", "stream:b", 0, [reported(9)])
+    await log.mark_published(["a0"])
+    db = log._commits.database
+    await db["commits_positions"].delete_many({})
+    await db["commits_outbox"].delete_many({})
+    assert await log.repair() == (4, 3)
+    assert [c.id for c in await log.read_stream("stream:a")] == ["a0", "a1", "a2"]
+    assert [c.id for c in await log.unpublished(10)] == ["a1", "a2", "b0"]
+    assert await log.repair() == (0, 0)

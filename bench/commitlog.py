@@ -1,0 +1,145 @@
+"""How the commit log's hot paths cost as the log grows, on a real FerretDB.
+
+    .venv/bin/python bench/commitlog.py [--sizes 1000 5000 20000] [--json out.json]
+
+Fills one log to each size in turn (streams of 10 commits, like a milestone's history, every
+commit published as the relay leaves them), and at each size measures what the services do
+for every message or every relay round:
+
+- ``append``: commits per second, one at a time (a request's write);
+- ``read_stream``: the median time to read one stream of 10 (loading a record to decide);
+- ``get``: the median idempotency lookup by commit id;
+- ``relay poll``: one look for unpublished commits when there are none (the idle relay does
+  this five times a second);
+- ``backlog``: counting unpublished commits (the metrics gauge, every 5 s).
+
+A flat line across sizes is the goal; a line that grows with the log is a full scan. Runs its
+own FerretDB in a temporary directory, or the one at ``IMC_MONGO_URL``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import platform
+import statistics
+import tempfile
+import time
+import uuid
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any
+
+from imc_contracts import registry
+from imc_contracts.envelope import Event
+from imc_devstack.stack import Ports, Stack
+from imc_runtime.commitlog import CommitLog
+from imc_runtime.mongo import Document
+from pymongo import AsyncMongoClient
+
+STREAM_LENGTH = 10
+
+
+def report(number: int) -> Event:
+    return registry.ProgressReported.create(
+        registry.ProgressReportedPayload(
+            submission_id=str(uuid.uuid4()),
+            milestone_id=f"m-{number}",
+            progress=number % 100,
+            reported_on="2026-11-29",
+            note="x" * 200,
+        ),
+        partnership_id="berkane--saint-gilles",
+    )
+
+
+async def median_ms(action: Callable[[], Awaitable[Any]], times: int = 30) -> float:
+    durations = []
+    for _ in range(times):
+        started = time.perf_counter()
+        await action()
+        durations.append((time.perf_counter() - started) * 1000)
+    return round(statistics.median(durations), 3)
+
+
+async def fill(commits: CommitLog, start: int, end: int) -> float:
+    """Append commits ``start``..``end`` (publishing them, as the relay would); commits/s."""
+    started = time.perf_counter()
+    for number in range(start, end):
+        stream, version = divmod(number, STREAM_LENGTH)
+        await commits.append(f"c-{number}", f"milestone:{stream}", version, [report(number)])
+    elapsed = time.perf_counter() - started
+    await commits.mark_published([f"c-{n}" for n in range(start, end)])
+    return (end - start) / elapsed if elapsed else 0.0
+
+
+async def measure(db_url: str, sizes: list[int]) -> list[dict[str, Any]]:
+    client: AsyncMongoClient[Document] = AsyncMongoClient(db_url, tz_aware=True)
+    db = client[f"bench_{uuid.uuid4().hex[:8]}"]
+    commits = CommitLog(db)
+    await commits.ensure_indexes()
+    rows = []
+    filled = 0
+    try:
+        for size in sizes:
+            rate = await fill(commits, filled, size)
+            filled = size
+            streams = size // STREAM_LENGTH
+            picks = iter(range(0, streams, max(1, streams // 30)))
+            ids = iter(range(0, size, max(1, size // 30)))
+
+            def read_one(picks: Any = picks) -> Awaitable[Any]:
+                return commits.read_stream(f"milestone:{next(picks, 0)}")
+
+            def get_one(ids: Any = ids) -> Awaitable[Any]:
+                return commits.get(f"c-{next(ids, 0)}")
+
+            row = {
+                "commits": size,
+                "append_per_s": round(rate, 1),
+                "read_stream_ms": await median_ms(read_one),
+                "get_ms": await median_ms(get_one),
+                "relay_poll_ms": await median_ms(lambda: commits.unpublished(500), times=10),
+                "backlog_ms": await median_ms(commits.count_unpublished, times=10),
+            }
+            print(
+                f"{size:>7} commits: append {row['append_per_s']:>7}/s  "
+                f"read_stream {row['read_stream_ms']:>8} ms  get {row['get_ms']:>6} ms  "
+                f"relay poll {row['relay_poll_ms']:>8} ms  backlog {row['backlog_ms']:>8} ms",
+                flush=True,
+            )
+            rows.append(row)
+    finally:
+        await client.drop_database(db.name)
+        await client.close()
+    return rows
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 5000, 20000])
+    parser.add_argument("--json", type=Path)
+    args = parser.parse_args()
+    url = os.environ.get("IMC_MONGO_URL")
+    with tempfile.TemporaryDirectory(prefix="imc-bench-") as root:
+        stack = None
+        if url is None:
+            stack = Stack(Path(root) / "data", Ports.free(), log_dir=Path(root) / "logs")
+            stack.start_ferretdb()
+            url = stack.mongo_url
+        try:
+            rows = asyncio.run(measure(url, sorted(args.sizes)))
+        finally:
+            if stack is not None:
+                stack.stop()
+    result = {"machine": {"cores": os.cpu_count(), "python": platform.python_version()}}
+    result["rows"] = rows  # type: ignore[assignment]
+    if args.json:
+        args.json.parent.mkdir(parents=True, exist_ok=True)
+        args.json.write_text(json.dumps(result, indent=2))
+
+
+if __name__ == "__main__":
+    main()
