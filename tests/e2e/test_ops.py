@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import uuid
 
+import httpx
 import pytest
 from imc_devstack.stack import SERVICES, Stack
+from imc_devstack.testing import bearer, token
 
 pytestmark = pytest.mark.infra
 
@@ -51,6 +54,18 @@ def test_backlog_reports_each_service_database(services: Stack) -> None:
 
 
 def test_rebuild_re_projects_the_registry_while_it_runs(services: Stack) -> None:
+    body = {
+        "names": {"fr": f"Tafraout {uuid.uuid4().hex[:6]}"},
+        "country": "MA",
+        "languages": ["fr"],
+    }
+    created = httpx.post(
+        f"{services.service_url('registry')}/v1/municipalities",
+        json=body,
+        headers=bearer(token("coordinator")),
+        timeout=10,
+    )
+    assert created.status_code == 201, created.text
     result = ops(services, "rebuild", "registry")
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith("registry: rebuilt from ")

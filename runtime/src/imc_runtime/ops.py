@@ -109,15 +109,19 @@ async def rebuild(service: str) -> int:
     return result
 
 
-def _passthrough(main: Callable[[list[str] | None], None]) -> Callable[[argparse.Namespace], int]:
-    def run(args: argparse.Namespace) -> int:
-        main(args.rest)
-        return 0
-
-    return run
+PASSTHROUGH: dict[str, Callable[[list[str] | None], None]] = {
+    "dlq": dlq.main,
+    "topics": topics.main,
+    "token": auth.main,
+}
+"""Subcommands that are whole commands of their own: their arguments go to them untouched."""
 
 
 def main(argv: list[str] | None = None) -> None:
+    arguments = sys.argv[1:] if argv is None else argv
+    if arguments and arguments[0] in PASSTHROUGH:
+        PASSTHROUGH[arguments[0]](arguments[1:])
+        return
     parser = argparse.ArgumentParser(
         prog="imc-ops", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
@@ -135,7 +139,7 @@ def main(argv: list[str] | None = None) -> None:
     ):
         sub = commands.add_parser(name, help=what, add_help=False)
         sub.add_argument("rest", nargs=argparse.REMAINDER)
-    args = parser.parse_args(argv)
+    args = parser.parse_args(arguments)
     sys.exit(run(args))
 
 
@@ -147,9 +151,6 @@ def run(args: argparse.Namespace) -> int:
         "rebuild": lambda a: _print(
             f"{a.service}: rebuilt from {asyncio.run(rebuild(a.service))} commits"
         ),
-        "dlq": _passthrough(dlq.main),
-        "topics": _passthrough(topics.main),
-        "token": _passthrough(auth.main),
     }
     return handlers[args.command](args)
 

@@ -132,6 +132,7 @@ async def import_roadmap(
             already += 1  # written by an earlier delivery of this same import
             continue
         objective_ref = None
+        found_before = len(problems)
         if row.objective_id:
             found = await store.objective(partnership_id, row.objective_id)
             if found is not None:
@@ -162,6 +163,8 @@ async def import_roadmap(
                         actor=actor,
                     )
                     objective_ref = ObjectiveRef(row.objective_id, row.phase)
+        if len(problems) > found_before:
+            continue  # its objective is refused already: its milestone would only echo that
         try:
             event = plan_milestone(
                 partnership=partnership,
