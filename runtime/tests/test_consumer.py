@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 
@@ -118,3 +119,36 @@ def test_a_group_cannot_register_two_handlers_for_one_type() -> None:
     router.add(ProgressReported, one)
     with pytest.raises(ValueError, match="already handles"):
         router.add(ProgressReported, one)
+
+
+@pytest.mark.parametrize(
+    ("failures", "error", "outcomes"),
+    [
+        (0, None, ["handled"]),
+        (1, AutoReconnect, ["retried", "handled"]),
+        (3, ValueError, ["retried", "retried", "dead_lettered"]),
+        (3, AutoReconnect, ["retried", "retried", "failed"]),
+    ],
+)
+async def test_each_outcome_is_reported_for_the_metrics(
+    failures: int, error: type[Exception] | None, outcomes: list[str]
+) -> None:
+    router, attempts = EventRouter("test"), [0]
+    seen: list[str] = []
+
+    @router.on(ProgressReported)
+    async def handle(_event: ProgressReported) -> None:
+        attempts[0] += 1
+        if error is not None and attempts[0] <= failures:
+            raise error("not yet")
+
+    # A transient failure that outlasts the retries is raised: the message comes again.
+    with contextlib.suppress(AutoReconnect):
+        await handle_message(
+            encode(progress_event()),
+            router=router,
+            retry=NO_WAIT,
+            dead_letter=DeadLetters(),
+            on_outcome=seen.append,
+        )
+    assert seen == outcomes

@@ -2,7 +2,8 @@
 
 A coordinator registers two municipalities, pairs them and adds a member; an officer plans a
 milestone and reports it done; roadmaps decides it is reached; notifications mails the member
-in their language, and the registry shows the submission applied.
+in their language, and the registry shows the submission applied. Each service's Prometheus
+counters, scraped before and after, show the flow went through it.
 """
 
 from __future__ import annotations
@@ -13,13 +14,43 @@ from typing import Any
 
 import httpx
 import pytest
-from imc_devstack.stack import Stack
+from imc_devstack.stack import SERVICES, Stack
 from imc_devstack.testing import bearer, eventually, token
+from prometheus_client.parser import text_string_to_metric_families
 
 pytestmark = pytest.mark.infra
 
 
+Counters = dict[tuple[str, tuple[tuple[str, str], ...]], float]
+
+
+def counters(services: Stack, service: str) -> Counters:
+    """Every counter sample the service exposes, by name and labels."""
+    text = httpx.get(f"{services.service_url(service)}/metrics", timeout=10).text
+    return {
+        (sample.name, tuple(sorted(sample.labels.items()))): sample.value
+        for family in text_string_to_metric_families(text)
+        if family.type in ("counter", "histogram")
+        for sample in family.samples
+        if sample.name.endswith(("_total", "_count"))
+    }
+
+
+def moved(before: Counters, after: Counters, name: str, **labels: str) -> float:
+    """How much the samples of ``name`` whose labels include ``labels`` grew."""
+
+    def total(counts: Counters) -> float:
+        return sum(
+            value
+            for (sample, sample_labels), value in counts.items()
+            if sample == name and set(labels.items()) <= set(sample_labels)
+        )
+
+    return total(after) - total(before)
+
+
 def test_a_milestone_reported_done_reaches_the_members_inbox(services: Stack) -> None:
+    before = {service: counters(services, service) for service in SERVICES}
     run = uuid.uuid4().hex[:8]
     coordinator = bearer(token("coordinator"))
     registry = httpx.Client(base_url=services.service_url("registry"), timeout=10)
@@ -110,6 +141,44 @@ def test_a_milestone_reported_done_reaches_the_members_inbox(services: Stack) ->
     assert message["Subject"].startswith("Jalon atteint")
     full = mail.get(f"/api/v1/message/{message['ID']}").json()
     assert milestone_id in full["Text"]
+
+    after = {service: counters(services, service) for service in SERVICES}
+    registry_moved = moved(
+        before["registry"],
+        after["registry"],
+        "imc_http_request_duration_seconds_count",
+        route="/v1/municipalities",
+        status="201",
+    )
+    assert registry_moved >= 2
+    for service in SERVICES:
+        assert moved(before[service], after[service], "imc_relay_published_events_total") >= 1, (
+            service
+        )
+    assert (
+        moved(
+            before["roadmaps"],
+            after["roadmaps"],
+            "imc_messages_total",
+            group="roadmaps",
+            outcome="handled",
+        )
+        >= 2
+    )
+    assert (
+        moved(
+            before["registry"],
+            after["registry"],
+            "imc_messages_total",
+            group="registry",
+            outcome="handled",
+        )
+        >= 2
+    )
+    assert (
+        moved(before["notifications"], after["notifications"], "imc_emails_total", outcome="sent")
+        >= 1
+    )
 
 
 def test_a_refused_report_shows_its_reason_on_the_submission(services: Stack) -> None:

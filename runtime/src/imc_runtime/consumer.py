@@ -121,19 +121,24 @@ async def handle_message(
         for attempt in range(retry.attempts):
             try:
                 await router.dispatch(event)
+                on_outcome("handled")
                 return
             except TRANSIENT_ERRORS as error:
                 if attempt + 1 == retry.attempts:
                     log.warning(
                         "message.transient_failure", error=repr(error), attempts=attempt + 1
                     )
+                    on_outcome("failed")  # kept: the message is delivered again
                     raise
+                on_outcome("retried")
                 await asyncio.sleep(retry.delay(attempt))
             except Exception as error:
                 log.exception("message.handler_failed", attempts=attempt + 1)
                 if attempt + 1 == retry.attempts:
                     await dead_letter(error, attempt + 1)
+                    on_outcome("dead_lettered")
                     return
+                on_outcome("retried")
                 await asyncio.sleep(retry.delay(attempt))
     finally:
         structlog.contextvars.unbind_contextvars(
