@@ -1,4 +1,4 @@
-"""Roadmaps' HTTP API under /v1: reads for viewers and up, evaluations for coordinators."""
+"""Roadmaps' HTTP API under /v1: read only, for viewers and up. Changes come from the registry."""
 
 from __future__ import annotations
 
