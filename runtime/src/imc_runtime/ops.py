@@ -9,7 +9,8 @@
     imc-ops token --subject … --role …   mint a bearer token (local use)
 
 Connections come from the same ``IMC_*`` settings the services read (Kafka security included);
-service URLs from ``IMC_<SERVICE>_URL`` (default: the local ports).
+service URLs from ``IMC_<SERVICE>_URL`` and databases from ``IMC_<SERVICE>_DATABASE``
+(default: the local ports and the services' default databases).
 """
 
 from __future__ import annotations
@@ -17,7 +18,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import importlib
-import os
 import sys
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -26,26 +26,42 @@ import httpx
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
 from imc_contracts.catalog import TOPICS, topics_consumed_by
+from pydantic import Field
 
 from imc_runtime import auth, dlq, mongo, topics
 from imc_runtime.commitlog import CommitLog
 from imc_runtime.kafka import Connection, client_options, connect, partitions_of
 from imc_runtime.settings import ServiceSettings, load_settings
 
-SERVICES = {"registry": 8001, "roadmaps": 8002, "notifications": 8003}
+SERVICES = ("registry", "roadmaps", "notifications")
 GROUPS = sorted({group for topic in TOPICS for group in topic.consumer_groups})
 REBUILDABLE = ("registry", "roadmaps")
 
 
-def service_url(service: str) -> str:
-    return os.environ.get(f"IMC_{service.upper()}_URL", f"http://127.0.0.1:{SERVICES[service]}")
+class OpsSettings(ServiceSettings):
+    """Where the services answer and which databases they keep, as operators set them."""
+
+    registry_url: str = Field(default="http://127.0.0.1:8001", description="For `health`.")
+    roadmaps_url: str = Field(default="http://127.0.0.1:8002", description="For `health`.")
+    notifications_url: str = Field(default="http://127.0.0.1:8003", description="For `health`.")
+    registry_database: str = Field(default="imc_registry", description="For `backlog`.")
+    roadmaps_database: str = Field(default="imc_roadmaps", description="For `backlog`.")
+    notifications_database: str = Field(default="imc_notifications", description="For `backlog`.")
+
+    def url(self, service: str) -> str:
+        url: str = getattr(self, f"{service}_url")
+        return url.rstrip("/")
+
+    def database_of(self, service: str) -> str:
+        name: str = getattr(self, f"{service}_database")
+        return name
 
 
-def health() -> int:
+def health(settings: OpsSettings) -> int:
     """Print each service's readiness; the number of services not ready."""
     unready = 0
     for service in SERVICES:
-        url = f"{service_url(service)}/health/ready"
+        url = f"{settings.url(service)}/health/ready"
         try:
             response = httpx.get(url, timeout=5)
             checks = response.json().get("checks", {})
@@ -85,14 +101,13 @@ async def lag(connection: Connection, groups: list[str]) -> list[tuple[str, str,
     return rows
 
 
-async def backlog(settings: ServiceSettings) -> list[tuple[str, int, float | None]]:
+async def backlog(settings: OpsSettings) -> list[tuple[str, int, float | None]]:
     """(service, unpublished commits, age of the oldest in seconds) per service database."""
     client = mongo.connect(settings)
     rows = []
     try:
         for service in SERVICES:
-            name = os.environ.get(f"IMC_{service.upper()}_DATABASE", f"imc_{service}")
-            commits = CommitLog(client[name])
+            commits = CommitLog(client[settings.database_of(service)])
             oldest = await commits.oldest_unpublished()
             age = None if oldest is None else (datetime.now(UTC) - oldest).total_seconds()
             rows.append((service, await commits.count_unpublished(), age))
@@ -145,7 +160,7 @@ def main(argv: list[str] | None = None) -> None:
 
 def run(args: argparse.Namespace) -> int:
     handlers: dict[str, Callable[[argparse.Namespace], int]] = {
-        "health": lambda _: health(),
+        "health": lambda _: health(load_settings(OpsSettings)),
         "lag": _show_lag,
         "backlog": _show_backlog,
         "rebuild": lambda a: _print(
@@ -174,7 +189,7 @@ def _show_lag(args: argparse.Namespace) -> int:
 
 
 def _show_backlog(_args: argparse.Namespace) -> int:
-    rows: list[tuple[str, int, float | None]] = asyncio.run(backlog(load_settings(ServiceSettings)))
+    rows: list[tuple[str, int, float | None]] = asyncio.run(backlog(load_settings(OpsSettings)))
     for service, count, age in rows:
         oldest = "-" if age is None else f"{age:.1f} s"
         print(f"{service:<14} {count:>8} unpublished   oldest {oldest}")

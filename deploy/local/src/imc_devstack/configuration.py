@@ -12,6 +12,7 @@ from pathlib import Path
 from imc_notifications.settings import NotificationsSettings
 from imc_registry.settings import RegistrySettings
 from imc_roadmaps.settings import RoadmapsSettings
+from imc_runtime.ops import OpsSettings
 from imc_runtime.settings import ServiceSettings
 from pydantic import AliasChoices, SecretStr
 from pydantic.fields import FieldInfo
@@ -25,6 +26,7 @@ SECTIONS: tuple[tuple[str, type[ServiceSettings]], ...] = (
     ("registry", RegistrySettings),
     ("roadmaps", RoadmapsSettings),
     ("notifications", NotificationsSettings),
+    ("imc-ops", OpsSettings),
 )
 INTRODUCTION = """\
 # Configuration

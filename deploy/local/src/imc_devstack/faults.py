@@ -633,6 +633,8 @@ def main(argv: list[str] | None = None) -> None:
                 report.notes += problems(report, scenario, workload)
                 reports.append(report)
                 print(table([report]), flush=True)
+                if args.json:  # after each scenario: a run stopped half-way keeps what it found
+                    args.json.write_text(json.dumps([asdict(r) for r in reports], indent=2))
         finally:
             stack.stop()
     print(f"\nworkload: {workload}, outage {outage:.0f} s\n{table(reports)}")
