@@ -23,21 +23,27 @@ class NotificationsSettings(ServiceSettings):
         validation_alias=AliasChoices("IMC_NOTIFICATIONS_CONSUMER_GROUP"),
         description="Kafka group; a second, independent instance (a test) uses its own.",
     )
-    smtp_host: str = "127.0.0.1"
-    smtp_port: int = 1025
-    smtp_username: str | None = None
+    smtp_host: str = Field(default="127.0.0.1", description="The SMTP server that sends the mail.")
+    smtp_port: int = Field(default=1025, description="587 with STARTTLS, 465 with implicit TLS.")
+    smtp_username: str | None = Field(default=None, description="With its password, or neither.")
     smtp_password: SecretStr | None = None
-    smtp_starttls: bool = False
+    smtp_starttls: bool = Field(default=False, description="Upgrade the connection (port 587).")
     smtp_use_tls: bool = Field(default=False, description="Implicit TLS (port 465).")
-    smtp_timeout_seconds: float = 10.0
+    smtp_timeout_seconds: float = Field(default=10.0, description="Per SMTP conversation.")
     smtp_attempts: int = Field(
         default=3, ge=1, le=10, description="Tries per delivery before the event is retried."
     )
     smtp_backoff_seconds: float = Field(default=0.2, gt=0, le=60)
     smtp_backoff_cap_seconds: float = Field(default=5.0, gt=0, le=600)
-    mail_from: str = "IMC Hub <no-reply@imc-hub.example.org>"
-    message_id_domain: str = "imc-hub.example.org"
-    frontend_base_url: str = "http://127.0.0.1:8080"
+    mail_from: str = Field(
+        default="IMC Hub <no-reply@imc-hub.example.org>", description="The From header."
+    )
+    message_id_domain: str = Field(
+        default="imc-hub.example.org", description="Right of the @ in each Message-ID."
+    )
+    frontend_base_url: str = Field(
+        default="http://127.0.0.1:8080", description="Links in emails point here."
+    )
     public_base_url: str = Field(
         default="",
         description="Where recipients reach this service (unsubscribe links); "
