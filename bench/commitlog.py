@@ -7,7 +7,8 @@ commit published as the relay leaves them), and at each size measures what the s
 for every message or every relay round:
 
 - ``append``: commits per second, one at a time (a request's write);
-- ``read_stream``: the median time to read one stream of 10 (loading a record to decide);
+- ``read_stream``: the median time to read one stream of 10 (loading a record to decide), the
+  first time, and ``again`` (the log keeps the streams it read: only what is new is fetched);
 - ``get``: the median idempotency lookup by commit id;
 - ``relay poll``: one look for unpublished commits when there are none (the idle relay does
   this five times a second);
@@ -93,6 +94,12 @@ async def measure(db_url: str, sizes: list[int]) -> list[dict[str, Any]]:
             def read_one(picks: Any = picks) -> Awaitable[Any]:
                 return commits.read_stream(f"milestone:{next(picks, 0)}")
 
+            warm = f"milestone:{streams // 2}"
+            await commits.read_stream(warm)
+
+            def read_again(warm: str = warm) -> Awaitable[Any]:
+                return commits.read_stream(warm)
+
             def get_one(ids: Any = ids) -> Awaitable[Any]:
                 return commits.get(f"c-{next(ids, 0)}")
 
@@ -100,13 +107,15 @@ async def measure(db_url: str, sizes: list[int]) -> list[dict[str, Any]]:
                 "commits": size,
                 "append_per_s": round(rate, 1),
                 "read_stream_ms": await median_ms(read_one),
+                "read_stream_again_ms": await median_ms(read_again),
                 "get_ms": await median_ms(get_one),
                 "relay_poll_ms": await median_ms(lambda: commits.unpublished(500), times=10),
                 "backlog_ms": await median_ms(commits.count_unpublished, times=10),
             }
             print(
                 f"{size:>7} commits: append {row['append_per_s']:>7}/s  "
-                f"read_stream {row['read_stream_ms']:>8} ms  get {row['get_ms']:>6} ms  "
+                f"read_stream {row['read_stream_ms']:>8} ms (again {row['read_stream_again_ms']} ms)  "
+                f"get {row['get_ms']:>6} ms  "
                 f"relay poll {row['relay_poll_ms']:>8} ms  backlog {row['backlog_ms']:>8} ms",
                 flush=True,
             )

@@ -10,6 +10,7 @@ FerretDB, which has no transactions and no atomic updates, as well as on MongoDB
 from __future__ import annotations
 
 import hashlib
+from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -80,12 +81,18 @@ class CommitLog:
     that stream first, so a missing position costs one retry, not a stuck stream.
     """
 
-    def __init__(self, db: AsyncDatabase[Document], *, name: str = "commits") -> None:
+    def __init__(
+        self, db: AsyncDatabase[Document], *, name: str = "commits", cached_streams: int = 2000
+    ) -> None:
         self._commits: AsyncCollection[Document] = db[name]
         self._positions: AsyncCollection[Document] = db[f"{name}_positions"]
         self._outbox: AsyncCollection[Document] = db[f"{name}_outbox"]
         self._published: AsyncCollection[Document] = db[f"{name}_published"]
         self._listeners: list[Callable[[], None]] = []
+        # Commits never change, and a position once written never points elsewhere: the
+        # streams read lately are kept, and reading one again asks only for what came after.
+        self._streams: OrderedDict[str, tuple[Commit, ...]] = OrderedDict()
+        self._cached_streams = cached_streams
 
     def on_append(self, listener: Callable[[], None]) -> None:
         """Call ``listener`` after each new commit (the relay wakes on it)."""
@@ -123,6 +130,9 @@ class CommitLog:
             await self.repair_stream(stream)
             raise ConcurrencyConflict(stream, commit.version) from None
         await self._index(document, fresh=True)
+        known = self._streams.get(stream)
+        if known is not None and len(known) == expected_version:
+            self._remember(stream, (*known, commit))
         for listener in self._listeners:
             listener()
         return Appended(commit, duplicate=False)
@@ -142,19 +152,29 @@ class CommitLog:
         return None if document is None else _from_document(document)
 
     async def read_stream(self, stream: str) -> list[Commit]:
-        """The stream's commits, oldest first: one point lookup per position and commit."""
-        commits: list[Commit] = []
+        """The stream's commits, oldest first: point lookups of the positions and commits not
+        read before, then one lookup that finds nothing after the last."""
+        commits = list(self._streams.get(stream, ()))
         while True:
             key = _position(stream, len(commits) + 1)
             position = await self._positions.find_one({"_id": key})
             commit = None if position is None else await self.get(position["commit"])
             if commit is None:
-                return commits
+                break
             commits.append(commit)
+        if commits:
+            self._remember(stream, tuple(commits))
+        return commits
+
+    def _remember(self, stream: str, commits: tuple[Commit, ...]) -> None:
+        self._streams[stream] = commits
+        self._streams.move_to_end(stream)
+        while len(self._streams) > self._cached_streams:
+            self._streams.popitem(last=False)
 
     async def stream_version(self, stream: str) -> int:
         """The stream's latest version; 0 for a stream with no commits."""
-        version = 0
+        version = len(self._streams.get(stream, ()))
         while await self._positions.find_one({"_id": _position(stream, version + 1)}, {"_id": 1}):
             version += 1
         return version
