@@ -68,6 +68,9 @@ class CommitLog:
     other filters read the whole collection, and updates and deletes of a document slow
     down with its collection's size. So commits are only ever inserted, and beside them:
 
+    - ``<name>_ids``: one small document per commit id — "was this cause applied already?" is
+      asked of every message, and mostly answered "no", which on the log itself means reading
+      every commit;
     - ``<name>_positions``: one document per ``(stream, version)``, ``_id`` ``stream#version``,
       naming its commit — reading a stream is a few point lookups, whatever the log's size;
     - ``<name>_outbox``: a copy of each commit not yet on Kafka — the relay and the backlog
@@ -85,6 +88,7 @@ class CommitLog:
         self, db: AsyncDatabase[Document], *, name: str = "commits", cached_streams: int = 2000
     ) -> None:
         self._commits: AsyncCollection[Document] = db[name]
+        self._ids: AsyncCollection[Document] = db[f"{name}_ids"]
         self._positions: AsyncCollection[Document] = db[f"{name}_positions"]
         self._outbox: AsyncCollection[Document] = db[f"{name}_outbox"]
         self._published: AsyncCollection[Document] = db[f"{name}_published"]
@@ -123,7 +127,8 @@ class CommitLog:
         try:
             await self._commits.insert_one(document)
         except DuplicateKeyError:
-            existing = await self.get(id)
+            found = await self._commits.find_one({"_id": id})  # the log itself: ids may lag
+            existing = None if found is None else _from_document(found)
             if existing is not None:
                 await self._index(_to_document(existing))  # finish what a crash cut short
                 return Appended(existing, duplicate=True)
@@ -138,7 +143,8 @@ class CommitLog:
         return Appended(commit, duplicate=False)
 
     async def _index(self, document: Document, *, fresh: bool = False) -> None:
-        """The commit's position, and its outbox entry unless it is published."""
+        """The commit's id and position, and its outbox entry unless it is published."""
+        await _insert_once(self._ids, _id_entry(document))
         position = {
             "_id": _position(document["stream"], document["version"]),
             "commit": document["_id"],
@@ -148,6 +154,9 @@ class CommitLog:
             await _insert_once(self._outbox, document)
 
     async def get(self, id: str) -> Commit | None:
+        """The commit with this id, if any; a miss is answered from the small ids collection."""
+        if await self._ids.find_one({"_id": id}, {"_id": 1}) is None:
+            return None
         document = await self._commits.find_one({"_id": id})
         return None if document is None else _from_document(document)
 
@@ -158,7 +167,12 @@ class CommitLog:
         while True:
             key = _position(stream, len(commits) + 1)
             position = await self._positions.find_one({"_id": key})
-            commit = None if position is None else await self.get(position["commit"])
+            found = (
+                None
+                if position is None
+                else await self._commits.find_one({"_id": position["commit"]})
+            )
+            commit = None if found is None else _from_document(found)
             if commit is None:
                 break
             commits.append(commit)
@@ -240,17 +254,24 @@ class CommitLog:
         return restored
 
     async def repair(self) -> tuple[int, int]:
-        """Restore every missing position and outbox entry (at start-up, before the relay
-        runs); the numbers restored."""
+        """Restore every missing id, position and outbox entry (at start-up, before the relay
+        and the consumers run); the numbers of positions and outbox entries restored."""
+        ids = {document["_id"] async for document in self._ids.find({}, {"_id": 1})}
         known = {document["_id"] async for document in self._positions.find({}, {"_id": 1})}
         positions = 0
         async for document in self._commits.find({}, {"stream": 1, "version": 1}):
+            if document["_id"] not in ids:
+                await _insert_once(self._ids, _id_entry(document))
             key = _position(document["stream"], document["version"])
             if key not in known:
                 positions += await _insert_once(
                     self._positions, {"_id": key, "commit": document["_id"]}
                 )
         return positions, await self.sweep()
+
+
+def _id_entry(document: Document) -> Document:
+    return {"_id": document["_id"], "stream": document["stream"], "version": document["version"]}
 
 
 def _position(stream: str, version: int) -> str:

@@ -142,9 +142,21 @@ async def test_repair_rebuilds_the_index_of_a_log_written_without_one(log: Commi
     await log.append("b0", "stream:b", 0, [reported(9)])
     await log.mark_published(["a0"])
     db = log._commits.database
+    await db["commits_ids"].delete_many({})
     await db["commits_positions"].delete_many({})
     await db["commits_outbox"].delete_many({})
     assert await log.repair() == (4, 3)
     assert [c.id for c in await log.read_stream("stream:a")] == ["a0", "a1", "a2"]
     assert [c.id for c in await log.unpublished(10)] == ["a1", "a2", "b0"]
+    assert await log.get("b0") is not None
     assert await log.repair() == (0, 0)
+
+
+async def test_a_lost_id_entry_still_cannot_make_a_second_commit(log: CommitLog) -> None:
+    await log.append("c1", "milestone:m", 0, [reported(10)])
+    await _forget(log, "ids", "c1")
+    assert await log.get("c1") is None  # the quick answer is stale …
+    again = await log.append("c1", "milestone:m", 1, [reported(10)])
+    assert again.duplicate  # … but the log's unique id still refuses a second commit
+    assert await log.get("c1") is not None  # and the entry is back
+    assert [c.id for c in await log.read_stream("milestone:m")] == ["c1"]
