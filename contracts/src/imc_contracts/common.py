@@ -17,6 +17,10 @@ Sex = Literal["female", "male", "unspecified"]
 Measure = Literal["unit", "percentage", "qualitative"]
 """IATI indicator measures: 1 unit, 2 percentage, 5 qualitative."""
 
+Rating = Literal[1, 2, 3, 4]
+"""An OECD-DAC criterion's rating: 1 unsatisfactory, 2 partly satisfactory, 3 satisfactory,
+4 highly satisfactory."""
+
 
 class BeneficiaryCount(Contract):
     """How many people of one group and sex a piece of work reached."""

@@ -7,7 +7,13 @@ from typing import ClassVar, Literal
 
 from pydantic import Field
 
-from imc_contracts.common import BeneficiaryCount, DisaggregatedValue, Measure, ReportingPeriod
+from imc_contracts.common import (
+    BeneficiaryCount,
+    DisaggregatedValue,
+    Measure,
+    Rating,
+    ReportingPeriod,
+)
 from imc_contracts.envelope import Contract, Event, Language, Localized
 
 Country = Literal["MA", "BE"]
@@ -365,10 +371,6 @@ class ProgrammeUpdated(Event):
 
 
 # -- evaluations and sheet imports: roadmaps decides -----------------------------------
-
-
-Rating = Literal[1, 2, 3, 4]
-"""1 unsatisfactory, 2 partly satisfactory, 3 satisfactory, 4 highly satisfactory."""
 
 
 class EvaluationSubmittedPayload(Contract):

@@ -7,7 +7,13 @@ from typing import ClassVar, Literal
 
 from pydantic import Field
 
-from imc_contracts.common import BeneficiaryCount, DisaggregatedValue, Measure, ReportingPeriod
+from imc_contracts.common import (
+    BeneficiaryCount,
+    DisaggregatedValue,
+    Measure,
+    Rating,
+    ReportingPeriod,
+)
 from imc_contracts.envelope import Contract, Event, Localized
 
 
@@ -219,10 +225,6 @@ class RoadmapProgressed(Event):
     TYPE: ClassVar[str] = "roadmaps.roadmap.progressed.v1"
     type: Literal["roadmaps.roadmap.progressed.v1"]
     payload: RoadmapProgressedPayload
-
-
-Rating = Literal[1, 2, 3, 4]
-"""1 unsatisfactory, 2 partly satisfactory, 3 satisfactory, 4 highly satisfactory."""
 
 
 class EvaluationRecordedPayload(Contract):

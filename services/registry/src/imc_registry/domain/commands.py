@@ -7,7 +7,7 @@ import zoneinfo
 from typing import Annotated, Any, Literal, Self
 
 from imc_contracts import Language
-from imc_contracts.common import Group, Measure, Sex
+from imc_contracts.common import Group, Measure, Rating, Sex
 from pydantic import (
     AfterValidator,
     BaseModel,
@@ -391,10 +391,6 @@ class ReviseMilestone(Patch):
     target: Text | None = None
     objective_id: Id | None = None
     weight: float | None = Field(default=None, gt=0, le=1000)
-
-
-Rating = Literal[1, 2, 3, 4]
-"""1 unsatisfactory, 2 partly satisfactory, 3 satisfactory, 4 highly satisfactory."""
 
 
 class SubmitEvaluation(Command):
