@@ -137,6 +137,11 @@ async function start(): Promise<void> {
   }
   setLanguage(initialLanguage(currentClaims()?.language), hasStoredLanguage());
   window.addEventListener("hashchange", () => void render(true));
+  // The router owns the fragment: the skip link moves focus instead of navigating.
+  skip.addEventListener("click", (event) => {
+    event.preventDefault();
+    main.focus();
+  });
   await render();
 }
 
