@@ -10,9 +10,10 @@ from imc_runtime.settings import ServiceSettings
 WEB = "http://127.0.0.1:8080"
 
 
-def client(**settings: object) -> TestClient:
+def client(origins: list[str] | None = None) -> TestClient:
     # No ``with``: the lifespan (Kafka, the database) does not start; the routes answer.
-    return TestClient(create_app(Infrastructure.build(ServiceSettings(**settings)), title="t"))
+    settings = ServiceSettings(cors_origins=origins or [])
+    return TestClient(create_app(Infrastructure.build(settings), title="t"))
 
 
 def test_the_origins_are_read_comma_separated_from_the_environment(
@@ -23,7 +24,7 @@ def test_the_origins_are_read_comma_separated_from_the_environment(
 
 
 def test_a_preflight_from_the_web_frontend_is_allowed_with_a_bearer_token() -> None:
-    answer = client(cors_origins=[WEB]).options(
+    answer = client([WEB]).options(
         "/health/live",
         headers={
             "Origin": WEB,
@@ -38,9 +39,7 @@ def test_a_preflight_from_the_web_frontend_is_allowed_with_a_bearer_token() -> N
 
 
 def test_another_origin_gets_no_permission() -> None:
-    answer = client(cors_origins=[WEB]).get(
-        "/health/live", headers={"Origin": "http://elsewhere.example.org"}
-    )
+    answer = client([WEB]).get("/health/live", headers={"Origin": "http://elsewhere.example.org"})
     assert answer.status_code == 200
     assert "access-control-allow-origin" not in answer.headers
 

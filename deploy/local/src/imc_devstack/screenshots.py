@@ -24,7 +24,7 @@ from imc_devstack.paths import REPO_ROOT
 SIZES = {"desktop": {"width": 1280, "height": 900}, "phone": {"width": 390, "height": 844}}
 
 
-EXAMPLE_OBJECTIVE = {
+EXAMPLE_OBJECTIVE: dict[str, object] = {
     "objective_id": "youth-space",
     "theme": "youth",
     "title": {"fr": "Un espace pour la jeunesse", "ar": "فضاء للشباب", "nl": "Een jongerenruimte"},
