@@ -16,6 +16,7 @@ from typing import Any
 import structlog
 import uvicorn
 from fastapi import APIRouter, Depends, FastAPI, Request, Response, status
+from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
 from faststream.kafka import KafkaBroker
 from imc_contracts import new_event_id
@@ -23,6 +24,7 @@ from opentelemetry.sdk.trace import TracerProvider
 from pymongo import AsyncMongoClient
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import ConnectionFailure
+from starlette.middleware import Middleware
 
 from imc_runtime import mongo
 from imc_runtime.auth import TokenVerifier
@@ -126,9 +128,12 @@ def create_app(
     routers: Sequence[APIRouter] = (),
     events: EventRouter | None = None,
     consumer_group: str | None = None,
+    middleware: Sequence[Middleware] = (),
 ) -> FastAPI:
     """The service's app. ``consumer_group`` overrides the Kafka group of ``events`` (an
-    independent second instance, say, that must see every event itself)."""
+    independent second instance, say, that must see every event itself). ``middleware``
+    (outermost first) wraps the routes inside the CORS layer, so a browser can read its
+    refusals too."""
     settings = infra.settings
     tasks: list[Background] = [lambda: watch_backlog(infra.commits, infra.metrics)]
     if events is not None:
@@ -224,6 +229,27 @@ def create_app(
         response = await call_next(request)
         response.headers["X-Correlation-ID"] = correlation_id
         return response
+
+    for layer in reversed(middleware):
+        app.add_middleware(layer.cls, *layer.args, **layer.kwargs)
+    if settings.cors_origins:
+        # Added last, so it is outermost: preflights are answered before any other layer.
+        # Bearer tokens travel in a header, not cookies: no credentials mode is needed.
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_origins,
+            allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE"],
+            allow_headers=[
+                "Authorization",
+                "Content-Type",
+                "Idempotency-Key",
+                "If-Match",
+                "X-Correlation-ID",
+                "Accept-Language",
+            ],
+            expose_headers=["ETag", "X-Correlation-ID", "Retry-After"],
+            max_age=600,
+        )
 
     for router in routers:
         app.include_router(router, dependencies=[Depends(_bind_partnership)])

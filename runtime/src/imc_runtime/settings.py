@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Literal, Self, TypeVar
+from typing import Annotated, Literal, Self, TypeVar
 
-from pydantic import Field, SecretStr, ValidationError, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 DEFAULT_JWT_SECRET = "local-development-secret-change-me-0123456789"  # noqa: S105 - refused in production
 
@@ -65,6 +65,12 @@ class ServiceSettings(BaseSettings):
     )
     http_port: int = Field(default=8000, description="The service's own variable comes first.")
 
+    cors_origins: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description="Comma-separated origins whose pages may call the API from a browser "
+        "(the web frontend's, e.g. http://127.0.0.1:8080); none when empty.",
+    )
+
     log_format: Literal["json", "console"] = Field(
         default="console", description="json: one line per event, for a log collector."
     )
@@ -96,6 +102,13 @@ class ServiceSettings(BaseSettings):
     shutdown_timeout_seconds: float = Field(
         default=15.0, gt=0, description="SIGTERM: finish work in hand, commit, close within it."
     )
+
+    @field_validator("cors_origins", mode="before")
+    @classmethod
+    def _comma_separated(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [origin.strip().rstrip("/") for origin in value.split(",") if origin.strip()]
+        return value
 
     @model_validator(mode="after")
     def _consistent(self) -> Self:

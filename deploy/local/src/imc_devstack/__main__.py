@@ -1,8 +1,9 @@
 """``python -m imc_devstack run|fetch``: the local stack without Docker.
 
-``run`` starts Kafka, FerretDB, the mail catcher and the three services in dependency order,
-waits for each to be ready, loads the programme, prints where everything is, and on Ctrl-C
-or SIGTERM stops everything it started.
+``run`` builds the web frontend (unless built already), starts Kafka, FerretDB, the mail
+catcher, the three services and the frontend in dependency order, waits for each to be
+ready, loads the programme, prints where everything is, and on Ctrl-C or SIGTERM stops
+everything it started.
 """
 
 from __future__ import annotations
@@ -80,15 +81,23 @@ def run() -> int:
     signal.signal(signal.SIGTERM, on_signal)
     stack = Stack(data_dir(), ports)
     try:
+        dist = build.web_dist()
         stack.start_infrastructure()
         stack.start_services()
         settings = ServiceSettings()
-        report = seed.load(stack.service_url("registry"), _tokens(settings)[0].token)
+        tokens = _tokens(settings)
+        stack.start_web(
+            dist,
+            accounts=[
+                {"role": t.role, "municipality": t.municipality, "token": t.token} for t in tokens
+            ],
+        )
+        report = seed.load(stack.service_url("registry"), tokens[0].token)
         print(
             f"\nprogramme loaded: {report.created} records created, "
             f"{report.already_there} already there\n"
         )
-        _print_welcome(stack, settings)
+        _print_welcome(stack, tokens)
         while not stopping.wait(1):
             for name, process in stack.processes.items():
                 if name != "kafka-format" and not process.running:
@@ -106,9 +115,10 @@ def run() -> int:
         stack.stop()
 
 
-def _print_welcome(stack: Stack, settings: ServiceSettings) -> None:
+def _print_welcome(stack: Stack, tokens: list[LocalToken]) -> None:
     lines = [
         "IMC Hub is up.",
+        f"  web            {stack.web_url}/  (sign in with a token below)",
         f"  registry       {stack.service_url('registry')}/docs",
         f"  roadmaps       {stack.service_url('roadmaps')}/docs",
         f"  notifications  {stack.service_url('notifications')}/docs",
@@ -118,7 +128,7 @@ def _print_welcome(stack: Stack, settings: ServiceSettings) -> None:
         "",
         "Bearer tokens (valid 7 days, local secret), one a line: role, municipality, token:",
     ]
-    lines += [f"  {t.role:<12} {t.municipality:<22} {t.token}" for t in _tokens(settings)]
+    lines += [f"  {t.role:<12} {t.municipality:<22} {t.token}" for t in tokens]
     lines += ["", "Ctrl-C stops everything."]
     print("\n".join(lines), flush=True)
 

@@ -1,8 +1,10 @@
 """Fetch and build the local infrastructure once, into the cache.
 
 Apache Kafka's jars come from Maven Central through Maven; FerretDB is built from its Go
-module. Each result lives under a directory named by the hash of the files that define it,
-so a change to the pom or go.mod builds anew and an unchanged one is reused at once.
+module; the web frontend is built with npm and Vite. Each result lives under a directory
+named by the hash of the files that define it, so a change to the pom, go.mod or the web
+sources builds anew and an unchanged one is reused at once. The browser tests use Debian's
+Chromium, installed with apt when missing.
 """
 
 from __future__ import annotations
@@ -18,11 +20,14 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
-from imc_devstack.paths import DEPLOY_LOCAL, cache_dir
+from imc_devstack.paths import DEPLOY_LOCAL, REPO_ROOT, cache_dir
 
 KAFKA_DIR = DEPLOY_LOCAL / "kafka"
 FERRETDB_DIR = DEPLOY_LOCAL / "ferretdb"
 FERRETDB_VERSION = "v1.24.2"
+WEB_DIR = REPO_ROOT / "web"
+WEB_SOURCES = ("package.json", "package-lock.json", "index.html", "vite.config.ts", "tsconfig.json")
+CHROMIUM = Path("/usr/bin/chromium")
 
 
 class BuildFailed(Exception):
@@ -157,6 +162,107 @@ def _go_environment() -> dict[str, str]:
     }
 
 
+def _npm_environment() -> dict[str, str]:
+    return {
+        **os.environ,
+        "npm_config_cache": str(cache_dir() / "npm"),
+        "npm_config_update_notifier": "false",
+    }
+
+
+def web_modules() -> Path:
+    """``web/node_modules`` as ``package-lock.json`` pins it (``npm ci``, from npm's cache
+    under ours), installed again only when the lock file changed."""
+    with _exclusive("web-modules"):
+        modules = WEB_DIR / "node_modules"
+        stamp = modules / ".imc-lock-digest"
+        digest = _digest(WEB_DIR / "package-lock.json")
+        if stamp.is_file() and stamp.read_text() == digest:
+            return modules
+        npm = _require("npm")
+        _run(
+            [npm, "ci", "--no-audit", "--no-fund", "--prefer-offline"],
+            cwd=WEB_DIR,
+            what="install the web frontend's packages",
+            env=_npm_environment(),
+        )
+        stamp.write_text(digest)
+        return modules
+
+
+def _web_digest() -> str:
+    files = [WEB_DIR / name for name in WEB_SOURCES]
+    for folder in ("src", "public"):
+        files += sorted(path for path in (WEB_DIR / folder).rglob("*") if path.is_file())
+    digest = hashlib.sha256()
+    for file in files:
+        digest.update(str(file.relative_to(WEB_DIR)).encode())
+        digest.update(file.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def web_dist() -> Path:
+    """The built web frontend (``index.html`` and its assets), built when its sources changed."""
+    with _exclusive("web"):
+        target = cache_dir() / "web" / _web_digest() / "dist"
+        if (target / "index.html").is_file():
+            return target
+        web_modules()
+        target.parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryDirectory(dir=target.parent) as staging:
+            out = Path(staging, "dist")
+            env = _npm_environment()
+            _run(
+                ["node", "node_modules/typescript/bin/tsc", "--noEmit"],
+                WEB_DIR,
+                "type-check web",
+                env,
+            )
+            _run(
+                [
+                    "node",
+                    "node_modules/vite/bin/vite.js",
+                    "build",
+                    "--outDir",
+                    str(out),
+                    "--emptyOutDir",
+                ],
+                cwd=WEB_DIR,
+                what="build the web frontend",
+                env=env,
+            )
+            out.rename(target)
+        return target
+
+
+def axe_core_script() -> Path:
+    """axe-core's browser script, from the web frontend's pinned development packages."""
+    return web_modules() / "axe-core" / "axe.min.js"
+
+
+def chromium() -> Path | None:
+    """Debian's Chromium for the browser tests: installed with apt when missing and this
+    runs as root (as on CI); None when it cannot be installed here."""
+    if CHROMIUM.is_file():
+        return CHROMIUM
+    apt = shutil.which("apt-get")
+    if apt is None or os.geteuid() != 0:
+        return None
+    with _exclusive("chromium"):
+        if not CHROMIUM.is_file():
+            env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+            _run([apt, "update", "-q"], Path("/"), "refresh Debian's package lists", env)
+            _run(
+                [apt, "install", "-y", "-q", "--no-install-recommends", "chromium"],
+                Path("/"),
+                "install Debian's Chromium",
+                env,
+            )
+    return CHROMIUM if CHROMIUM.is_file() else None
+
+
 def fetch_all() -> None:
     print(f"kafka libs: {kafka_libs()}")
     print(f"ferretdb:   {ferretdb_binary()}")
+    print(f"web:        {web_dist()}")
+    print(f"chromium:   {chromium() or 'not installed (needs root and apt-get)'}")

@@ -1,4 +1,5 @@
-"""The whole local system: Kafka, FerretDB, the mail catcher and the three services.
+"""The whole local system: Kafka, FerretDB, the mail catcher, the three services and the web
+frontend.
 
 Used by ``make run`` (through ``python -m imc_devstack run``) and by the test suite, which
 starts its own stack on free ports and its own data directory.
@@ -8,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import json
 import os
 import sys
 import uuid
@@ -41,6 +43,7 @@ class Ports:
     registry: int = 8001
     roadmaps: int = 8002
     notifications: int = 8003
+    web: int = 8080
 
     @classmethod
     def from_environment(cls) -> Ports:
@@ -110,6 +113,15 @@ class Stack:
     def service_url(self, service: str) -> str:
         return f"http://127.0.0.1:{getattr(self.ports, service)}"
 
+    @property
+    def web_url(self) -> str:
+        return f"http://127.0.0.1:{self.ports.web}"
+
+    @property
+    def web_origins(self) -> list[str]:
+        """Where the frontend's pages come from: browsers name either host."""
+        return [self.web_url, f"http://localhost:{self.ports.web}"]
+
     def service_env(self) -> dict[str, str]:
         """The environment each service process runs with."""
         env = {k: v for k, v in os.environ.items() if not k.startswith("IMC_")}
@@ -123,6 +135,7 @@ class Stack:
                 "IMC_ROADMAPS_PORT": str(self.ports.roadmaps),
                 "IMC_NOTIFICATIONS_PORT": str(self.ports.notifications),
                 "IMC_ENVIRONMENT": self.environment,
+                "IMC_CORS_ORIGINS": ",".join(self.web_origins),
                 "PYTHONUNBUFFERED": "1",
             }
         )
@@ -323,6 +336,47 @@ class Stack:
         started = {service: self.start_service(service) for service in SERVICES}
         for service, process in started.items():
             self.wait_ready(service, process)
+
+    # -- web frontend --------------------------------------------------------------------
+    def start_web(
+        self, dist: Path, *, accounts: list[dict[str, str]] | None = None, timeout: float = 30
+    ) -> Process:
+        """Serve the built frontend, with a ``config.json`` naming this stack's services and,
+        on a local stack, the ``accounts`` (role, municipality, token) to sign in with."""
+        config = self.data_dir / "web-config.json"
+        config.parent.mkdir(parents=True, exist_ok=True)
+        values: dict[str, object] = {
+            "registry": self.service_url("registry"),
+            "roadmaps": self.service_url("roadmaps"),
+            "notifications": self.service_url("notifications"),
+            "mail": self.mail_api,
+            "environment": self.environment,
+        }
+        if accounts:
+            values["tokens"] = accounts
+        config.write_text(json.dumps(values))
+        process = self._process(
+            "web",
+            [
+                sys.executable,
+                "-m",
+                "imc_devstack.webserver",
+                "--dist",
+                str(dist),
+                "--port",
+                str(self.ports.web),
+                "--config",
+                str(config),
+            ],
+        )
+        process.start()
+        wait_until(
+            lambda: httpx.get(f"{self.web_url}/config.json", timeout=1).status_code == 200,
+            what="web frontend",
+            timeout=timeout,
+            process=process,
+        )
+        return process
 
     def stop(self) -> None:
         """Stop everything started, services first, Kafka last."""

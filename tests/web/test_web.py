@@ -1,0 +1,198 @@
+"""The web frontend in a real browser against the running system: an officer publishes an
+update and sees it applied and mailed; cannot edit another partnership; Arabic is laid out
+right to left; the accessibility scan finds nothing serious."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import uuid
+from typing import Any
+
+import httpx
+import pytest
+from imc_devstack import build
+from imc_devstack.testing import bearer, eventually
+from playwright.sync_api import Page, expect
+
+from .conftest import WebSystem
+
+pytestmark = pytest.mark.infra
+
+BERKANE = "berkane--saint-gilles"
+TANGER = "tanger--saint-josse-ten-noode"
+
+
+def sign_in(page: Page, system: WebSystem, language: str, token: str | None = None) -> None:
+    """Through the sign-in page, as a person does: paste the token, choose the language."""
+    page.goto(f"{system.url}/")
+    page.select_option("#language-select", language)
+    page.locator("textarea[name=token]").fill(token or system.berkane_officer)
+    page.locator("form.signin button[type=submit]").click()
+    expect(page.locator("main h1")).to_be_visible()
+
+
+def open_partnership(page: Page, system: WebSystem, partnership_id: str) -> None:
+    page.goto(f"{system.url}/#/partnerships/{partnership_id}")
+    expect(page.locator("#roadmap-title")).to_be_visible()
+
+
+def plan_milestone(system: WebSystem, title: str) -> str:
+    registry = httpx.Client(base_url=system.stack.service_url("registry"), timeout=10)
+    milestone_id = f"youth-centre-{uuid.uuid4().hex[:8]}"
+    planned = registry.post(
+        f"/v1/partnerships/{BERKANE}/milestones",
+        json={
+            "milestone_id": milestone_id,
+            "title": {"fr": title, "ar": "افتتاح فضاء الشباب"},
+            "due_date": (dt.date.today() + dt.timedelta(days=60)).isoformat(),
+            "responsible_municipality_id": "berkane",
+        },
+        headers=bearer(system.berkane_officer),
+    )
+    assert planned.status_code == 202, planned.text
+    submission = planned.json()["submission_id"]
+
+    def applied() -> bool | None:
+        answer = registry.get(
+            f"/v1/submissions/{submission}", headers=bearer(system.berkane_officer)
+        )
+        return True if answer.json()["status"] == "applied" else None
+
+    eventually(applied, what="the planned milestone is applied")
+    return milestone_id
+
+
+def test_an_officer_of_berkane_reports_a_milestone_complete_sees_it_applied_and_mailed(
+    web_system: WebSystem, page: Page
+) -> None:
+    title = f"Ouverture de l'espace jeunesse {uuid.uuid4().hex[:6]}"
+    milestone_id = plan_milestone(web_system, title)
+    sign_in(page, web_system, "fr")
+    open_partnership(page, web_system, BERKANE)
+
+    page.get_by_role("button", name="Rapporter l'avancement").click()
+    page.get_by_label("Jalon").select_option(milestone_id)
+    page.get_by_label("Avancement (%)").fill("100")
+    page.get_by_label("Jeunes · femmes").fill("25")
+    page.get_by_role("button", name="Envoyer").click()
+
+    expect(page.locator(".submission[data-status=received]")).to_be_visible()
+    expect(page.locator(".submission[data-status=applied]")).to_have_text(
+        "Appliqué.", timeout=60_000
+    )
+    milestone = page.locator(f"[data-milestone='{milestone_id}']")
+    expect(milestone.locator(".milestone-progress")).to_have_text("100 %")
+    expect(milestone.locator(".badge")).to_have_text("atteint")
+
+    mail = httpx.Client(base_url=web_system.stack.mail_api, timeout=10)
+
+    def delivered() -> list[dict[str, Any]] | None:
+        found = mail.get("/api/v1/search", params={"query": title}).json()["messages"]
+        return found or None
+
+    messages = eventually(delivered, what="the milestone-reached email arrives")
+    assert any(title in message["Subject"] for message in messages)
+
+
+def test_an_invalid_report_is_refused_before_it_is_sent(web_system: WebSystem, page: Page) -> None:
+    sign_in(page, web_system, "fr")
+    open_partnership(page, web_system, BERKANE)
+    page.get_by_role("button", name="Rapporter l'avancement").click()
+    page.get_by_label("Avancement (%)").fill("140")
+    page.get_by_role("button", name="Envoyer").click()
+    expect(page.get_by_label("Avancement (%)")).to_have_attribute("aria-invalid", "true")
+    expect(page.get_by_text("Saisissez un nombre entier de 0 à 100.")).to_be_visible()
+    expect(page.locator(".submission")).to_have_count(0)
+
+
+def test_the_officer_cannot_edit_another_partnership(web_system: WebSystem, page: Page) -> None:
+    sign_in(page, web_system, "fr")
+    open_partnership(page, web_system, TANGER)
+    expect(page.locator("[data-action]")).to_have_count(0)
+    expect(page.get_by_text("seuls ses agents et la coordination publient")).to_be_visible()
+    open_partnership(page, web_system, BERKANE)
+    expect(page.locator("[data-action]")).to_have_count(3)
+
+    refused = httpx.post(
+        f"{web_system.stack.service_url('registry')}/v1/partnerships/{TANGER}/milestones",
+        json={
+            "milestone_id": "not-ours",
+            "title": {"fr": "Pas le nôtre"},
+            "due_date": (dt.date.today() + dt.timedelta(days=30)).isoformat(),
+            "responsible_municipality_id": "tanger",
+        },
+        headers=bearer(web_system.berkane_officer),
+        timeout=10,
+    )
+    assert refused.status_code == 403, refused.text
+
+
+def test_the_arabic_interface_is_laid_out_right_to_left(web_system: WebSystem, page: Page) -> None:
+    sign_in(page, web_system, "ar")
+    html = page.locator("html")
+    expect(html).to_have_attribute("dir", "rtl")
+    expect(html).to_have_attribute("lang", "ar")
+    expect(page.locator("main h1")).to_have_text("نظرة عامة على البرنامج")
+    brand = page.locator(".top .brand").bounding_box()
+    session = page.locator(".top .session").bounding_box()
+    assert brand is not None
+    assert session is not None
+    assert brand["x"] > session["x"], "the brand stands at the right, the session at the left"
+    bar = page.locator(".card .bar").first.bounding_box()
+    label = page.locator(".card .progress-line span").first.bounding_box()
+    assert bar is not None
+    assert label is not None
+    assert label["x"] > bar["x"], "the progress label reads first, at the right"
+
+    page.reload()  # the choice is remembered
+    expect(page.locator("html")).to_have_attribute("dir", "rtl")
+    page.select_option("#language-select", "nl")
+    expect(page.locator("html")).to_have_attribute("dir", "ltr")
+    expect(page.locator("main h1")).to_have_text("Programmaoverzicht")
+
+
+def test_the_keyboard_alone_reaches_the_content_and_the_forms(
+    web_system: WebSystem, page: Page
+) -> None:
+    sign_in(page, web_system, "fr")
+    open_partnership(page, web_system, BERKANE)
+    page.reload()  # focus starts at the top of the document, as on arrival
+    expect(page.locator("#roadmap-title")).to_be_visible()
+    page.keyboard.press("Tab")
+    expect(page.locator("#skip-link")).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(page.locator("main")).to_be_focused()
+    expect(page).to_have_url(f"{web_system.url}/#/partnerships/{BERKANE}")
+    for _ in range(40):
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.dataset.action") == "report-progress":
+            break
+    else:
+        pytest.fail("Tab never reached the 'report progress' button")
+    page.keyboard.press("Enter")
+    expect(page.get_by_label("Jalon")).to_be_focused()
+
+
+@pytest.mark.parametrize("language", ["fr", "ar"])
+@pytest.mark.parametrize("route", ["#/", f"#/partnerships/{BERKANE}"])
+def test_the_accessibility_scan_finds_no_serious_violation(
+    web_system: WebSystem, page: Page, language: str, route: str
+) -> None:
+    sign_in(page, web_system, language)
+    page.goto(f"{web_system.url}/{route}")
+    page.wait_for_function("!document.querySelector('main[aria-busy]')")
+    expect(page.locator("main h1")).to_be_visible()
+    if route != "#/":
+        page.get_by_role(
+            "button", name="Rapporter l'avancement" if language == "fr" else "الإبلاغ عن التقدم"
+        ).click()
+    page.add_script_tag(path=str(build.axe_core_script()))
+    results = page.evaluate("axe.run(document, {resultTypes: ['violations']})")
+    serious = [
+        {"id": v["id"], "impact": v["impact"], "nodes": [n["target"] for n in v["nodes"]][:5]}
+        for v in results["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
+    assert serious == [], json.dumps(serious, ensure_ascii=False, indent=1)
+    assert results["passes"] or results.get("incomplete") is not None

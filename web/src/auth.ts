@@ -1,0 +1,72 @@
+/** The signed-in person: a bearer token and the claims it carries.
+
+The services verify the token; the page only reads its claims to know whom to greet and
+which buttons make sense. Kept in sessionStorage: closing the tab signs out.
+*/
+export interface Claims {
+  sub: string;
+  role: "coordinator" | "officer" | "viewer";
+  municipality_id?: string;
+  language?: string;
+  exp?: number;
+}
+
+const STORAGE_KEY = "imc-hub.token";
+
+export class InvalidToken extends Error {}
+
+export function readClaims(token: string): Claims {
+  const parts = token.trim().split(".");
+  if (parts.length !== 3 || !parts[1]) throw new InvalidToken("not a JWT (three dot-separated parts)");
+  let claims: Claims;
+  try {
+    const base64 = parts[1].replace(/-/g, "+").replace(/_/g, "/");
+    const bytes = Uint8Array.from(atob(base64), (c) => c.charCodeAt(0));
+    claims = JSON.parse(new TextDecoder().decode(bytes)) as Claims;
+  } catch {
+    throw new InvalidToken("its claims cannot be read");
+  }
+  if (!claims.sub || !claims.role) throw new InvalidToken("no subject or role");
+  if (claims.exp !== undefined && claims.exp * 1000 < Date.now()) throw new InvalidToken("expired");
+  return claims;
+}
+
+export function signIn(token: string): Claims {
+  const claims = readClaims(token);
+  sessionStorage.setItem(STORAGE_KEY, token.trim());
+  return claims;
+}
+
+export function signOut(): void {
+  sessionStorage.removeItem(STORAGE_KEY);
+}
+
+export function currentToken(): string | null {
+  return sessionStorage.getItem(STORAGE_KEY);
+}
+
+export function currentClaims(): Claims | null {
+  const token = currentToken();
+  if (!token) return null;
+  try {
+    return readClaims(token);
+  } catch {
+    signOut();
+    return null;
+  }
+}
+
+/** May the signed-in person publish updates about a partnership of these municipalities? */
+export function mayEdit(claims: Claims | null, municipalityIds: string[]): boolean {
+  if (!claims) return false;
+  if (claims.role === "coordinator") return true;
+  return claims.role === "officer" && !!claims.municipality_id && municipalityIds.includes(claims.municipality_id);
+}
+
+/** A token handed back by an identity provider in the URL fragment, taken once. */
+export function takeTokenFromFragment(): string | null {
+  const match = /[#&]access_token=([^&]+)/.exec(location.hash);
+  if (!match?.[1]) return null;
+  history.replaceState(null, "", location.pathname + location.search);
+  return decodeURIComponent(match[1]);
+}

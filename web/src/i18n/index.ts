@@ -1,0 +1,103 @@
+/** The interface's language: its messages, direction, and how dates and numbers read. */
+import { ar } from "./ar";
+import { en, type Catalog, type MessageKey } from "./en";
+import { fr } from "./fr";
+import { nl } from "./nl";
+
+export type Language = "ar" | "fr" | "nl" | "en";
+export const LANGUAGES: readonly Language[] = ["ar", "fr", "nl", "en"];
+export const LANGUAGE_NAMES: Record<Language, string> = {
+  ar: "العربية",
+  fr: "Français",
+  nl: "Nederlands",
+  en: "English",
+};
+const CATALOGS: Record<Language, Catalog> = { ar, fr, nl, en };
+const STORAGE_KEY = "imc-hub.language";
+
+let current: Language = "en";
+
+export function isLanguage(value: unknown): value is Language {
+  return typeof value === "string" && (LANGUAGES as readonly string[]).includes(value);
+}
+
+/** The stored choice, else the token's language, else the browser's, else French. */
+export function initialLanguage(tokenLanguage?: string | null): Language {
+  const stored = localStorage.getItem(STORAGE_KEY);
+  if (isLanguage(stored)) return stored;
+  if (isLanguage(tokenLanguage)) return tokenLanguage;
+  for (const tag of navigator.languages ?? []) {
+    const base = tag.slice(0, 2).toLowerCase();
+    if (isLanguage(base)) return base;
+  }
+  return "fr";
+}
+
+export function language(): Language {
+  return current;
+}
+
+export function hasStoredLanguage(): boolean {
+  return isLanguage(localStorage.getItem(STORAGE_KEY));
+}
+
+/** Switch the whole page: messages, ``lang`` and ``dir`` on <html> (Arabic mirrors the layout). */
+export function setLanguage(next: Language, remember = true): void {
+  current = next;
+  if (remember) localStorage.setItem(STORAGE_KEY, next);
+  document.documentElement.lang = next;
+  document.documentElement.dir = next === "ar" ? "rtl" : "ltr";
+}
+
+export function t(key: MessageKey, values: Record<string, string | number> = {}): string {
+  const template = CATALOGS[current][key] ?? en[key];
+  return template.replace(/\{(\w+)\}/g, (whole, name: string) => {
+    const value = values[name];
+    return value === undefined ? whole : typeof value === "number" ? formatNumber(value) : value;
+  });
+}
+
+/** The best name of a thing named in several languages: ours, then French, then any. */
+export function localized(names: Record<string, string> | null | undefined): string {
+  if (!names) return "";
+  return names[current] ?? names["fr"] ?? names["en"] ?? Object.values(names)[0] ?? "";
+}
+
+/** Which language ``localized`` picked, for a ``lang`` attribute. */
+export function localizedLanguage(names: Record<string, string> | null | undefined): string {
+  if (!names) return current;
+  for (const candidate of [current, "fr", "en"]) if (names[candidate]) return candidate;
+  return Object.keys(names)[0] ?? current;
+}
+
+function locale(): string {
+  // Moroccan Arabic conventions; Belgian French and Dutch.
+  return { ar: "ar-MA", fr: "fr-BE", nl: "nl-BE", en: "en-GB" }[current];
+}
+
+export function formatNumber(value: number, digits = 0): string {
+  return new Intl.NumberFormat(locale(), { maximumFractionDigits: digits }).format(value);
+}
+
+export function formatPercent(value: number): string {
+  return new Intl.NumberFormat(locale(), { style: "percent", maximumFractionDigits: 0 }).format(
+    value / 100,
+  );
+}
+
+/** A calendar date (``YYYY-MM-DD``) in the reader's conventions, without time-zone drift. */
+export function formatDate(iso: string): string {
+  const [year, month, day] = iso.slice(0, 10).split("-").map(Number);
+  if (!year || !month || !day) return iso;
+  return new Intl.DateTimeFormat(locale(), { dateStyle: "medium", timeZone: "UTC" }).format(
+    new Date(Date.UTC(year, month - 1, day)),
+  );
+}
+
+export function formatDateTime(iso: string): string {
+  const date = new Date(iso);
+  if (Number.isNaN(date.getTime())) return iso;
+  return new Intl.DateTimeFormat(locale(), { dateStyle: "medium", timeStyle: "short" }).format(date);
+}
+
+export type { MessageKey };

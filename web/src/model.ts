@@ -1,0 +1,109 @@
+/** The shapes the services answer with, as far as the pages read them. */
+export type Names = Record<string, string>;
+
+export interface Page<T> {
+  items: T[];
+  total?: number;
+}
+
+export interface Municipality {
+  id: string;
+  names: Names;
+  country: "MA" | "BE";
+}
+
+export interface Member {
+  id: string;
+  name: string;
+  email: string;
+  municipality_id: string;
+  role?: string;
+  language?: string;
+}
+
+export interface Partnership {
+  id: string;
+  name: Names;
+  moroccan_municipality_id: string;
+  belgian_municipality_id: string;
+  themes: string[];
+  status: "active" | "suspended" | "closed";
+  phases?: string[];
+  partners_since?: number;
+  members?: Member[];
+}
+
+export interface Milestone {
+  id: string;
+  partnership_id: string;
+  title: Names;
+  due_date: string;
+  responsible_municipality_id: string;
+  target: string | null;
+  objective_id: string | null;
+  status: "planned" | "in_progress" | "reached" | "overdue" | "cancelled";
+  progress: number;
+  reached_on: string | null;
+}
+
+export interface DimensionValue {
+  group?: string | null;
+  sex?: string | null;
+  value?: number | null;
+  text?: string | null;
+}
+
+export interface Indicator {
+  indicator_id: string;
+  objective_id: string | null;
+  title: Names;
+  measure: string;
+  unit: string | null;
+  periods: { period_id: string; start: string; end: string; targets: DimensionValue[]; actuals: DimensionValue[] }[];
+}
+
+export interface Objective {
+  objective_id: string;
+  theme: string;
+  title: Names;
+  progress: number;
+  milestones: Milestone[];
+  indicators: Indicator[];
+}
+
+export interface Roadmap {
+  partnership_id: string;
+  phase: string;
+  progress: number;
+  milestones_counted: number;
+  milestones_reached: number;
+  objectives: Objective[];
+  milestones_without_objective: Milestone[];
+  indicators_without_objective: Indicator[];
+}
+
+export interface Dashboard {
+  phase: string;
+  progress: number;
+  partnerships: Record<string, number>;
+  themes: Record<string, number>;
+  milestones: number;
+  milestones_reached: number;
+  beneficiaries: { group: string; sex: string; reached: number; target: number | null }[];
+}
+
+export interface HistoryEntry {
+  at: string;
+  what: string;
+  who: { id?: string; kind?: string } | null;
+  status?: string;
+  reason?: string | null;
+  change?: Record<string, unknown>;
+}
+
+export interface Submission {
+  submission_id: string;
+  status: "received" | "applied" | "rejected";
+  reason?: string | null;
+  code?: string | null;
+}
