@@ -262,15 +262,21 @@ class Driver:
     def start(self) -> None:
         self._thread.start()
 
-    def join(self, timeout: float = 600) -> None:
-        self._thread.join(timeout)
+    def join(self) -> None:
+        self._thread.join(self.patience)
         if self._thread.is_alive():
             raise TimeoutError("the driver did not finish")
         if self.error is not None:
             raise self.error
 
-    def wait_for(self, fraction: float, timeout: float = 300) -> None:
-        give_up = time.monotonic() + timeout
+    @property
+    def patience(self) -> float:
+        """How long the driver may take: bounded, but by its workload, and generous — on a
+        loaded machine thousands of reports through an outage take a while."""
+        return max(600.0, 2.0 * self.programme.workload.reports)
+
+    def wait_for(self, fraction: float) -> None:
+        give_up = time.monotonic() + max(300.0, self.patience * fraction)
         while self.progress < fraction and self._thread.is_alive():
             if time.monotonic() > give_up:
                 raise TimeoutError(f"the driver did not reach {fraction:.0%}")
@@ -570,8 +576,7 @@ def run_scenario(stack: Stack, scenario: Scenario, workload: Workload, outage: f
         driver = Driver(programme)
         driver.start()
         scenario.inject(stack, driver, outage)
-        # Bounded, but by the workload: thousands of reports through outages take minutes.
-        driver.join(timeout=max(600.0, 0.6 * workload.reports))
+        driver.join()
         return verify(scenario.name, programme, driver, poison_groups=scenario.poison_groups)
     finally:
         scenario.tidy(stack)
