@@ -177,3 +177,58 @@ def test_compose_seeds_the_programme_once_the_registry_is_healthy(
     assert seed["depends_on"]["registry"]["condition"] == "service_healthy"
     assert seed["restart"] == "no"
     assert (ROOT / "services/registry/src/imc_registry/seed/programme.json").exists()
+
+
+WEB_URLS = {"IMC_REGISTRY_URL", "IMC_ROADMAPS_URL", "IMC_NOTIFICATIONS_URL"}
+WEB_VARIABLES = WEB_URLS | {"IMC_NOTIFICATIONS_UPSTREAM"}
+
+
+def test_the_web_image_builds_from_the_lock_and_serves_unprivileged() -> None:
+    dockerfile = (ROOT / "deploy/docker/web.Dockerfile").read_text()
+    build_stage, runtime_stage = dockerfile.split("\nFROM ", 2)[1:]
+    assert "npm ci" in build_stage
+    assert "package-lock.json" in build_stage
+    assert re.search(r"^USER\s+(?!root|0\b)\S+", runtime_stage, flags=re.MULTILINE)
+    assert "HEALTHCHECK" in runtime_stage
+    assert {"web/node_modules", "web/dist"} <= set((ROOT / ".dockerignore").read_text().split())
+
+
+def test_the_web_config_names_each_service_the_image_is_given() -> None:
+    template = (ROOT / "deploy/docker/web.conf.template").read_text()
+    config = re.search(r"location = /config\.json \{.*?return 200 '(.*?)';", template, re.S)
+    assert config is not None
+    assert set(re.findall(r"\$\{(IMC_\w+)\}", config.group(1))) == WEB_URLS
+    dockerfile = (ROOT / "deploy/docker/web.Dockerfile").read_text()
+    assert set(re.findall(r"(IMC_\w+)=", dockerfile)) == WEB_VARIABLES
+    assert set(re.findall(r"\$\{(IMC_\w+)\}", template)) == WEB_VARIABLES
+    # Only IMC_* is substituted, so nginx's own $uri survives the rendering.
+    assert "NGINX_ENVSUBST_FILTER=^IMC_" in dockerfile
+    assert "$uri" in template
+
+
+def test_services_accept_the_browser_calls_of_the_web_they_are_deployed_with(
+    compose: dict[str, Any], k8s: list[dict[str, Any]]
+) -> None:
+    web = compose["services"]["web"]
+    assert set(web["environment"]) == WEB_VARIABLES
+    (published,) = web["ports"]
+    host, port, _inner = published.rsplit(":", 2)
+    for service in SERVICES:
+        origins = compose["services"][service]["environment"]["IMC_CORS_ORIGINS"].split(",")
+        assert f"http://{host}:{port}" in origins
+    config = by_kind(k8s, "ConfigMap")["imc-hub-config"]["data"]
+    assert config["IMC_CORS_ORIGINS"] == config["IMC_FRONTEND_BASE_URL"]
+    container = by_kind(k8s, "Deployment")["web"]["spec"]["template"]["spec"]["containers"][0]
+    assert {e["name"] for e in container["env"]} == WEB_VARIABLES
+    assert by_kind(k8s, "Deployment")["web"]["spec"]["template"]["spec"]["securityContext"][
+        "runAsNonRoot"
+    ]
+
+
+def test_notifications_in_compose_is_reached_through_the_web_proxy(compose: dict[str, Any]) -> None:
+    notifications = compose["services"]["notifications"]
+    web = compose["services"]["web"]["environment"]
+    assert "ports" not in notifications  # so that it scales
+    assert web["IMC_NOTIFICATIONS_URL"] == notifications["environment"]["IMC_PUBLIC_BASE_URL"]
+    port = notifications["environment"]["IMC_NOTIFICATIONS_PORT"]
+    assert web["IMC_NOTIFICATIONS_UPSTREAM"] == f"http://notifications:{port}"
