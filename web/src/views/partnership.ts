@@ -239,14 +239,19 @@ function timelineSection(milestones: Milestone[]): HTMLElement {
   const now = new Date().toISOString().slice(0, 10);
   const first = Math.min(dayNumber(dated[0]!.due_date), dayNumber(now)) - 15;
   const last = Math.max(dayNumber(dated[dated.length - 1]!.due_date), dayNumber(now)) + 15;
-  const at = (iso: string) => `${(100 * (dayNumber(iso) - first)) / (last - first)}%`;
+  const share = (iso: string) => (dayNumber(iso) - first) / (last - first);
+  // A mark past the middle writes its label back towards the start, so it stays on the line.
+  const place = (mark: HTMLElement, iso: string) => {
+    mark.style.setProperty("inset-inline-start", `${100 * share(iso)}%`);
+    if (share(iso) > 0.5) mark.classList.add("label-before");
+  };
   const line = h("div", { class: "timeline", "aria-hidden": "true" });
   const todayMark = h("span", { class: "today" }, h("span", {}, t("partnership.today")));
-  todayMark.style.setProperty("inset-inline-start", at(now));
+  place(todayMark, now);
   line.append(todayMark);
   dated.forEach((milestone, index) => {
-    const dot = h("span", { class: `dot mstatus-${milestone.status} lane-${index % 3}`, title: localized(milestone.title) }, h("span", { class: "dot-label" }, localized(milestone.title)));
-    dot.style.setProperty("inset-inline-start", at(milestone.due_date));
+    const dot = h("span", { class: `dot mstatus-${milestone.status} lane-${index % 3}`, title: localized(milestone.title), "data-milestone": milestone.id }, h("span", { class: "dot-label" }, localized(milestone.title)));
+    place(dot, milestone.due_date);
     line.append(dot);
   });
   section.append(
