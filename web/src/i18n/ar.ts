@@ -162,6 +162,8 @@ export const ar: Catalog = {
   "invalid.id": "استعمل حروفًا لاتينية صغيرة وأرقامًا وشرطات.",
   "invalid.title": "أدخل عنوانًا بلغة واحدة على الأقل.",
   "invalid.number": "أدخل عددًا.",
+  "invalid.negative": "لا يمكن أن تكون القيمة سالبة.",
+  "invalid.share": "تتراوح النسبة المئوية بين 0 و100.",
   "invalid.count": "أدخل عددًا صحيحًا من الأشخاص، 0 أو أكثر.",
   "invalid.oneValue": "أدخل قيمة واحدة على الأقل.",
   "submission.title": "طلبك",

@@ -161,6 +161,8 @@ export const en = {
   "invalid.id": "Use lower-case letters, digits and hyphens.",
   "invalid.title": "Give a title in at least one language.",
   "invalid.number": "Enter a number.",
+  "invalid.negative": "A value cannot be negative.",
+  "invalid.share": "A percentage lies between 0 and 100.",
   "invalid.count": "Enter a whole number of people, 0 or more.",
   "invalid.oneValue": "Enter at least one value.",
   "submission.title": "Your submission",

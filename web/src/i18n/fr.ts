@@ -162,6 +162,8 @@ export const fr: Catalog = {
   "invalid.id": "Utilisez des minuscules, des chiffres et des traits d'union.",
   "invalid.title": "Donnez un titre dans une langue au moins.",
   "invalid.number": "Saisissez un nombre.",
+  "invalid.negative": "Une valeur ne peut pas être négative.",
+  "invalid.share": "Un pourcentage est compris entre 0 et 100.",
   "invalid.count": "Saisissez un nombre entier de personnes, 0 ou plus.",
   "invalid.oneValue": "Saisissez au moins une valeur.",
   "submission.title": "Votre envoi",

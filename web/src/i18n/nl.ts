@@ -162,6 +162,8 @@ export const nl: Catalog = {
   "invalid.id": "Gebruik kleine letters, cijfers en koppeltekens.",
   "invalid.title": "Geef een titel in minstens één taal.",
   "invalid.number": "Geef een getal.",
+  "invalid.negative": "Een waarde kan niet negatief zijn.",
+  "invalid.share": "Een percentage ligt tussen 0 en 100.",
   "invalid.count": "Geef een geheel aantal personen, 0 of meer.",
   "invalid.oneValue": "Geef minstens één waarde.",
   "submission.title": "Uw inzending",
