@@ -21,13 +21,20 @@ from imc_registry import seed
 from playwright.sync_api import Browser, Page, sync_playwright
 
 BERKANE_OFFICER = "karim.ouali@example.net"
+SAINT_GILLES_OFFICER = "sophie.lambert@example.net"
+COORDINATOR = "helene.dumont@example.org"
 
 
 @dataclass(frozen=True)
 class WebSystem:
     stack: Stack
     berkane_officer: str
-    """A bearer token of Berkane's first contact person, an officer, as ``make run`` mints."""
+    """A bearer token of Berkane's first contact person, an officer, as ``make run`` mints;
+    Arabic-speaking."""
+    saint_gilles_officer: str
+    """Saint-Gilles' contact person, an officer of the same partnership; French-speaking."""
+    coordinator: str
+    """A programme coordinator of Brulocalis, French-speaking."""
 
     @property
     def url(self) -> str:
@@ -61,7 +68,14 @@ def web_system(tmp_path_factory: pytest.TempPathFactory, chromium: Path) -> Iter
         stack.start_web(
             dist, accounts=[{"role": "officer", "municipality": "berkane", "token": officer}]
         )
-        yield WebSystem(stack, officer)
+        saint_gilles = token(
+            "officer",
+            subject=SAINT_GILLES_OFFICER,
+            municipality_id="saint-gilles",
+            language="fr",
+        )
+        coordinator = token("coordinator", subject=COORDINATOR, language="fr")
+        yield WebSystem(stack, officer, saint_gilles, coordinator)
     finally:
         stack.stop()
 

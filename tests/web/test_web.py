@@ -16,51 +16,9 @@ from imc_devstack.testing import bearer, eventually
 from playwright.sync_api import Page, expect
 
 from .conftest import WebSystem
+from .steps import BERKANE, TANGER, open_partnership, plan_milestone, sign_in
 
 pytestmark = pytest.mark.infra
-
-BERKANE = "berkane--saint-gilles"
-TANGER = "tanger--saint-josse-ten-noode"
-
-
-def sign_in(page: Page, system: WebSystem, language: str, token: str | None = None) -> None:
-    """Through the sign-in page, as a person does: paste the token, choose the language."""
-    page.goto(f"{system.url}/")
-    page.select_option("#language-select", language)
-    page.locator("textarea[name=token]").fill(token or system.berkane_officer)
-    page.locator("form.signin button[type=submit]").click()
-    expect(page.locator("main h1")).to_be_visible()
-
-
-def open_partnership(page: Page, system: WebSystem, partnership_id: str) -> None:
-    page.goto(f"{system.url}/#/partnerships/{partnership_id}")
-    expect(page.locator("#roadmap-title")).to_be_visible()
-
-
-def plan_milestone(system: WebSystem, title: str) -> str:
-    registry = httpx.Client(base_url=system.stack.service_url("registry"), timeout=10)
-    milestone_id = f"youth-centre-{uuid.uuid4().hex[:8]}"
-    planned = registry.post(
-        f"/v1/partnerships/{BERKANE}/milestones",
-        json={
-            "milestone_id": milestone_id,
-            "title": {"fr": title, "ar": "افتتاح فضاء الشباب"},
-            "due_date": (dt.date.today() + dt.timedelta(days=60)).isoformat(),
-            "responsible_municipality_id": "berkane",
-        },
-        headers=bearer(system.berkane_officer),
-    )
-    assert planned.status_code == 202, planned.text
-    submission = planned.json()["submission_id"]
-
-    def applied() -> bool | None:
-        answer = registry.get(
-            f"/v1/submissions/{submission}", headers=bearer(system.berkane_officer)
-        )
-        return True if answer.json()["status"] == "applied" else None
-
-    eventually(applied, what="the planned milestone is applied")
-    return milestone_id
 
 
 def test_an_officer_of_berkane_reports_a_milestone_complete_sees_it_applied_and_mailed(

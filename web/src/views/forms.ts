@@ -362,6 +362,13 @@ export function indicatorForm(context: FormContext, onClose: () => void): HTMLEl
   const note = field(t("form.note"), h("textarea", { name: "note", rows: 2, maxlength: 2000 }));
   indicator.control.addEventListener("change", () => {
     const chosen = context.indicators.find((i) => i.indicator_id === indicator.control.value);
+    // A qualitative indicator is reported in words, the others in numbers.
+    for (const f of [total, ...perGroup.map((p) => p.field)]) {
+      const input = f.control as HTMLInputElement;
+      input.type = chosen?.measure === "qualitative" ? "text" : "number";
+      input.inputMode = chosen?.measure === "qualitative" ? "text" : "decimal";
+      input.max = chosen?.measure === "percentage" ? "100" : "";
+    }
     period.control.replaceChildren(
       ...options((chosen?.periods ?? []).map((p): [string, string] => [p.period_id, `${p.period_id} (${p.start} – ${p.end})`])),
     );
@@ -371,15 +378,22 @@ export function indicatorForm(context: FormContext, onClose: () => void): HTMLEl
     const chosen = context.indicators.find((i) => i.indicator_id === indicator.control.value);
     let ok = setError(indicator, chosen ? null : t("invalid.required"));
     ok = setError(period, period.control.value ? null : t("invalid.required")) && ok;
-    const values: { group?: string; value: number }[] = [];
+    const values: { group?: string; value?: number; text?: string }[] = [];
     for (const [group, f] of [[null, total] as const, ...perGroup.map((p) => [p.group, p.field] as const)]) {
       const text = f.control.value.trim();
       if (!text) {
         setError(f, null);
         continue;
       }
+      if (chosen?.measure === "qualitative") {
+        setError(f, null);
+        values.push(group ? { group, text } : { text });
+        continue;
+      }
       const value = Number(text);
       if (!Number.isFinite(value)) ok = setError(f, t("invalid.number")) && ok;
+      else if (value < 0) ok = setError(f, t("invalid.negative")) && ok;
+      else if (chosen?.measure === "percentage" && value > 100) ok = setError(f, t("invalid.share")) && ok;
       else {
         setError(f, null);
         values.push(group ? { group, value } : { value });

@@ -3,10 +3,11 @@ history, and — for its officers and the coordinators — the forms that publis
 import { currentClaims, mayEdit } from "../auth";
 import { ApiError, get } from "../api";
 import { bar, h, uid } from "../dom";
-import { formatDate, formatDateTime, formatNumber, formatPercent, localized, localizedLanguage, t, type MessageKey } from "../i18n";
+import { formatDate, formatNumber, formatPercent, localized, localizedLanguage, t, type MessageKey } from "../i18n";
 import type { DimensionValue, HistoryEntry, Indicator, Milestone, Page, Partnership, Roadmap } from "../model";
 import { exportsSection, failure, municipalities, municipalityName, partnershipName, type Directory } from "./common";
 import { indicatorForm, milestoneForm, progressForm, type FormContext } from "./forms";
+import { historySection } from "./history";
 
 export async function partnershipPage(partnershipId: string): Promise<HTMLElement> {
   const id = encodeURIComponent(partnershipId);
@@ -26,7 +27,7 @@ export async function partnershipPage(partnershipId: string): Promise<HTMLElemen
           if (error instanceof ApiError && error.status === 404) return null;
           throw error;
         }),
-        get<Page<HistoryEntry>>("registry", `/v1/partnerships/${id}/history?limit=200`),
+        latestHistory(id),
       ]);
       const objectives = roadmap?.objectives ?? [];
       const milestones = [...objectives.flatMap((o) => o.milestones), ...(roadmap?.milestones_without_objective ?? [])];
@@ -36,7 +37,11 @@ export async function partnershipPage(partnershipId: string): Promise<HTMLElemen
         roadmapSection(roadmap, directory),
         timelineSection(milestones),
         indicatorsSection(indicators),
-        historySection(history.items.slice().reverse()),
+        historySection(history.slice().reverse(), {
+          milestones: new Map(milestones.map((m) => [m.id, m.title])),
+          indicators: new Map(indicators.map((i) => [i.indicator_id, i.title])),
+          objectives: new Map(objectives.map((o) => [o.objective_id, o.title])),
+        }),
       );
     } catch (error) {
       details.replaceChildren(failure(error, () => void load()));
@@ -61,6 +66,17 @@ export async function partnershipPage(partnershipId: string): Promise<HTMLElemen
     details,
     exportsSection(partnership.id),
   );
+}
+
+const HISTORY_SHOWN = 200;
+
+/** The newest changes: the registry lists them oldest first, so a long history is read from its end. */
+async function latestHistory(id: string): Promise<HistoryEntry[]> {
+  const path = `/v1/partnerships/${id}/history?limit=${HISTORY_SHOWN}`;
+  const first = await get<Page<HistoryEntry>>("registry", path);
+  const total = first.total ?? first.items.length;
+  if (total <= first.items.length) return first.items;
+  return (await get<Page<HistoryEntry>>("registry", `${path}&offset=${total - HISTORY_SHOWN}`)).items;
 }
 
 function membersSection(partnership: Partnership, directory: Directory): HTMLElement {
@@ -223,14 +239,19 @@ function timelineSection(milestones: Milestone[]): HTMLElement {
   const now = new Date().toISOString().slice(0, 10);
   const first = Math.min(dayNumber(dated[0]!.due_date), dayNumber(now)) - 15;
   const last = Math.max(dayNumber(dated[dated.length - 1]!.due_date), dayNumber(now)) + 15;
-  const at = (iso: string) => `${(100 * (dayNumber(iso) - first)) / (last - first)}%`;
+  const share = (iso: string) => (dayNumber(iso) - first) / (last - first);
+  // A mark past the middle writes its label back towards the start, so it stays on the line.
+  const place = (mark: HTMLElement, iso: string) => {
+    mark.style.setProperty("inset-inline-start", `${100 * share(iso)}%`);
+    if (share(iso) > 0.5) mark.classList.add("label-before");
+  };
   const line = h("div", { class: "timeline", "aria-hidden": "true" });
   const todayMark = h("span", { class: "today" }, h("span", {}, t("partnership.today")));
-  todayMark.style.setProperty("inset-inline-start", at(now));
+  place(todayMark, now);
   line.append(todayMark);
   dated.forEach((milestone, index) => {
-    const dot = h("span", { class: `dot mstatus-${milestone.status} lane-${index % 3}`, title: localized(milestone.title) }, h("span", { class: "dot-label" }, localized(milestone.title)));
-    dot.style.setProperty("inset-inline-start", at(milestone.due_date));
+    const dot = h("span", { class: `dot mstatus-${milestone.status} lane-${index % 3}`, title: localized(milestone.title), "data-milestone": milestone.id }, h("span", { class: "dot-label" }, localized(milestone.title)));
+    place(dot, milestone.due_date);
     line.append(dot);
   });
   section.append(
@@ -287,45 +308,4 @@ function indicatorsSection(indicators: Indicator[]): HTMLElement {
     );
   }
   return section;
-}
-
-function historySection(entries: HistoryEntry[]): HTMLElement {
-  const section = h("section", { class: "panel", "aria-labelledby": "history-title" }, h("h2", { id: "history-title" }, t("partnership.history")));
-  if (entries.length === 0) {
-    section.append(h("p", { class: "muted" }, t("partnership.noHistory")));
-    return section;
-  }
-  section.append(
-    h(
-      "div",
-      { class: "table-scroll", tabindex: 0, role: "region", "aria-labelledby": "history-title" },
-      h(
-        "table",
-        { class: "history" },
-        h("thead", {}, h("tr", {}, ...(["history.when", "history.what", "history.who", "history.outcome"] as const).map((k) => h("th", { scope: "col" }, t(k))))),
-        h(
-          "tbody",
-          {},
-          entries.map((entry) =>
-            h(
-              "tr",
-              {},
-              h("td", {}, h("time", { datetime: entry.at }, formatDateTime(entry.at))),
-              h("td", {}, h("code", {}, entry.what.replace(/^registry\./, "").replace(/\.v\d+$/, "")), subjectOf(entry)),
-              h("td", {}, entry.who?.id ?? "—"),
-              h("td", {}, entry.status ? `${t(`submission.${entry.status === "received" ? "received" : entry.status === "applied" ? "applied" : "rejected"}` as MessageKey, { reason: entry.reason ?? "" })}` : "—"),
-            ),
-          ),
-        ),
-      ),
-    ),
-  );
-  return section;
-}
-
-function subjectOf(entry: HistoryEntry): string {
-  const change = entry.change ?? {};
-  const subject = change["milestone_id"] ?? change["indicator_id"] ?? change["objective_id"];
-  const progress = change["progress"];
-  return [typeof subject === "string" ? ` ${subject}` : "", typeof progress === "number" ? ` → ${formatPercent(progress)}` : ""].join("");
 }
