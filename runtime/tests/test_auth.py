@@ -10,7 +10,15 @@ import jwt
 import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
-from imc_runtime.auth import InvalidToken, TokenVerifier, mint
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from imc_runtime.auth import (
+    CurrentPrincipal,
+    InvalidToken,
+    TokenVerifier,
+    mint,
+    preferred_language,
+)
 from imc_runtime.settings import ServiceSettings
 
 PRIVATE = rsa.generate_private_key(public_exponent=65537, key_size=2048)
@@ -88,3 +96,46 @@ def test_an_officer_token_without_a_municipality_is_refused() -> None:
     )
     with pytest.raises(InvalidToken):
         TokenVerifier(settings).verify(token)
+
+
+@pytest.mark.parametrize(
+    ("header", "expected"),
+    [
+        ("fr", "fr"),
+        ("ar-MA,ar;q=0.9,fr;q=0.8", "ar"),
+        ("de-DE,de;q=0.9,nl;q=0.5,en;q=0.4", "nl"),
+        ("en;q=0.2, fr;q=0.7", "fr"),
+        ("fr;q=0, en", "en"),
+        ("de, es", None),
+        ("fr;q=abc, nl", "nl"),
+        ("", None),
+        (None, None),
+    ],
+)
+def test_accept_language_names_the_programme_language_ranked_first(
+    header: str | None, expected: str | None
+) -> None:
+    assert preferred_language(header) == expected
+
+
+def app_answering_the_callers_language() -> FastAPI:
+    app = FastAPI()
+    app.state.verifier = TokenVerifier(ServiceSettings())
+
+    @app.get("/me")
+    def me(principal: CurrentPrincipal) -> dict[str, str | None]:
+        return {"language": principal.language}
+
+    return app
+
+
+def test_the_screens_language_outranks_the_tokens_and_the_token_decides_otherwise() -> None:
+    settings = ServiceSettings()
+    token = mint(settings, subject="karim.ouali@example.net", role="viewer", language="ar")
+    client = TestClient(app_answering_the_callers_language())
+    bearer = {"Authorization": f"Bearer {token}"}
+    assert client.get("/me", headers=bearer).json() == {"language": "ar"}
+    french = {**bearer, "Accept-Language": "fr-BE,fr;q=0.9"}
+    assert client.get("/me", headers=french).json() == {"language": "fr"}
+    german = {**bearer, "Accept-Language": "de-DE"}
+    assert client.get("/me", headers=german).json() == {"language": "ar"}

@@ -82,11 +82,12 @@ def test_an_indicator_value_below_zero_is_refused_before_it_is_sent(
 @pytest.mark.parametrize(
     ("language", "who", "rejected"),
     [
-        ("fr", "saint_gilles_officer", "Refusé : Le jalon {id} a été annulé."),
-        ("ar", "berkane_officer", "مرفوض: تم إلغاء المرحلة {id}."),
+        # Each person reads the screen in the other's language: the screen's choice wins.
+        ("fr", "berkane_officer", "Refusé : Le jalon {id} a été annulé."),
+        ("ar", "saint_gilles_officer", "مرفوض: تم إلغاء المرحلة {id}."),
     ],
 )
-def test_progress_on_a_milestone_cancelled_meanwhile_is_refused_in_the_persons_language(
+def test_progress_on_a_milestone_cancelled_meanwhile_is_refused_in_the_language_on_screen(
     web_system: WebSystem, page: Page, language: str, who: str, rejected: str
 ) -> None:
     milestone_id = plan_milestone(web_system, f"Fête de quartier {uuid.uuid4().hex[:6]}")

@@ -1,6 +1,7 @@
 /** The services' public HTTP APIs, called with the signed-in person's bearer token. */
 import { currentToken } from "./auth";
 import { config } from "./config";
+import { language } from "./i18n";
 
 export type Service = "registry" | "roadmaps" | "notifications";
 
@@ -33,6 +34,8 @@ async function request(service: Service, path: string, init: RequestInit = {}): 
   const headers = new Headers(init.headers);
   const token = currentToken();
   if (token) headers.set("Authorization", `Bearer ${token}`);
+  // Answers (a rejection's reason, say) come in the language on screen, not the account's.
+  headers.set("Accept-Language", language());
   let response: Response;
   try {
     response = await fetch(`${base}${path}`, { ...init, headers });

@@ -5,7 +5,9 @@ imc_runtime.auth`` mints them. In production the services may be pointed at an i
 provider's public key instead — a PEM file (``IMC_JWT_PUBLIC_KEY_FILE``) or a JWKS document
 (``IMC_JWT_JWKS_FILE``, keys chosen by the token's ``kid``), read once at start-up, with an
 optional audience (``IMC_JWT_AUDIENCE``). The claims are the same either way: ``sub``,
-``role``, ``municipality_id``, ``language``.
+``role``, ``municipality_id``, ``language``. A request's ``Accept-Language`` (one of the
+programme's languages) outranks the token's ``language``: the person reads the answer in the
+language their screen is in, whatever their account says.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ import argparse
 import json
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, cast, get_args
 
 import jwt
 from fastapi import Depends, HTTPException, Request, status
@@ -137,6 +139,28 @@ def verify(settings: ServiceSettings, token: str) -> Principal:
 
 
 _bearer = HTTPBearer(auto_error=False)
+LANGUAGES: frozenset[str] = frozenset(get_args(Language))
+
+
+def preferred_language(accept_language: str | None) -> Language | None:
+    """The programme's language an ``Accept-Language`` header ranks first (``ar-MA`` counts
+    as ``ar``; ``q=0`` refuses), or None when it names none of them."""
+    ranked: list[tuple[float, int, str]] = []
+    for position, part in enumerate((accept_language or "").split(",")):
+        tag, _, parameters = part.strip().partition(";")
+        quality = 1.0
+        name, _, value = parameters.strip().partition("=")
+        if name.strip() == "q":
+            try:
+                quality = float(value)
+            except ValueError:
+                continue
+        primary = tag.strip().split("-")[0].lower()
+        if primary in LANGUAGES and quality > 0:
+            ranked.append((-quality, position, primary))
+    if not ranked:
+        return None
+    return cast(Language, min(ranked)[2])  # one of LANGUAGES, checked above
 
 
 def current_principal(
@@ -151,13 +175,17 @@ def current_principal(
             headers={"WWW-Authenticate": "Bearer"},
         )
     try:
-        return verifier.verify(credentials.credentials)
+        principal = verifier.verify(credentials.credentials)
     except InvalidToken as error:
         raise HTTPException(
             status.HTTP_401_UNAUTHORIZED,
             f"invalid token: {error}",
             headers={"WWW-Authenticate": 'Bearer error="invalid_token"'},
         ) from error
+    chosen = preferred_language(request.headers.get("accept-language"))
+    if chosen is not None and chosen != principal.language:
+        principal = principal.model_copy(update={"language": chosen})
+    return principal
 
 
 CurrentPrincipal = Annotated[Principal, Depends(current_principal)]
