@@ -12,13 +12,14 @@ BIN := $(VENV)/bin
 PACKAGES := contracts runtime services/registry services/roadmaps services/notifications deploy/local
 STAMP := $(VENV)/.installed
 
-.PHONY: help install run test test-fast test-faults lint format schemas docs lock fetch clean
+.PHONY: help install run test test-fast test-faults bench lint format schemas docs lock fetch clean
 
 help:
 	@echo "make run      bring up Kafka, FerretDB, the mail catcher and the three services, load the programme"
 	@echo "make test     every test, on its own infrastructure (started and stopped by the tests)"
 	@echo "make lint     ruff and mypy --strict"
 	@echo "make test-faults  the long fault-injection run (thousands of reports per scenario)"
+	@echo "make bench   every benchmark on its own stack (under 10 min); bench/results/<date>.json"
 	@echo "make clean    wipe local data (.data/)"
 
 $(STAMP): requirements/lock.txt $(addsuffix /pyproject.toml,$(PACKAGES))
@@ -43,6 +44,10 @@ test-faults: install
 	$(BIN)/python -m imc_devstack fetch
 	@mkdir -p .data
 	$(BIN)/python -m imc_devstack.faults --long --json .data/faults-long.json
+
+bench: install
+	$(BIN)/python -m imc_devstack fetch
+	$(BIN)/python -m bench.run
 
 test-fast: install
 	$(BIN)/pytest -m "not infra"

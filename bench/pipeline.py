@@ -1,16 +1,20 @@
 """The pipeline against its own parts: progress reports posted to the registry until each is
 applied (milestone reached) and its emails accepted by SMTP.
 
-    .venv/bin/python bench/pipeline.py [--milestones 600] [--seconds 20] [--json out.json]
+    .venv/bin/python -m bench.pipeline [--seconds 20] [--json out.json]
 
-Starts its own stack (Kafka, FerretDB, mail catcher, the three services as processes), plans
-one milestone per report, then:
-1. saturation: reports as fast as ``--concurrency`` clients can send them; the rate at which
-   milestones are reached is the pipeline's maximum sustained rate;
+On a stack of its own (or the one ``bench.run`` hands it): ten partnerships of two
+municipalities with one member each, milestones planned through the registry for a while,
+then one 100 % report per milestone:
+
+1. saturation: ``in_flight`` reports at a time, each followed until its milestone is reached
+   and both its emails are accepted by SMTP; completions per second is the pipeline's
+   maximum sustained rate (a closed loop, so no backlog hides behind the figure);
 2. open-loop runs at 25 %, 50 % and 90 % of that rate, with latency percentiles from the
-   ``202`` to ``milestone.reached`` on Kafka and to the email accepted by SMTP;
+   ``202`` to ``milestone.reached`` on Kafka and to the last email accepted by SMTP;
 3. CPU seconds and peak RSS of each process.
-Set the figures against ``bench/limits.py``, run minutes apart on the same machine.
+
+Every phase is bounded by time, not by a count, so the whole fits a fixed budget.
 """
 
 from __future__ import annotations
@@ -31,40 +35,63 @@ from typing import Any
 import httpx
 from aiokafka import AIOKafkaConsumer
 from imc_contracts import PoisonMessage, UnknownEventType, decode
-from imc_contracts.roadmaps import MilestoneReached
-from imc_devstack.faults import Programme, Workload, wait_decided
+from imc_contracts.roadmaps import MilestonePlanned, MilestoneReached, SubmissionRejected
+from imc_devstack.faults import Programme, Workload
+from imc_devstack.mailcatcher import Mailbox
 from imc_devstack.stack import Ports, Stack
 
 TICKS = os.sysconf("SC_CLK_TCK")
-
-
-@dataclass
-class Phase:
-    name: str
-    target_rate: float | None
-    sent: int = 0
-    duration: float = 0.0
-    accepted_at: dict[str, float] = field(default_factory=dict)  # milestone → time of 202
+PARTNERSHIPS = 10
+EMAILS_PER_MILESTONE = 2
+"""One member in each municipality of the partnership; the run adds no coordinator."""
 
 
 def percentiles(values: list[float]) -> dict[str, float]:
     if len(values) < 2:
-        return {
-            "p50": values[0] if values else float("nan"),
-            "p95": float("nan"),
-            "p99": float("nan"),
-        }
-    cuts = statistics.quantiles(values, n=100)
-    return {"p50": cuts[49], "p95": cuts[94], "p99": cuts[98]}
+        single = round(values[0], 3) if values else float("nan")
+        return {"p50": single, "p95": single, "p99": single, "n": len(values)}
+    cuts = statistics.quantiles(values, n=100, method="inclusive")
+    return {
+        "p50": round(cuts[49], 3),
+        "p95": round(cuts[94], 3),
+        "p99": round(cuts[98], 3),
+        "n": len(values),
+    }
 
 
-class ReachedWatcher:
-    """Records when each milestone's ``milestone.reached`` arrives on Kafka."""
+class Waiters:
+    """Futures resolved when a milestone's moment arrives (reached, or mailed)."""
+
+    def __init__(self) -> None:
+        self.at: dict[str, float] = {}
+        self._waiting: dict[str, asyncio.Future[float]] = {}
+
+    def record(self, milestone: str, moment: float) -> None:
+        if milestone in self.at:
+            return
+        self.at[milestone] = moment
+        future = self._waiting.pop(milestone, None)
+        if future is not None and not future.done():
+            future.set_result(moment)
+
+    async def wait(self, milestone: str, within: float) -> float | None:
+        if milestone in self.at:
+            return self.at[milestone]
+        future = self._waiting.setdefault(milestone, asyncio.get_running_loop().create_future())
+        try:
+            return await asyncio.wait_for(asyncio.shield(future), within)
+        except TimeoutError:
+            return None
+
+
+class RoadmapsWatcher:
+    """Follows roadmaps' topic: which milestones were planned and when each was reached."""
 
     def __init__(self, bootstrap: str) -> None:
         self.bootstrap = bootstrap
-        self.reached_at: dict[str, float] = {}
-        self.arrived = asyncio.Event()
+        self.planned = Waiters()
+        self.rejected = 0
+        self.reached = Waiters()
         self._task: asyncio.Task[None] | None = None
 
     async def start(self) -> None:
@@ -81,8 +108,8 @@ class ReachedWatcher:
 
     async def _run(self) -> None:
         while True:
-            batch = await self.consumer.getmany(timeout_ms=200)
-            now = time.monotonic()
+            batch = await self.consumer.getmany(timeout_ms=100)
+            now = time.time()
             for records in batch.values():
                 for record in records:
                     try:
@@ -90,159 +117,305 @@ class ReachedWatcher:
                     except (PoisonMessage, UnknownEventType):
                         continue
                     if isinstance(event, MilestoneReached):
-                        self.reached_at.setdefault(event.payload.milestone_id, now)
-                        self.arrived.set()
+                        self.reached.record(event.payload.milestone_id, now)
+                    elif isinstance(event, MilestonePlanned):
+                        self.planned.record(event.payload.milestone_id, now)
+                    elif isinstance(event, SubmissionRejected):
+                        self.rejected += 1
 
     async def stop(self) -> None:
         if self._task:
             self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
         await self.consumer.stop()
 
 
-async def drive(
-    stack: Stack,
-    programme: Programme,
-    milestones: list[tuple[str, str]],
-    phase: Phase,
-    concurrency: int,
-) -> None:
-    """Send one 100 % report per milestone, open-loop at ``phase.target_rate`` or as fast as
-    ``concurrency`` clients go."""
-    queue: asyncio.Queue[tuple[str, str]] = asyncio.Queue()
-    for item in milestones:
-        queue.put_nowait(item)
-    interval = 1 / phase.target_rate if phase.target_rate else 0.0
-    started = time.monotonic()
-    async with httpx.AsyncClient(base_url=stack.service_url("registry"), timeout=60) as client:
+class MailWatcher:
+    """Reads the catcher's mailbox directly (its HTTP listing parses every message on each
+    call, which would cost more than the pipeline it measures) and records, per milestone,
+    when its last expected email was accepted — the time the catcher stored it."""
+
+    def __init__(self, directory: Path, interval: float = 0.05) -> None:
+        self.mailbox = Mailbox(directory)
+        self.interval = interval
+        self.mailed = Waiters()
+        self.emails: dict[str, list[float]] = {}
+        self._seen: set[str] = set()
+        self._task: asyncio.Task[None] | None = None
+
+    def start(self) -> None:
+        self._seen = set(self.mailbox.ids())  # what earlier phases left is not ours
+        self._task = asyncio.create_task(self._run())
+
+    def scan(self) -> None:
+        for msg_id in self.mailbox.ids():
+            if msg_id in self._seen:
+                continue
+            self._seen.add(msg_id)
+            with contextlib.suppress(KeyError):
+                stored = self.mailbox.get(msg_id)
+                subject = str(stored.msg.get("Subject", ""))
+                milestone = next((w for w in subject.split() if w.startswith("ms-")), None)
+                if milestone is None:
+                    continue
+                times = self.emails.setdefault(milestone, [])
+                times.append(stored.received.timestamp())
+                if len(times) == EMAILS_PER_MILESTONE:
+                    self.mailed.record(milestone, max(times))
+
+    async def _run(self) -> None:
+        while True:
+            await asyncio.to_thread(self.scan)
+            await asyncio.sleep(self.interval)
+
+    async def stop(self) -> None:
+        if self._task:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+
+
+@dataclass
+class Bench:
+    """The programme slice a run works on, and the planned milestones not reported yet."""
+
+    stack: Stack
+    programme: Programme
+    roadmaps: RoadmapsWatcher
+    mail: MailWatcher
+    pool: list[tuple[str, str]] = field(default_factory=list)
+
+    def officer(self, partnership: str) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.programme.officers[partnership]}"}
+
+    async def report(self, client: httpx.AsyncClient, partnership: str, milestone: str) -> float:
+        """Report the milestone done; the time of the ``202`` (raises on anything else)."""
+        response = await client.post(
+            f"/v1/partnerships/{partnership}/milestones/{milestone}/progress",
+            json={"progress": 100, "reported_on": dt.date.today().isoformat()},
+            headers=self.officer(partnership),
+        )
+        if response.status_code != 202:
+            raise RuntimeError(f"report of {milestone}: {response.status_code} {response.text}")
+        return time.time()
+
+
+def setup(stack: Stack) -> Programme:
+    """Municipalities, members and partnerships (the registry answers these at once)."""
+    programme = Programme(stack, Workload(partnerships=PARTNERSHIPS, milestones=0))
+    programme.create()
+    return programme
+
+
+async def plan(bench: Bench, seconds: float, in_flight: int, most: int) -> dict[str, Any]:
+    """Plan milestones for ``seconds`` (or ``most`` of them), ``in_flight`` at a time, each
+    waited for until roadmaps has planned it — so planning never leaves a backlog behind
+    for the phases that follow; they fill ``bench.pool``."""
+    started = time.time()
+    deadline = started + seconds
+    due = (dt.date.today() + dt.timedelta(days=60)).isoformat()
+    counter = iter(range(most))
+    run = bench.programme.run
+    posted = 0
+    async with httpx.AsyncClient(base_url=bench.stack.service_url("registry"), timeout=60) as c:
+
+        async def worker() -> None:
+            nonlocal posted
+            for n in counter:
+                if time.time() > deadline:
+                    return
+                index = n % len(bench.programme.partnerships)
+                partnership = bench.programme.partnerships[index]
+                milestone = f"ms-{run}-{n}"
+                response = await c.post(
+                    f"/v1/partnerships/{partnership}/milestones",
+                    json={
+                        "milestone_id": milestone,
+                        "title": {"fr": f"Jalon {milestone}"},
+                        "due_date": due,
+                        "responsible_municipality_id": f"ma-{run}-{index}",
+                    },
+                    headers=bench.officer(partnership),
+                )
+                if response.status_code != 202:
+                    continue
+                posted += 1
+                if await bench.roadmaps.planned.wait(milestone, 60) is not None:
+                    bench.pool.append((partnership, milestone))
+
+        await asyncio.gather(*(worker() for _ in range(in_flight)))
+    bench.pool.reverse()  # popped from the end: oldest first
+    return {
+        "posted": posted,
+        "planned": len(bench.pool),
+        "planned_per_s": round(len(bench.pool) / (time.time() - started), 1),
+    }
+
+
+async def saturate(bench: Bench, seconds: float, in_flight: int) -> dict[str, Any]:
+    """``in_flight`` reports at a time, each followed to its last email; completions/s."""
+    started = time.time()
+    deadline = started + seconds
+    to_reached: list[float] = []
+    to_mailed: list[float] = []
+    unfinished = 0
+    async with httpx.AsyncClient(base_url=bench.stack.service_url("registry"), timeout=60) as c:
+
+        async def worker() -> None:
+            nonlocal unfinished
+            while time.time() < deadline and bench.pool:
+                partnership, milestone = bench.pool.pop()
+                accepted = await bench.report(c, partnership, milestone)
+                reached = await bench.roadmaps.reached.wait(milestone, 60)
+                mailed = await bench.mail.mailed.wait(milestone, 60)
+                if reached is None or mailed is None:
+                    unfinished += 1
+                    continue
+                to_reached.append(reached - accepted)
+                to_mailed.append(mailed - accepted)
+
+        await asyncio.gather(*(worker() for _ in range(in_flight)))
+    elapsed = time.time() - started
+    return {
+        "in_flight": in_flight,
+        "seconds": round(elapsed, 1),
+        "completed": len(to_mailed),
+        "unfinished": unfinished,
+        "per_s": round(len(to_mailed) / elapsed, 1),
+        "to_reached_s": percentiles(to_reached),
+        "to_email_s": percentiles(to_mailed),
+    }
+
+
+async def open_loop(bench: Bench, rate: float, seconds: float, settle: float) -> dict[str, Any]:
+    """Reports at a steady ``rate`` for ``seconds``, whatever the answers; latencies."""
+    count = min(len(bench.pool), max(2, int(rate * seconds)))
+    targets = [bench.pool.pop() for _ in range(count)]
+    accepted: dict[str, float] = {}
+    failed = 0
+    started = time.time()
+    async with httpx.AsyncClient(
+        base_url=bench.stack.service_url("registry"),
+        timeout=60,
+        limits=httpx.Limits(max_connections=256, max_keepalive_connections=64),
+    ) as c:
 
         async def send(partnership: str, milestone: str) -> None:
-            response = await client.post(
-                f"/v1/partnerships/{partnership}/milestones/{milestone}/progress",
-                json={"progress": 100, "reported_on": dt.date.today().isoformat()},
-                headers={"Authorization": f"Bearer {programme.officers[partnership]}"},
-            )
-            if response.status_code == 202:
-                phase.accepted_at[milestone] = time.monotonic()
+            nonlocal failed
+            try:
+                accepted[milestone] = await bench.report(c, partnership, milestone)
+            except (RuntimeError, httpx.HTTPError):
+                failed += 1
 
-        if phase.target_rate:
-            tasks = []
-            for n in range(len(milestones)):
-                due = started + n * interval
-                await asyncio.sleep(max(0.0, due - time.monotonic()))
-                tasks.append(asyncio.create_task(send(*queue.get_nowait())))
-                phase.sent += 1
-            await asyncio.gather(*tasks)
-        else:
-
-            async def worker() -> None:
-                while not queue.empty():
-                    await send(*queue.get_nowait())
-                    phase.sent += 1
-
-            await asyncio.gather(*(worker() for _ in range(concurrency)))
-    phase.duration = time.monotonic() - started
-
-
-def email_times(stack: Stack, since: dt.datetime) -> dict[str, list[float]]:
-    """Milestone → wall-clock times its emails were accepted by the catcher."""
-    found: dict[str, list[float]] = {}
-    start = 0
-    with httpx.Client(base_url=stack.mail_api, timeout=60) as client:
-        while True:
-            page = client.get("/api/v1/messages", params={"start": start, "limit": 1000}).json()
-            for message in page["messages"]:
-                created = dt.datetime.fromisoformat(message["Created"].replace("Z", "+00:00"))
-                if created < since:
-                    continue
-                for word in message["Subject"].split():
-                    if word.startswith("ms-"):
-                        found.setdefault(word, []).append(created.timestamp())
-            start += len(page["messages"])
-            if not page["messages"] or start >= page["total"]:
-                return found
+        tasks = []
+        for n, (partnership, milestone) in enumerate(targets):
+            await asyncio.sleep(max(0.0, started + n / rate - time.time()))
+            tasks.append(asyncio.create_task(send(partnership, milestone)))
+        await asyncio.gather(*tasks)
+    sent_for = time.time() - started
+    with contextlib.suppress(TimeoutError):
+        async with asyncio.timeout(settle):
+            for milestone in list(accepted):
+                await bench.mail.mailed.wait(milestone, settle)
+    to_reached = [
+        bench.roadmaps.reached.at[m] - t
+        for m, t in accepted.items()
+        if m in bench.roadmaps.reached.at
+    ]
+    to_mailed = [
+        bench.mail.mailed.at[m] - t for m, t in accepted.items() if m in bench.mail.mailed.at
+    ]
+    return {
+        "rate_per_s": round(rate, 1),
+        "achieved_per_s": round(len(accepted) / sent_for, 1) if sent_for else 0.0,
+        "sent": count,
+        "accepted": len(accepted),
+        "failed": failed,
+        "reached": len(to_reached),
+        "mailed": len(to_mailed),
+        "to_reached_s": percentiles(to_reached),
+        "to_email_s": percentiles(to_mailed),
+    }
 
 
 def process_usage(stack: Stack) -> dict[str, dict[str, float]]:
+    """CPU seconds and peak RSS (VmHWM) of each process the stack started and still runs."""
     usage: dict[str, dict[str, float]] = {}
     for name, process in stack.processes.items():
         if process.popen is None or process.popen.poll() is not None:
             continue
         pid = process.popen.pid
-        stat = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        try:
+            stat = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            status = Path(f"/proc/{pid}/status").read_text()
+        except FileNotFoundError:
+            continue
         cpu = (int(stat[11]) + int(stat[12])) / TICKS
-        status = Path(f"/proc/{pid}/status").read_text()
-        peak = next(
-            int(line.split()[1]) for line in status.splitlines() if line.startswith("VmHWM")
-        )
-        usage[name] = {"cpu_seconds": round(cpu, 1), "peak_rss_mb": round(peak / 1024, 1)}
+        fields = {
+            key: (value.split() or ["0"])[0]
+            for key, _, value in (line.partition(":") for line in status.splitlines())
+        }
+        usage[name] = {
+            "cpu_seconds": round(cpu, 1),
+            "peak_rss_mb": round(int(fields.get("VmHWM", 0)) / 1024, 1),
+            "rss_mb": round(int(fields.get("VmRSS", 0)) / 1024, 1),
+        }
     return usage
 
 
-async def measure(stack: Stack, programme: Programme, args: argparse.Namespace) -> dict[str, Any]:
-    watcher = ReachedWatcher(stack.kafka_bootstrap)
-    await watcher.start()
-    results: dict[str, Any] = {}
-    try:
-        share = len(programme.milestones) // 4
-        groups = [programme.milestones[i * share : (i + 1) * share] for i in range(4)]
-        saturation = Phase("saturation", None)
-        await drive(stack, programme, groups[0], saturation, args.concurrency)
-        await _settle(watcher, saturation, args.settle)
-        done = [watcher.reached_at[m] for m in saturation.accepted_at if m in watcher.reached_at]
-        first = min(saturation.accepted_at.values())
-        max_rate = len(done) / (max(done) - first) if done else 0.0
-        results["max_sustained_per_s"] = round(max_rate, 1)
-        for fraction, group in zip((0.25, 0.5, 0.9), groups[1:], strict=True):
-            wall_start = dt.datetime.now(dt.UTC)
-            mono_start = time.monotonic()
-            phase = Phase(f"{int(fraction * 100)}%", max(fraction * max_rate, 0.5))
-            await drive(stack, programme, group, phase, args.concurrency)
-            await _settle(watcher, phase, args.settle)
-            to_reached = [
-                watcher.reached_at[m] - t
-                for m, t in phase.accepted_at.items()
-                if m in watcher.reached_at
-            ]
-            mails = email_times(stack, wall_start)
-            to_email = [
-                max(mails[m]) - (wall_start.timestamp() + (t - mono_start))
-                for m, t in phase.accepted_at.items()
-                if m in mails
-            ]
-            results[phase.name] = {
-                "rate_per_s": round(phase.target_rate or 0, 1),
-                "sent": phase.sent,
-                "accepted": len(phase.accepted_at),
-                "reached": len(to_reached),
-                "emails_for": len(to_email),
-                "to_reached_s": {k: round(v, 3) for k, v in percentiles(to_reached).items()},
-                "to_email_s": {k: round(v, 3) for k, v in percentiles(to_email).items()},
-            }
-    finally:
-        await watcher.stop()
-    results["processes"] = process_usage(stack)
+def cpu_seconds(stack: Stack) -> dict[str, float]:
+    return {name: usage["cpu_seconds"] for name, usage in process_usage(stack).items()}
+
+
+async def start_watchers(stack: Stack, programme: Programme) -> Bench:
+    roadmaps = RoadmapsWatcher(stack.kafka_bootstrap)
+    await roadmaps.start()
+    mail = MailWatcher(stack.data_dir / "mail")
+    mail.start()
+    return Bench(stack, programme, roadmaps, mail)
+
+
+async def stop_watchers(bench: Bench) -> None:
+    await bench.roadmaps.stop()
+    await bench.mail.stop()
+
+
+async def measure(
+    bench: Bench,
+    *,
+    saturation_seconds: float,
+    phase_seconds: float,
+    in_flight: int,
+    settle: float = 30.0,
+) -> dict[str, Any]:
+    """Saturation, then 25 %, 50 % and 90 % of it; CPU used by each process meanwhile."""
+    cpu_before = cpu_seconds(bench.stack)
+    started = time.time()
+    results: dict[str, Any] = {"saturation": await saturate(bench, saturation_seconds, in_flight)}
+    max_rate = max(results["saturation"]["per_s"], 0.5)
+    for fraction in (0.25, 0.5, 0.9):
+        results[f"{int(fraction * 100)}%"] = await open_loop(
+            bench, fraction * max_rate, phase_seconds, settle
+        )
+    elapsed = time.time() - started
+    usage = process_usage(bench.stack)
+    for name, figures in usage.items():
+        used = figures["cpu_seconds"] - cpu_before.get(name, 0.0)
+        figures["cpu_share"] = round(used / elapsed, 2)  # of one core, over the phases
+    results["processes"] = usage
+    results["rejected"] = bench.roadmaps.rejected
     return results
 
 
-async def _settle(watcher: ReachedWatcher, phase: Phase, seconds: float) -> None:
-    with contextlib.suppress(TimeoutError):
-        async with asyncio.timeout(seconds):
-            while not set(phase.accepted_at) <= set(watcher.reached_at):
-                watcher.arrived.clear()
-                await watcher.arrived.wait()
-
-
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--milestones", type=int, default=400, help="reports in all (4 phases)")
-    parser.add_argument("--concurrency", type=int, default=16)
-    parser.add_argument("--settle", type=float, default=120.0)
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=float, default=20.0, help="saturation phase")
+    parser.add_argument("--phase-seconds", type=float, default=12.0)
+    parser.add_argument("--plan-seconds", type=float, default=40.0)
+    parser.add_argument("--in-flight", type=int, default=32)
     parser.add_argument("--json", type=Path)
     args = parser.parse_args()
-    partnerships = 10
-    workload = Workload(
-        partnerships=partnerships, milestones=args.milestones // partnerships, steps=1
-    )
     with tempfile.TemporaryDirectory(prefix="imc-bench-") as root:
         stack = Stack(
             Path(root) / "data",
@@ -254,21 +427,26 @@ def main() -> None:
         try:
             stack.start_infrastructure()
             stack.start_services()
-            programme = Programme(stack, workload)
-            setup = time.monotonic()
-            programme.create()
-            with httpx.Client(base_url=stack.service_url("registry")) as client:
-                wait_decided(client, programme.coordinator, "none", deadline=0)
-            results = asyncio.run(measure(stack, programme, args))
-            results["setup_seconds"] = round(time.monotonic() - setup, 1)
+            programme = setup(stack)
+
+            async def run() -> dict[str, Any]:
+                bench = await start_watchers(stack, programme)
+                try:
+                    planning = await plan(bench, args.plan_seconds, 32, 100_000)
+                    results = await measure(
+                        bench,
+                        saturation_seconds=args.seconds,
+                        phase_seconds=args.phase_seconds,
+                        in_flight=args.in_flight,
+                    )
+                    return {"planning": planning, **results}
+                finally:
+                    await stop_watchers(bench)
+
+            results = asyncio.run(run())
         finally:
             stack.stop()
-    report = {
-        "machine": {"cores": os.cpu_count()},
-        "milestones": args.milestones,
-        "concurrency": args.concurrency,
-        "results": results,
-    }
+    report = {"machine": {"cores": os.cpu_count()}, "results": results}
     print(json.dumps(report, indent=2))
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)

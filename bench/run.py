@@ -1,0 +1,374 @@
+"""Every benchmark in one run, on one stack, each figure set against the limit it is judged by.
+
+    make bench                       # or: .venv/bin/python -m bench.run [--quick]
+
+Starts Kafka, FerretDB, the mail catcher and the three services on free ports in a
+temporary directory, then, minutes apart on the same machine:
+
+1. the raw limits of the parts (``bench.limits``): Kafka, the store, SMTP, HTTP;
+2. the pipeline (``bench.pipeline``): saturation, then 25 %, 50 % and 90 % of it;
+3. scaling (``bench.scaling``): a second replica of roadmaps and of notifications, and the
+   pipeline saturated again;
+4. the registry's API (``bench.registry_api``) at 1, 16 and 64 clients;
+5. rebuilding roadmaps' read models from 100,000 commits (``bench.rebuild``).
+
+Each phase runs for a set time, so the whole takes the same few minutes on any machine.
+Writes ``bench/results/<date>.json`` and ``<date>.md`` (the table) and prints the table.
+The machine is shared and noisy: the load average is recorded at the start and the end, and
+the targets are ratios to limits measured in the same run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import datetime as dt
+import json
+import os
+import platform
+import re
+import tempfile
+import time
+from dataclasses import dataclass
+from importlib.metadata import version
+from pathlib import Path
+from typing import Any
+
+from imc_devstack import build
+from imc_devstack.paths import REPO_ROOT
+from imc_devstack.stack import Ports, Stack
+
+from bench import limits, pipeline, rebuild, registry_api, scaling
+from bench import profile as bench_profile
+
+RESULTS = REPO_ROOT / "bench" / "results"
+TOTAL_BUDGET = 500.0
+"""Seconds for the whole run before the stack stops: ``make bench`` stays under ten minutes."""
+SERVICES = ("registry", "roadmaps", "notifications")
+
+
+@dataclass(frozen=True)
+class Sizes:
+    """How long each phase runs (seconds), and the rebuild's log."""
+
+    limit_seconds: float = 4.0
+    plan_seconds: float = 45.0
+    saturation_seconds: float = 20.0
+    phase_seconds: float = 12.0
+    scaling_seconds: float = 15.0
+    api_seconds: float = 3.0
+    in_flight: int = 32
+    rebuild_commits: int = 100_000
+
+    @classmethod
+    def quick(cls) -> Sizes:
+        return cls(1.0, 6.0, 4.0, 3.0, 3.0, 0.5, 8, 2_000)
+
+
+def versions() -> dict[str, str]:
+    found = {"python": platform.python_version()}
+    for name in ("aiokafka", "pymongo", "faststream", "fastapi", "uvicorn", "aiosmtplib", "httpx"):
+        found[name] = version(name)
+    jar = next(build.kafka_libs().glob("kafka_2.13-*.jar"), None)
+    match = re.search(r"kafka_2\.13-([\d.]+)\.jar", jar.name) if jar else None
+    found["kafka"] = match.group(1) if match else "unknown"
+    found["ferretdb"] = build.FERRETDB_VERSION
+    return found
+
+
+async def system(stack: Stack, sizes: Sizes, profile: Path | None = None) -> dict[str, Any]:
+    """Pipeline, scaling and registry API, on the services already running."""
+    programme = await asyncio.to_thread(pipeline.setup, stack)
+    bench = await pipeline.start_watchers(stack, programme)
+    results: dict[str, Any] = {}
+    try:
+        results["planning"] = await pipeline.plan(
+            bench, sizes.plan_seconds, sizes.in_flight, 1_000_000
+        )
+        print(f"planned {results['planning']}", flush=True)
+        async with bench_profile.recording(stack, profile, sizes.saturation_seconds):
+            results["pipeline"] = await pipeline.measure(
+                bench,
+                saturation_seconds=sizes.saturation_seconds,
+                phase_seconds=sizes.phase_seconds,
+                in_flight=sizes.in_flight,
+            )
+        print(f"pipeline saturation {results['pipeline']['saturation']}", flush=True)
+        joined = await scaling.add_second_replicas(stack)
+        warm_up = await pipeline.saturate(bench, sizes.scaling_seconds / 3, 4)
+        two = await pipeline.saturate(bench, sizes.scaling_seconds, sizes.in_flight)
+        results["scaling"] = {
+            "one_replica_per_s": results["pipeline"]["saturation"]["per_s"],
+            "two_replicas_per_s": two["per_s"],
+            "two_replicas": two,
+            "ready_seconds": round(joined, 1),
+            "warm_up": warm_up,
+            "processes": pipeline.process_usage(stack),
+        }
+        print(f"scaling {two}", flush=True)
+        results["registry_api"] = await registry_api.measure(
+            stack.service_url("registry"), programme, sizes.api_seconds
+        )
+        results["unused_milestones"] = len(bench.pool)
+    finally:
+        await pipeline.stop_watchers(bench)
+    return results
+
+
+def targets(report: dict[str, Any]) -> list[dict[str, Any]]:
+    """Each target of the issue: the figure, what it is set against, and met or missed."""
+    raw = report["limits"]
+    slowest = raw["slowest_raw_limit"]
+    pipe = report["pipeline"]
+    half = pipe["50%"]
+    reads16 = next(r for r in report["registry_api"]["reads"] if r["clients"] == 16)
+    best_writes = max(report["registry_api"]["writes"], key=lambda r: r["per_s"])
+    service_rss = {
+        name: usage["peak_rss_mb"] for name, usage in pipe["processes"].items() if name in SERVICES
+    }
+    rows = [
+        {
+            "target": "pipeline max ≥ 50 % of the slowest raw limit",
+            "figure": f"{pipe['saturation']['per_s']} reports/s",
+            "against": f"{slowest['name']} {slowest['per_s']:.1f}/s",
+            "ratio": pipe["saturation"]["per_s"] / slowest["per_s"],
+            "goal": 0.5,
+        },
+        {
+            "target": "p99 202 → email accepted ≤ 1 s at 50 % of max",
+            "figure": f"{half['to_email_s']['p99']} s at {half['rate_per_s']}/s",
+            "against": "1 s",
+            "ratio": half["to_email_s"]["p99"],
+            "goal": 1.0,
+            "lower_is_better": True,
+        },
+        {
+            "target": "registry reads p99 ≤ 20 ms at 16 clients",
+            "figure": f"{reads16['ms']['p99']} ms ({reads16['per_s']}/s)",
+            "against": f"20 ms (a trivial endpoint: p99 {raw['http_p99_ms']:.1f} ms)",
+            "ratio": reads16["ms"]["p99"],
+            "goal": 20.0,
+            "lower_is_better": True,
+        },
+        {
+            "target": "registry writes ≥ 50 % of the raw store limit",
+            "figure": f"{best_writes['per_s']}/s at {best_writes['clients']} clients",
+            "against": f"store inserts {raw['store_inserts_per_s']:.1f}/s",
+            "ratio": best_writes["per_s"] / raw["store_inserts_per_s"],
+            "goal": 0.5,
+        },
+        {
+            "target": "rebuild ≥ 50 % of the raw read rate of the log",
+            "figure": f"{report['rebuild']['rebuild_per_s']} commits/s",
+            "against": f"raw read {report['rebuild']['raw_read_per_s']}/s",
+            "ratio": report["rebuild"]["ratio"],
+            "goal": 0.5,
+        },
+        {
+            "target": "each service ≤ 200 MB RSS under the pipeline",
+            "figure": ", ".join(f"{n} {mb:.0f} MB" for n, mb in service_rss.items()),
+            "against": "200 MB",
+            "ratio": max(service_rss.values(), default=0.0),
+            "goal": 200.0,
+            "lower_is_better": True,
+        },
+    ]
+    for row in rows:
+        lower = row.pop("lower_is_better", False)
+        row["ratio"] = round(row["ratio"], 3)
+        row["met"] = row["ratio"] <= row["goal"] if lower else row["ratio"] >= row["goal"]
+    return rows
+
+
+def _md(rows: list[list[str]]) -> str:
+    lines = ["| " + " | ".join(rows[0]) + " |", "|" + "---|" * len(rows[0])]
+    lines += ["| " + " | ".join(row) + " |" for row in rows[1:]]
+    return "\n".join(lines)
+
+
+def _ms(figures: dict[str, float]) -> str:
+    return f"{figures['p50']:.2f} / {figures['p95']:.2f} / {figures['p99']:.2f}"
+
+
+def table(report: dict[str, Any]) -> str:
+    """The results as markdown: targets, limits, pipeline, API, scaling, processes."""
+    raw = report["limits"]
+    pipe = report["pipeline"]
+    machine = report["machine"]
+    parts = [
+        f"Run {report['started_at']} on {machine['cores']} cores, load average "
+        f"{machine['load_start'][0]:.1f} at the start, {machine['load_end'][0]:.1f} at the end; "
+        f"{report['seconds']:.0f} s in all; FerretDB's SQLite with "
+        f"synchronous={report['sqlite_synchronous']}. Versions: "
+        + ", ".join(f"{k} {v}" for k, v in report["versions"].items())
+        + ".",
+        "### Targets",
+        _md(
+            [
+                ["target", "measured", "set against", "ratio / value", "goal", "met"],
+                *[
+                    [
+                        t["target"],
+                        t["figure"],
+                        t["against"],
+                        f"{t['ratio']}",
+                        f"{t['goal']}",
+                        "yes" if t["met"] else "**no**",
+                    ]
+                    for t in report["targets"]
+                ],
+            ]
+        ),
+        "### Raw limits (same run)",
+        _md(
+            [
+                ["part", "per second"],
+                *[[name, f"{raw[name]:,.0f}"] for name in limits.RAW_LIMITS],
+                ["trivial endpoint p99 at 16 clients", f"{raw['http_p99_ms']:.1f} ms"],
+            ]
+        ),
+        "### Pipeline: report → milestone reached → emails accepted",
+        _md(
+            [
+                [
+                    "phase",
+                    "rate /s",
+                    "done",
+                    "202 → reached p50/p95/p99 s",
+                    "202 → email p50/p95/p99 s",
+                ],
+                [
+                    f"saturation ({pipe['saturation']['in_flight']} in flight)",
+                    f"{pipe['saturation']['per_s']}",
+                    f"{pipe['saturation']['completed']}",
+                    _ms(pipe["saturation"]["to_reached_s"]),
+                    _ms(pipe["saturation"]["to_email_s"]),
+                ],
+                *[
+                    [
+                        name,
+                        f"{pipe[name]['rate_per_s']} (sent {pipe[name]['achieved_per_s']})",
+                        f"{pipe[name]['mailed']}/{pipe[name]['sent']}",
+                        _ms(pipe[name]["to_reached_s"]),
+                        _ms(pipe[name]["to_email_s"]),
+                    ]
+                    for name in ("25%", "50%", "90%")
+                ],
+            ]
+        ),
+        "### Processes over the pipeline phases",
+        _md(
+            [
+                ["process", "CPU s", "share of a core", "peak RSS MB"],
+                *[
+                    [
+                        name,
+                        f"{u['cpu_seconds']}",
+                        f"{u.get('cpu_share', '')}",
+                        f"{u['peak_rss_mb']}",
+                    ]
+                    for name, u in pipe["processes"].items()
+                ],
+            ]
+        ),
+        "### Registry API",
+        _md(
+            [
+                ["operation", "clients", "per second", "p50 / p95 / p99 ms", "errors"],
+                *[
+                    [kind, f"{r['clients']}", f"{r['per_s']}", _ms(r["ms"]), f"{r['errors']}"]
+                    for kind in ("reads", "writes")
+                    for r in report["registry_api"][kind]
+                ],
+            ]
+        ),
+        "### Scaling and rebuild",
+        _md(
+            [
+                ["measure", "figure"],
+                ["pipeline max, one replica each", f"{report['scaling']['one_replica_per_s']}/s"],
+                [
+                    "pipeline max, two replicas of roadmaps and notifications",
+                    f"{report['scaling']['two_replicas_per_s']}/s "
+                    f"(ready in {report['scaling']['ready_seconds']} s, then a warm-up)",
+                ],
+                [
+                    f"rebuild of {report['rebuild']['commits']:,} commits",
+                    f"{report['rebuild']['rebuild_seconds']} s, "
+                    f"{report['rebuild']['rebuild_per_s']} commits/s",
+                ],
+                [
+                    "raw read of the same log",
+                    f"{report['rebuild']['raw_read_seconds']} s, "
+                    f"{report['rebuild']['raw_read_per_s']} commits/s",
+                ],
+            ]
+        ),
+    ]
+    return "\n\n".join(parts) + "\n"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="tiny sizes: checks that it runs")
+    parser.add_argument("--rebuild-commits", type=int)
+    parser.add_argument("--out", type=Path, default=RESULTS)
+    parser.add_argument(
+        "--sqlite-synchronous",
+        default="normal",
+        choices=("normal", "full"),
+        help="FerretDB's SQLite: fsync at checkpoints (normal) or on every insert (full)",
+    )
+    parser.add_argument(
+        "--profile", type=Path, help="record the services with py-spy during saturation, here"
+    )
+    args = parser.parse_args()
+    sizes = Sizes.quick() if args.quick else Sizes()
+    commits = args.rebuild_commits or sizes.rebuild_commits
+    started = time.monotonic()
+    report: dict[str, Any] = {
+        "started_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "machine": {
+            "cores": os.cpu_count(),
+            "platform": platform.platform(),
+            "load_start": os.getloadavg(),
+        },
+        "versions": versions(),
+        "sizes": sizes.__dict__ | {"rebuild_commits": commits},
+        "sqlite_synchronous": args.sqlite_synchronous,
+    }
+    with tempfile.TemporaryDirectory(prefix="imc-bench-") as root:
+        stack = Stack(
+            Path(root) / "data",
+            Ports.free(),
+            log_dir=Path(root) / "logs",
+            partitions=6,
+            environment="test",
+            sqlite_synchronous=args.sqlite_synchronous,
+        )
+        try:
+            stack.start_infrastructure()
+            report["limits"] = limits.measure(stack, sizes.limit_seconds, 16)
+            print(f"limits {report['limits']}", flush=True)
+            stack.start_services()
+            report |= asyncio.run(system(stack, sizes, args.profile))
+            # The rebuild gets what is left of the ten minutes, less a margin for stopping.
+            left = TOTAL_BUDGET - (time.monotonic() - started)
+            budget = None if args.rebuild_commits else max(60.0, left)
+            report["rebuild"] = asyncio.run(rebuild.measure(stack.mongo_url, commits, 100, budget))
+        finally:
+            stack.stop()
+    report["machine"]["load_end"] = os.getloadavg()
+    report["seconds"] = round(time.monotonic() - started, 1)
+    report["targets"] = targets(report)
+    markdown = table(report)
+    print(markdown)
+    args.out.mkdir(parents=True, exist_ok=True)
+    name = "quick" if args.quick else dt.date.today().isoformat()
+    (args.out / f"{name}.json").write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n")
+    (args.out / f"{name}.md").write_text(markdown)
+    print(f"wrote {args.out / name}.json and .md")
+
+
+if __name__ == "__main__":
+    main()
