@@ -4,10 +4,12 @@ preparing a roadmap through the registry's API the way another member would."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 import uuid
 from typing import Any
 
 import httpx
+from imc_devstack import build
 from imc_devstack.testing import bearer, eventually
 from playwright.sync_api import Page, expect
 
@@ -91,3 +93,21 @@ def member_id(system: WebSystem, municipality_id: str, email: str) -> str:
             headers=bearer(system.coordinator),
         ).json()["items"]
     return next(str(m["id"]) for m in members if m["email"] == email)
+
+
+def assert_no_serious_violation(page: Page) -> None:
+    """Run axe-core on the page as it stands; fail on any serious or critical violation."""
+    page.add_script_tag(path=str(build.axe_core_script()))
+    results = page.evaluate("axe.run(document, {resultTypes: ['violations']})")
+    serious = [
+        {"id": v["id"], "impact": v["impact"], "nodes": [n["target"] for n in v["nodes"]][:5]}
+        for v in results["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
+    assert serious == [], json.dumps(serious, ensure_ascii=False, indent=1)
+    assert results["passes"], "axe-core checked nothing"
+
+
+def wait_for_page(page: Page) -> None:
+    page.wait_for_function("!document.querySelector('main[aria-busy]')")
+    expect(page.locator("main h1")).to_be_visible()

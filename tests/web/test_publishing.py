@@ -65,6 +65,48 @@ def test_berkanes_officer_records_an_indicator_value_and_sees_it_against_the_tar
     expect(youth.locator("td")).to_have_text(["Jeunes", "120", "90"])
 
 
+def test_berkanes_officer_records_a_qualitative_indicator_in_words_and_sees_them_shown(
+    web_system: WebSystem, page: Page
+) -> None:
+    title = f"Conseil communal des jeunes {uuid.uuid4().hex[:6]}"
+    indicator_id = f"youth-council-{uuid.uuid4().hex[:8]}"
+    target = "Un conseil des jeunes élu siège chaque trimestre"
+    decided = submit_and_wait(
+        web_system,
+        f"/v1/partnerships/{BERKANE}/indicators",
+        {
+            "indicator_id": indicator_id,
+            "title": {"fr": title},
+            "measure": "qualitative",
+            "periods": [
+                {
+                    "period_id": "2026",
+                    "start": "2026-01-01",
+                    "end": "2026-12-31",
+                    "targets": [{"text": target}],
+                }
+            ],
+        },
+    )
+    assert decided["status"] == "applied", decided
+    sign_in(page, web_system, "fr")
+    open_partnership(page, web_system, BERKANE)
+
+    page.get_by_role("button", name="Enregistrer une valeur d'indicateur").click()
+    page.get_by_role("combobox", name=re.compile("^Indicateur ")).select_option(indicator_id)
+    reached = "Le conseil a siégé deux fois ; ses membres ont été élus en mars"
+    page.get_by_label("Valeur totale").fill(reached)
+    page.get_by_role("button", name="Envoyer").click()
+
+    expect(page.locator(".submission[data-status=applied]")).to_have_text(
+        "Appliqué.", timeout=60_000
+    )
+    table = page.get_by_role("region", name=title)
+    total = table.locator("tbody tr", has=page.locator("td", has_text="Total"))
+    expect(total.locator("th")).to_have_text("2026")
+    expect(total.locator("td")).to_have_text(["Total", target, reached])
+
+
 def test_an_indicator_value_below_zero_is_refused_before_it_is_sent(
     web_system: WebSystem, page: Page
 ) -> None:

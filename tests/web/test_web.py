@@ -1,17 +1,15 @@
 """The web frontend in a real browser against the running system: an officer publishes an
 update and sees it applied and mailed; cannot edit another partnership; Arabic is laid out
-right to left; the accessibility scan finds nothing serious."""
+right to left; the keyboard alone reaches the forms."""
 
 from __future__ import annotations
 
 import datetime as dt
-import json
 import uuid
 from typing import Any
 
 import httpx
 import pytest
-from imc_devstack import build
 from imc_devstack.testing import bearer, eventually
 from playwright.sync_api import Page, expect
 
@@ -130,27 +128,3 @@ def test_the_keyboard_alone_reaches_the_content_and_the_forms(
         pytest.fail("Tab never reached the 'report progress' button")
     page.keyboard.press("Enter")
     expect(page.get_by_label("Jalon")).to_be_focused()
-
-
-@pytest.mark.parametrize("language", ["fr", "ar"])
-@pytest.mark.parametrize("route", ["#/", f"#/partnerships/{BERKANE}"])
-def test_the_accessibility_scan_finds_no_serious_violation(
-    web_system: WebSystem, page: Page, language: str, route: str
-) -> None:
-    sign_in(page, web_system, language)
-    page.goto(f"{web_system.url}/{route}")
-    page.wait_for_function("!document.querySelector('main[aria-busy]')")
-    expect(page.locator("main h1")).to_be_visible()
-    if route != "#/":
-        page.get_by_role(
-            "button", name="Rapporter l'avancement" if language == "fr" else "الإبلاغ عن التقدم"
-        ).click()
-    page.add_script_tag(path=str(build.axe_core_script()))
-    results = page.evaluate("axe.run(document, {resultTypes: ['violations']})")
-    serious = [
-        {"id": v["id"], "impact": v["impact"], "nodes": [n["target"] for n in v["nodes"]][:5]}
-        for v in results["violations"]
-        if v["impact"] in ("serious", "critical")
-    ]
-    assert serious == [], json.dumps(serious, ensure_ascii=False, indent=1)
-    assert results["passes"] or results.get("incomplete") is not None

@@ -1,4 +1,7 @@
-/** English: the reference catalog; every other language has the same keys. */
+/** English: the reference catalog; every other language has the same keys, and a message
+with a count (an object of plural forms) has plural forms in every language. */
+import type { Plural } from "./plural";
+
 export const en = {
   "app.name": "IMC Hub",
   "app.tagline": "Moroccan–Belgian International Municipal Cooperation 2022–2026",
@@ -31,9 +34,9 @@ export const en = {
   "overview.title": "Programme overview",
   "overview.figures": "Programme figures",
   "overview.progress": "Overall progress",
-  "overview.milestones": "{reached} of {count} milestones reached",
+  "overview.milestones": { by: "count", one: "{reached} of {count} milestone reached", other: "{reached} of {count} milestones reached" },
   "overview.partnerships": "Partnerships",
-  "overview.shown": "{shown} of {total} partnerships shown",
+  "overview.shown": { by: "total", one: "{shown} of {total} partnership shown", other: "{shown} of {total} partnerships shown" },
   "overview.none": "No partnership matches these filters.",
   "filter.legend": "Filter partnerships",
   "filter.theme": "Theme",
@@ -61,14 +64,16 @@ export const en = {
   "sex.male": "male",
   "sex.unspecified": "not specified",
   "card.progress": "Progress",
-  "card.overdue": "{count} overdue",
-  "card.dueSoon": "{count} due soon",
+  "card.overdue": { by: "count", one: "{count} overdue milestone", other: "{count} overdue milestones" },
+  "card.dueSoon": { by: "count", one: "{count} milestone due soon", other: "{count} milestones due soon" },
   "card.themes": "Themes",
   "card.open": "Open the partnership {name}",
   "chart.themes": "Progress per theme",
   "chart.beneficiaries": "Beneficiaries reached against targets",
   "chart.reached": "reached",
   "chart.target": "target",
+  "chart.reachedCount": { by: "count", one: "{count} reached", other: "{count} reached" },
+  "chart.targetCount": "target {count}",
   "chart.noTarget": "no target",
   "chart.empty": "Nothing reported yet.",
   "chart.group": "Group",
@@ -84,7 +89,7 @@ export const en = {
   "partnership.roadmap": "Roadmap {phase}",
   "partnership.noRoadmap": "No roadmap has been planned yet.",
   "partnership.timeline": "Timeline",
-  "partnership.timeline.summary": "{count} milestones from {first} to {last}; today is {today}.",
+  "partnership.timeline.summary": { by: "count", one: "{count} milestone, on {first}; today is {today}.", other: "{count} milestones from {first} to {last}; today is {today}." },
   "partnership.today": "Today",
   "partnership.indicators": "Indicators",
   "partnership.noIndicators": "No indicator is defined yet.",
@@ -204,4 +209,4 @@ export const en = {
 } as const;
 
 export type MessageKey = keyof typeof en;
-export type Catalog = Record<MessageKey, string>;
+export type Catalog = { [K in MessageKey]: (typeof en)[K] extends string ? string : Plural };

@@ -3,6 +3,7 @@ import { ar } from "./ar";
 import { en, type Catalog, type MessageKey } from "./en";
 import { fr } from "./fr";
 import { nl } from "./nl";
+import { template } from "./plural";
 
 export type Language = "ar" | "fr" | "nl" | "en";
 export const LANGUAGES: readonly Language[] = ["ar", "fr", "nl", "en"];
@@ -49,9 +50,11 @@ export function setLanguage(next: Language, remember = true): void {
   document.documentElement.dir = next === "ar" ? "rtl" : "ltr";
 }
 
+/** The message ``key`` in the current language with ``values`` put in, numbers written the
+locale's way; a message with a count takes the plural form the language's rules choose. */
 export function t(key: MessageKey, values: Record<string, string | number> = {}): string {
-  const template = CATALOGS[current][key] ?? en[key];
-  return template.replace(/\{(\w+)\}/g, (whole, name: string) => {
+  const message = CATALOGS[current][key] ?? en[key];
+  return template(message, locale(), values).replace(/\{(\w+)\}/g, (whole, name: string) => {
     const value = values[name];
     return value === undefined ? whole : typeof value === "number" ? formatNumber(value) : value;
   });

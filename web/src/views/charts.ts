@@ -2,7 +2,7 @@
 sizes, so Arabic mirrors it, and every figure is also written out as text a screen reader
 reads (the bars themselves are decoration). */
 import { bar, h } from "../dom";
-import { formatNumber, formatPercent, t, type MessageKey } from "../i18n";
+import { formatPercent, t, type MessageKey } from "../i18n";
 import type { Dashboard } from "../model";
 
 export function themeChart(themes: Record<string, number>): HTMLElement {
@@ -58,8 +58,8 @@ export function beneficiariesChart(rows: Dashboard["beneficiaries"]): HTMLElemen
               h(
                 "span",
                 { class: "bar-value" },
-                `${formatNumber(row.reached)} ${t("chart.reached")} / ` +
-                  (row.target === null ? t("chart.noTarget") : `${formatNumber(row.target)} ${t("chart.target")}`),
+                `${t("chart.reachedCount", { count: row.reached })} / ` +
+                  (row.target === null ? t("chart.noTarget") : t("chart.targetCount", { count: row.target })),
               ),
             ),
           ),
