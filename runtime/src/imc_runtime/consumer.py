@@ -24,6 +24,7 @@ from imc_contracts import Event, PoisonMessage, UnknownEventType, dead_letter_to
 from imc_contracts.catalog import topics_consumed_by
 from pymongo.errors import PyMongoError
 
+from imc_runtime.kafka import BROKEN_PRODUCER, renew_producer
 from imc_runtime.logging import get_logger
 from imc_runtime.metrics import Metrics
 
@@ -174,19 +175,24 @@ def subscribe(
         record = message.raw_message
 
         async def dead_letter(error: Exception, attempts: int) -> None:
-            await broker.publish(
-                message.body,
-                topic=dlq,
-                key=getattr(record, "key", None),
-                headers={
-                    "dlq-error": f"{type(error).__name__}: {error}"[:2000],
-                    "dlq-attempts": str(attempts),
-                    "dlq-source-topic": str(getattr(record, "topic", "")),
-                    "dlq-source-partition": str(getattr(record, "partition", "")),
-                    "dlq-source-offset": str(getattr(record, "offset", "")),
-                    "dlq-group": router.group,
-                },
-            )
+            try:
+                await broker.publish(
+                    message.body,
+                    topic=dlq,
+                    key=getattr(record, "key", None),
+                    headers={
+                        "dlq-error": f"{type(error).__name__}: {error}"[:2000],
+                        "dlq-attempts": str(attempts),
+                        "dlq-source-topic": str(getattr(record, "topic", "")),
+                        "dlq-source-partition": str(getattr(record, "partition", "")),
+                        "dlq-source-offset": str(getattr(record, "offset", "")),
+                        "dlq-group": router.group,
+                    },
+                )
+            except BROKEN_PRODUCER:
+                # Not sent: the message is read again, and then goes out on a new producer.
+                await renew_producer(broker)
+                raise
 
         topic = str(getattr(record, "topic", ""))
         await handle_message(

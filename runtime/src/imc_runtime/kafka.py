@@ -8,11 +8,19 @@ import ssl
 from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
+from aiokafka import AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
-from aiokafka.errors import TopicAlreadyExistsError
+from aiokafka.errors import (
+    InvalidProducerEpoch,
+    OutOfOrderSequenceNumber,
+    ProducerFenced,
+    TopicAlreadyExistsError,
+    UnknownProducerId,
+)
 from faststream.kafka import KafkaBroker
 from faststream.kafka.opentelemetry import KafkaTelemetryMiddleware
 from faststream.kafka.prometheus import KafkaPrometheusMiddleware
+from faststream.kafka.publisher.producer import AioKafkaFastProducerImpl
 from faststream.kafka.security import parse_security
 from faststream.security import BaseSecurity, SASLPlaintext, SASLScram256, SASLScram512
 from imc_contracts import TOPICS, Event, dead_letter_topic, encode, topic_of
@@ -145,6 +153,33 @@ async def partitions_of(connection: Connection, topic: str) -> list[int]:
     return sorted(p["partition"] for d in described if d["topic"] == topic for p in d["partitions"])
 
 
+# Errors after which an idempotent producer's id and sequence numbers are of no more use: the
+# broker refuses every later send on that partition, and aiokafka does not start a new
+# producer id by itself (aio-libs/aiokafka#1017). Seen when Kafka restarted mid-send.
+BROKEN_PRODUCER = (
+    OutOfOrderSequenceNumber,
+    UnknownProducerId,
+    InvalidProducerEpoch,
+    ProducerFenced,
+)
+
+
+async def renew_producer(broker: KafkaBroker) -> None:
+    """Give ``broker`` a new producer (a new producer id, sequence numbers from zero),
+    configured as the first. What the old one had in flight is sent again by the caller:
+    at least once, as always."""
+    fast_producer = broker.config.producer
+    if not isinstance(fast_producer, AioKafkaFastProducerImpl):
+        return  # a test broker's fake producer has no sequence numbers to lose
+    await fast_producer.disconnect()
+    await fast_producer.connect(
+        # The broker keeps the settings it made its first producer with; so does the new one.
+        AIOKafkaProducer(**broker._connection_kwargs),
+        serializer=fast_producer.serializer,
+        codec=fast_producer.codec,
+    )
+
+
 class EventPublisher:
     """Publishes events to their producer's topic, keyed by partnership, in call order."""
 
@@ -171,4 +206,10 @@ class EventPublisher:
                     no_confirm=True,
                 )
             pending.append(future)
-        await asyncio.gather(*pending)
+        try:
+            await asyncio.gather(*pending)
+        except BROKEN_PRODUCER as error:
+            # Raised all the same: the caller retries the batch, on the new producer.
+            log.warning("kafka.producer_renewed", error=repr(error))
+            await renew_producer(self._broker)
+            raise

@@ -6,16 +6,19 @@ import asyncio
 import datetime as dt
 import uuid
 from collections.abc import AsyncIterator
+from typing import Any
 
 import pytest
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
+from aiokafka.errors import OutOfOrderSequenceNumber
+from faststream.kafka import KafkaBroker
 from imc_contracts import decode, encode
 from imc_contracts.registry import ProgressReported, ProgressReportedPayload
 from imc_devstack.stack import Stack
 from imc_runtime.commitlog import CommitLog
 from imc_runtime.consumer import EventRouter, Retry, subscribe
-from imc_runtime.kafka import EventPublisher, make_broker
+from imc_runtime.kafka import EventPublisher, make_broker, partitions_of
 from imc_runtime.mongo import Document
 from imc_runtime.relay import Relay
 from imc_runtime.settings import ServiceSettings
@@ -91,6 +94,46 @@ async def test_the_relay_publishes_every_commit_in_order_per_stream(
     assert await log.count_unpublished() == 0
     received = await read_registry_topic_until(infra, {e.payload.submission_id for e in events})
     assert [e.payload.progress for e in received] == list(range(0, 101, 10))
+
+
+def aiokafka_producer(broker: KafkaBroker) -> Any:
+    """The aiokafka producer inside FastStream's broker (test only: to break it for real)."""
+    return broker.config.producer._producer.producer  # type: ignore[attr-defined]
+
+
+async def test_a_producer_whose_sequence_kafka_refuses_is_replaced_and_the_relay_goes_on(
+    infra: Stack, log: CommitLog
+) -> None:
+    """Kafka refuses an idempotent producer's sends for good once their sequence numbers no
+    longer follow (as after a broker restart mid-send); aiokafka does not recover by itself.
+    The gap is made for real here, and Kafka itself refuses it."""
+    partnership = f"p-{uuid.uuid4()}"
+    events = [reported(partnership, progress) for progress in (10, 20, 30)]
+    for version, event in enumerate(events):
+        await log.append(str(uuid.uuid4()), f"milestone:{partnership}", version, [event])
+    broker = make_broker(ServiceSettings(kafka_bootstrap_servers=infra.kafka_bootstrap))
+    await broker.start()
+    try:
+        relay = Relay(log, EventPublisher(broker), batch_size=1)
+        assert await relay.publish_pending() == 1
+        broken = aiokafka_producer(broker)
+        for partition in await partitions_of(infra.kafka_bootstrap, "imc.registry.events"):
+            topic_partition = TopicPartition("imc.registry.events", partition)
+            broken._txn_manager.increment_sequence_number(topic_partition, 7)
+
+        with pytest.raises(OutOfOrderSequenceNumber):
+            await relay.publish_pending()
+        assert await log.count_unpublished() == 2  # nothing marked published that was not
+
+        while await relay.publish_pending():
+            pass
+        renewed = aiokafka_producer(broker)
+        assert renewed is not broken
+        assert renewed._txn_manager.producer_id != broken._txn_manager.producer_id
+    finally:
+        await broker.stop()
+    received = await read_registry_topic_until(infra, {e.payload.submission_id for e in events})
+    assert [e.payload.progress for e in received] == [10, 20, 30]
 
 
 async def test_a_consumer_skips_poison_to_the_dead_letter_topic_and_moves_on(
