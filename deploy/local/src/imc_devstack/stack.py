@@ -85,6 +85,7 @@ class Stack:
         partitions: int | None = None,
         environment: str = "local",
         secure_listener: SecureListener | None = None,
+        sqlite_synchronous: str = "normal",
     ) -> None:
         self.data_dir = data_dir
         self.ports = ports
@@ -92,6 +93,7 @@ class Stack:
         self.partitions = partitions
         self.environment = environment
         self.secure_listener = secure_listener
+        self.sqlite_synchronous = sqlite_synchronous
         self.processes: dict[str, Process] = {}
 
     # -- addresses -------------------------------------------------------------------
@@ -263,7 +265,13 @@ class Stack:
             [
                 str(binary),
                 "--handler=sqlite",
-                f"--sqlite-url=file:{sqlite_dir}/",
+                # WAL (FerretDB's default) with synchronous=NORMAL: a commit reaches the
+                # OS at once and the disk at each checkpoint, not with an fsync per insert.
+                # That survives the process dying (the fault runs kill it) and may lose the
+                # last moments of writes to a power cut, as MongoDB's default does (journal
+                # flushed every 100 ms). ``full`` fsyncs every insert, and every insert of
+                # every service then waits for the disk (docs/benchmarks.md: the figures).
+                f"--sqlite-url=file:{sqlite_dir}/?_pragma=synchronous({self.sqlite_synchronous})",
                 f"--listen-addr=127.0.0.1:{self.ports.ferretdb}",
                 "--telemetry=disable",
                 "--debug-addr=-",
