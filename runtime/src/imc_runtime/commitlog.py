@@ -219,9 +219,15 @@ class CommitLog:
             await self._outbox.delete_one({"_id": id})
 
     async def all_commits(self, batch_size: int = 1000) -> list[Commit]:
-        """Every commit; for rebuilding read models from scratch."""
-        cursor = self._commits.find({}).sort([("stream", ASCENDING), ("version", ASCENDING)])
-        return [_from_document(document) async for document in cursor.batch_size(batch_size)]
+        """Every commit, in version order within each stream; for rebuilding read models.
+
+        Sorted here, not by the database: FerretDB has to read the whole log before it can
+        answer a sorted query, and sorts it in memory, so its first batch only comes once
+        everything is read; unsorted, decoding overlaps with reading."""
+        cursor = self._commits.find({}).batch_size(batch_size)
+        commits = [_from_document(document) async for document in cursor]
+        commits.sort(key=lambda commit: (commit.stream, commit.version))
+        return commits
 
     async def oldest_unpublished(self) -> datetime | None:
         oldest: datetime | None = None
