@@ -60,18 +60,20 @@ class DeliveryStore:
         return True
 
     async def attempts(self, delivery_id: str) -> Attempts:
-        started = [
-            doc["at"]
-            async for doc in self._attempts.find({"delivery_id": delivery_id}).sort(
-                "attempt", ASCENDING
-            )
-        ]
-        failures = [
-            doc
-            async for doc in self._failures.find({"delivery_id": delivery_id}).sort(
-                "attempt", ASCENDING
-            )
-        ]
+        """Point lookups of ``<delivery>:1``, ``:2``, … until one is missing: FerretDB answers
+        an ``_id`` from its primary key, where a filter on ``delivery_id`` reads the whole
+        collection — which grows by one document per email sent."""
+        started: list[dt.datetime] = []
+        while True:
+            found = await self._attempts.find_one({"_id": f"{delivery_id}:{len(started) + 1}"})
+            if found is None:
+                break
+            started.append(found["at"])
+        failures: list[Document] = []
+        for attempt in range(1, len(started) + 1):
+            failure = await self._failures.find_one({"_id": f"{delivery_id}:{attempt}"})
+            if failure is not None:
+                failures.append(failure)
         return Attempts(
             len(started),
             len(failures),

@@ -43,6 +43,8 @@ from imc_notifications.settings import NotificationsSettings
 
 log = get_logger(__name__)
 
+NO_ATTEMPTS = Attempts(started=0, failed=0, last_error=None)
+
 
 class SmtpUnavailable(ConnectionError):
     """SMTP kept failing transiently. An ``OSError``, so the consumer leaves the event
@@ -166,7 +168,9 @@ class Sender:
             if outcome is not None:
                 self.stats.duplicates_skipped += 1
                 return "sent" if isinstance(outcome.events[0], EmailSent) else "failed"
-        attempts = await self.deliveries.attempts(delivery.id)
+        # A reservation made just now has no attempts yet: attempts follow a reservation, so
+        # only an earlier delivery of this event can have left some.
+        attempts = NO_ATTEMPTS if reserved else await self.deliveries.attempts(delivery.id)
         if attempts.in_doubt and not reserved and self._may_still_be_running(attempts):
             raise DeliveryInProgress(f"delivery {delivery.id} has an attempt running")
         if attempts.in_doubt:

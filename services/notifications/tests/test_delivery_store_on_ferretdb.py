@@ -1,0 +1,47 @@
+"""The delivery store on the real FerretDB: attempts are found by ``_id`` alone."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import AsyncIterator
+
+import pytest
+from imc_devstack.stack import Stack
+from imc_notifications.adapters.store import DeliveryStore
+from imc_runtime.mongo import Document
+from pymongo import AsyncMongoClient
+
+pytestmark = pytest.mark.infra
+
+AT = dt.datetime(2026, 11, 29, 10, 0, tzinfo=dt.UTC)
+
+
+@pytest.fixture
+async def store(infra: Stack, database_name: str) -> AsyncIterator[DeliveryStore]:
+    client: AsyncMongoClient[Document] = AsyncMongoClient(infra.mongo_url, tz_aware=True)
+    deliveries = DeliveryStore(client[database_name])
+    await deliveries.ensure_indexes()
+    yield deliveries
+    await client.drop_database(database_name)
+    await client.close()
+
+
+async def test_a_delivery_never_attempted_has_no_attempts(store: DeliveryStore) -> None:
+    attempts = await store.attempts("d1")
+    assert (attempts.started, attempts.failed, attempts.in_doubt) == (0, 0, False)
+
+
+async def test_attempts_count_each_start_and_failure_of_that_delivery_only(
+    store: DeliveryStore,
+) -> None:
+    for attempt in (1, 2, 3):
+        await store.attempt_started("d1", attempt, AT + dt.timedelta(minutes=attempt))
+    await store.attempt_failed("d1", 1, "421 busy", False, AT)
+    await store.attempt_failed("d1", 2, "421 still busy", False, AT)
+    await store.attempt_started("d2", 1, AT)  # another delivery's attempt is not counted
+    attempts = await store.attempts("d1")
+    assert attempts.started == 3
+    assert attempts.failed == 2
+    assert attempts.last_error == "421 still busy"
+    assert attempts.last_started_at == AT + dt.timedelta(minutes=3)
+    assert attempts.in_doubt  # the third began and neither failed nor was recorded sent
