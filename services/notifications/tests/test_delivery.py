@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-from collections.abc import Sequence
+import functools
+from collections.abc import Awaitable, Callable, Sequence
 from email.message import EmailMessage
 
 import pytest
@@ -22,6 +23,7 @@ from imc_notifications.service_layer.delivery import (
     Sender,
     SmtpUnavailable,
 )
+from imc_notifications.service_layer.handlers import SENDS_AT_ONCE, send_all
 from imc_notifications.settings import NotificationsSettings
 from imc_runtime.commitlog import Appended, Commit
 from imc_runtime.mongo import Document
@@ -33,6 +35,7 @@ class FakeDeliveries:
         self.started: list[tuple[str, int]] = []
         self.started_at: dict[str, dt.datetime] = {}
         self.failed: list[tuple[str, int, str, bool]] = []
+        self.attempts_read = 0
 
     async def reserve(self, delivery: Document) -> bool:
         if delivery["_id"] in self.reserved:
@@ -41,6 +44,7 @@ class FakeDeliveries:
         return True
 
     async def attempts(self, delivery_id: str) -> Attempts:
+        self.attempts_read += 1
         started = [n for d, n in self.started if d == delivery_id]
         failed = [f for f in self.failed if f[0] == delivery_id]
         return Attempts(
@@ -154,6 +158,13 @@ def test_a_delivery_is_reserved_sent_and_recorded_as_sent() -> None:
     assert s.stats.summary()["crash_window_samples"] == 1
 
 
+def test_a_first_delivery_does_not_look_for_earlier_attempts() -> None:
+    smtp = FakeSmtp()
+    s, deliveries, _ = sender(smtp)
+    assert deliver(s) == "sent"
+    assert deliveries.attempts_read == 0
+
+
 def test_the_same_delivery_again_sends_nothing() -> None:
     smtp = FakeSmtp()
     s, _, _ = sender(smtp)
@@ -219,3 +230,40 @@ def test_a_delivery_another_consumer_is_sending_right_now_is_left_for_later() ->
     with pytest.raises(DeliveryInProgress):
         deliver(s)
     assert smtp.accepted == []
+
+
+def test_one_email_of_an_event_failing_lets_the_others_finish_and_is_raised_after() -> None:
+    finished: list[str] = []
+
+    async def sends_after(pause: float, name: str) -> str:
+        await asyncio.sleep(pause)
+        finished.append(name)
+        return "sent"
+
+    async def fails() -> str:
+        raise SmtpUnavailable("SMTP unavailable after 3 attempts")
+
+    sends: list[Callable[[], Awaitable[str]]] = [
+        functools.partial(sends_after, 0.02, "sophie"),
+        fails,
+        functools.partial(sends_after, 0.01, "youssef"),
+    ]
+    with pytest.raises(SmtpUnavailable):
+        asyncio.run(send_all(sends))
+    assert sorted(finished) == ["sophie", "youssef"]
+
+
+def test_an_events_emails_are_sent_a_few_at_a_time() -> None:
+    running = 0
+    most = 0
+
+    async def send() -> str:
+        nonlocal running, most
+        running += 1
+        most = max(most, running)
+        await asyncio.sleep(0.01)
+        running -= 1
+        return "sent"
+
+    asyncio.run(send_all([send] * 10))
+    assert most == SENDS_AT_ONCE

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
-from collections.abc import Callable
+import functools
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from email.message import EmailMessage
 from typing import Any
@@ -155,9 +157,16 @@ async def recipients_for(rule: Rule, event: Notifying, deps: Dependencies) -> li
 
 
 async def notify(event: Notifying, deps: Dependencies) -> None:
-    """Send (or queue for a digest) the rule's email to each of its recipients."""
+    """Send (or queue for a digest) the rule's email to each of its recipients.
+
+    The emails are prepared one by one, then sent several at a time: each waits mostly on
+    SMTP and the database, and a report's recipients — both municipalities and the
+    coordinators — would otherwise wait for each other. Every send runs to its end, so a
+    failure of one leaves no other cut short between SMTP's acceptance and its record; the
+    first failure is then raised and the event read again, which skips those sent."""
     rule = RULES[event.type]
     partnership = await deps.directory.partnership(event.partnership_id)
+    sends: list[Callable[[], Awaitable[str]]] = []
     for recipient in await recipients_for(rule, event, deps):
         _, preferences = await deps.preferences.get(recipient.member_id)
         mode = preferences.mode_for(rule.kind, deps.settings.mandatory_kinds)
@@ -220,9 +229,29 @@ async def notify(event: Notifying, deps: Dependencies) -> None:
             partnership_id=event.partnership_id,
             caused_by=event,
         )
-        await deps.sender.deliver(
-            delivery, _builder(delivery, email, unsubscribe_url, attachments, deps)
-        )
+        build = _builder(delivery, email, unsubscribe_url, attachments, deps)
+        sends.append(functools.partial(deps.sender.deliver, delivery, build))
+    await send_all(sends)
+
+
+SENDS_AT_ONCE = 4
+"""Emails of one event in flight at a time: enough to overlap their waits, few enough not
+to flood a relay that limits connections per client."""
+
+
+async def send_all(sends: list[Callable[[], Awaitable[str]]]) -> None:
+    """Run every send, ``SENDS_AT_ONCE`` at a time, each to its end; then raise the first
+    failure, if any."""
+    gate = asyncio.Semaphore(SENDS_AT_ONCE)
+
+    async def send(deliver: Callable[[], Awaitable[str]]) -> str:
+        async with gate:
+            return await deliver()
+
+    outcomes = await asyncio.gather(*(send(deliver) for deliver in sends), return_exceptions=True)
+    for outcome in outcomes:
+        if isinstance(outcome, BaseException):
+            raise outcome
 
 
 def _builder(
