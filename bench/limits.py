@@ -18,6 +18,7 @@ import contextlib
 import json
 import os
 import platform
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -32,6 +33,7 @@ from typing import Any
 import aiosmtplib
 import httpx
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from imc_devstack.paths import REPO_ROOT
 from imc_devstack.processes import free_port, port_accepts, wait_until
 from imc_devstack.stack import Ports, Stack
@@ -74,8 +76,19 @@ async def for_seconds(seconds: float, workers: int, work: Callable[[], Awaitable
     return done / (time.perf_counter() - started)
 
 
-async def kafka(stack: Stack, seconds: float) -> dict[str, float]:
-    topic = "imc.registry.events"
+LIMIT_TOPIC = "bench.kafka.limit"
+"""A topic of its own: envelopes written to a service's topic would be consumed — and
+answered, one rejection each — by the services measured next."""
+
+
+async def kafka(stack: Stack, seconds: float, partitions: int = 6) -> dict[str, float]:
+    topic = LIMIT_TOPIC
+    admin = AIOKafkaAdminClient(bootstrap_servers=stack.kafka_bootstrap)
+    await admin.start()
+    try:
+        await admin.create_topics([NewTopic(topic, partitions, 1)])
+    finally:
+        await admin.close()
     producer = AIOKafkaProducer(
         bootstrap_servers=stack.kafka_bootstrap, enable_idempotence=True, acks="all", linger_ms=2
     )
@@ -195,13 +208,24 @@ def ping_server() -> Iterator[int]:
 
 
 async def http(port: int, seconds: float, concurrency: int) -> dict[str, float]:
+    """Requests per second, and the p99 a trivial endpoint shows at this concurrency: the
+    floor under any latency the services' APIs can reach on this machine, now."""
+    latencies: list[float] = []
     async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}") as client:
 
         async def get() -> int:
+            sent = time.perf_counter()
             (await client.get("/ping")).raise_for_status()
+            latencies.append(time.perf_counter() - sent)
             return 1
 
-        return {"http_requests_per_s": await for_seconds(seconds, concurrency, get)}
+        rate = await for_seconds(seconds, concurrency, get)
+    cuts = (
+        statistics.quantiles(latencies, n=100, method="inclusive")
+        if len(latencies) > 1
+        else [0.0] * 99
+    )
+    return {"http_requests_per_s": rate, "http_p99_ms": cuts[98] * 1000}
 
 
 RAW_LIMITS = (

@@ -89,8 +89,7 @@ class RoadmapsWatcher:
 
     def __init__(self, bootstrap: str) -> None:
         self.bootstrap = bootstrap
-        self.planned: set[str] = set()
-        self.planned_more = asyncio.Event()
+        self.planned = Waiters()
         self.rejected = 0
         self.reached = Waiters()
         self._task: asyncio.Task[None] | None = None
@@ -120,8 +119,7 @@ class RoadmapsWatcher:
                     if isinstance(event, MilestoneReached):
                         self.reached.record(event.payload.milestone_id, now)
                     elif isinstance(event, MilestonePlanned):
-                        self.planned.add(event.payload.milestone_id)
-                        self.planned_more.set()
+                        self.planned.record(event.payload.milestone_id, now)
                     elif isinstance(event, SubmissionRejected):
                         self.rejected += 1
 
@@ -210,18 +208,20 @@ def setup(stack: Stack) -> Programme:
     return programme
 
 
-async def plan(bench: Bench, seconds: float, concurrency: int, most: int) -> dict[str, Any]:
-    """Plan milestones for ``seconds`` (or ``most`` of them), then wait until roadmaps has
-    planned each; they fill ``bench.pool``."""
-    sent: list[tuple[str, str]] = []
+async def plan(bench: Bench, seconds: float, in_flight: int, most: int) -> dict[str, Any]:
+    """Plan milestones for ``seconds`` (or ``most`` of them), ``in_flight`` at a time, each
+    waited for until roadmaps has planned it — so planning never leaves a backlog behind
+    for the phases that follow; they fill ``bench.pool``."""
     started = time.time()
     deadline = started + seconds
     due = (dt.date.today() + dt.timedelta(days=60)).isoformat()
     counter = iter(range(most))
     run = bench.programme.run
+    posted = 0
     async with httpx.AsyncClient(base_url=bench.stack.service_url("registry"), timeout=60) as c:
 
         async def worker() -> None:
+            nonlocal posted
             for n in counter:
                 if time.time() > deadline:
                     return
@@ -238,21 +238,17 @@ async def plan(bench: Bench, seconds: float, concurrency: int, most: int) -> dic
                     },
                     headers=bench.officer(partnership),
                 )
-                if response.status_code == 202:
-                    sent.append((partnership, milestone))
+                if response.status_code != 202:
+                    continue
+                posted += 1
+                if await bench.roadmaps.planned.wait(milestone, 60) is not None:
+                    bench.pool.append((partnership, milestone))
 
-        await asyncio.gather(*(worker() for _ in range(concurrency)))
-    posted = time.time()
-    with contextlib.suppress(TimeoutError):
-        async with asyncio.timeout(120):
-            while not {m for _p, m in sent} <= bench.roadmaps.planned:
-                bench.roadmaps.planned_more.clear()
-                await bench.roadmaps.planned_more.wait()
-    bench.pool = [(p, m) for p, m in sent if m in bench.roadmaps.planned]
+        await asyncio.gather(*(worker() for _ in range(in_flight)))
     bench.pool.reverse()  # popped from the end: oldest first
     return {
+        "posted": posted,
         "planned": len(bench.pool),
-        "posted_per_s": round(len(sent) / (posted - started), 1),
         "planned_per_s": round(len(bench.pool) / (time.time() - started), 1),
     }
 
@@ -436,7 +432,7 @@ def main() -> None:
             async def run() -> dict[str, Any]:
                 bench = await start_watchers(stack, programme)
                 try:
-                    planning = await plan(bench, args.plan_seconds, 16, 100_000)
+                    planning = await plan(bench, args.plan_seconds, 32, 100_000)
                     results = await measure(
                         bench,
                         saturation_seconds=args.seconds,

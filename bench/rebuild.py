@@ -100,13 +100,12 @@ def commit_documents(partnership: str, milestone: str) -> list[Document]:
     return documents
 
 
-async def fill(db: Any, commits: int, partnerships: int) -> float:
-    """Insert ``commits`` commits in bulk; seconds taken."""
+async def fill(db: Any, first: int, end: int, partnerships: int) -> float:
+    """Insert milestones ``first``..``end`` (ten commits each) in bulk; seconds taken."""
     collection = db["commits"]
-    milestones = commits // STREAM_LENGTH
     started = time.perf_counter()
     batch: list[Document] = []
-    for n in range(milestones):
+    for n in range(first, end):
         batch += commit_documents(f"p{n % partnerships:03d}", f"m{n:05d}")
         if len(batch) >= 2000:
             await collection.insert_many(batch, ordered=False)
@@ -125,12 +124,32 @@ async def raw_read(db: Any) -> tuple[int, float]:
     return count, time.perf_counter() - started
 
 
-async def measure(url: str, commits: int, partnerships: int) -> dict[str, Any]:
+PROBE = 5_000
+"""Commits written and read first, to learn this machine's rates before sizing the log."""
+
+
+async def measure(
+    url: str, commits: int, partnerships: int, budget: float | None = None
+) -> dict[str, Any]:
+    """Fill, read raw, rebuild. With a ``budget`` (seconds), a probe of 5,000 commits first
+    measures the write and read rates, and the log holds as many of ``commits`` as the
+    budget allows for filling it, reading it raw and rebuilding from it (the rebuild reads
+    it once more and decodes it: about 1.8 raw reads)."""
     client: AsyncMongoClient[Document] = AsyncMongoClient(url, tz_aware=True)
     db = client[f"bench_rebuild_{uuid.uuid4().hex[:8]}"]
     try:
-        filled = await fill(db, commits, partnerships)
-        print(f"rebuild: {commits} commits written in {filled:.1f} s", flush=True)
+        target = commits
+        filled = 0.0
+        if budget is not None and commits > PROBE:
+            filled = await fill(db, 0, PROBE // STREAM_LENGTH, partnerships)
+            probed, probe_read = await raw_read(db)
+            per_commit = filled / PROBE + 2.8 * probe_read / probed
+            fits = int((budget - filled - probe_read) / per_commit) // 10_000 * 10_000
+            target = max(PROBE, min(commits, fits))
+            filled += await fill(db, PROBE // STREAM_LENGTH, target // STREAM_LENGTH, partnerships)
+        else:
+            filled = await fill(db, 0, commits // STREAM_LENGTH, partnerships)
+        print(f"rebuild: {target} commits written in {filled:.1f} s", flush=True)
         count, raw_seconds = await raw_read(db)
         print(f"rebuild: read raw in {raw_seconds:.1f} s", flush=True)
         store = RoadmapsStore(db, CommitLog(db))
@@ -146,6 +165,7 @@ async def measure(url: str, commits: int, partnerships: int) -> dict[str, Any]:
     rate = rebuilt / rebuild_seconds
     return {
         "commits": rebuilt,
+        "asked_for": commits,
         "partnerships": partnerships,
         "milestones_rebuilt": milestones,
         "fill_seconds": round(filled, 1),
