@@ -69,7 +69,10 @@ async def for_seconds(seconds: float, workers: int, work: Callable[[], Awaitable
     async def loop() -> None:
         nonlocal done
         while time.perf_counter() < deadline:
-            done += await work()
+            # Not ``done += await work()``: that reads ``done`` before the await, and the
+            # other loops' units counted meanwhile would be written over.
+            units = await work()
+            done += units
 
     started = time.perf_counter()
     await asyncio.gather(*(loop() for _ in range(workers)))
