@@ -18,6 +18,7 @@ import re
 import secrets
 import signal
 import socket
+import threading
 from collections.abc import Generator, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -217,13 +218,40 @@ def _matches(d: Json, query: str) -> bool:
     return all(word in haystack for word in query.lower().split())
 
 
-def _listing(stored: list[Stored], query: str | None, start: int, limit: int) -> Json:
-    details = [(_detail(s), s.received) for s in stored]
+class Details:
+    """Each stored message parsed once: a message never changes after it arrived, and a
+    listing or search that parsed the whole mailbox again grew slower with every email."""
+
+    def __init__(self, mailbox: Mailbox) -> None:
+        self._mailbox = mailbox
+        self._parsed: dict[str, tuple[Json, datetime]] = {}
+        self._lock = threading.Lock()  # endpoints run in a thread pool
+
+    def newest_first(self) -> list[tuple[Json, datetime]]:
+        with self._lock:
+            ids = self._mailbox.ids()
+            for gone in self._parsed.keys() - set(ids):
+                del self._parsed[gone]
+            found = []
+            for msg_id in ids:
+                if msg_id not in self._parsed:
+                    try:
+                        stored = self._mailbox.get(msg_id)
+                    except KeyError:  # deleted between listing and reading
+                        continue
+                    self._parsed[msg_id] = (_detail(stored), stored.received)
+                found.append(self._parsed[msg_id])
+            return found
+
+
+def _listing(
+    details: list[tuple[Json, datetime]], query: str | None, start: int, limit: int
+) -> Json:
     found = [
         _summary(d, received) for d, received in details if query is None or _matches(d, query)
     ]
     shown = found[start : start + limit]
-    counts = {"total": len(stored), "unread": len(stored), "count": len(shown)}
+    counts = {"total": len(details), "unread": len(details), "count": len(shown)}
     return counts | {"messages_count": len(found), "start": start, "tags": [], "messages": shown}
 
 
@@ -244,6 +272,7 @@ class DeleteRequest(BaseModel):
 
 def create_app(mailbox: Mailbox) -> FastAPI:
     app = FastAPI(title="IMC mail catcher", docs_url=None, redoc_url=None)
+    details = Details(mailbox)
 
     def load(msg_id: str) -> Stored:
         try:
@@ -254,11 +283,11 @@ def create_app(mailbox: Mailbox) -> FastAPI:
     # Plain `def` endpoints run in FastAPI's thread pool, which keeps file reads off the loop.
     @app.get("/api/v1/messages")
     def list_messages(start: Start = 0, limit: Limit = 50) -> Json:
-        return _listing(mailbox.all(), None, start, limit)
+        return _listing(details.newest_first(), None, start, limit)
 
     @app.get("/api/v1/search")
     def search(query: str, start: Start = 0, limit: Limit = 50) -> Json:
-        return _listing(mailbox.all(), query, start, limit)
+        return _listing(details.newest_first(), query, start, limit)
 
     @app.delete("/api/v1/messages", response_class=PlainTextResponse)
     def delete_messages(request: Annotated[DeleteRequest | None, Body()] = None) -> str:
