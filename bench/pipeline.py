@@ -12,7 +12,9 @@ then one 100 % report per milestone:
    maximum sustained rate (a closed loop, so no backlog hides behind the figure);
 2. open-loop runs at 25 %, 50 % and 90 % of that rate, with latency percentiles from the
    ``202`` to ``milestone.reached`` on Kafka and to the last email accepted by SMTP;
-3. CPU seconds and peak RSS of each process.
+3. CPU seconds and peak RSS of each process;
+4. the database commands each service made per report during saturation, and the time they
+   took, by command and collection (the services' ``imc_db_command_duration_seconds``).
 
 Every phase is bounded by time, not by a count, so the whole fits a fixed budget.
 """
@@ -38,7 +40,8 @@ from imc_contracts import PoisonMessage, UnknownEventType, decode
 from imc_contracts.roadmaps import MilestonePlanned, MilestoneReached, SubmissionRejected
 from imc_devstack.faults import Programme, Workload
 from imc_devstack.mailcatcher import Mailbox
-from imc_devstack.stack import Ports, Stack
+from imc_devstack.stack import SERVICES, Ports, Stack
+from prometheus_client.parser import text_string_to_metric_families
 
 TICKS = os.sysconf("SC_CLK_TCK")
 PARTNERSHIPS = 10
@@ -253,8 +256,61 @@ async def plan(bench: Bench, seconds: float, in_flight: int, most: int) -> dict[
     }
 
 
+Commands = dict[str, dict[str, list[float]]]
+"""Per service, per ``command collection``: [count, seconds]."""
+
+
+async def db_commands(stack: Stack) -> Commands:
+    """What each service's ``/metrics`` says of its database commands so far."""
+    commands: Commands = {}
+    async with httpx.AsyncClient(timeout=30) as client:
+        for service in SERVICES:
+            if service not in stack.processes:
+                continue
+            text = (await client.get(f"{stack.service_url(service)}/metrics")).text
+            counted = commands.setdefault(service, {})
+            for family in text_string_to_metric_families(text):
+                if family.name != "imc_db_command_duration_seconds":
+                    continue
+                for sample in family.samples:
+                    key = f"{sample.labels['command']} {sample.labels['collection']}".strip()
+                    if sample.name.endswith("_count"):
+                        counted.setdefault(key, [0.0, 0.0])[0] += sample.value
+                    elif sample.name.endswith("_sum"):
+                        counted.setdefault(key, [0.0, 0.0])[1] += sample.value
+    return commands
+
+
+def per_report(before: Commands, after: Commands, reports: int) -> dict[str, Any]:
+    """Each service's commands per report between two readings: in all, the time they took,
+    and the busiest commands."""
+    result: dict[str, Any] = {}
+    for service, counted in after.items():
+        earlier = before.get(service, {})
+        spent = {
+            key: (
+                count - earlier.get(key, [0.0, 0.0])[0],
+                seconds - earlier.get(key, [0.0, 0.0])[1],
+            )
+            for key, (count, seconds) in counted.items()
+        }
+        n = max(reports, 1)
+        ranked = sorted(spent.items(), key=lambda item: -item[1][0])
+        result[service] = {
+            "commands_per_report": round(sum(c for c, _ in spent.values()) / n, 1),
+            "db_ms_per_report": round(1000 * sum(s for _, s in spent.values()) / n, 1),
+            "by_command": {
+                key: {"per_report": round(count / n, 2), "ms_per_report": round(1000 * s / n, 1)}
+                for key, (count, s) in ranked
+                if count
+            },
+        }
+    return result
+
+
 async def saturate(bench: Bench, seconds: float, in_flight: int) -> dict[str, Any]:
     """``in_flight`` reports at a time, each followed to its last email; completions/s."""
+    commands_before = await db_commands(bench.stack)
     started = time.time()
     deadline = started + seconds
     to_reached: list[float] = []
@@ -277,6 +333,7 @@ async def saturate(bench: Bench, seconds: float, in_flight: int) -> dict[str, An
 
         await asyncio.gather(*(worker() for _ in range(in_flight)))
     elapsed = time.time() - started
+    commands = per_report(commands_before, await db_commands(bench.stack), len(to_mailed))
     return {
         "in_flight": in_flight,
         "seconds": round(elapsed, 1),
@@ -285,6 +342,7 @@ async def saturate(bench: Bench, seconds: float, in_flight: int) -> dict[str, An
         "per_s": round(len(to_mailed) / elapsed, 1),
         "to_reached_s": percentiles(to_reached),
         "to_email_s": percentiles(to_mailed),
+        "db_commands": commands,
     }
 
 

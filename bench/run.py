@@ -271,6 +271,23 @@ def table(report: dict[str, Any]) -> str:
                 ],
             ]
         ),
+        "### Database commands per report (saturation)",
+        _md(
+            [
+                ["service", "commands", "their time ms", "busiest (per report)"],
+                *[
+                    [
+                        name,
+                        f"{c['commands_per_report']}",
+                        f"{c['db_ms_per_report']}",
+                        ", ".join(
+                            f"{k} {v['per_report']}" for k, v in list(c["by_command"].items())[:6]
+                        ),
+                    ]
+                    for name, c in pipe["saturation"].get("db_commands", {}).items()
+                ],
+            ]
+        ),
         "### Registry API",
         _md(
             [

@@ -41,3 +41,21 @@ def test_consumers_report_their_lag_and_outcomes(services: Stack) -> None:
 
     text = eventually(lag_reported, what="roadmaps reports its consumer lag", timeout=60)
     assert 'topic="imc.registry.events"' in text
+
+
+def test_database_commands_are_counted_by_collection(services: Stack) -> None:
+    """A read of one partnership shows as a find on the registry's partnerships read model."""
+    url = services.service_url("registry")
+    httpx.get(f"{url}/v1/partnerships/some-id", headers=bearer(token("viewer")), timeout=10)
+    text = httpx.get(f"{url}/metrics", timeout=10).text
+    counted = [
+        line
+        for line in text.splitlines()
+        if line.startswith("imc_db_command_duration_seconds_count{")
+        and 'command="find"' in line
+        and 'outcome="ok"' in line
+    ]
+    assert counted, "no find counted"
+    reads = [line for line in counted if 'collection="partnerships"' in line]
+    assert reads, counted
+    assert float(reads[0].rsplit(" ", 1)[1]) >= 1

@@ -9,6 +9,7 @@ FerretDB, which has no transactions and no atomic updates, as well as on MongoDB
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
@@ -25,6 +26,10 @@ from pymongo.errors import DuplicateKeyError
 
 from imc_runtime.mongo import Document
 from imc_runtime.tracing import current_context
+
+MARK_AT_ONCE = 16
+"""Commits ``mark_published`` marks concurrently: a batch's writes overlap, within the
+client's connection pool."""
 
 
 class ConcurrencyConflict(Exception):
@@ -143,15 +148,23 @@ class CommitLog:
         return Appended(commit, duplicate=False)
 
     async def _index(self, document: Document, *, fresh: bool = False) -> None:
-        """The commit's id and position, and its outbox entry unless it is published."""
-        await _insert_once(self._ids, _id_entry(document))
+        """The commit's id and position, and its outbox entry unless it is published: three
+        independent inserts, sent together (one round trip's wait, not three)."""
         position = {
             "_id": _position(document["stream"], document["version"]),
             "commit": document["_id"],
         }
-        await _insert_once(self._positions, position)
-        if fresh or await self._published.find_one({"_id": document["_id"]}) is None:
-            await _insert_once(self._outbox, document)
+
+        async def outbox() -> int:
+            if fresh or await self._published.find_one({"_id": document["_id"]}) is None:
+                return await _insert_once(self._outbox, document)
+            return 0
+
+        await asyncio.gather(
+            _insert_once(self._ids, _id_entry(document)),
+            _insert_once(self._positions, position),
+            outbox(),
+        )
 
     async def get(self, id: str) -> Commit | None:
         """The commit with this id, if any; a miss is answered from the small ids collection."""
@@ -179,6 +192,12 @@ class CommitLog:
         if commits:
             self._remember(stream, tuple(commits))
         return commits
+
+    def cached_stream(self, stream: str, *, ending_with: str) -> tuple[Commit, ...] | None:
+        """The stream's commits as this process last read or appended them, if the last is
+        ``ending_with`` (say, the commit just appended); else None, and the caller reads."""
+        known = self._streams.get(stream)
+        return known if known and known[-1].id == ending_with else None
 
     def _remember(self, stream: str, commits: tuple[Commit, ...]) -> None:
         self._streams[stream] = commits
@@ -213,10 +232,16 @@ class CommitLog:
         """Record commits as published and take them out of the outbox, one ``_id`` at a
         time: FerretDB pushes only ``_id`` equality down to SQL (an ``$in`` reads the whole
         collection), and on its SQLite backend a bulk write of 100 updates on a log of 1,000
-        commits did not finish within 60 s, where 100 single writes took half a second."""
-        for id in ids:
+        commits did not finish within 60 s, where 100 single writes took half a second.
+        ``MARK_AT_ONCE`` commits are marked concurrently; each is in the ledger before it
+        leaves the outbox, so ``sweep`` never takes a published commit for a lost one."""
+
+        async def mark(id: str) -> None:
             await _insert_once(self._published, {"_id": id})
             await self._outbox.delete_one({"_id": id})
+
+        for start in range(0, len(ids), MARK_AT_ONCE):
+            await asyncio.gather(*(mark(id) for id in ids[start : start + MARK_AT_ONCE]))
 
     async def all_commits(self, batch_size: int = 1000) -> list[Commit]:
         """Every commit, in version order within each stream; for rebuilding read models.

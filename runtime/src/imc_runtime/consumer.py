@@ -154,22 +154,64 @@ def subscribe(
     retry: Retry | None = None,
     group_id: str | None = None,
     metrics: Metrics | None = None,
+    workers: int = 1,
 ) -> None:
     """Subscribe ``router``'s group to every topic the catalog says it consumes.
 
-    ``group_id`` overrides the Kafka consumer group (tests use a fresh one); the topics and
-    the dead-letter topic stay those of ``router.group``.
+    Each topic gets ``workers`` consumers in the group (FastStream's concurrency between
+    partitions): Kafka gives each its share of the partitions, so a replica works on that
+    many partitions at once while each partition's messages stay in order, and each
+    consumer commits only its own partitions, after the effect is stored. A message's
+    handling is mostly waiting on the database, so this, not CPU, is what sets a replica's
+    rate. ``group_id`` overrides the Kafka consumer group (tests use a fresh one); the
+    topics and the dead-letter topic stay those of ``router.group``.
     """
-    retry = retry or Retry()
-    topics = [topic.name for topic in topics_consumed_by(router.group)]
+    for topic in topics_consumed_by(router.group):
+        _subscribe_to(
+            broker,
+            router,
+            topic.name,
+            retry=retry or Retry(),
+            group_id=group_id or router.group,
+            metrics=metrics,
+            workers=workers,
+        )
+
+
+async def drain(broker: KafkaBroker, within: float) -> None:
+    """Stop fetching and let the messages in hand finish (and commit) within ``within`` s.
+
+    Run before ``broker.stop()``: FastStream's concurrent subscriber closes its consumers
+    before it waits for their work, and a message finished after its consumer closed cannot
+    commit (it is read again, harmlessly, but needlessly)."""
+    for subscriber in broker.subscribers:
+        subscriber.running = False
+    deadline = asyncio.get_running_loop().time() + within
+    for subscriber in broker.subscribers:
+        wait_release = getattr(subscriber.lock, "wait_release", None)  # a started subscriber's
+        if wait_release is not None:
+            await wait_release(max(0.0, deadline - asyncio.get_running_loop().time()))
+
+
+def _subscribe_to(
+    broker: KafkaBroker,
+    router: EventRouter,
+    topic: str,
+    *,
+    retry: Retry,
+    group_id: str,
+    metrics: Metrics | None,
+    workers: int,
+) -> None:
     dlq = dead_letter_topic(router.group)
 
     @broker.subscriber(
-        *topics,
-        group_id=group_id or router.group,
+        topic,
+        group_id=group_id,
         auto_offset_reset="earliest",
         ack_policy=AckPolicy.NACK_ON_ERROR,
-        title=f"{router.group}:events",
+        max_workers=workers,
+        title=f"{router.group}:{topic}",
     )
     async def consume(message: KafkaMessage) -> None:
         record = message.raw_message
@@ -194,7 +236,6 @@ def subscribe(
                 await renew_producer(broker)
                 raise
 
-        topic = str(getattr(record, "topic", ""))
         await handle_message(
             message.body,
             router=router,

@@ -11,6 +11,7 @@ import contextlib
 import time
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
+from typing import Any
 
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
@@ -26,6 +27,7 @@ from prometheus_client import (
     ProcessCollector,
     generate_latest,
 )
+from pymongo import monitoring
 
 from imc_runtime.commitlog import CommitLog
 from imc_runtime.kafka import Connection, connect, partitions_of
@@ -73,6 +75,14 @@ class Metrics:
             "Events the relay published.",
             registry=self.registry,
         )
+        self.db_commands = Histogram(
+            "imc_db_command_duration_seconds",
+            "Database commands by name, collection and outcome (ok, failed), with their "
+            "round-trip time as the client sees it.",
+            ["command", "collection", "outcome"],
+            buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 5.0),
+            registry=self.registry,
+        )
         self.emails = Counter(
             "imc_emails_total",
             "Emails by outcome (sent, failed).",
@@ -103,6 +113,36 @@ class Metrics:
             self.http_requests.labels(request.method, template, str(status)).observe(
                 time.perf_counter() - started
             )
+
+
+class CommandMetrics(monitoring.CommandListener):
+    """Times every database command into ``imc_db_command_duration_seconds``: how many round
+    trips a message costs, and which collection they go to, read off ``/metrics``."""
+
+    def __init__(self, histogram: Histogram) -> None:
+        self._histogram = histogram
+        self._collections: dict[tuple[Any, int], str] = {}
+
+    def started(self, event: monitoring.CommandStartedEvent) -> None:
+        target = event.command.get(event.command_name)
+        if event.command_name == "getMore":
+            target = event.command.get("collection")
+        if isinstance(target, str):
+            self._collections[(event.connection_id, event.request_id)] = target
+
+    def succeeded(self, event: monitoring.CommandSucceededEvent) -> None:
+        self._observe(event, "ok")
+
+    def failed(self, event: monitoring.CommandFailedEvent) -> None:
+        self._observe(event, "failed")
+
+    def _observe(
+        self, event: monitoring.CommandSucceededEvent | monitoring.CommandFailedEvent, outcome: str
+    ) -> None:
+        collection = self._collections.pop((event.connection_id, event.request_id), "")
+        self._histogram.labels(event.command_name, collection, outcome).observe(
+            event.duration_micros / 1e6
+        )
 
 
 async def watch_backlog(commits: CommitLog, metrics: Metrics, *, every: float = 5.0) -> None:

@@ -29,10 +29,10 @@ from starlette.middleware import Middleware
 from imc_runtime import mongo
 from imc_runtime.auth import TokenVerifier
 from imc_runtime.commitlog import CommitLog
-from imc_runtime.consumer import EventRouter, subscribe
+from imc_runtime.consumer import EventRouter, drain, subscribe
 from imc_runtime.kafka import EventPublisher, client_options, make_broker
 from imc_runtime.logging import configure_logging, get_logger
-from imc_runtime.metrics import Metrics, watch_backlog, watch_lag
+from imc_runtime.metrics import CommandMetrics, Metrics, watch_backlog, watch_lag
 from imc_runtime.mongo import Document
 from imc_runtime.relay import Relay
 from imc_runtime.settings import ServiceSettings
@@ -60,9 +60,9 @@ class Infrastructure:
 
     @classmethod
     def build(cls, settings: ServiceSettings) -> Infrastructure:
-        client = mongo.connect(settings)
-        db = mongo.database(client, settings)
         metrics = Metrics()
+        client = mongo.connect(settings, [CommandMetrics(metrics.db_commands)])
+        db = mongo.database(client, settings)
         tracer_provider = configure_tracing(settings)
         broker = make_broker(settings, metrics, tracer_provider)
         commits = CommitLog(db)
@@ -138,7 +138,13 @@ def create_app(
     tasks: list[Background] = [lambda: watch_backlog(infra.commits, infra.metrics)]
     if events is not None:
         group = consumer_group or events.group
-        subscribe(infra.broker, events, metrics=infra.metrics, group_id=group)
+        subscribe(
+            infra.broker,
+            events,
+            metrics=infra.metrics,
+            group_id=group,
+            workers=settings.consumer_workers,
+        )
         tasks.append(lambda: watch_lag(client_options(settings), group, infra.metrics))
 
     @contextlib.asynccontextmanager
@@ -157,6 +163,7 @@ def create_app(
             for task in background:
                 task.cancel()
             await asyncio.gather(*background, return_exceptions=True)
+            await drain(infra.broker, settings.shutdown_timeout_seconds)
             infra.relay.stop()
             await relay_task
             await infra.broker.stop()

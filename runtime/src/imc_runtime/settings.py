@@ -99,6 +99,13 @@ class ServiceSettings(BaseSettings):
     relay_idle_interval_seconds: float = Field(
         default=0.2, gt=0, le=10, description="How often an idle relay looks for commits."
     )
+    consumer_workers: int = Field(
+        default=4,
+        ge=1,
+        le=64,
+        description="Consumers per topic in each replica: a replica works on that many of a "
+        "topic's partitions at once, each partition still in order.",
+    )
     shutdown_timeout_seconds: float = Field(
         default=15.0, gt=0, description="SIGTERM: finish work in hand, commit, close within it."
     )

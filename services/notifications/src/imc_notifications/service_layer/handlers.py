@@ -31,6 +31,7 @@ from imc_contracts.roadmaps import (
 )
 from imc_runtime.commitlog import CommitLog, commit_id
 from imc_runtime.logging import get_logger
+from imc_runtime.mongo import Document
 
 from imc_notifications.adapters.calendar import due_date_event
 from imc_notifications.adapters.directory import Directory
@@ -126,14 +127,16 @@ async def coordinator_removed(event: CoordinatorRemoved, deps: Dependencies) -> 
 # -- emails ------------------------------------------------------------------------------
 
 
-async def recipients_for(rule: Rule, event: Notifying, deps: Dependencies) -> list[Recipient]:
-    """Everyone the rule names, each once, in a stable order."""
+async def recipients_for(
+    rule: Rule, event: Notifying, deps: Dependencies, partnership: Document | None
+) -> list[Recipient]:
+    """Everyone the rule names, each once, in a stable order; ``partnership`` is the event's,
+    as the directory has it."""
     directory = deps.directory
     found: dict[str, Recipient] = {}
     for audience in rule.audiences:
         people: list[Recipient] = []
         if audience == "both_municipalities":
-            partnership = await directory.partnership(event.partnership_id)
             for municipality_id in [] if partnership is None else partnership["municipality_ids"]:
                 people += await directory.members_of(municipality_id)
         elif audience == "responsible_municipality":
@@ -167,16 +170,19 @@ async def notify(event: Notifying, deps: Dependencies) -> None:
     rule = RULES[event.type]
     partnership = await deps.directory.partnership(event.partnership_id)
     sends: list[Callable[[], Awaitable[str]]] = []
-    for recipient in await recipients_for(rule, event, deps):
+    spoken: dict[str | None, list[Language]] = {}  # each municipality's languages, read once
+    for recipient in await recipients_for(rule, event, deps, partnership):
         _, preferences = await deps.preferences.get(recipient.member_id)
         mode = preferences.mode_for(rule.kind, deps.settings.mandatory_kinds)
         if mode == "off":
             log.info("notify.opted_out", member_id=recipient.member_id, kind=rule.kind)
             continue
         delivery_id = commit_id("delivery", str(event.event_id), recipient.member_id)
-        languages = language_for(
-            recipient, await deps.directory.municipality_languages(recipient.municipality_id)
-        )
+        if recipient.municipality_id not in spoken:
+            spoken[recipient.municipality_id] = await deps.directory.municipality_languages(
+                recipient.municipality_id
+            )
+        languages = language_for(recipient, spoken[recipient.municipality_id])
         language = next(lang for lang in languages if deps.renderer.has(rule.kind, lang))
         names = [language, *languages]
         partnership_name = (

@@ -172,8 +172,14 @@ class RoadmapsStore:
         )
 
     # -- aggregates, folded from the log -----------------------------------------------
-    async def _history(self, stream: str) -> tuple[list[Event], int]:
-        if self._preloaded is not None:
+    async def _history(
+        self, stream: str, known: Sequence[Commit] | None = None
+    ) -> tuple[list[Event], int]:
+        """The stream's events and version: from ``known`` (its commits, in hand already),
+        the log preloaded by ``catch_up``, or the log."""
+        if known is not None:
+            commits = known
+        elif self._preloaded is not None:
             commits = self._preloaded.get(stream, [])
         else:
             commits = await self.commits.read_stream(stream)
@@ -181,23 +187,32 @@ class RoadmapsStore:
             commits[-1].version if commits else 0
         )
 
-    async def milestone(self, partnership_id: str, milestone_id: str) -> Milestone | None:
+    async def milestone(
+        self, partnership_id: str, milestone_id: str, known: Sequence[Commit] | None = None
+    ) -> Milestone | None:
         """The milestone as its history makes it, with the version its next change takes."""
-        events, version = await self._history(milestone_stream(partnership_id, milestone_id))
+        stream = milestone_stream(partnership_id, milestone_id)
+        events, version = await self._history(stream, known)
         milestone = Milestone.from_history(events)
         if milestone is not None:
             milestone.version = version
         return milestone
 
-    async def objective(self, partnership_id: str, objective_id: str) -> Objective | None:
-        events, version = await self._history(objective_stream(partnership_id, objective_id))
+    async def objective(
+        self, partnership_id: str, objective_id: str, known: Sequence[Commit] | None = None
+    ) -> Objective | None:
+        stream = objective_stream(partnership_id, objective_id)
+        events, version = await self._history(stream, known)
         objective = Objective.from_history(events)
         if objective is not None:
             objective.version = version
         return objective
 
-    async def indicator(self, partnership_id: str, indicator_id: str) -> Indicator | None:
-        events, version = await self._history(indicator_stream(partnership_id, indicator_id))
+    async def indicator(
+        self, partnership_id: str, indicator_id: str, known: Sequence[Commit] | None = None
+    ) -> Indicator | None:
+        stream = indicator_stream(partnership_id, indicator_id)
+        events, version = await self._history(stream, known)
         indicator = Indicator.from_history(events)
         if indicator is not None:
             indicator.version = version
@@ -211,8 +226,12 @@ class RoadmapsStore:
         self, commit_id: str, stream: str, expected_version: int, events: Sequence[Event]
     ) -> Appended:
         appended = await self.commits.append(commit_id, stream, expected_version, events)
-        for partnership_id, phase in await self._project(appended.commit):
-            await self.refresh_roadmap(partnership_id, phase)
+        # The stream as this append left it, when the log has it in hand: projecting it then
+        # costs no read of the log, and the groups written are not read again for the roll-up.
+        known = self.commits.cached_stream(stream, ending_with=appended.commit.id)
+        written: dict[str, list[Document]] = {}
+        for partnership_id, phase in await self._project(appended.commit, known, written):
+            await self.refresh_roadmap(partnership_id, phase, written)
         return appended
 
     async def catch_up(self) -> int:
@@ -254,19 +273,29 @@ class RoadmapsStore:
             }
             await collection.replace_one({"_id": partnership_id}, document, upsert=True)
 
-    async def _project(self, commit: Commit) -> set[tuple[str, str]]:
-        """Refresh the read model of the commit's stream; the roadmaps it touches."""
+    async def _project(
+        self,
+        commit: Commit,
+        known: Sequence[Commit] | None = None,
+        written: dict[str, list[Document]] | None = None,
+    ) -> set[tuple[str, str]]:
+        """Refresh the read model of the commit's stream (its commits ``known``, if in hand);
+        the roadmaps it touches. The groups it writes are put in ``written``, by name."""
         kind, _, rest = commit.stream.partition(":")
         partnership_id, _, entity_id = rest.partition(":")
         if kind == "milestone":
-            milestone = await self.milestone(partnership_id, entity_id)
+            milestone = await self.milestone(partnership_id, entity_id, known)
             if milestone is not None:
                 await self._put_in_group(
-                    self._milestones, partnership_id, "milestone_id", milestone_document(milestone)
+                    self._milestones,
+                    partnership_id,
+                    "milestone_id",
+                    milestone_document(milestone),
+                    written,
                 )
                 return {(partnership_id, milestone.phase)}
         elif kind == "objective":
-            objective = await self.objective(partnership_id, entity_id)
+            objective = await self.objective(partnership_id, entity_id, known)
             if objective is not None:
                 document: Document = {
                     "objective_id": objective.id,
@@ -276,10 +305,12 @@ class RoadmapsStore:
                     "title": objective.title,
                     "description": objective.description,
                 }
-                await self._put_in_group(self._objectives, partnership_id, "objective_id", document)
+                await self._put_in_group(
+                    self._objectives, partnership_id, "objective_id", document, written
+                )
                 return {(partnership_id, objective.phase)}
         elif kind == "indicator":
-            indicator = await self.indicator(partnership_id, entity_id)
+            indicator = await self.indicator(partnership_id, entity_id, known)
             if indicator is not None:
                 await self._indicators.replace_one(
                     {"_id": _key(partnership_id, entity_id)},
@@ -298,10 +329,23 @@ class RoadmapsStore:
                 await self._evaluations.replace_one({"_id": document["_id"]}, document, upsert=True)
         return set()
 
-    async def refresh_roadmap(self, partnership_id: str, phase: str) -> None:
-        """Recompute one roadmap's roll-up from its milestones and objectives."""
-        milestones = [m for m in await self.milestones_of(partnership_id) if m.phase == phase]
-        objectives = [o for o in await self.objectives_of(partnership_id) if o["phase"] == phase]
+    async def refresh_roadmap(
+        self, partnership_id: str, phase: str, written: dict[str, list[Document]] | None = None
+    ) -> None:
+        """Recompute one roadmap's roll-up from its milestones and objectives (the groups in
+        ``written``, by name, are those just written: not read again)."""
+        written = written or {}
+        milestone_items = written.get(self._milestones.name)
+        if milestone_items is None:
+            milestone_items = await self._group(self._milestones, partnership_id)
+        objective_items = written.get(self._objectives.name)
+        if objective_items is None:
+            objective_items = await self._group(self._objectives, partnership_id)
+        milestones = sorted(
+            (m for m in map(milestone_from_document, milestone_items) if m.phase == phase),
+            key=lambda m: m.due_date,
+        )
+        objectives = [o for o in objective_items if o["phase"] == phase]
         document = roadmap_document(partnership_id, phase, milestones, objectives)
         await self._roadmaps.replace_one({"_id": document["_id"]}, document, upsert=True)
 
@@ -313,7 +357,12 @@ class RoadmapsStore:
     # changes are applied in order by one consumer; should two writers ever race (an import
     # during a request), ``catch_up`` rebuilds the group from the log.
     async def _put_in_group(
-        self, collection: AsyncCollection[Document], partnership_id: str, key: str, item: Document
+        self,
+        collection: AsyncCollection[Document],
+        partnership_id: str,
+        key: str,
+        item: Document,
+        written: dict[str, list[Document]] | None = None,
     ) -> None:
         if self._gathering is not None:  # catch_up writes the group once, at its end
             empty: _Gathered = (collection, key, {})
@@ -322,8 +371,12 @@ class RoadmapsStore:
             return
         group = await collection.find_one({"_id": partnership_id})
         kept = [i for i in (group or {}).get("items", []) if i[key] != item[key]]
-        document = {"_id": partnership_id, "items": sorted([*kept, item], key=lambda i: i[key])}
-        await collection.replace_one({"_id": partnership_id}, document, upsert=True)
+        grouped = sorted([*kept, item], key=lambda i: i[key])
+        await collection.replace_one(
+            {"_id": partnership_id}, {"_id": partnership_id, "items": grouped}, upsert=True
+        )
+        if written is not None:
+            written[collection.name] = grouped
 
     async def _group(
         self, collection: AsyncCollection[Document], partnership_id: str
