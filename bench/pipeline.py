@@ -260,14 +260,13 @@ Commands = dict[str, dict[str, list[float]]]
 """Per service, per ``command collection``: [count, seconds]."""
 
 
-async def db_commands(stack: Stack) -> Commands:
-    """What each service's ``/metrics`` says of its database commands so far."""
+async def db_commands(urls: dict[str, str]) -> Commands:
+    """What each service's ``/metrics`` (``urls``: service → base URL) says of its database
+    commands so far."""
     commands: Commands = {}
     async with httpx.AsyncClient(timeout=30) as client:
-        for service in SERVICES:
-            if service not in stack.processes:
-                continue
-            text = (await client.get(f"{stack.service_url(service)}/metrics")).text
+        for service, url in urls.items():
+            text = (await client.get(f"{url}/metrics")).text
             counted = commands.setdefault(service, {})
             for family in text_string_to_metric_families(text):
                 if family.name != "imc_db_command_duration_seconds":
@@ -279,6 +278,14 @@ async def db_commands(stack: Stack) -> Commands:
                     elif sample.name.endswith("_sum"):
                         counted.setdefault(key, [0.0, 0.0])[1] += sample.value
     return commands
+
+
+def service_urls(stack: Stack) -> dict[str, str]:
+    return {name: stack.service_url(name) for name in SERVICES if name in stack.processes}
+
+
+WRITES = ("insert", "update", "delete")
+"""The commands that write (``update`` is also how PyMongo sends a replace)."""
 
 
 def per_report(before: Commands, after: Commands, reports: int) -> dict[str, Any]:
@@ -298,6 +305,9 @@ def per_report(before: Commands, after: Commands, reports: int) -> dict[str, Any
         ranked = sorted(spent.items(), key=lambda item: -item[1][0])
         result[service] = {
             "commands_per_report": round(sum(c for c, _ in spent.values()) / n, 1),
+            "writes_per_report": round(
+                sum(c for key, (c, _) in spent.items() if key.startswith(WRITES)) / n, 1
+            ),
             "db_ms_per_report": round(1000 * sum(s for _, s in spent.values()) / n, 1),
             "by_command": {
                 key: {"per_report": round(count / n, 2), "ms_per_report": round(1000 * s / n, 1)}
@@ -310,7 +320,7 @@ def per_report(before: Commands, after: Commands, reports: int) -> dict[str, Any
 
 async def saturate(bench: Bench, seconds: float, in_flight: int) -> dict[str, Any]:
     """``in_flight`` reports at a time, each followed to its last email; completions/s."""
-    commands_before = await db_commands(bench.stack)
+    commands_before = await db_commands(service_urls(bench.stack))
     started = time.time()
     deadline = started + seconds
     to_reached: list[float] = []
@@ -333,7 +343,8 @@ async def saturate(bench: Bench, seconds: float, in_flight: int) -> dict[str, An
 
         await asyncio.gather(*(worker() for _ in range(in_flight)))
     elapsed = time.time() - started
-    commands = per_report(commands_before, await db_commands(bench.stack), len(to_mailed))
+    after = await db_commands(service_urls(bench.stack))
+    commands = per_report(commands_before, after, len(to_mailed))
     return {
         "in_flight": in_flight,
         "seconds": round(elapsed, 1),

@@ -3,7 +3,8 @@ fixed time, with throughput and latency percentiles.
 
 Reads: ``GET /v1/partnerships/{id}`` (a partnership of the run, by id). Writes: ``POST
 /v1/members`` (one new member each: one commit in the registry's log, its projection, and an
-event the other services consume). Used by ``bench.run`` on the stack it started.
+event the other services consume), with the registry's database commands per write. Used
+by ``bench.run`` on the stack it started.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from typing import Any
 import httpx
 from imc_devstack.faults import Programme
 
-from bench.pipeline import percentiles
+from bench.pipeline import db_commands, per_report, percentiles
 
 CLIENTS = (1, 16, 64)
 
@@ -101,5 +102,10 @@ async def measure(base_url: str, programme: Programme, seconds: float) -> dict[s
     for clients in CLIENTS:
         results["reads"].append(await _for_seconds(base_url, clients, seconds, read))
     for clients in CLIENTS:
-        results["writes"].append(await _for_seconds(base_url, clients, seconds, write))
+        before = await db_commands({"registry": base_url})
+        writes = await _for_seconds(base_url, clients, seconds, write)
+        after = await db_commands({"registry": base_url})
+        # The registry's own database work per write (its relay and consumers included).
+        writes["db_commands"] = per_report(before, after, writes["n"])["registry"]
+        results["writes"].append(writes)
     return results

@@ -180,10 +180,56 @@ def targets(report: dict[str, Any]) -> list[dict[str, Any]]:
     return rows
 
 
+def bounds(report: dict[str, Any]) -> dict[str, Any]:
+    """What the store allows: each operation's database writes, and the rate the raw insert
+    limit would allow if the store did nothing else (every write costs at least an insert's
+    time on FerretDB's SQLite, which takes one writer at a time per database)."""
+    inserts = report["limits"]["store_inserts_per_s"]
+    pipe = report["pipeline"]["saturation"].get("db_commands", {})
+    writes = sum(c["writes_per_report"] for c in pipe.values())
+    commands = sum(c["commands_per_report"] for c in pipe.values())
+    rate = report["pipeline"]["saturation"]["per_s"]
+    best = max(report["registry_api"]["writes"], key=lambda r: r["per_s"])
+    per_write = best.get("db_commands", {}).get("writes_per_report", 0.0)
+    return {
+        "pipeline_writes_per_report": round(writes, 1),
+        "pipeline_commands_per_report": round(commands, 1),
+        "pipeline_ceiling_per_s": round(inserts / writes, 1) if writes else None,
+        "pipeline_writes_per_s": round(rate * writes, 1),
+        "registry_writes_per_request": per_write,
+        "registry_write_ceiling_per_s": round(inserts / per_write, 1) if per_write else None,
+        "registry_store_writes_per_s": round(best["per_s"] * per_write, 1),
+    }
+
+
 def _md(rows: list[list[str]]) -> str:
     lines = ["| " + " | ".join(rows[0]) + " |", "|" + "---|" * len(rows[0])]
     lines += ["| " + " | ".join(row) + " |" for row in rows[1:]]
     return "\n".join(lines)
+
+
+def _bounds_md(report: dict[str, Any]) -> str:
+    b = report["bounds"]
+    inserts = report["limits"]["store_inserts_per_s"]
+    return _md(
+        [
+            ["operation", "database writes each", "ceiling at the raw insert rate", "measured"],
+            [
+                "a progress report, through all three services (their databases as one writer)",
+                f"{b['pipeline_writes_per_report']} (of {b['pipeline_commands_per_report']} "
+                "commands)",
+                f"{b['pipeline_ceiling_per_s']}/s ({inserts:,.0f} inserts/s ÷ writes)",
+                f"{report['pipeline']['saturation']['per_s']}/s = "
+                f"{b['pipeline_writes_per_s']} writes/s",
+            ],
+            [
+                "a registry write (POST /v1/members)",
+                f"{b['registry_writes_per_request']}",
+                f"{b['registry_write_ceiling_per_s']}/s",
+                f"{b['registry_store_writes_per_s']} writes/s",
+            ],
+        ]
+    )
 
 
 def _ms(figures: dict[str, float]) -> str:
@@ -274,12 +320,23 @@ def table(report: dict[str, Any]) -> str:
         "### Database commands per report (saturation)",
         _md(
             [
-                ["service", "commands", "their time ms", "busiest (per report)"],
+                [
+                    "service",
+                    "commands",
+                    "writes",
+                    "their time ms",
+                    "ceiling of its database alone",
+                    "busiest (per report)",
+                ],
                 *[
                     [
                         name,
                         f"{c['commands_per_report']}",
+                        f"{c.get('writes_per_report', '')}",
                         f"{c['db_ms_per_report']}",
+                        f"{raw['store_inserts_per_s'] / c['writes_per_report']:.1f}/s"
+                        if c.get("writes_per_report")
+                        else "",
                         ", ".join(
                             f"{k} {v['per_report']}" for k, v in list(c["by_command"].items())[:6]
                         ),
@@ -288,6 +345,8 @@ def table(report: dict[str, Any]) -> str:
                 ],
             ]
         ),
+        "### What the store allows",
+        _bounds_md(report),
         "### Registry API",
         _md(
             [
@@ -378,6 +437,7 @@ def main() -> None:
     report["machine"]["load_end"] = os.getloadavg()
     report["seconds"] = round(time.monotonic() - started, 1)
     report["targets"] = targets(report)
+    report["bounds"] = bounds(report)
     markdown = table(report)
     print(markdown)
     args.out.mkdir(parents=True, exist_ok=True)
