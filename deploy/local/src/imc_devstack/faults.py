@@ -614,7 +614,13 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--json", type=Path, help="also write the reports here")
     args = parser.parse_args(argv)
     # SIGTERM unwinds like Ctrl-C: the stack is stopped and its temporary directory removed.
-    signal.signal(signal.SIGTERM, lambda _signum, _frame: sys.exit(143))
+    stopping = threading.Event()
+
+    def on_sigterm(_signum: int, _frame: object) -> None:
+        stopping.set()
+        sys.exit(143)
+
+    signal.signal(signal.SIGTERM, on_sigterm)
     workload = (
         Workload(partnerships=20, milestones=10, steps=10, concurrency=16)
         if args.long
@@ -641,6 +647,9 @@ def main(argv: list[str] | None = None) -> None:
                 report = run_scenario(stack, scenario, workload, outage)
                 report.notes += problems(report, scenario, workload)
             except (TimeoutError, RuntimeError) as error:
+                if stopping.is_set():
+                    # A scenario's tidying-up failed as the stop came: the stop still wins.
+                    raise SystemExit(143) from error
                 # One scenario that cannot finish says why and lets the others run.
                 report = Report(name, notes=[f"did not finish: {error}"])
             finally:
