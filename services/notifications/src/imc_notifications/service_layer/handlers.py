@@ -137,8 +137,9 @@ async def recipients_for(
     for audience in rule.audiences:
         people: list[Recipient] = []
         if audience == "both_municipalities":
-            for municipality_id in [] if partnership is None else partnership["municipality_ids"]:
-                people += await directory.members_of(municipality_id)
+            municipality_ids = [] if partnership is None else partnership["municipality_ids"]
+            for members in await asyncio.gather(*map(directory.members_of, municipality_ids)):
+                people += members
         elif audience == "responsible_municipality":
             assert isinstance(event, (MilestoneDueSoon, MilestoneOverdue))
             people = await directory.members_of(event.payload.responsible_municipality_id)
@@ -169,19 +170,21 @@ async def notify(event: Notifying, deps: Dependencies) -> None:
     first failure is then raised and the event read again, which skips those sent."""
     rule = RULES[event.type]
     partnership = await deps.directory.partnership(event.partnership_id)
+    recipients = await recipients_for(rule, event, deps, partnership)
+    # Each recipient's preferences and each municipality's languages, read together.
+    municipalities = sorted({r.municipality_id for r in recipients}, key=lambda m: m or "")
+    read = await asyncio.gather(
+        asyncio.gather(*(deps.preferences.get(r.member_id) for r in recipients)),
+        asyncio.gather(*(deps.directory.municipality_languages(m) for m in municipalities)),
+    )
+    spoken = dict(zip(municipalities, read[1], strict=True))
     sends: list[Callable[[], Awaitable[str]]] = []
-    spoken: dict[str | None, list[Language]] = {}  # each municipality's languages, read once
-    for recipient in await recipients_for(rule, event, deps, partnership):
-        _, preferences = await deps.preferences.get(recipient.member_id)
+    for recipient, (_, preferences) in zip(recipients, read[0], strict=True):
         mode = preferences.mode_for(rule.kind, deps.settings.mandatory_kinds)
         if mode == "off":
             log.info("notify.opted_out", member_id=recipient.member_id, kind=rule.kind)
             continue
         delivery_id = commit_id("delivery", str(event.event_id), recipient.member_id)
-        if recipient.municipality_id not in spoken:
-            spoken[recipient.municipality_id] = await deps.directory.municipality_languages(
-                recipient.municipality_id
-            )
         languages = language_for(recipient, spoken[recipient.municipality_id])
         language = next(lang for lang in languages if deps.renderer.has(rule.kind, lang))
         names = [language, *languages]

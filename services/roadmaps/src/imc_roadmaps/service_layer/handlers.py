@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
@@ -318,12 +319,11 @@ async def milestone_decision(
     here are not being changed by anyone else meanwhile.
     """
     after = milestone.after(events) if before is not None else milestone
-    siblings = [
-        m
-        for m in await store.milestones_of(milestone.partnership_id)
-        if m.phase == milestone.phase and m.id != milestone.id
-    ]
-    stored = await store.roadmap(milestone.partnership_id, milestone.phase)
+    group, stored = await asyncio.gather(
+        store.milestones_of(milestone.partnership_id),
+        store.roadmap(milestone.partnership_id, milestone.phase),
+    )
+    siblings = [m for m in group if m.phase == milestone.phase and m.id != milestone.id]
     previous = float(stored["progress"]) if stored else 0.0
     rollup = roll_up_roadmap([*siblings, after])
     if rollup.changed_from(previous):
