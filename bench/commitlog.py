@@ -22,11 +22,11 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import os
 import platform
 import statistics
-import tempfile
 import time
 import uuid
 from collections.abc import Awaitable, Callable
@@ -35,7 +35,7 @@ from typing import Any
 
 from imc_contracts import registry
 from imc_contracts.envelope import Event
-from imc_devstack.stack import Ports, Stack
+from imc_devstack.stack import Stack
 from imc_runtime.commitlog import CommitLog
 from imc_runtime.mongo import Document
 from pymongo import AsyncMongoClient
@@ -132,17 +132,12 @@ def main() -> None:
     parser.add_argument("--json", type=Path)
     args = parser.parse_args()
     url = os.environ.get("IMC_MONGO_URL")
-    with tempfile.TemporaryDirectory(prefix="imc-bench-") as root:
-        stack = None
+    with contextlib.ExitStack() as resources:
         if url is None:
-            stack = Stack(Path(root) / "data", Ports.free(), log_dir=Path(root) / "logs")
+            stack = resources.enter_context(Stack.temporary("imc-bench-"))
             stack.start_ferretdb()
             url = stack.mongo_url
-        try:
-            rows = asyncio.run(measure(url, sorted(args.sizes)))
-        finally:
-            if stack is not None:
-                stack.stop()
+        rows = asyncio.run(measure(url, sorted(args.sizes)))
     result = {"machine": {"cores": os.cpu_count(), "python": platform.python_version()}}
     result["rows"] = rows  # type: ignore[assignment]
     if args.json:

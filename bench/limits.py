@@ -21,7 +21,6 @@ import platform
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 import uuid
 from collections.abc import Awaitable, Callable, Iterator
@@ -36,7 +35,7 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from imc_devstack.paths import REPO_ROOT
 from imc_devstack.processes import free_port, port_accepts, wait_until
-from imc_devstack.stack import Ports, Stack
+from imc_devstack.stack import Stack
 from pymongo import ASCENDING, AsyncMongoClient
 
 ENVELOPE = json.dumps(
@@ -259,19 +258,9 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=16)
     parser.add_argument("--json", type=Path)
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory(prefix="imc-bench-") as root:
-        stack = Stack(
-            Path(root) / "data",
-            Ports.free(),
-            log_dir=Path(root) / "logs",
-            partitions=6,
-            environment="test",
-        )
-        try:
-            stack.start_infrastructure()
-            results = measure(stack, args.seconds, args.concurrency)
-        finally:
-            stack.stop()
+    with Stack.temporary("imc-bench-") as stack:
+        stack.start_infrastructure()
+        results = measure(stack, args.seconds, args.concurrency)
     report = {
         "machine": {
             "cores": os.cpu_count(),

@@ -28,7 +28,6 @@ import datetime as dt
 import json
 import os
 import statistics
-import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -40,7 +39,7 @@ from imc_contracts import PoisonMessage, UnknownEventType, decode
 from imc_contracts.roadmaps import MilestonePlanned, MilestoneReached, SubmissionRejected
 from imc_devstack.faults import Programme, Workload
 from imc_devstack.mailcatcher import Mailbox
-from imc_devstack.stack import SERVICES, Ports, Stack
+from imc_devstack.stack import SERVICES, Stack
 from prometheus_client.parser import text_string_to_metric_families
 
 TICKS = os.sysconf("SC_CLK_TCK")
@@ -485,36 +484,26 @@ def main() -> None:
     parser.add_argument("--in-flight", type=int, default=32)
     parser.add_argument("--json", type=Path)
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory(prefix="imc-bench-") as root:
-        stack = Stack(
-            Path(root) / "data",
-            Ports.free(),
-            log_dir=Path(root) / "logs",
-            partitions=6,
-            environment="test",
-        )
-        try:
-            stack.start_infrastructure()
-            stack.start_services()
-            programme = setup(stack)
+    with Stack.temporary("imc-bench-") as stack:
+        stack.start_infrastructure()
+        stack.start_services()
+        programme = setup(stack)
 
-            async def run() -> dict[str, Any]:
-                bench = await start_watchers(stack, programme)
-                try:
-                    planning = await plan(bench, args.plan_seconds, 32, 100_000)
-                    results = await measure(
-                        bench,
-                        saturation_seconds=args.seconds,
-                        phase_seconds=args.phase_seconds,
-                        in_flight=args.in_flight,
-                    )
-                    return {"planning": planning, **results}
-                finally:
-                    await stop_watchers(bench)
+        async def run() -> dict[str, Any]:
+            bench = await start_watchers(stack, programme)
+            try:
+                planning = await plan(bench, args.plan_seconds, 32, 100_000)
+                results = await measure(
+                    bench,
+                    saturation_seconds=args.seconds,
+                    phase_seconds=args.phase_seconds,
+                    in_flight=args.in_flight,
+                )
+                return {"planning": planning, **results}
+            finally:
+                await stop_watchers(bench)
 
-            results = asyncio.run(run())
-        finally:
-            stack.stop()
+        results = asyncio.run(run())
     report = {"machine": {"cores": os.cpu_count()}, "results": results}
     print(json.dumps(report, indent=2))
     if args.json:

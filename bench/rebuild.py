@@ -17,15 +17,14 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import copy
 import datetime as dt
 import functools
 import json
 import os
-import tempfile
 import time
 import uuid
-from pathlib import Path
 from typing import Any
 
 from imc_contracts.codec import to_document
@@ -35,7 +34,7 @@ from imc_contracts.roadmaps import (
     MilestoneProgressed,
     MilestoneProgressedPayload,
 )
-from imc_devstack.stack import Ports, Stack
+from imc_devstack.stack import Stack
 from imc_roadmaps.adapters.store import RoadmapsStore, milestone_stream
 from imc_runtime.commitlog import CommitLog, commit_id
 from imc_runtime.mongo import Document
@@ -184,18 +183,12 @@ def main() -> None:
     parser.add_argument("--partnerships", type=int, default=100)
     args = parser.parse_args()
     url = os.environ.get("IMC_MONGO_URL")
-    with tempfile.TemporaryDirectory(prefix="imc-bench-") as root:
-        stack = None
+    with contextlib.ExitStack() as resources:
         if url is None:
-            stack = Stack(Path(root) / "data", Ports.free(), log_dir=Path(root) / "logs")
-            stack.data_dir.mkdir(parents=True)
+            stack = resources.enter_context(Stack.temporary("imc-bench-"))
             stack.start_ferretdb()
             url = stack.mongo_url
-        try:
-            print(json.dumps(asyncio.run(measure(url, args.commits, args.partnerships)), indent=2))
-        finally:
-            if stack is not None:
-                stack.stop()
+        print(json.dumps(asyncio.run(measure(url, args.commits, args.partnerships)), indent=2))
 
 
 if __name__ == "__main__":

@@ -19,10 +19,8 @@ import datetime as dt
 import os
 import random
 import statistics
-import tempfile
 import time
 import uuid
-from pathlib import Path
 
 from imc_roadmaps.adapters.store import (
     RoadmapsStore,
@@ -157,16 +155,11 @@ def main() -> None:
     if url:
         asyncio.run(run(url, args.partnerships, args.milestones))
         return
-    from imc_devstack.stack import Ports, Stack  # only when we start our own database
+    from imc_devstack.stack import Stack  # only when we start our own database
 
-    with tempfile.TemporaryDirectory() as root:
-        stack = Stack(Path(root) / "data", Ports.free(), log_dir=Path(root) / "logs")
-        stack.data_dir.mkdir(parents=True)
-        try:
-            stack.start_ferretdb()
-            asyncio.run(run(stack.mongo_url, args.partnerships, args.milestones))
-        finally:
-            stack.stop()
+    with Stack.temporary("imc-bench-") as stack:
+        stack.start_ferretdb()
+        asyncio.run(run(stack.mongo_url, args.partnerships, args.milestones))
 
 
 if __name__ == "__main__":

@@ -27,7 +27,6 @@ import json
 import os
 import platform
 import re
-import tempfile
 import time
 from dataclasses import dataclass
 from importlib.metadata import version
@@ -36,7 +35,7 @@ from typing import Any
 
 from imc_devstack import build
 from imc_devstack.paths import REPO_ROOT
-from imc_devstack.stack import Ports, Stack
+from imc_devstack.stack import Stack
 
 from bench import limits, pipeline, rebuild, registry_api, scaling
 from bench import profile as bench_profile
@@ -413,27 +412,16 @@ def main() -> None:
         "sizes": sizes.__dict__ | {"rebuild_commits": commits},
         "sqlite_synchronous": args.sqlite_synchronous,
     }
-    with tempfile.TemporaryDirectory(prefix="imc-bench-") as root:
-        stack = Stack(
-            Path(root) / "data",
-            Ports.free(),
-            log_dir=Path(root) / "logs",
-            partitions=6,
-            environment="test",
-            sqlite_synchronous=args.sqlite_synchronous,
-        )
-        try:
-            stack.start_infrastructure()
-            report["limits"] = limits.measure(stack, sizes.limit_seconds, 16)
-            print(f"limits {report['limits']}", flush=True)
-            stack.start_services()
-            report |= asyncio.run(system(stack, sizes, args.profile))
-            # The rebuild gets what is left of the ten minutes, less a margin for stopping.
-            left = TOTAL_BUDGET - (time.monotonic() - started)
-            budget = None if args.rebuild_commits else max(60.0, left)
-            report["rebuild"] = asyncio.run(rebuild.measure(stack.mongo_url, commits, 100, budget))
-        finally:
-            stack.stop()
+    with Stack.temporary("imc-bench-", sqlite_synchronous=args.sqlite_synchronous) as stack:
+        stack.start_infrastructure()
+        report["limits"] = limits.measure(stack, sizes.limit_seconds, 16)
+        print(f"limits {report['limits']}", flush=True)
+        stack.start_services()
+        report |= asyncio.run(system(stack, sizes, args.profile))
+        # The rebuild gets what is left of the ten minutes, less a margin for stopping.
+        left = TOTAL_BUDGET - (time.monotonic() - started)
+        budget = None if args.rebuild_commits else max(60.0, left)
+        report["rebuild"] = asyncio.run(rebuild.measure(stack.mongo_url, commits, 100, budget))
     report["machine"]["load_end"] = os.getloadavg()
     report["seconds"] = round(time.monotonic() - started, 1)
     report["targets"] = targets(report)

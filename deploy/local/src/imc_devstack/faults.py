@@ -13,7 +13,6 @@ import json
 import random
 import signal
 import sys
-import tempfile
 import threading
 import time
 import uuid
@@ -34,7 +33,7 @@ from imc_runtime.kafka import partitions_of
 from imc_runtime.settings import ServiceSettings
 
 from imc_devstack.processes import free_port
-from imc_devstack.stack import Ports, Stack
+from imc_devstack.stack import Stack
 
 RETRYABLE = {502, 503, 504}
 
@@ -633,14 +632,7 @@ def main(argv: list[str] | None = None) -> None:
         began = time.monotonic()
         # Each scenario on a stack of its own: what one leaves behind (a log thousands of
         # commits long, a consumer group's offsets) neither slows nor helps the next.
-        with tempfile.TemporaryDirectory(prefix="imc-faults-") as root:
-            stack = Stack(
-                Path(root) / "data",
-                Ports.free(),
-                log_dir=Path(root) / "logs",
-                partitions=6,
-                environment="test",
-            )
+        with Stack.temporary("imc-faults-") as stack:
             try:
                 stack.start_infrastructure()
                 stack.start_services()
@@ -652,8 +644,6 @@ def main(argv: list[str] | None = None) -> None:
                     raise SystemExit(143) from error
                 # One scenario that cannot finish says why and lets the others run.
                 report = Report(name, notes=[f"did not finish: {error}"])
-            finally:
-                stack.stop()
         reports.append(report)
         print(f"{table([report])}\n({time.monotonic() - began:.0f} s)", flush=True)
         if args.json:  # after each scenario: a run stopped half-way keeps what it found

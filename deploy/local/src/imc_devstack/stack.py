@@ -9,10 +9,13 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import contextlib
 import json
 import os
 import sys
+import tempfile
 import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass, fields
 from pathlib import Path
 
@@ -98,6 +101,28 @@ class Stack:
         self.secure_listener = secure_listener
         self.sqlite_synchronous = sqlite_synchronous
         self.processes: dict[str, Process] = {}
+
+    @classmethod
+    @contextlib.contextmanager
+    def temporary(
+        cls, prefix: str, *, partitions: int | None = 6, sqlite_synchronous: str = "normal"
+    ) -> Iterator[Stack]:
+        """A stack on free ports in a temporary directory (so it runs beside ``make run``
+        and the tests), stopped and removed on leaving; nothing is started yet."""
+        with tempfile.TemporaryDirectory(prefix=prefix) as root:
+            stack = cls(
+                Path(root) / "data",
+                Ports.free(),
+                log_dir=Path(root) / "logs",
+                partitions=partitions,
+                environment="test",
+                sqlite_synchronous=sqlite_synchronous,
+            )
+            stack.data_dir.mkdir(parents=True)
+            try:
+                yield stack
+            finally:
+                stack.stop()
 
     # -- addresses -------------------------------------------------------------------
     @property
