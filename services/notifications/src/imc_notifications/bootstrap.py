@@ -20,7 +20,9 @@ from imc_notifications.service_layer.handlers import Dependencies
 from imc_notifications.settings import NotificationsSettings
 
 
-def build_dependencies(settings: NotificationsSettings, infra: Infrastructure) -> Dependencies:
+def build_dependencies(
+    settings: NotificationsSettings, infra: Infrastructure, mailer: Mailer | None = None
+) -> Dependencies:
     deliveries = DeliveryStore(infra.db)
     return Dependencies(
         directory=Directory(infra.db),
@@ -29,7 +31,7 @@ def build_dependencies(settings: NotificationsSettings, infra: Infrastructure) -
         sender=Sender(
             deliveries=deliveries,
             commits=infra.commits,
-            mailer=Mailer(settings),
+            mailer=mailer or Mailer(settings),
             settings=settings,
             stats=DeliveryStats(
                 on_outcome=lambda outcome: infra.metrics.emails.labels(outcome).inc()
@@ -45,7 +47,8 @@ def build_dependencies(settings: NotificationsSettings, infra: Infrastructure) -
 def build_app(settings: NotificationsSettings | None = None) -> FastAPI:
     settings = settings or NotificationsSettings()
     infra = Infrastructure.build(settings)
-    deps = build_dependencies(settings, infra)
+    mailer = Mailer(settings)
+    deps = build_dependencies(settings, infra, mailer)
     for step in (
         deps.directory.ensure_indexes,
         deps.preferences.ensure_indexes,
@@ -60,12 +63,13 @@ def build_app(settings: NotificationsSettings | None = None) -> FastAPI:
         events=events.event_router(deps),
         consumer_group=settings.consumer_group,
     )
-    _run_digests_alongside(app, DigestScheduler(deps))
+    _run_digests_alongside(app, DigestScheduler(deps), mailer)
     return app
 
 
-def _run_digests_alongside(app: FastAPI, scheduler: DigestScheduler) -> None:
-    """Start the digest task once the service is up; stop it before the service stops."""
+def _run_digests_alongside(app: FastAPI, scheduler: DigestScheduler, mailer: Mailer) -> None:
+    """Start the digest task once the service is up; stop it, and close the mailer's
+    connections, once the service has stopped sending."""
     started = app.router.lifespan_context
 
     @contextlib.asynccontextmanager
@@ -77,5 +81,6 @@ def _run_digests_alongside(app: FastAPI, scheduler: DigestScheduler) -> None:
             finally:
                 scheduler.stop()
                 await task
+        await mailer.close()
 
     app.router.lifespan_context = lifespan

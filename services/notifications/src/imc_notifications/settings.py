@@ -30,6 +30,16 @@ class NotificationsSettings(ServiceSettings):
     smtp_starttls: bool = Field(default=False, description="Upgrade the connection (port 587).")
     smtp_use_tls: bool = Field(default=False, description="Implicit TLS (port 465).")
     smtp_timeout_seconds: float = Field(default=10.0, description="Per SMTP conversation.")
+    smtp_keep_alive_seconds: float = Field(
+        default=10.0,
+        ge=0,
+        le=300,
+        description="Keep a connection open this long after a message, for the next one "
+        "(0: a connection per message). Below the server's idle timeout.",
+    )
+    smtp_local_hostname: str | None = Field(
+        default=None, description="The name given in EHLO; default: this machine's, looked up once."
+    )
     smtp_attempts: int = Field(
         default=3, ge=1, le=10, description="Tries per delivery before the event is retried."
     )

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
+import os
+import socket
+import time
 from dataclasses import dataclass
 from email.message import EmailMessage
 from email.utils import format_datetime, formataddr
@@ -84,9 +88,22 @@ def classify(error: Exception) -> SendFailed:
     return SendFailed(f"{type(error).__name__}: {error}", permanent=False)
 
 
+MAX_IDLE_CONNECTIONS = 8
+"""SMTP connections a replica keeps open between messages (an event's emails go out a few
+at a time, so a few are enough)."""
+
+
 class Mailer:
+    """Sends over SMTP on connections kept open for ``smtp_keep_alive_seconds`` after a
+    message: a message on an open connection is three exchanges (MAIL, RCPT, DATA) where a
+    fresh one adds the connection, the greeting, EHLO, STARTTLS and AUTH, and QUIT. A
+    connection the server closed meanwhile is noticed before use and replaced; one that
+    fails during a message is discarded, and the failure classified as for any send."""
+
     def __init__(self, settings: NotificationsSettings) -> None:
         self._settings = settings
+        self._idle: list[tuple[aiosmtplib.SMTP, float]] = []
+        self._local_hostname = settings.smtp_local_hostname
 
     def message_id(self, delivery_id: str) -> str:
         """Deterministic: a repeat of the same delivery carries the same Message-ID, which
@@ -99,19 +116,79 @@ class Mailer:
             validate_email(to_address, check_deliverability=False)
         except EmailNotValidError as error:
             raise SendFailed(f"invalid address: {error}", permanent=True) from error
-        password = settings.smtp_password
         try:
             with span("smtp.send", server=f"{settings.smtp_host}:{settings.smtp_port}"):
-                await aiosmtplib.send(
-                    message,
-                    recipients=[to_address],
-                    hostname=settings.smtp_host,
-                    port=settings.smtp_port,
-                    username=settings.smtp_username,
-                    password=None if password is None else password.get_secret_value(),
-                    start_tls=settings.smtp_starttls,
-                    use_tls=settings.smtp_use_tls,
-                    timeout=settings.smtp_timeout_seconds,
-                )
+                client = await self._connection()
+                try:
+                    await client.send_message(message, recipients=[to_address])
+                except BaseException:
+                    client.close()
+                    raise
         except (aiosmtplib.SMTPException, OSError) as error:
             raise classify(error) from error
+        await self._release(client)  # accepted: nothing after this may fail the send
+
+    async def close(self) -> None:
+        """Say goodbye on the connections kept open (at shutdown)."""
+        idle, self._idle = self._idle, []
+        for client, _ in idle:
+            await _quit(client)
+
+    async def _connection(self) -> aiosmtplib.SMTP:
+        settings = self._settings
+        now = time.monotonic()
+        while self._idle:
+            client, since = self._idle.pop()  # the most recently used first
+            if now - since < settings.smtp_keep_alive_seconds and _still_open(client):
+                return client
+            client.close()
+        if self._local_hostname is None:
+            # What aiosmtplib would look up for every connection: once is enough.
+            self._local_hostname = await asyncio.to_thread(socket.getfqdn)
+        password = settings.smtp_password
+        client = aiosmtplib.SMTP(
+            hostname=settings.smtp_host,
+            port=settings.smtp_port,
+            username=settings.smtp_username,
+            password=None if password is None else password.get_secret_value(),
+            start_tls=settings.smtp_starttls,
+            use_tls=settings.smtp_use_tls,
+            timeout=settings.smtp_timeout_seconds,
+            local_hostname=self._local_hostname,
+        )
+        await client.connect()
+        return client
+
+    async def _release(self, client: aiosmtplib.SMTP) -> None:
+        keep = self._settings.smtp_keep_alive_seconds > 0
+        if keep and len(self._idle) < MAX_IDLE_CONNECTIONS:
+            self._idle.append((client, time.monotonic()))
+        else:
+            await _quit(client)
+
+
+def _still_open(client: aiosmtplib.SMTP) -> bool:
+    """Whether an idle connection can take a message: open, with nothing waiting on it. A
+    server that closed it (or said ``421`` first) has left an end of file or a reply there,
+    which a look at the socket finds even before the event loop has read it."""
+    transport = client.transport
+    if not client.is_connected or transport is None:
+        return False
+    sock = transport.get_extra_info("socket")
+    if sock is None:
+        return False
+    try:
+        with socket.socket(fileno=os.dup(sock.fileno())) as peek:  # a copy: closing it is safe
+            peek.recv(1, socket.MSG_PEEK | socket.MSG_DONTWAIT)
+    except BlockingIOError:
+        return True  # nothing to read: open and quiet
+    except OSError:
+        return False
+    return False  # end of file, or a reply no one asked for
+
+
+async def _quit(client: aiosmtplib.SMTP) -> None:
+    try:
+        await client.quit()
+    except (aiosmtplib.SMTPException, OSError):
+        client.close()
