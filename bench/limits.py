@@ -5,8 +5,8 @@
 Starts its own Kafka, FerretDB and mail catcher (like the tests), then measures, each for a
 fixed time: aiokafka producing and consuming envelope-sized messages; PyMongo async inserting
 commit-sized documents with a unique index into FerretDB at the services' concurrency;
-aiosmtplib sending rendered-size emails to the catcher; and a trivial FastAPI endpoint on
-uvicorn. Prints and saves messages (or requests) per second, with the core count and the
+aiosmtplib sending rendered-size emails to the catcher on connections kept open; and a
+trivial FastAPI endpoint on uvicorn. Prints and saves messages (or requests) per second, with the core count and the
 versions used. Pipeline figures are set against these, measured minutes apart.
 """
 
@@ -173,11 +173,25 @@ async def smtp(stack: Stack, seconds: float, concurrency: int) -> dict[str, floa
     message.set_content("Bonjour,\n" + "Le jalon a été atteint.\n" * 40)
     message.add_alternative("<p>" + "Le jalon a été atteint.<br>" * 80 + "</p>", subtype="html")
 
+    # Connections kept open between messages, as notifications keeps them.
+    idle: list[aiosmtplib.SMTP] = []
+
     async def send() -> int:
-        await aiosmtplib.send(message, hostname="127.0.0.1", port=stack.ports.smtp)
+        if idle:
+            client = idle.pop()
+        else:
+            client = aiosmtplib.SMTP(
+                hostname="127.0.0.1", port=stack.ports.smtp, local_hostname="bench.example.org"
+            )
+            await client.connect()
+        await client.send_message(message)
+        idle.append(client)
         return 1
 
-    return {"smtp_per_s": await for_seconds(seconds, concurrency, send)}
+    rate = await for_seconds(seconds, concurrency, send)
+    for client in idle:
+        await client.quit()
+    return {"smtp_per_s": rate}
 
 
 @contextlib.contextmanager
