@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
@@ -278,14 +279,17 @@ class RegistryStore:
     async def member_documents(
         self, municipality_ids: Sequence[str] | None = None, *, include_removed: bool = False
     ) -> list[Document]:
-        members: list[Document] = []
-        # One equality query per municipality: FerretDB pushes only equality down.
+        # One equality query per municipality (FerretDB pushes only equality down), sent
+        # together.
         queries = (
             [{}] if municipality_ids is None else [{"municipality_id": m} for m in municipality_ids]
         )
-        for query in queries:
-            cursor = self._members.find(query).sort("_id", ASCENDING)
-            members += [doc async for doc in cursor]
+
+        async def matching(query: Document) -> list[Document]:
+            return [doc async for doc in self._members.find(query).sort("_id", ASCENDING)]
+
+        found = await asyncio.gather(*map(matching, queries))
+        members = [member for documents in found for member in documents]
         return [m for m in members if include_removed or not m.get("removed")]
 
     async def known_themes(self) -> set[str]:
