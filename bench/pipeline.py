@@ -14,7 +14,8 @@ then one 100 % report per milestone:
    ``202`` to ``milestone.reached`` on Kafka and to the last email accepted by SMTP;
 3. CPU seconds and peak RSS of each process;
 4. the database commands each service made per report during saturation, and the time they
-   took, by command and collection (the services' ``imc_db_command_duration_seconds``).
+   took, by command and collection (the services' ``imc_db_command_duration_seconds``), and
+   the CPU each process (this one too) used per report meanwhile.
 
 Every phase is bounded by time, not by a count, so the whole fits a fixed budget.
 """
@@ -283,6 +284,9 @@ def service_urls(stack: Stack) -> dict[str, str]:
     return {name: stack.service_url(name) for name in SERVICES if name in stack.processes}
 
 
+BENCH = "bench (load and watchers)"
+"""This process: the clients posting the reports and the watchers of Kafka and the mailbox."""
+
 WRITES = ("insert", "update", "delete")
 """The commands that write (``update`` is also how PyMongo sends a replace)."""
 
@@ -320,6 +324,7 @@ def per_report(before: Commands, after: Commands, reports: int) -> dict[str, Any
 async def saturate(bench: Bench, seconds: float, in_flight: int) -> dict[str, Any]:
     """``in_flight`` reports at a time, each followed to its last email; completions/s."""
     commands_before = await db_commands(service_urls(bench.stack))
+    cpu_before = {**cpu_seconds(bench.stack), BENCH: time.process_time()}
     started = time.time()
     deadline = started + seconds
     to_reached: list[float] = []
@@ -342,8 +347,17 @@ async def saturate(bench: Bench, seconds: float, in_flight: int) -> dict[str, An
 
         await asyncio.gather(*(worker() for _ in range(in_flight)))
     elapsed = time.time() - started
+    cpu_after = {**cpu_seconds(bench.stack), BENCH: time.process_time()}
     after = await db_commands(service_urls(bench.stack))
     commands = per_report(commands_before, after, len(to_mailed))
+    n = max(len(to_mailed), 1)
+    cpu = {
+        name: {
+            "ms_per_report": round(1000 * (used - cpu_before.get(name, 0.0)) / n, 1),
+            "share_of_a_core": round((used - cpu_before.get(name, 0.0)) / elapsed, 2),
+        }
+        for name, used in cpu_after.items()
+    }
     return {
         "in_flight": in_flight,
         "seconds": round(elapsed, 1),
@@ -353,6 +367,7 @@ async def saturate(bench: Bench, seconds: float, in_flight: int) -> dict[str, An
         "to_reached_s": percentiles(to_reached),
         "to_email_s": percentiles(to_mailed),
         "db_commands": commands,
+        "cpu": cpu,
     }
 
 

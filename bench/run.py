@@ -190,7 +190,12 @@ def bounds(report: dict[str, Any]) -> dict[str, Any]:
     rate = report["pipeline"]["saturation"]["per_s"]
     best = max(report["registry_api"]["writes"], key=lambda r: r["per_s"])
     per_write = best.get("db_commands", {}).get("writes_per_report", 0.0)
+    cpu = report["pipeline"]["saturation"].get("cpu", {})
+    cpu_ms = sum(figures["ms_per_report"] for figures in cpu.values())
+    cores = report["machine"]["cores"] or 1
     return {
+        "pipeline_cpu_ms_per_report": round(cpu_ms, 1),
+        "pipeline_cpu_ceiling_per_s": round(cores * 1000 / cpu_ms, 1) if cpu_ms else None,
         "pipeline_writes_per_report": round(writes, 1),
         "pipeline_commands_per_report": round(commands, 1),
         "pipeline_ceiling_per_s": round(inserts / writes, 1) if writes else None,
@@ -212,18 +217,24 @@ def _bounds_md(report: dict[str, Any]) -> str:
     inserts = report["limits"]["store_inserts_per_s"]
     return _md(
         [
-            ["operation", "database writes each", "ceiling at the raw insert rate", "measured"],
+            ["operation", "cost each", "ceiling it sets", "measured"],
             [
                 "a progress report, through all three services (their databases as one writer)",
-                f"{b['pipeline_writes_per_report']} (of {b['pipeline_commands_per_report']} "
-                "commands)",
+                f"{b['pipeline_writes_per_report']} writes (of "
+                f"{b['pipeline_commands_per_report']} commands)",
                 f"{b['pipeline_ceiling_per_s']}/s ({inserts:,.0f} inserts/s ÷ writes)",
                 f"{report['pipeline']['saturation']['per_s']}/s = "
                 f"{b['pipeline_writes_per_s']} writes/s",
             ],
             [
+                "a progress report: CPU of every process (the measuring one too)",
+                f"{b['pipeline_cpu_ms_per_report']} ms",
+                f"{b['pipeline_cpu_ceiling_per_s']}/s ({report['machine']['cores']} cores ÷ CPU)",
+                f"{report['pipeline']['saturation']['per_s']}/s",
+            ],
+            [
                 "a registry write (POST /v1/members)",
-                f"{b['registry_writes_per_request']}",
+                f"{b['registry_writes_per_request']} writes",
                 f"{b['registry_write_ceiling_per_s']}/s",
                 f"{b['registry_store_writes_per_s']} writes/s",
             ],
@@ -344,8 +355,14 @@ def table(report: dict[str, Any]) -> str:
                 ],
             ]
         ),
-        "### What the store allows",
+        "### What the store and the cores allow",
         _bounds_md(report),
+        "CPU per report at saturation, by process: "
+        + ", ".join(
+            f"{name} {figures['ms_per_report']} ms ({figures['share_of_a_core']} of a core)"
+            for name, figures in pipe["saturation"].get("cpu", {}).items()
+        )
+        + ".",
         "### Registry API",
         _md(
             [
