@@ -58,8 +58,14 @@ async def _for_seconds(
     }
 
 
-async def measure(base_url: str, programme: Programme, seconds: float) -> dict[str, Any]:
-    """Reads then writes at each level of concurrency."""
+async def measure(
+    base_url: str,
+    programme: Programme,
+    seconds: float,
+    cpu: Callable[[], float] = lambda: 0.0,
+) -> dict[str, Any]:
+    """Reads then writes at each level of concurrency; ``cpu`` reads the registry process's
+    CPU seconds, for its CPU per request."""
     coordinator = {"Authorization": f"Bearer {programme.coordinator}"}
     partnerships = programme.partnerships
     # Members of a municipality of their own, in no partnership: they get no milestone's mail.
@@ -99,13 +105,15 @@ async def measure(base_url: str, programme: Programme, seconds: float) -> dict[s
         return response.status_code
 
     results: dict[str, Any] = {"reads": [], "writes": []}
-    for clients in CLIENTS:
-        results["reads"].append(await _for_seconds(base_url, clients, seconds, read))
-    for clients in CLIENTS:
-        before = await db_commands({"registry": base_url})
-        writes = await _for_seconds(base_url, clients, seconds, write)
-        after = await db_commands({"registry": base_url})
-        # The registry's own database work per write (its relay and consumers included).
-        writes["db_commands"] = per_report(before, after, writes["n"])["registry"]
-        results["writes"].append(writes)
+    for kind, request in (("reads", read), ("writes", write)):
+        for clients in CLIENTS:
+            before, cpu_before = await db_commands({"registry": base_url}), cpu()
+            figures = await _for_seconds(base_url, clients, seconds, request)
+            used = cpu() - cpu_before
+            after = await db_commands({"registry": base_url})
+            # The registry's own work per request (its relay and consumers included).
+            figures["db_commands"] = per_report(before, after, figures["n"])["registry"]
+            figures["cpu_ms_each"] = round(1000 * used / max(figures["n"], 1), 2)
+            figures["cpu_share"] = round(used / seconds, 2)
+            results[kind].append(figures)
     return results

@@ -106,7 +106,10 @@ async def system(stack: Stack, sizes: Sizes, profile: Path | None = None) -> dic
         }
         print(f"scaling {two}", flush=True)
         results["registry_api"] = await registry_api.measure(
-            stack.service_url("registry"), programme, sizes.api_seconds
+            stack.service_url("registry"),
+            programme,
+            sizes.api_seconds,
+            cpu=lambda: pipeline.cpu_seconds(stack).get("registry", 0.0),
         )
         results["unused_milestones"] = len(bench.pool)
     finally:
@@ -366,9 +369,23 @@ def table(report: dict[str, Any]) -> str:
         "### Registry API",
         _md(
             [
-                ["operation", "clients", "per second", "p50 / p95 / p99 ms", "errors"],
+                [
+                    "operation",
+                    "clients",
+                    "per second",
+                    "p50 / p95 / p99 ms",
+                    "errors",
+                    "registry CPU ms each (share of a core)",
+                ],
                 *[
-                    [kind, f"{r['clients']}", f"{r['per_s']}", _ms(r["ms"]), f"{r['errors']}"]
+                    [
+                        kind,
+                        f"{r['clients']}",
+                        f"{r['per_s']}",
+                        _ms(r["ms"]),
+                        f"{r['errors']}",
+                        f"{r.get('cpu_ms_each', '')} ({r.get('cpu_share', '')})",
+                    ]
                     for kind in ("reads", "writes")
                     for r in report["registry_api"][kind]
                 ],
