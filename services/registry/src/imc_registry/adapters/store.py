@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
@@ -190,11 +191,12 @@ class RegistryStore:
         }
         if "milestone_id" in request:
             document["milestone_id"] = request["milestone_id"]
-        await self._submissions.replace_one(
-            {"_id": document["submission_id"]},
-            {"_id": document["submission_id"], **document},
-            upsert=True,
-        )
+        # Written once: a submission never changes (its outcome is a document of its own), and
+        # the same commit gives the same document, so a replay's duplicate key is the whole
+        # of it. An insert, not a replace: on FerretDB a replace reads before it writes and
+        # grew to 140 ms per submission at saturation, against 25 for an insert.
+        with contextlib.suppress(DuplicateKeyError):
+            await self._submissions.insert_one({"_id": document["submission_id"], **document})
 
     @staticmethod
     async def _put(
