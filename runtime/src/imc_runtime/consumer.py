@@ -162,16 +162,17 @@ def subscribe(
     partitions): Kafka gives each its share of the partitions, so a replica works on that
     many partitions at once while each partition's messages stay in order, and each
     consumer commits only its own partitions, after the effect is stored. A message's
-    handling is mostly waiting on the database, so this, not CPU, is what sets a replica's
-    rate. ``group_id`` overrides the Kafka consumer group (tests use a fresh one); the
+    handling is mostly waiting on the database and SMTP; with one message at a time a
+    replica's core sat idle through those waits. ``group_id`` overrides the Kafka consumer group (tests use a fresh one); the
     topics and the dead-letter topic stay those of ``router.group``.
     """
+    retry = retry or Retry()
     for topic in topics_consumed_by(router.group):
         _subscribe_to(
             broker,
             router,
             topic.name,
-            retry=retry or Retry(),
+            retry=retry,
             group_id=group_id or router.group,
             metrics=metrics,
             workers=workers,
