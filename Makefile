@@ -15,7 +15,7 @@ STAMP := $(VENV)/.installed
 .PHONY: help install run test test-fast test-faults bench lint format schemas docs lock fetch clean
 
 help:
-	@echo "make run      bring up Kafka, FerretDB, the mail catcher and the three services, load the programme"
+	@echo "make run      bring up Kafka, FerretDB, Mailpit and the three services, load the programme"
 	@echo "make test     every test, on its own infrastructure (started and stopped by the tests)"
 	@echo "make lint     ruff and mypy --strict"
 	@echo "make test-faults  the long fault-injection run (thousands of reports per scenario)"

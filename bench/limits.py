@@ -2,10 +2,10 @@
 
     .venv/bin/python -m bench.limits [--seconds 5] [--json bench/results/limits.json]
 
-Starts its own Kafka, FerretDB and mail catcher (like the tests), then measures, each for a
+Starts its own Kafka, FerretDB and Mailpit (like the tests), then measures, each for a
 fixed time: aiokafka producing and consuming envelope-sized messages; PyMongo async inserting
 commit-sized documents with a unique index into FerretDB at the services' concurrency;
-aiosmtplib sending rendered-size emails to the catcher on connections kept open; and a
+aiosmtplib sending rendered-size emails to Mailpit on connections kept open; and a
 trivial FastAPI endpoint on uvicorn. Prints and saves messages (or requests) per second, with the core count and the
 versions used. Pipeline figures are set against these, measured minutes apart.
 """

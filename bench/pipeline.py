@@ -39,7 +39,7 @@ from aiokafka import AIOKafkaConsumer
 from imc_contracts import PoisonMessage, UnknownEventType, decode
 from imc_contracts.roadmaps import MilestonePlanned, MilestoneReached, SubmissionRejected
 from imc_devstack.faults import Programme, Workload
-from imc_devstack.mailcatcher import Mailbox
+from imc_devstack.mailpit import created
 from imc_devstack.stack import SERVICES, Stack
 from prometheus_client.parser import text_string_to_metric_families
 
@@ -135,41 +135,57 @@ class RoadmapsWatcher:
 
 
 class MailWatcher:
-    """Reads the catcher's mailbox directly (its HTTP listing parses every message on each
-    call, which would cost more than the pipeline it measures) and records, per milestone,
-    when its last expected email was accepted — the time the catcher stored it."""
+    """Follows Mailpit's listing (newest first) and records, per milestone, when its last
+    expected email was accepted — the time Mailpit received it."""
 
-    def __init__(self, directory: Path, interval: float = 0.05) -> None:
-        self.mailbox = Mailbox(directory)
+    def __init__(self, mail_api: str, interval: float = 0.05) -> None:
+        self.mail_api = mail_api
         self.interval = interval
         self.mailed = Waiters()
         self.emails: dict[str, list[float]] = {}
         self._seen: set[str] = set()
         self._task: asyncio.Task[None] | None = None
+        self._http: httpx.AsyncClient | None = None
 
-    def start(self) -> None:
-        self._seen = set(self.mailbox.ids())  # what earlier phases left is not ours
+    async def start(self) -> None:
+        self._http = httpx.AsyncClient(base_url=self.mail_api, timeout=30)
+        await self.scan(record=False)  # what earlier phases left is not ours
         self._task = asyncio.create_task(self._run())
 
-    def scan(self) -> None:
-        for msg_id in self.mailbox.ids():
-            if msg_id in self._seen:
-                continue
-            self._seen.add(msg_id)
-            with contextlib.suppress(KeyError):
-                stored = self.mailbox.get(msg_id)
-                subject = str(stored.msg.get("Subject", ""))
-                milestone = next((w for w in subject.split() if w.startswith("ms-")), None)
-                if milestone is None:
+    async def scan(self, *, record: bool = True) -> None:
+        """Read pages until one holds a message seen before: the new ones come first."""
+        assert self._http is not None
+        start = 0
+        while True:
+            response = await self._http.get(
+                "/api/v1/messages", params={"start": start, "limit": 200}
+            )
+            response.raise_for_status()
+            page = response.json()["messages"]
+            known = False
+            for summary in page:
+                if summary["ID"] in self._seen:
+                    known = True
                     continue
-                times = self.emails.setdefault(milestone, [])
-                times.append(stored.received.timestamp())
-                if len(times) == EMAILS_PER_MILESTONE:
-                    self.mailed.record(milestone, max(times))
+                self._seen.add(summary["ID"])
+                if record:
+                    self._record(summary)
+            start += len(page)
+            if known or not page:
+                return
+
+    def _record(self, summary: dict[str, Any]) -> None:
+        milestone = next((w for w in summary["Subject"].split() if w.startswith("ms-")), None)
+        if milestone is None:
+            return
+        times = self.emails.setdefault(milestone, [])
+        times.append(created(summary).timestamp())
+        if len(times) == EMAILS_PER_MILESTONE:
+            self.mailed.record(milestone, max(times))
 
     async def _run(self) -> None:
         while True:
-            await asyncio.to_thread(self.scan)
+            await self.scan()
             await asyncio.sleep(self.interval)
 
     async def stop(self) -> None:
@@ -177,6 +193,8 @@ class MailWatcher:
             self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
+        if self._http is not None:
+            await self._http.aclose()
 
 
 @dataclass
@@ -454,8 +472,8 @@ def cpu_seconds(stack: Stack) -> dict[str, float]:
 async def start_watchers(stack: Stack, programme: Programme) -> Bench:
     roadmaps = RoadmapsWatcher(stack.kafka_bootstrap)
     await roadmaps.start()
-    mail = MailWatcher(stack.data_dir / "mail")
-    mail.start()
+    mail = MailWatcher(stack.mail_api)
+    await mail.start()
     return Bench(stack, programme, roadmaps, mail)
 
 

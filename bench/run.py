@@ -2,7 +2,7 @@
 
     make bench                       # or: .venv/bin/python -m bench.run [--quick]
 
-Starts Kafka, FerretDB, the mail catcher and the three services on free ports in a
+Starts Kafka, FerretDB, Mailpit and the three services on free ports in a
 temporary directory, then, minutes apart on the same machine:
 
 1. the raw limits of the parts (``bench.limits``): Kafka, the store, SMTP, HTTP;

@@ -56,6 +56,15 @@ def test_each_service_has_a_database_of_its_own(compose: dict[str, Any]) -> None
         assert compose["services"][host]["image"].startswith("mongo:")
 
 
+def test_compose_runs_the_mailpit_that_make_run_and_the_tests_build(
+    compose: dict[str, Any],
+) -> None:
+    go_mod = (ROOT / "deploy/local/mailpit/go.mod").read_text()
+    built = re.search(r"^require github.com/axllent/mailpit (v\S+)$", go_mod, re.MULTILINE)
+    assert built is not None
+    assert compose["services"]["mailpit"]["image"] == f"axllent/mailpit:{built.group(1)}"
+
+
 @pytest.mark.parametrize("service", SERVICES)
 def test_compose_environment_is_what_the_service_reads(
     compose: dict[str, Any], service: str

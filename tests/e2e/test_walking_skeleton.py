@@ -141,6 +141,14 @@ def test_a_milestone_reported_done_reaches_the_members_inbox(services: Stack) ->
     assert message["Subject"].startswith("Jalon atteint")
     full = mail.get(f"/api/v1/message/{message['ID']}").json()
     assert milestone_id in full["Text"]
+    # Mailpit's own checks of what a mail client will make of it.
+    assert full["To"] == [{"Name": "Sophie Lambert", "Address": email}]
+    assert full["ListUnsubscribe"]["Errors"] == "", full["ListUnsubscribe"]
+    assert full["ListUnsubscribe"]["HeaderPost"] == "List-Unsubscribe=One-Click"
+    assert len(full["ListUnsubscribe"]["Links"]) == 1
+    html_check = mail.get(f"/api/v1/message/{message['ID']}/html-check").json()
+    assert html_check["Total"]["Nodes"] > 0
+    assert html_check["Total"]["Supported"] >= 90, html_check["Total"]
 
     after = {service: counters(services, service) for service in SERVICES}
     registry_moved = moved(

@@ -2,7 +2,7 @@
 web frontend served, and Debian's Chromium driven by Playwright.
 
 The programme's definition restricts phases programme-wide, so it is not loaded into the
-session's shared registry: these tests get their own Kafka, FerretDB, mail catcher,
+session's shared registry: these tests get their own Kafka, FerretDB, Mailpit,
 services and frontend, on free ports, stopped afterwards.
 """
 

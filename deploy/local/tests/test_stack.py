@@ -156,7 +156,7 @@ def test_the_launcher_leaves_no_process_behind(
         else:
             pytest.fail("launcher ended before the stack was up:\n" + "".join(seen[-40:]))
         children = _descendants(launcher.pid)
-        assert len(children) >= 6  # kafka, ferretdb, mail catcher, three services
+        assert len(children) >= 6  # kafka, ferretdb, mailpit, three services
         launcher.send_signal(stop_signal)
         launcher.wait(timeout=60)
         eventually(lambda: _alive(children) == set() or None, what="children exit", timeout=60)

@@ -1,15 +1,12 @@
-"""Notifications end to end on the real Kafka, FerretDB and SMTP catcher: events published to
-Kafka as their producers would, emails read back from the catcher and parsed from their MIME
+"""Notifications end to end on the real Kafka, FerretDB and Mailpit: events published to
+Kafka as their producers would, emails read back from Mailpit and parsed from their MIME
 bytes."""
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import datetime as dt
-import os
 import re
-import sys
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -51,8 +48,8 @@ from imc_contracts.roadmaps import (
     SubmissionRejected,
     SubmissionRejectedPayload,
 )
-from imc_devstack.paths import REPO_ROOT
-from imc_devstack.processes import Process, free_port, port_accepts
+from imc_devstack.mailpit import Mailpit, own_mailpit
+from imc_devstack.processes import free_port
 from imc_devstack.stack import Stack
 from imc_devstack.testing import bearer, eventually, start_group_at_the_end, token
 from imc_notifications.bootstrap import build_dependencies
@@ -317,50 +314,16 @@ def answers(url: str) -> bool:
         return False
 
 
-@contextlib.contextmanager
-def own_mail_catcher(smtp_port: int, http_port: int, data_dir: Path) -> Iterator[Process]:
-    """A mail catcher of this test's own, so stopping it disturbs no other test."""
-    process = Process(
-        f"mail-{smtp_port}",
-        [
-            sys.executable,
-            "-m",
-            "imc_devstack.mailcatcher",
-            "--smtp-port",
-            str(smtp_port),
-            "--http-port",
-            str(http_port),
-            "--data-dir",
-            str(data_dir),
-        ],
-        dict(os.environ),
-        REPO_ROOT,
-        data_dir.parent / f"mail-{smtp_port}.log",
-    )
-    process.start()
-    try:
-        eventually(
-            lambda: (
-                (port_accepts(smtp_port) and answers(f"http://127.0.0.1:{http_port}/readyz"))
-                or None
-            ),
-            what="the mail catcher listens",
-        )
-        yield process
-    finally:
-        process.stop()
-
-
 def test_an_smtp_outage_delays_email_and_every_email_arrives_once_when_it_is_back(
     services: Stack, tmp_path: Path
 ) -> None:
-    """A second notifications instance (own database, Kafka group and mail catcher): its
+    """A second notifications instance (own database, Kafka group and Mailpit): its
     SMTP server stops, events arrive, the server comes back, and each email arrives once."""
     smtp_port, mail_http_port, http_port = free_port(), free_port(), free_port()
     mail_api = f"http://127.0.0.1:{mail_http_port}"
     run = uuid.uuid4().hex[:8]
-    catcher = own_mail_catcher(smtp_port, mail_http_port, tmp_path / "mail")
-    catcher.__enter__()
+    smtp_server = own_mailpit(smtp_port, mail_http_port, tmp_path / "mail")
+    smtp_server.__enter__()
     start_group_at_the_end(services.kafka_bootstrap, f"notifications-outage-{run}", "notifications")
     instance = services.start_service(
         "notifications",
@@ -388,7 +351,7 @@ def test_an_smtp_outage_delays_email_and_every_email_arrives_once_when_it_is_bac
         programme.publish(programme.reached("before"))
         programme.wait_for_mail(programme.lotte, programme.run)  # caught up, mail flows
 
-        catcher.__exit__(None, None, None)  # the SMTP server goes away
+        smtp_server.__exit__(None, None, None)  # the SMTP server goes away
         during = [programme.reached(f"during-{n}") for n in range(3)]
         programme.publish(*during)
 
@@ -397,8 +360,8 @@ def test_an_smtp_outage_delays_email_and_every_email_arrives_once_when_it_is_bac
             return stats.json()["transient_failures"] >= 4 or None
 
         eventually(retrying, what="the instance retries while SMTP is away")
-        catcher = own_mail_catcher(smtp_port, mail_http_port, tmp_path / "mail")
-        catcher.__enter__()  # back, with the mail received before the outage
+        smtp_server = own_mailpit(smtp_port, mail_http_port, tmp_path / "mail")
+        smtp_server.__enter__()  # back, with the mail received before the outage
         for person in (programme.amina, programme.youssef, programme.lotte, programme.claire):
             eventually(
                 lambda person=person: len(programme.inbox(person, programme.run)) == 4 or None,  # type: ignore[misc]
@@ -429,7 +392,7 @@ def test_an_smtp_outage_delays_email_and_every_email_arrives_once_when_it_is_bac
         assert all(entry["last_error"] for entry in retried)
     finally:
         instance.stop()
-        catcher.__exit__(None, None, None)
+        smtp_server.__exit__(None, None, None)
         if programme is not None:
             programme.publish(
                 CoordinatorRemoved.create(
@@ -856,3 +819,128 @@ def test_preferences_belong_to_the_recipient_and_coordinators(
         httpx.put(url, json={"kinds": {"nonsense": "off"}}, headers=herself, timeout=10).status_code
         == 422
     )
+
+
+def test_every_kind_of_email_in_every_language_passes_mailpits_own_checks(
+    programme: Programme, services: Stack
+) -> None:
+    """Every kind, to readers of the four languages and to members whose names once broke
+    the To header, with long titles in each script: Mailpit's parser finds the one
+    recipient and the exact subject, its List-Unsubscribe check reports no error, and its
+    HTML check runs on each."""
+    run = programme.run
+    hostile = [
+        Person(
+            f"marie-{run}",
+            "Van den Bossche-Lefebvre, Marie-Christine Anne-Sophie "
+            "(Service social communal de Saint-Gilles)",
+            f"marie.{run}@example.org",
+            "fr",
+        ),
+        Person(
+            f"eve-{run}",
+            'Eve "the tester" Bcc: someone@example.net, <other@example.com>; ' + "y" * 40,
+            f"eve.{run}@example.org",
+            "nl",
+        ),
+    ]
+    programme.publish(
+        *(
+            MemberAdded.create(
+                MemberAddedPayload(
+                    member_id=who.id,
+                    name=who.name,
+                    email=who.email,
+                    municipality_id=programme.belgian,
+                    role="IMC officer",
+                    language=who.language,
+                ),
+                partnership_id="programme",
+            )
+            for who in hostile
+        )
+    )
+    programme.extra.extend(hostile)
+    wait_for_directory(programme, services.service_url("notifications"), *hostile)
+    titles = {
+        "fr": f"Lancement du service social communal pour les jeunes, les femmes {run} "
+        "et les personnes en situation de handicap — phase « 2022–2026 »",
+        "ar": f"موعد قريب {run} إطلاق المصلحة الاجتماعية الجماعية لفائدة الشباب والنساء "
+        "والأشخاص في وضعية إعاقة والمهاجرين",
+        "nl": f"Opstart van de gemeentelijke sociale dienst {run} voor jongeren, vrouwen "
+        "en personen met een handicap",
+        "en": f"Launch of the municipal social service {run} for young people, women and "
+        "persons with disabilities",
+    }
+    reached = MilestoneReached.create(
+        MilestoneReachedPayload(
+            milestone_id="long-titles",
+            title=titles,
+            due_date=dt.date(2027, 6, 30),
+            reached_on=dt.date(2026, 11, 29),
+            responsible_municipality_id=programme.belgian,
+        ),
+        partnership_id=programme.partnership_id,
+    )
+    soon = due(programme, MilestoneDueSoon, 7)
+    late = due(programme, MilestoneOverdue, 3)
+    changed = PartnershipStatusChanged.create(
+        PartnershipStatusChangedPayload(
+            partnership_id=programme.partnership_id,
+            status="suspended",
+            previous_status="active",
+            reason=f"Élections communales {run}",
+        ),
+        partnership_id=programme.partnership_id,
+    )
+    rejected = SubmissionRejected.create(
+        SubmissionRejectedPayload(
+            submission_id=f"sub-{run}", code="milestone_unknown", reason=f"Onbekend {run}"
+        ),
+        partnership_id=programme.partnership_id,
+        actor=officer_actor(hostile[1], programme.belgian),
+    )
+    programme.publish(reached, soon, late, changed, rejected)
+
+    # The Belgian members hear of all but the rejection; the one who submitted it, of it too.
+    expected = {
+        programme.lotte: 4,
+        programme.claire: 3,  # coordinators follow milestones, not this status change
+        hostile[0]: 4,
+        hostile[1]: 5,
+        programme.amina: 2,  # reached, status changed: not responsible for the due dates
+    }
+    mailpit = Mailpit(services.mail_api)
+    checked = 0
+    for person, count in expected.items():
+        found = eventually(
+            lambda person=person, count=count: (  # type: ignore[misc]
+                programme.inbox(person, run) if len(programme.inbox(person, run)) >= count else None
+            ),
+            what=f"{count} emails reach {person.name}",
+        )
+        for summary in found:
+            detail = mailpit.message(summary["ID"])
+            assert [(to["Name"], to["Address"]) for to in detail["To"]] == [
+                (person.name, person.email)
+            ]
+            assert detail["Cc"] == []
+            assert detail["Bcc"] == []
+            parsed = programme.raw(summary)
+            assert detail["Subject"] == str(parsed["Subject"])  # two parsers agree
+            unsubscribe = detail["ListUnsubscribe"]
+            assert unsubscribe["Errors"] == "", unsubscribe
+            assert unsubscribe["HeaderPost"] == "List-Unsubscribe=One-Click"
+            assert [link.split("?")[0] for link in unsubscribe["Links"]] == [
+                f"{services.service_url('notifications')}/v1/unsubscribe"
+            ]
+            raw = mailpit.raw(summary["ID"])
+            assert b"\r\nList-Unsubscribe: <http" in raw  # plain ASCII, not encoded-words
+            check = mailpit.html_check(summary["ID"])
+            assert check["Total"]["Nodes"] > 0
+            assert check["Total"]["Supported"] >= 90, check["Total"]
+            checked += 1
+    assert checked >= sum(expected.values())
+    for person, language in ((hostile[0], "fr"), (programme.amina, "ar"), (programme.lotte, "nl")):
+        subjects = [m["Subject"] for m in programme.inbox(person, run)]
+        assert any(titles[language] in subject for subject in subjects), subjects

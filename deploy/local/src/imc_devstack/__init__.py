@@ -1,1 +1,1 @@
-"""Local stack of IMC Hub: Kafka, FerretDB, a mail catcher and the services, without Docker."""
+"""Local stack of IMC Hub: Kafka, FerretDB, Mailpit and the services, without Docker."""

@@ -1,7 +1,7 @@
 """``python -m imc_devstack run|fetch``: the local stack without Docker.
 
-``run`` builds the web frontend (unless built already), starts Kafka, FerretDB, the mail
-catcher, the three services and the frontend in dependency order, waits for each to be
+``run`` builds the web frontend (unless built already), starts Kafka, FerretDB, Mailpit,
+the three services and the frontend in dependency order, waits for each to be
 ready, loads the programme, prints where everything is, and on Ctrl-C or SIGTERM stops
 everything it started.
 """

@@ -1,7 +1,8 @@
 """Fetch and build the local infrastructure once, into the cache.
 
-Apache Kafka's jars come from Maven Central through Maven; FerretDB is built from its Go
-module; the web frontend is built with npm and Vite. Each result lives under a directory
+Apache Kafka's jars come from Maven Central through Maven; FerretDB and Mailpit are built
+from their Go modules (Mailpit with its web interface bundled by npm first); the web
+frontend is built with npm and Vite. Each result lives under a directory
 named by the hash of the files that define it, so a change to the pom, go.mod or the web
 sources builds anew and an unchanged one is reused at once. The browser tests use Debian's
 Chromium, installed with apt when missing.
@@ -12,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import hashlib
+import json
 import os
 import shutil
 import subprocess
@@ -25,6 +27,8 @@ from imc_devstack.paths import DEPLOY_LOCAL, REPO_ROOT, cache_dir
 KAFKA_DIR = DEPLOY_LOCAL / "kafka"
 FERRETDB_DIR = DEPLOY_LOCAL / "ferretdb"
 FERRETDB_VERSION = "v1.24.2"
+MAILPIT_DIR = DEPLOY_LOCAL / "mailpit"
+MAILPIT_MODULE = "github.com/axllent/mailpit"
 WEB_DIR = REPO_ROOT / "web"
 WEB_SOURCES = ("package.json", "package-lock.json", "index.html", "vite.config.ts", "tsconfig.json")
 CHROMIUM = Path("/usr/bin/chromium")
@@ -150,6 +154,123 @@ def _ferretdb_binary() -> Path:
     return target
 
 
+def mailpit_binary() -> Path:
+    """The Mailpit binary, with its web interface, built from its Go module on first use."""
+    with _exclusive("mailpit"):
+        return _mailpit_binary()
+
+
+def _mailpit_binary() -> Path:
+    """Build Mailpit unless built already.
+
+    The Go binary embeds ``server/ui``, where the module ships the page shells but not the
+    bundle its pages load (``server/ui/dist``, made by esbuild from ``server/ui-src``). So:
+    vendor the wrapper module, bundle the interface from the module's own sources with npm,
+    put the bundle into the vendored copy, then ``go build``.
+
+    npm installs from ``mailpit/ui/package-lock.json``: the module's own lock with one
+    package moved, because the registry here serves neither version the module pins of it —
+    ``rapidoc`` (the API documentation page) 12.1.0 becomes 9.3.8 with its dependencies.
+    ``sass-embedded``, an optional peer of the Sass plugin whose pinned version is not served
+    either, is left out (``--omit=peer``): the plugin uses ``sass``. Every other package is the
+    module's, checked against its lock before anything is installed.
+    """
+    ui_lock = MAILPIT_DIR / "ui"
+    sources = [MAILPIT_DIR / name for name in ("go.mod", "go.sum", "tools.go")]
+    ui_files = [ui_lock / "package.json", ui_lock / "package-lock.json"]
+    target = cache_dir() / "mailpit" / _digest(*sources, *ui_files) / "mailpit"
+    if target.is_file():
+        return target
+    go = _require("go")
+    npm = _require("npm")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=target.parent) as staging:
+        work = Path(staging)
+        for source in sources:
+            shutil.copy(source, work / source.name)
+        env = _go_environment()
+        _run([go, "mod", "vendor"], cwd=work, what="fetch the Mailpit module", env=env)
+        version = _module_version(MAILPIT_DIR / "go.mod", MAILPIT_MODULE)
+        module = Path(env["GOMODCACHE"]) / f"{MAILPIT_MODULE}@{version}"
+        ui = work / "ui"
+        # Plain copies: the module cache's files are read-only, and npm and esbuild write here.
+        shutil.copytree(
+            module, ui, ignore=shutil.ignore_patterns("*.go"), copy_function=shutil.copyfile
+        )
+        for folder in [ui, *ui.rglob("*")]:
+            if folder.is_dir():
+                folder.chmod(0o755)
+        _check_ui_lock(ui / "package-lock.json", ui_files[1])
+        for file in ui_files:
+            (ui / file.name).unlink()
+            shutil.copy(file, ui / file.name)
+        npm_env = {**_npm_environment(), "MINIFY": "true"}
+        _run(
+            [npm, "ci", "--omit=peer", "--ignore-scripts", "--no-audit", "--no-fund"],
+            cwd=ui,
+            what="install Mailpit's interface packages",
+            env=npm_env,
+        )
+        _run(["node", "esbuild.config.mjs"], ui, "bundle Mailpit's interface", npm_env)
+        vendored_ui = work / "vendor" / MAILPIT_MODULE / "server" / "ui"
+        shutil.copytree(ui / "server" / "ui" / "dist", vendored_ui / "dist")
+        _run(
+            [
+                go,
+                "build",
+                "-mod=vendor",
+                "-trimpath",
+                "-ldflags",
+                f"-X {MAILPIT_MODULE}/config.Version={version}",
+                "-o",
+                str(work / "mailpit"),
+                MAILPIT_MODULE,
+            ],
+            cwd=work,
+            what="build Mailpit",
+            env=env,
+        )
+        (work / "mailpit").rename(target)
+    return target
+
+
+def _module_version(go_mod: Path, module: str) -> str:
+    for line in go_mod.read_text().splitlines():
+        words = line.replace("require", "").split()
+        if len(words) >= 2 and words[0] == module:
+            return words[1]
+    raise BuildFailed(f"{go_mod} does not require {module}")
+
+
+UI_PACKAGES_MOVED = frozenset({"node_modules/rapidoc"})
+"""Packages of Mailpit's own lock that ``mailpit/ui/package-lock.json`` pins differently."""
+
+
+def _check_ui_lock(module_lock: Path, ours: Path) -> None:
+    """Every package the module's lock pins, ours pins the same (but those moved on
+    purpose), so a new Mailpit version with an old lock of ours fails here, naming them."""
+    theirs = json.loads(module_lock.read_text())["packages"]
+    mine = json.loads(ours.read_text())["packages"]
+    differ = sorted(
+        name
+        for name, package in theirs.items()
+        if name
+        and name not in UI_PACKAGES_MOVED
+        and not package.get("peer")
+        and (
+            name not in mine
+            or (mine[name].get("version"), mine[name].get("integrity"))
+            != (package.get("version"), package.get("integrity"))
+        )
+    )
+    if differ:
+        raise BuildFailed(
+            f"{ours} is not Mailpit's own lock but for {sorted(UI_PACKAGES_MOVED)}: it differs "
+            f"in {', '.join(differ[:10])}{' …' if len(differ) > 10 else ''}. Make it again from "
+            "the module's package-lock.json (deploy/local/mailpit/README.md says how)."
+        )
+
+
 def _go_environment() -> dict[str, str]:
     """Go's module and build caches inside ours, writable so that a plain rm can clear them."""
     go_cache = cache_dir() / "go"
@@ -264,5 +385,6 @@ def chromium() -> Path | None:
 def fetch_all() -> None:
     print(f"kafka libs: {kafka_libs()}")
     print(f"ferretdb:   {ferretdb_binary()}")
+    print(f"mailpit:    {mailpit_binary()}")
     print(f"web:        {web_dist()}")
     print(f"chromium:   {chromium() or 'not installed (needs root and apt-get)'}")

@@ -506,7 +506,7 @@ def _smtp_down(stack: Stack, driver: Driver, outage: float) -> None:
     driver.wait_for(0.3)
     stack.processes["mail"].stop()
     time.sleep(2 * outage)  # the outage itself
-    stack.start_mailcatcher()
+    stack.start_mail()
 
 
 def _poison(stack: Stack, driver: Driver, _outage: float) -> None:

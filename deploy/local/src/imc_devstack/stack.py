@@ -1,5 +1,4 @@
-"""The whole local system: Kafka, FerretDB, the mail catcher, the three services and the web
-frontend.
+"""The whole local system: Kafka, FerretDB, Mailpit, the three services and the web frontend.
 
 Used by ``make run`` (through ``python -m imc_devstack run``) and by the test suite, which
 starts its own stack on free ports and its own data directory.
@@ -79,6 +78,27 @@ class SecureListener:
     keystore: Path
     username: str
     password: str
+
+
+def mailpit_argv(directory: Path, ports: Ports) -> list[str]:
+    """How the stack runs Mailpit: on loopback, every message kept (its default keeps 500,
+    and a test run or a fault run sends thousands), headers held to RFC 5322's line
+    endings, no look-ups outside the machine."""
+    directory.mkdir(parents=True, exist_ok=True)
+    return [
+        str(build.mailpit_binary()),
+        f"--database={directory / 'mailpit.db'}",
+        f"--smtp=127.0.0.1:{ports.smtp}",
+        f"--listen=127.0.0.1:{ports.mail_http}",
+        "--max=0",
+        # The services may log in (IMC_SMTP_USERNAME) over plain SMTP on loopback.
+        "--smtp-auth-accept-any",
+        "--smtp-auth-allow-insecure",
+        "--smtp-strict-rfc-headers",
+        "--smtp-disable-rdns",
+        "--disable-version-check",
+        "--quiet",
+    ]
 
 
 class Stack:
@@ -182,7 +202,7 @@ class Stack:
         self.data_dir.mkdir(parents=True, exist_ok=True)
         self.start_kafka()
         self.start_ferretdb()
-        self.start_mailcatcher()
+        self.start_mail()
         self.wait_for_kafka()
 
     def start_kafka(self) -> None:
@@ -324,25 +344,14 @@ class Stack:
             process=process,
         )
 
-    def start_mailcatcher(self, timeout: float = 60) -> None:
-        process = self._process(
-            "mail",
-            [
-                sys.executable,
-                "-m",
-                "imc_devstack.mailcatcher",
-                "--smtp-port",
-                str(self.ports.smtp),
-                "--http-port",
-                str(self.ports.mail_http),
-                "--data-dir",
-                str(self.data_dir / "mail"),
-            ],
-        )
+    def start_mail(self, timeout: float = 60) -> None:
+        """Mailpit: SMTP on ``ports.smtp``, its inbox and API on ``ports.mail_http``, its
+        messages in ``<data>/mail``."""
+        process = self._process("mail", mailpit_argv(self.data_dir / "mail", self.ports))
         process.start()
         wait_until(
             lambda: httpx.get(f"{self.mail_api}/readyz", timeout=1).status_code == 200,
-            what="mail catcher",
+            what="Mailpit",
             timeout=timeout,
             process=process,
         )

@@ -139,7 +139,7 @@ def _report_logs(stack: Stack) -> None:
 
 @pytest.fixture(scope="session")
 def infra(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
-    """Kafka, FerretDB and the mail catcher, real, for the whole test session."""
+    """Kafka, FerretDB and Mailpit, real, for the whole test session."""
     root = tmp_path_factory.mktemp("stack")
     stack = Stack(
         root / "data", Ports.free(), log_dir=root / "logs", partitions=3, environment="test"

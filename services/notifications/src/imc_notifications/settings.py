@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from email.utils import getaddresses, parseaddr
 from typing import Self
 
 from imc_runtime.settings import ServiceSettings
@@ -63,6 +64,11 @@ class NotificationsSettings(ServiceSettings):
         default=SecretStr(DEFAULT_UNSUBSCRIBE_SECRET),
         description="Signs unsubscribe links (32+ characters); refused in production if default.",
     )
+    unsubscribe_mailto: str | None = Field(
+        default=None,
+        description="An address that takes unsubscribe requests by email: offered beside the "
+        "link in List-Unsubscribe (mailto:<address>?subject=unsubscribe); default: none.",
+    )
     unsubscribe_link_ttl_days: int = Field(default=90, ge=1, le=3650)
     mandatory_kinds: list[str] = Field(
         default_factory=lambda: ["submission_rejected"],
@@ -81,6 +87,14 @@ class NotificationsSettings(ServiceSettings):
             )
         if bool(self.smtp_username) != bool(self.smtp_password):
             problems.append("IMC_SMTP_USERNAME and IMC_SMTP_PASSWORD go together")
+        if len(getaddresses([self.mail_from])) != 1 or "@" not in parseaddr(self.mail_from)[1]:
+            problems.append(
+                f"IMC_MAIL_FROM must be one address, such as 'IMC Hub <no-reply@example.org>', "
+                f"not {self.mail_from!r}"
+            )
+        mailto = self.unsubscribe_mailto
+        if mailto is not None and (parseaddr(mailto)[1] != mailto or "@" not in mailto):
+            problems.append(f"IMC_UNSUBSCRIBE_MAILTO must be a bare address, not {mailto!r}")
         if len(self.unsubscribe_secret.get_secret_value()) < 32:
             problems.append("IMC_UNSUBSCRIBE_SECRET must be at least 32 characters")
         if self.environment == "production":

@@ -9,12 +9,13 @@ import socket
 import time
 from dataclasses import dataclass
 from email.message import EmailMessage
-from email.utils import format_datetime, formataddr
+from email.utils import format_datetime, getaddresses
 
 import aiosmtplib
 from email_validator import EmailNotValidError, validate_email
 from imc_runtime.tracing import span
 
+from imc_notifications.adapters import headers
 from imc_notifications.adapters.rendering import RenderedEmail
 from imc_notifications.settings import NotificationsSettings
 
@@ -44,22 +45,30 @@ def build_message(
     to_address: str,
     message_id: str,
     unsubscribe_url: str | None = None,
+    unsubscribe_mailto: str | None = None,
     attachments: tuple[Attachment, ...] = (),
     date: dt.datetime | None = None,
 ) -> EmailMessage:
-    """A multipart text + HTML message. The stdlib encodes header text as encoded words
-    and refuses line breaks in it, so no user text can add a header."""
+    """A multipart text + HTML message. The headers that carry text are made by
+    ``headers``, which a standard parser reads back exactly (and which refuses line breaks,
+    so no user text can add a header)."""
+    sender_name, sender_address = parse_sender(sender)
     message = EmailMessage()
-    message["From"] = sender
-    message["To"] = formataddr((" ".join(to_name.split()), to_address))
-    message["Subject"] = email.subject
-    message["Message-ID"] = message_id
+    message["From"] = headers.mailbox("From", sender_name, sender_address)
+    message["To"] = headers.mailbox("To", to_name, to_address)
+    message["Subject"] = headers.unstructured("Subject", email.subject)
+    message["Message-ID"] = headers.ascii_text("Message-ID", message_id)
     message["Date"] = format_datetime(date or dt.datetime.now(dt.UTC))
     message["Auto-Submitted"] = "auto-generated"
     if unsubscribe_url:
-        # RFC 8058: a mail client may POST "List-Unsubscribe=One-Click" to this URL.
-        message["List-Unsubscribe"] = f"<{unsubscribe_url}>"
-        message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+        # RFC 8058: a mail client may POST "List-Unsubscribe=One-Click" to the URL.
+        uris = [unsubscribe_url]
+        if unsubscribe_mailto:
+            uris.append(f"mailto:{unsubscribe_mailto}?subject=unsubscribe")
+        message["List-Unsubscribe"] = headers.uri_list("List-Unsubscribe", uris)
+        message["List-Unsubscribe-Post"] = headers.ascii_text(
+            "List-Unsubscribe-Post", "List-Unsubscribe=One-Click"
+        )
     message.set_content(email.text)
     message.add_alternative(email.html, subtype="html")
     for attachment in attachments:
@@ -72,6 +81,15 @@ def build_message(
     # Last: setting or converting the content drops the top-level Content-* headers.
     message["Content-Language"] = email.language
     return message
+
+
+def parse_sender(sender: str) -> tuple[str, str]:
+    """The display name and address of ``IMC_MAIL_FROM`` (``Name <address>`` or an
+    address); ``ValueError`` unless it is exactly one address."""
+    found = getaddresses([sender])
+    if len(found) != 1 or "@" not in found[0][1] or " " in found[0][1]:
+        raise ValueError(f"{sender!r} is not one address, such as 'IMC Hub <no-reply@…>'")
+    return found[0]
 
 
 def classify(error: Exception) -> SendFailed:
@@ -104,6 +122,7 @@ class Mailer:
         self._settings = settings
         self._idle: list[tuple[aiosmtplib.SMTP, float]] = []
         self._local_hostname = settings.smtp_local_hostname
+        self._envelope_sender = parse_sender(settings.mail_from)[1]
 
     def message_id(self, delivery_id: str) -> str:
         """Deterministic: a repeat of the same delivery carries the same Message-ID, which
@@ -120,7 +139,9 @@ class Mailer:
             with span("smtp.send", server=f"{settings.smtp_host}:{settings.smtp_port}"):
                 client = await self._connection()
                 try:
-                    await client.send_message(message, recipients=[to_address])
+                    await client.send_message(
+                        message, sender=self._envelope_sender, recipients=[to_address]
+                    )
                 except BaseException:
                     client.close()
                     raise

@@ -78,6 +78,7 @@ async def send_due_digests(deps: Dependencies, now: dt.datetime) -> int:
             to_address=recipient.email,
             message_id=deps.sender.mailer.message_id(delivery_id),
             unsubscribe_url=unsubscribe_url,
+            unsubscribe_mailto=deps.settings.unsubscribe_mailto,
             date=now,
         )
         try:

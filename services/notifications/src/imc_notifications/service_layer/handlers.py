@@ -278,6 +278,7 @@ def _builder(
             to_address=delivery.recipient.email,
             message_id=deps.sender.mailer.message_id(delivery.id),
             unsubscribe_url=unsubscribe_url,
+            unsubscribe_mailto=deps.settings.unsubscribe_mailto,
             attachments=attachments,
             date=deps.clock(),
         )
