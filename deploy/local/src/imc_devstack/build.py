@@ -129,11 +129,7 @@ def _ferretdb_binary() -> Path:
     go = _require("go")
     target.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=target.parent) as staging:
-        work = Path(staging)
-        for source in sources:
-            shutil.copy(source, work / source.name)
-        env = _go_environment()
-        _run([go, "mod", "vendor"], cwd=work, what="fetch FerretDB module", env=env)
+        work, env = _vendored(go, sources, Path(staging), "FerretDB")
         version_dir = work / "vendor/github.com/FerretDB/FerretDB/build/version"
         (version_dir / "version.txt").write_text(FERRETDB_VERSION + "\n")
         _run(
@@ -185,11 +181,7 @@ def _mailpit_binary() -> Path:
     npm = _require("npm")
     target.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=target.parent) as staging:
-        work = Path(staging)
-        for source in sources:
-            shutil.copy(source, work / source.name)
-        env = _go_environment()
-        _run([go, "mod", "vendor"], cwd=work, what="fetch the Mailpit module", env=env)
+        work, env = _vendored(go, sources, Path(staging), "Mailpit")
         version = _module_version(MAILPIT_DIR / "go.mod", MAILPIT_MODULE)
         module = Path(env["GOMODCACHE"]) / f"{MAILPIT_MODULE}@{version}"
         ui = work / "ui"
@@ -232,6 +224,16 @@ def _mailpit_binary() -> Path:
         )
         (work / "mailpit").rename(target)
     return target
+
+
+def _vendored(go: str, sources: list[Path], work: Path, what: str) -> tuple[Path, dict[str, str]]:
+    """A wrapper module's files copied into ``work`` and its dependencies vendored there;
+    the Go environment to build with."""
+    for source in sources:
+        shutil.copy(source, work / source.name)
+    env = _go_environment()
+    _run([go, "mod", "vendor"], cwd=work, what=f"fetch the {what} module", env=env)
+    return work, env
 
 
 def _module_version(go_mod: Path, module: str) -> str:

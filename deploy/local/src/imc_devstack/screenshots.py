@@ -2,7 +2,8 @@
 
 Against a running system (``make run``) with the real programme: the overview and a
 partnership page, in Arabic and in French, on a desktop-sized and a phone-sized screen,
-written to ``docs/web/``.
+written to ``docs/web/``; with ``--mail http://127.0.0.1:8025``, Mailpit's inbox and an
+email in Arabic, written to ``docs/mail/``.
 """
 
 from __future__ import annotations
@@ -127,10 +128,36 @@ def take(web_url: str, token: str, partnership: str, out: Path) -> list[Path]:
     return written
 
 
+def take_mail(mail_url: str, out: Path) -> list[Path]:
+    """Mailpit's inbox, and the newest email in Arabic opened, for ``docs/mail/``."""
+    chromium = build.chromium()
+    if chromium is None:
+        raise SystemExit("Debian's Chromium is not installed and cannot be (needs root and apt)")
+    out.mkdir(parents=True, exist_ok=True)
+    arabic = httpx.get(f"{mail_url}/api/v1/search", params={"query": "مرحلة", "limit": 1}).json()
+    written: list[Path] = []
+    with sync_playwright() as playwright:
+        browser = launch(playwright, chromium)
+        page = browser.new_page(viewport=SIZES["desktop"])  # type: ignore[arg-type]
+        page.goto(f"{mail_url}/")
+        page.locator("[data-testid=message-row]").first.wait_for()
+        page.screenshot(path=str(out / "inbox.png"))
+        written.append(out / "inbox.png")
+        if arabic["messages"]:
+            page.goto(f"{mail_url}/view/{arabic['messages'][0]['ID']}")
+            page.frame_locator("iframe").first.locator("[dir=rtl]").first.wait_for()
+            page.screenshot(path=str(out / "message-ar.png"))
+            written.append(out / "message-ar.png")
+        browser.close()
+    return written
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m imc_devstack.screenshots", description=__doc__)
     parser.add_argument("--web", default="http://127.0.0.1:8080", help="the frontend's URL")
-    parser.add_argument("--token", required=True, help="a bearer token (make run prints them)")
+    parser.add_argument(
+        "--token", help="a bearer token (make run prints them); needed but for --mail"
+    )
     parser.add_argument("--partnership", default="berkane--saint-gilles")
     parser.add_argument("--out", type=Path, default=REPO_ROOT / "docs" / "web")
     parser.add_argument(
@@ -138,7 +165,18 @@ def main(argv: list[str] | None = None) -> None:
         metavar="REGISTRY_URL",
         help="first plan an example roadmap for the partnership through this registry",
     )
+    parser.add_argument(
+        "--mail",
+        metavar="MAILPIT_URL",
+        help="instead, take Mailpit's inbox and an Arabic email, into docs/mail/",
+    )
     args = parser.parse_args(argv)
+    if args.mail:
+        for path in take_mail(args.mail.rstrip("/"), REPO_ROOT / "docs" / "mail"):
+            print(json.dumps(str(path)), file=sys.stdout)
+        return
+    if not args.token:
+        parser.error("--token is needed for the web frontend's pictures")
     if args.example_roadmap:
         municipality = args.partnership.split("--")[0]
         plan_example_roadmap(args.example_roadmap, args.token, args.partnership, municipality)
