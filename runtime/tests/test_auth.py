@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -18,9 +19,12 @@ from imc_runtime.auth import (
     TokenVerifier,
     mint,
     preferred_language,
+    verify,
 )
-from imc_runtime.settings import ServiceSettings
+from imc_runtime.settings import DEFAULT_JWT_SECRET, ServiceSettings
 
+SETTINGS_SECRET = DEFAULT_JWT_SECRET
+FUTURE = datetime.now(UTC) + timedelta(days=1)
 PRIVATE = rsa.generate_private_key(public_exponent=65537, key_size=2048)
 OTHER = rsa.generate_private_key(public_exponent=65537, key_size=2048)
 
@@ -139,3 +143,39 @@ def test_the_screens_language_outranks_the_tokens_and_the_token_decides_otherwis
     assert client.get("/me", headers=french).json() == {"language": "fr"}
     german = {**bearer, "Accept-Language": "de-DE"}
     assert client.get("/me", headers=german).json() == {"language": "ar"}
+
+
+def forged(claims: dict[str, object], secret: str = SETTINGS_SECRET) -> str:
+    return jwt.encode(claims, secret, algorithm="HS256")
+
+
+@pytest.mark.parametrize(
+    ("token", "reason"),
+    [
+        (
+            lambda: forged(
+                {"sub": "x@example.org", "role": "admin<script>", "iss": "imc-hub", "exp": FUTURE}
+            ),
+            "the token's claims are not valid: role",
+        ),
+        (lambda: "abc.<script>.def", "the token is malformed"),
+        (
+            lambda: forged(
+                {"sub": "x", "iss": "imc-hub", "exp": FUTURE}, "another-secret-0123456789-abcdefgh"
+            ),
+            "the token's signature does not verify",
+        ),
+        (lambda: forged({"sub": "x", "iss": "evil<b>", "exp": FUTURE}), "issued by someone else"),
+        (lambda: forged({"sub": "x", "iss": "imc-hub", "exp": 1}), "the token has expired"),
+        (lambda: forged({"iss": "imc-hub", "exp": FUTURE}), "lacks the 'sub' claim"),
+    ],
+)
+def test_a_refused_token_is_named_in_words_of_our_own_never_its_contents(
+    token: Callable[[], str], reason: str
+) -> None:
+    with pytest.raises(InvalidToken) as refused:
+        verify(ServiceSettings(), token())
+    message = str(refused.value)
+    assert reason in message
+    assert "<" not in message
+    assert "input" not in message

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from imc_devstack.__main__ import local_stack
 from imc_devstack.stack import Ports, Stack
 from imc_devstack.testing import bearer, eventually, own_instance, token
 from imc_registry import seed
@@ -164,3 +165,39 @@ def test_the_launcher_leaves_no_process_behind(
         if launcher.poll() is None:
             launcher.kill()
         launcher.stdout.close()
+
+
+def test_make_runs_stack_passes_every_imc_setting_of_the_environment_to_the_services(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("IMC_ROADMAPS_SCHEDULE_INTERVAL_SECONDS", "5")
+    monkeypatch.setenv("IMC_SMTP_KEEP_ALIVE_SECONDS", "0")
+    monkeypatch.setenv("IMC_MONGO_URL", "mongodb://elsewhere.example.org/")
+    ports = Ports()
+    run = local_stack(ports).service_env()
+    assert run["IMC_ROADMAPS_SCHEDULE_INTERVAL_SECONDS"] == "5"
+    assert run["IMC_SMTP_KEEP_ALIVE_SECONDS"] == "0"
+    # Where the stack's own servers are is the stack's to say.
+    assert run["IMC_MONGO_URL"] == f"mongodb://127.0.0.1:{ports.ferretdb}/?directConnection=true"
+
+
+def test_a_test_stack_keeps_the_developers_settings_out(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("IMC_ROADMAPS_SCHEDULE_INTERVAL_SECONDS", "5")
+    assert "IMC_ROADMAPS_SCHEDULE_INTERVAL_SECONDS" not in Stack(tmp_path, Ports()).service_env()
+
+
+@pytest.mark.infra
+def test_a_programme_whose_definition_changed_keeps_what_was_loaded_and_says_so(
+    services: Stack, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with own_instance(services, "registry") as url:
+        coordinator = token("coordinator", subject="seed-changed@example.org")
+        seed.load(url, coordinator)
+        original = seed.programme()
+        changed = {**original, "members": [dict(original["members"][0], role="Another role")]}
+        monkeypatch.setattr(seed, "programme", lambda: changed)
+        again = seed.load(url, coordinator)
+        assert again.created == 0
+        assert again.differ == (f"seed:member:{original['members'][0]['email']}",)

@@ -114,8 +114,12 @@ class TokenVerifier:
                 municipality_id=claims.get("municipality_id"),
                 language=claims.get("language"),
             )
-        except (jwt.PyJWTError, ValidationError) as error:
-            raise InvalidToken(str(error)) from error
+        except jwt.PyJWTError as error:
+            raise InvalidToken(_why(error)) from error
+        except ValidationError as error:
+            # The claim's name, never its value: a token's contents are not echoed back.
+            wrong = sorted({str(item["loc"][0]) for item in error.errors() if item["loc"]})
+            raise InvalidToken(f"the token's claims are not valid: {', '.join(wrong)}") from error
         if principal.role == "officer" and not principal.municipality_id:
             raise InvalidToken("an officer token must name its municipality")
         return principal
@@ -126,6 +130,25 @@ class TokenVerifier:
         if isinstance(key_id, str) and key_id in self._keys:
             return self._keys[key_id]
         raise InvalidToken("the token's key (kid) is not one of the identity provider's keys")
+
+
+def _why(error: jwt.PyJWTError) -> str:
+    """What is wrong with a token, in words of our own: PyJWT's messages may quote it."""
+    if isinstance(error, jwt.ExpiredSignatureError):
+        return "the token has expired"
+    if isinstance(error, jwt.ImmatureSignatureError):
+        return "the token is not valid yet"
+    if isinstance(error, jwt.MissingRequiredClaimError):
+        return f"the token lacks the {error.claim!r} claim"
+    if isinstance(error, jwt.InvalidIssuerError):
+        return "the token was issued by someone else"
+    if isinstance(error, jwt.InvalidAudienceError):
+        return "the token is meant for another audience"
+    if isinstance(error, jwt.InvalidSignatureError):
+        return "the token's signature does not verify"
+    if isinstance(error, jwt.InvalidAlgorithmError):
+        return "the token is signed with an algorithm this service does not accept"
+    return "the token is malformed"
 
 
 def _read_json(path: Path) -> dict[str, Any]:

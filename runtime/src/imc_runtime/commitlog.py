@@ -10,6 +10,7 @@ FerretDB, which has no transactions and no atomic updates, as well as on MongoDB
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import hashlib
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
@@ -32,6 +33,24 @@ MARK_AT_ONCE = 16
 client's connection pool."""
 
 
+request_fingerprint: contextvars.ContextVar[str | None] = contextvars.ContextVar(
+    "request_fingerprint", default=None
+)
+"""What the HTTP request being handled asked for (``imc_runtime.guard`` sets it): a commit
+records it, so that a cause met again is told from a different request under one key."""
+
+
+class CauseReused(Exception):
+    """The commit's cause (an ``Idempotency-Key``) was already used for a different request."""
+
+    def __init__(self, id: str) -> None:
+        super().__init__(
+            "Idempotency-Key: this key was already used for a different request; "
+            "use a new key for a new request, or send the first one again"
+        )
+        self.id = id
+
+
 class ConcurrencyConflict(Exception):
     """Another writer appended to the stream first; reload it and decide again."""
 
@@ -51,6 +70,8 @@ class Commit:
     published: bool = False
     trace: dict[str, str] = field(default_factory=dict)
     """The trace context of what caused this commit; the relay continues it into Kafka."""
+    fingerprint: str | None = None
+    """What the request that caused it asked for (``request_fingerprint``), if one did."""
 
 
 @dataclass(frozen=True)
@@ -118,7 +139,8 @@ class CommitLog:
         """Record ``events`` as version ``expected_version + 1`` of ``stream``.
 
         Returns the stored commit with ``duplicate=True`` if a commit with this ``id`` exists
-        already; raises ``ConcurrencyConflict`` if another commit took that version.
+        already — or raises ``CauseReused`` if that one was caused by a different request;
+        raises ``ConcurrencyConflict`` if another commit took that version.
         """
         commit = Commit(
             id=id,
@@ -127,6 +149,7 @@ class CommitLog:
             events=tuple(events),
             recorded_at=datetime.now(UTC),
             trace=current_context(),
+            fingerprint=request_fingerprint.get(),
         )
         document = _to_document(commit)
         try:
@@ -136,6 +159,10 @@ class CommitLog:
             existing = None if found is None else _from_document(found)
             if existing is not None:
                 await self._index(_to_document(existing))  # finish what a crash cut short
+                if None not in (existing.fingerprint, commit.fingerprint) and (
+                    existing.fingerprint != commit.fingerprint
+                ):
+                    raise CauseReused(id) from None
                 return Appended(existing, duplicate=True)
             await self.repair_stream(stream)
             raise ConcurrencyConflict(stream, commit.version) from None
@@ -327,6 +354,7 @@ def _to_document(commit: Commit) -> Document:
         "recorded_at": commit.recorded_at,
         "published": commit.published,
         "trace": commit.trace,
+        **({"fingerprint": commit.fingerprint} if commit.fingerprint else {}),
     }
 
 
@@ -339,4 +367,5 @@ def _from_document(document: dict[str, Any]) -> Commit:
         recorded_at=document["recorded_at"],
         published=bool(document["published"]),
         trace=dict(document.get("trace") or {}),
+        fingerprint=document.get("fingerprint"),
     )

@@ -1,20 +1,21 @@
 """The service host: what every service wires the same way, in one place.
 
 It builds the Mongo client, the Kafka broker, the commit log and its relay; serves
-``/health/live`` and ``/health/ready``; starts and stops them in order with the HTTP app.
-A service adds its routes, its event router and its start-up steps.
+``/health/live`` and ``/health/ready``; starts and stops them in order with the HTTP app;
+bounds and checks every request body (``guard``), answers every refusal in one of two
+documented shapes (``problems``) and limits the work in hand (``server``). A service adds
+its routes, its event router and its start-up steps.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Iterator, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import structlog
-import uvicorn
 from fastapi import APIRouter, Depends, FastAPI, Request, Response, status
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
@@ -26,15 +27,18 @@ from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import ConnectionFailure
 from starlette.middleware import Middleware
 
-from imc_runtime import mongo
+from imc_runtime import mongo, problems
 from imc_runtime.auth import TokenVerifier
 from imc_runtime.commitlog import CommitLog
 from imc_runtime.consumer import EventRouter, drain, subscribe
+from imc_runtime.guard import BodyGuard
 from imc_runtime.kafka import EventPublisher, client_options, make_broker
 from imc_runtime.logging import configure_logging, get_logger
 from imc_runtime.metrics import CommandMetrics, Metrics, watch_backlog, watch_lag
 from imc_runtime.mongo import Document
 from imc_runtime.relay import Relay
+from imc_runtime.server import InFlightLimit
+from imc_runtime.server import serve as serve
 from imc_runtime.settings import ServiceSettings
 from imc_runtime.tracing import configure_tracing, http_middleware
 
@@ -172,11 +176,20 @@ def create_app(
                 infra.tracer_provider.shutdown()  # flushes the spans still batched
             log.info("service.stopped")
 
-    app = FastAPI(title=title, version=settings.version, lifespan=lifespan)
+    app = FastAPI(
+        title=title, version=settings.version, lifespan=lifespan, responses=problems.RESPONSES
+    )
     app.state.settings = settings
     app.state.verifier = TokenVerifier(settings)
     app.state.infra = infra
+    problems.install(app)
 
+    # Innermost: bodies are bounded and checked before any route or authentication.
+    app.add_middleware(
+        BodyGuard,
+        max_bytes=settings.max_body_bytes,
+        read_timeout=settings.http_read_timeout_seconds,
+    )
     app.middleware("http")(infra.metrics.time_request)
     if infra.tracer_provider is not None:
         # Each request is a server span continuing the caller's trace (W3C traceparent).
@@ -239,6 +252,7 @@ def create_app(
 
     for layer in reversed(middleware):
         app.add_middleware(layer.cls, *layer.args, **layer.kwargs)
+    app.add_middleware(InFlightLimit, limit=settings.http_max_in_flight)
     if settings.cors_origins:
         # Added last, so it is outermost: preflights are answered before any other layer.
         # Bearer tokens travel in a header, not cookies: no credentials mode is needed.
@@ -276,29 +290,3 @@ def configure(settings: ServiceSettings) -> None:
         fmt=settings.log_format,
         level=settings.log_level,
     )
-
-
-class _Server(uvicorn.Server):
-    """uvicorn re-raises SIGTERM once it has shut down, so a clean stop exits by the signal;
-    we exit 0 instead, which is what a clean stop is to a supervisor or a test."""
-
-    @contextlib.contextmanager
-    def capture_signals(self) -> Iterator[None]:
-        with super().capture_signals():
-            yield
-            self._captured_signals.clear()
-
-
-def serve(app: FastAPI, settings: ServiceSettings) -> None:
-    """Run the app until SIGINT or SIGTERM; uvicorn then runs the lifespan's shutdown:
-    stop consuming, finish the message in hand, commit, close — within
-    ``shutdown_timeout_seconds``."""
-    config = uvicorn.Config(
-        app,
-        host=settings.http_host,
-        port=settings.http_port,
-        log_config=None,
-        access_log=False,
-        timeout_graceful_shutdown=int(settings.shutdown_timeout_seconds),
-    )
-    _Server(config).run()

@@ -65,6 +65,35 @@ class ServiceSettings(BaseSettings):
     )
     http_port: int = Field(default=8000, description="The service's own variable comes first.")
 
+    max_body_bytes: int = Field(
+        default=256 * 1024,
+        ge=1024,
+        le=64 * 1024 * 1024,
+        description="Larger request bodies are refused with 413, before authentication.",
+    )
+    http_read_timeout_seconds: float = Field(
+        default=10.0,
+        gt=0,
+        le=300,
+        description="A request's headers, then its body, must each arrive within it (else 408).",
+    )
+    http_keep_alive_seconds: int = Field(
+        default=5, ge=1, le=300, description="An idle kept-alive connection is closed after it."
+    )
+    http_max_in_flight: int = Field(
+        default=64,
+        ge=1,
+        le=10_000,
+        description="Requests handled at once; one more is answered 503 with Retry-After at "
+        "once. Health probes and metrics are not counted.",
+    )
+    http_max_connections: int = Field(
+        default=2048,
+        ge=8,
+        le=100_000,
+        description="Open connections at most; beyond, a request is answered 503.",
+    )
+
     cors_origins: Annotated[list[str], NoDecode] = Field(
         default_factory=list,
         description="Comma-separated origins whose pages may call the API from a browser "

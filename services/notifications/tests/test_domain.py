@@ -82,6 +82,12 @@ def test_an_unsubscribe_token_round_trips_and_resists_tampering_and_time() -> No
     assert unsubscribe.verify(unsubscribe.sign(everything, SECRET), SECRET, NOW).kind is None
 
 
+@pytest.mark.parametrize("token", ["abc.é", "é.abc", "abc.\ud800", "\x00.\x00", "a.b.c", "."])
+def test_an_unsubscribe_token_of_any_characters_is_refused_not_crashed_on(token: str) -> None:
+    with pytest.raises(unsubscribe.InvalidUnsubscribeToken, match="not valid"):
+        unsubscribe.verify(token, SECRET, NOW)
+
+
 def test_only_refusals_of_the_recipient_or_message_are_permanent() -> None:
     refused = aiosmtplib.SMTPRecipientsRefused(
         [aiosmtplib.SMTPRecipientRefused(550, "no such user", "x@example.org")]

@@ -21,7 +21,6 @@ from imc_registry.domain.model import (
     replay,
     search_key,
 )
-from imc_registry.entrypoints.guard import forbidden_key
 
 CREATED = PartnershipCreated.create(
     PartnershipCreatedPayload(
@@ -112,9 +111,3 @@ def test_a_search_ignores_case_accents_hamza_and_tashkeel(query: str) -> None:
 def test_a_search_needs_every_word() -> None:
     key = search_key("Aït Baha – Etterbeek")
     assert not matches("ait baha berkane", key)
-
-
-def test_operator_keys_are_found_at_any_depth_with_their_path() -> None:
-    assert forbidden_key({"a": [{"b": {"$gt": 1}}]}) == "a[0].b.$gt"
-    assert forbidden_key({".hidden": 1}) == ".hidden"
-    assert forbidden_key({"names": {"fr": "$ is fine in a value"}}) is None

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import threading
+import time
 import uuid
 from typing import Any
 
@@ -149,3 +151,50 @@ def test_only_a_partner_or_a_coordinator_imports(registry: httpx.Client, pair: P
     for role, municipality in (("officer", "not-a-partner"), ("viewer", None)):
         caller = bearer(token(role, municipality_id=municipality))  # type: ignore[arg-type]
         assert _import(registry, pair, sheet, caller, "text/csv").status_code == 403
+
+
+def test_a_hostile_workbook_is_refused_at_once_and_the_registry_keeps_answering(
+    registry: httpx.Client, services: Stack, pair: Pair
+) -> None:
+    """The 73 KB workbook of half a million empty rows that froze the registry for 39 s, and
+    a big but honest one read in a thread: the health probe answers throughout."""
+    from .test_sheets import rows_sheet, workbook_with_sheet_xml
+
+    officer = bearer(token("officer", municipality_id=pair[1]))
+    attack = workbook_with_sheet_xml(rows_sheet(500_000, numbered=False))
+    refused = _import(registry, pair, attack, officer, XLSX)
+    assert refused.status_code == 422, refused.text
+    assert refused.json()["detail"][0]["type"] in ("too_large", "zip_bomb")
+
+    workbook = Workbook()
+    sheet = workbook.active
+    assert sheet is not None
+    sheet.append(
+        ["milestone_id", "title_fr", "title_nl", "due_date", "responsible_municipality_id"]
+    )
+    for n in range(1_990):
+        sheet.append([f"m-{n}", "Jalon " * 30, "Mijlpaal " * 30, DUE, pair[1]])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    probes: list[float] = []
+    done = threading.Event()
+
+    def probe() -> None:
+        with httpx.Client(base_url=services.service_url("registry"), timeout=30) as client:
+            while not done.is_set():
+                started = time.monotonic()
+                assert client.get("/health/live").status_code == 200
+                probes.append(time.monotonic() - started)
+                time.sleep(0.02)
+
+    prober = threading.Thread(target=probe)
+    prober.start()
+    try:
+        answer = _import(registry, pair, buffer.getvalue(), officer, XLSX)
+    finally:
+        done.set()
+        prober.join()
+    assert answer.status_code == 422, answer.text  # 1,990 rows: over the 300 of one import
+    assert {p["type"] for p in answer.json()["detail"]} == {"too_many_rows"}
+    assert probes
+    assert max(probes) < 2.0, probes  # it waited 38.6 s on the sheet before

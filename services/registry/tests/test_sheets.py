@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import zipfile
 
 import pytest
 from imc_registry.service_layer.sheets import ImportRefused, milestone_rows, read_sheet
@@ -102,3 +103,101 @@ def test_a_sheet_with_a_header_and_no_rows_is_refused() -> None:
     with pytest.raises(ImportRefused) as refused:
         milestone_rows(read_sheet(HEADER.encode(), "csv"))
     assert refused.value.problems[0].code == "empty"
+
+
+def workbook_with_sheet_xml(sheet_xml: bytes) -> bytes:
+    """A real workbook (openpyxl's) whose first sheet is ``sheet_xml``, as an attacker would
+    make one by hand."""
+    workbook = Workbook()
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    source = zipfile.ZipFile(io.BytesIO(buffer.getvalue()))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for entry in source.infolist():
+            data = source.read(entry.filename)
+            if entry.filename == "xl/worksheets/sheet1.xml":
+                data = sheet_xml
+            target.writestr(entry.filename, data)
+    return out.getvalue()
+
+
+def rows_sheet(rows: int, *, numbered: bool) -> bytes:
+    """``rows`` rows of one empty cell each; unnumbered, they are identical and zip to
+    almost nothing."""
+    row = b'<row><c t="inlineStr"><is><t></t></is></c></row>'
+    cells = (
+        b"".join(
+            b'<row r="%d"><c r="A%d" t="inlineStr"><is><t></t></is></c></row>' % (n, n)
+            for n in range(1, rows + 1)
+        )
+        if numbered
+        else row * rows
+    )
+    return (
+        b'<?xml version="1.0" encoding="UTF-8"?>'
+        b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+        b"<sheetData>" + cells + b"</sheetData></worksheet>"
+    )
+
+
+def test_a_small_workbook_of_half_a_million_empty_rows_is_refused_before_it_is_read() -> None:
+    content = workbook_with_sheet_xml(rows_sheet(500_000, numbered=False))
+    assert len(content) < 200_000  # what froze the registry was its unpacked size
+    with pytest.raises(ImportRefused) as refused:
+        read_sheet(content, "xlsx")
+    assert [p.code for p in refused.value.problems] in (["too_large"], ["zip_bomb"])
+
+
+def test_a_sheet_of_thousands_of_empty_rows_is_refused_after_the_limit() -> None:
+    content = workbook_with_sheet_xml(rows_sheet(5_000, numbered=True))
+    with pytest.raises(ImportRefused) as refused:
+        read_sheet(content, "xlsx")
+    assert [p.code for p in refused.value.problems] == ["too_many_rows"]
+
+
+def test_a_zip_bomb_is_refused_before_it_is_unpacked() -> None:
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as bomb:
+        bomb.writestr("xl/sharedStrings.xml", b"\0" * (64 * 1024 * 1024))
+    with pytest.raises(ImportRefused) as refused:
+        read_sheet(out.getvalue(), "xlsx")
+    assert refused.value.problems[0].code in ("too_large", "zip_bomb")
+
+
+def test_a_workbook_of_many_parts_is_refused() -> None:
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as package:
+        for n in range(500):
+            package.writestr(f"part{n}.xml", b"<x/>")
+    with pytest.raises(ImportRefused) as refused:
+        read_sheet(out.getvalue(), "xlsx")
+    assert refused.value.problems[0].code == "too_many_parts"
+
+
+def test_a_sheet_wider_than_any_roadmap_is_refused() -> None:
+    header = ",".join(["milestone_id", *(f"c{n}" for n in range(100))])
+    with pytest.raises(ImportRefused) as refused:
+        read_sheet(f"{header}\n".encode(), "csv")
+    assert refused.value.problems[0].code == "too_many_columns"
+
+
+def test_a_csv_of_many_rows_is_refused_after_the_limit() -> None:
+    content = (HEADER + "\n" * 100_000).encode()
+    with pytest.raises(ImportRefused) as refused:
+        read_sheet(content, "csv")
+    assert refused.value.problems[0].code == "too_many_rows"
+
+
+def test_trailing_empty_rows_of_a_workbook_are_not_rows() -> None:
+    workbook = Workbook()
+    sheet = workbook.active
+    assert sheet is not None
+    sheet.append(["milestone_id", "title_fr", "due_date", "responsible_municipality_id"])
+    sheet.append(["m1", "Ouverture", "2027-06-30", "berkane"])
+    for _ in range(50):
+        sheet.append([None, None])
+    sheet.cell(row=60, column=1).value = None
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    assert [row["milestone_id"] for row in read_sheet(buffer.getvalue(), "xlsx")] == ["m1"]

@@ -65,6 +65,12 @@ def _tokens(settings: ServiceSettings) -> list[LocalToken]:
     return tokens
 
 
+def local_stack(ports: Ports) -> Stack:
+    """``make run``'s stack: in ``.data``, and every ``IMC_*`` setting of the environment
+    passed on to the services (those naming where its servers are excepted)."""
+    return Stack(data_dir(), ports, inherit_settings=True)
+
+
 def run() -> int:
     ports = Ports.from_environment()
     try:
@@ -79,7 +85,7 @@ def run() -> int:
 
     signal.signal(signal.SIGINT, on_signal)
     signal.signal(signal.SIGTERM, on_signal)
-    stack = Stack(data_dir(), ports)
+    stack = local_stack(ports)
     try:
         dist = build.web_dist()
         stack.start_infrastructure()
@@ -97,6 +103,12 @@ def run() -> int:
             f"\nprogramme loaded: {report.created} records created, "
             f"{report.already_there} already there\n"
         )
+        if report.differ:
+            print(
+                f"note: {len(report.differ)} records were loaded before from an older "
+                f"definition and are kept as they are: {', '.join(report.differ[:5])}",
+                file=sys.stderr,
+            )
         _print_welcome(stack, tokens)
         while not stopping.wait(1):
             for name, process in stack.processes.items():

@@ -33,6 +33,8 @@ from imc_devstack.processes import (
 )
 
 SERVICES = ("registry", "roadmaps", "notifications")
+PASSED = frozenset({"IMC_JWT_SECRET", "IMC_LOG_FORMAT", "IMC_LOG_LEVEL", "IMC_FRONTEND_BASE_URL"})
+"""The ``IMC_*`` variables a test stack's services still take from the environment."""
 
 
 @dataclass(frozen=True)
@@ -112,8 +114,10 @@ class Stack:
         environment: str = "local",
         secure_listener: SecureListener | None = None,
         sqlite_synchronous: str = "normal",
+        inherit_settings: bool = False,
     ) -> None:
         self.data_dir = data_dir
+        self.inherit_settings = inherit_settings
         self.ports = ports
         self.log_dir = log_dir
         self.partitions = partitions
@@ -170,8 +174,15 @@ class Stack:
         return [self.web_url, f"http://localhost:{self.ports.web}"]
 
     def service_env(self) -> dict[str, str]:
-        """The environment each service process runs with."""
-        env = {k: v for k, v in os.environ.items() if not k.startswith("IMC_")}
+        """The environment each service process runs with: where the stack's Kafka, FerretDB,
+        Mailpit and services are, over this process's environment. With
+        ``inherit_settings`` (``make run``) every other ``IMC_*`` variable reaches the
+        services as it is; otherwise (the tests' stacks) only the few in ``PASSED``."""
+        env = {
+            key: value
+            for key, value in os.environ.items()
+            if not key.startswith("IMC_") or self.inherit_settings or key in PASSED
+        }
         env.update(
             {
                 "IMC_KAFKA_BOOTSTRAP_SERVERS": self.kafka_bootstrap,
@@ -186,9 +197,10 @@ class Stack:
                 "PYTHONUNBUFFERED": "1",
             }
         )
-        for key in ("IMC_JWT_SECRET", "IMC_LOG_FORMAT", "IMC_LOG_LEVEL", "IMC_FRONTEND_BASE_URL"):
-            if key in os.environ:
-                env[key] = os.environ[key]
+        if self.inherit_settings:  # where things are is the stack's; what they are, the user's
+            for key in ("IMC_ENVIRONMENT", "IMC_CORS_ORIGINS"):
+                if key in os.environ:
+                    env[key] = os.environ[key]
         return env
 
     def _process(self, name: str, argv: list[str], env: dict[str, str] | None = None) -> Process:

@@ -89,10 +89,13 @@ def start_group_at_the_end(bootstrap: str, group: str, service: str) -> None:
 
 
 @contextlib.contextmanager
-def own_instance(stack: Stack, service: str) -> Iterator[str]:
+def own_instance(
+    stack: Stack, service: str, extra_env: dict[str, str] | None = None
+) -> Iterator[str]:
     """A second instance of ``service`` on the session's Kafka and FerretDB, with its own
     port, database and consumer group (starting at the topics' end): a test that changes
-    programme-wide records there cannot disturb the others. Yields its base URL."""
+    programme-wide records there cannot disturb the others. ``extra_env``: settings of its
+    own. Yields its base URL."""
     run = uuid.uuid4().hex[:8]
     port = free_port()
     group = f"{service}-own-{run}"
@@ -104,6 +107,7 @@ def own_instance(stack: Stack, service: str) -> Iterator[str]:
             f"IMC_{service.upper()}_PORT": str(port),
             f"IMC_{service.upper()}_DATABASE": f"{service}_own_{run}",
             f"IMC_{service.upper()}_CONSUMER_GROUP": group,
+            **(extra_env or {}),
         },
     )
     url = f"http://127.0.0.1:{port}"

@@ -4,11 +4,9 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 from imc_runtime.service import Infrastructure, create_app
-from starlette.middleware import Middleware
 
 from imc_registry.adapters.store import RegistryStore
 from imc_registry.entrypoints import deps, events, http, submissions
-from imc_registry.entrypoints.guard import BodyGuard
 from imc_registry.settings import RegistrySettings
 
 
@@ -29,7 +27,6 @@ def build_app(settings: RegistrySettings | None = None) -> FastAPI:
         routers=[http.router, submissions.router],
         events=events.event_router(store),
         consumer_group=settings.consumer_group,
-        middleware=[Middleware(BodyGuard, max_bytes=settings.max_body_bytes)],
     )
     app.state.store = store
     for error, handler in deps.EXCEPTION_HANDLERS.items():

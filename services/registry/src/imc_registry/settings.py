@@ -22,6 +22,7 @@ class RegistrySettings(ServiceSettings):
     max_body_bytes: int = Field(
         default=256 * 1024,
         ge=1024,
-        validation_alias=AliasChoices("IMC_REGISTRY_MAX_BODY_BYTES"),
-        description="Larger request bodies are refused with 413.",
+        le=64 * 1024 * 1024,
+        validation_alias=AliasChoices("IMC_REGISTRY_MAX_BODY_BYTES", "IMC_MAX_BODY_BYTES"),
+        description="Larger request bodies are refused with 413, before authentication.",
     )

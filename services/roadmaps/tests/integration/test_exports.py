@@ -15,7 +15,7 @@ from typing import Any
 import httpx
 import pytest
 from aiokafka import AIOKafkaProducer
-from imc_contracts import Actor, Event, encode, registry, topic_of
+from imc_contracts import Actor, Event, Language, encode, registry, topic_of
 from imc_contracts.common import DisaggregatedValue, ReportingPeriod
 from imc_devstack.stack import Stack
 from imc_devstack.testing import bearer, eventually, token
@@ -307,3 +307,48 @@ def test_the_seeded_programme_exports_as_valid_iati_and_csv(services: Stack) -> 
         ("female", "60.0", "48.0"),
         ("male", "60.0", "41.0"),
     }
+
+
+UNWANTED = "".join(chr(code) for code in [*range(0x20), *range(0x7F, 0xA0)]) + (
+    "\u2028\u2029\ufffe\uffff"
+)
+
+
+def test_exports_stay_well_formed_whatever_text_a_record_holds(services: Stack) -> None:
+    """Records stored before inputs refused control characters may hold any of them; the
+    IATI file still parses as XML and the CSV holds no NUL, with the rest of the text."""
+    run = uuid.uuid4().hex[:8]
+    hostile: dict[Language, str] = {
+        "fr": f"Ouverture{UNWANTED} du service {run}",
+        "ar": f"افتتاح{UNWANTED} المصلحة {run}",
+    }
+    events = [*seeded_programme(run), *berkane_roadmap(run)]
+    for event in events:
+        if isinstance(event, registry.ObjectiveProposed | registry.MilestoneProposed):
+            event.payload.title.update(hostile)
+    asyncio.run(publish(services.kafka_bootstrap, events))
+    client = httpx.Client(
+        base_url=services.service_url("roadmaps"), headers=bearer(token("viewer")), timeout=30
+    )
+    partnership = f"berkane--saint-gilles-{run}"
+
+    def planned() -> str | None:
+        response = client.get("/v1/exports/milestones.csv", params={"partnership_id": partnership})
+        return response.text if run in response.text else None
+
+    table = eventually(planned, what="the hostile milestone is planned", timeout=60)
+    assert "\x00" not in table
+    [row] = list(csv.DictReader(io.StringIO(table)))
+    assert row["title_fr"] == f"Ouverture\t\n\r du service {run}"  # lines and tabs are text
+    assert row["title_ar"] == f"افتتاح\t\n\r المصلحة {run}"
+
+    def exported() -> etree._Element | None:
+        # Parsed by lxml: a character XML 1.0 cannot carry fails the whole document.
+        document = etree.fromstring(client.get("/v1/exports/iati-activities.xml").content)
+        found = document.xpath(f"//narrative[contains(., 'du service {run}')]")
+        return document if found else None
+
+    document = eventually(exported, what="the hostile objective is in the IATI file")
+    titles = document.xpath(f"//result/title/narrative[contains(., '{run}')]/text()")
+    assert isinstance(titles, list)
+    assert f"Ouverture\t\n\n du service {run}" in titles  # XML reads \r as a line end

@@ -48,6 +48,8 @@ def sign(request: Unsubscribe, secret: bytes) -> str:
 
 
 def verify(token: str, secret: bytes, now: dt.datetime) -> Unsubscribe:
+    if not token.isascii():  # a signed token is base64url: anything else was altered
+        raise InvalidUnsubscribeToken("this unsubscribe link is not valid")
     body, _, signature = token.partition(".")
     expected = _b64(hmac.new(secret, body.encode(), hashlib.sha256).digest())
     if not signature or not hmac.compare_digest(signature, expected):

@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from fastapi import APIRouter, HTTPException, Query, Request, status
 from fastapi.responses import HTMLResponse
 from imc_runtime.auth import CurrentPrincipal, Principal
+from imc_runtime.problems import InvalidField, Problem, excerpt
 from pydantic import BaseModel, ConfigDict, Field
 
 from imc_notifications.adapters.rendering import KIND_LABELS
@@ -21,6 +22,9 @@ from imc_notifications.domain.recipients import Recipient
 from imc_notifications.service_layer.handlers import Dependencies
 
 Status = Literal["pending", "sent", "failed"]
+LINK_REFUSED: dict[int | str, dict[str, Any]] = {
+    400: {"description": "The link was altered, or has expired.", "model": Problem}
+}
 
 
 class PreferencesView(BaseModel):
@@ -57,7 +61,7 @@ def build_router(deps: Dependencies) -> APIRouter:
     async def may_manage(principal: Principal, recipient_id: str) -> Recipient:
         recipient = await deps.directory.recipient(recipient_id)
         if recipient is None:
-            raise HTTPException(status.HTTP_404_NOT_FOUND, f"no recipient {recipient_id!r}")
+            raise HTTPException(status.HTTP_404_NOT_FOUND, f"no recipient {excerpt(recipient_id)}")
         if principal.role == "coordinator":
             return recipient
         me = await deps.directory.by_actor(principal.subject)
@@ -84,8 +88,8 @@ def build_router(deps: Dependencies) -> APIRouter:
     ) -> PreferencesView:
         recipient = await may_manage(principal, recipient_id)
         if body.whole_programme and recipient.kind != "coordinator":
-            raise HTTPException(
-                status.HTTP_422_UNPROCESSABLE_ENTITY,
+            raise InvalidField(
+                ["body", "whole_programme"],
                 "whole_programme: only coordinators follow the whole programme",
             )
         if body.time_zone is not None:
@@ -104,7 +108,9 @@ def build_router(deps: Dependencies) -> APIRouter:
             mandatory_kinds=deps.settings.mandatory_kinds,
         )
 
-    @router.get("/v1/unsubscribe", tags=["unsubscribe"], response_class=HTMLResponse)
+    @router.get(
+        "/v1/unsubscribe", tags=["unsubscribe"], response_class=HTMLResponse, responses=LINK_REFUSED
+    )
     async def unsubscribe_page(token: Annotated[str, Query(max_length=2000)]) -> HTMLResponse:
         """The confirmation page a person sees when following the link: GET changes nothing
         (link scanners follow links), the buttons POST."""
@@ -126,9 +132,7 @@ def build_router(deps: Dependencies) -> APIRouter:
         return HTMLResponse(html)
 
     @router.post(
-        "/v1/unsubscribe",
-        tags=["unsubscribe"],
-        response_class=HTMLResponse,
+        "/v1/unsubscribe", tags=["unsubscribe"], response_class=HTMLResponse, responses=LINK_REFUSED
     )
     async def unsubscribe_confirm(
         request: Request, token: Annotated[str | None, Query(max_length=2000)] = None
@@ -138,10 +142,11 @@ def build_router(deps: Dependencies) -> APIRouter:
         form = await _form(request)
         value = token or form.get("token")
         if not value or len(value) > 2000:
-            raise HTTPException(status.HTTP_422_UNPROCESSABLE_ENTITY, "token: required")
+            where = "query" if token is not None else "body"
+            raise InvalidField([where, "token"], "token: required, at most 2000 characters")
         scope = form.get("scope", "kind")
         if scope not in ("kind", "all"):
-            raise HTTPException(status.HTTP_422_UNPROCESSABLE_ENTITY, "scope: kind or all")
+            raise InvalidField(["body", "scope"], "scope: kind or all")
         request_ = _verify(value, secret, deps)
         recipient = await _recipient(request_.recipient_id, deps)
         kind = None if scope == "all" else request_.kind
@@ -270,6 +275,6 @@ def _check_time_zone(name: str) -> None:
     try:
         ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError) as error:
-        raise HTTPException(
-            status.HTTP_422_UNPROCESSABLE_ENTITY, f"time_zone: unknown zone {name!r}"
+        raise InvalidField(
+            ["body", "time_zone"], f"time_zone: unknown zone {excerpt(name)}"
         ) from error

@@ -8,6 +8,7 @@ from typing import Annotated, Any, Literal, Self
 
 from imc_contracts import Language
 from imc_contracts.common import Group, Measure, Rating, Sex
+from imc_runtime.text import MULTI_LINE, first_unwanted
 from pydantic import (
     AfterValidator,
     BaseModel,
@@ -18,12 +19,44 @@ from pydantic import (
     model_validator,
 )
 
-Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+
+def _unwanted(text: str, allowed: str) -> str:
+    """``text``, unless it holds a character no person types into it (``imc_runtime.text``)."""
+    position = first_unwanted(text, allowed=allowed)
+    if position is not None:
+        raise ValueError(
+            f"U+{ord(text[position]):04X} at position {position + 1}: "
+            "control characters are not allowed"
+        )
+    return text
+
+
+def _one_line(text: str) -> str:
+    return _unwanted(text, allowed="")
+
+
+def _lines(text: str) -> str:
+    return _unwanted(text, allowed=MULTI_LINE)
+
+
+Name = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=200),
+    AfterValidator(_one_line),
+]
+"""A name or title: one line, no control characters."""
 Id = Annotated[
     str, StringConstraints(min_length=1, max_length=100, pattern=r"^[a-z0-9][a-z0-9-]*$")
 ]
-Text = Annotated[str, StringConstraints(strip_whitespace=True, max_length=5000)]
-Reason = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
+Text = Annotated[
+    str, StringConstraints(strip_whitespace=True, max_length=5000), AfterValidator(_lines)
+]
+"""Free text (a note, a description): lines and tabs, no other control characters."""
+Reason = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=2000),
+    AfterValidator(_lines),
+]
 LocalizedName = Annotated[dict[Language, Name], Field(min_length=1)]
 LocalizedText = Annotated[dict[Language, Text], Field(max_length=4)]
 Theme = Annotated[
@@ -31,6 +64,7 @@ Theme = Annotated[
     StringConstraints(
         strip_whitespace=True, to_lower=True, min_length=1, max_length=60, pattern=r"^[^$.]"
     ),
+    AfterValidator(_one_line),
 ]
 PHASE_PATTERN = r"^(19|20)[0-9]{2}-(19|20)[0-9]{2}$"
 PhaseId = Annotated[str, StringConstraints(pattern=PHASE_PATTERN)]

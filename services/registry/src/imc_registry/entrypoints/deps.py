@@ -7,9 +7,9 @@ from collections.abc import Callable
 from typing import Annotated, Any
 
 from fastapi import Depends, Header, Query, Request, Response
-from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from imc_runtime.commitlog import Appended
+from imc_runtime.problems import cut, field_problem, unprocessable
 
 from imc_registry.adapters.store import RegistryStore
 from imc_registry.domain.model import (
@@ -34,7 +34,10 @@ IdempotencyKey = Annotated[
         alias="Idempotency-Key",
         min_length=1,
         max_length=200,
-        description="Retrying with the same key answers as the first time, with one effect.",
+        description="Retrying with the same key and the same request answers as the first "
+        "time, with one effect — also when both arrive at once. The same key with a different "
+        "request (another body or path) is refused with 422 (type idempotency_key_reused): "
+        "a new request needs a new key.",
     ),
 ]
 _VERSION = re.compile(r'^\s*(?:W/)?"?(\d{1,9})"?\s*$')
@@ -73,34 +76,17 @@ _STATUS: dict[type[RegistryError], int] = {
 
 def registry_error(_request: Request, error: Exception) -> JSONResponse:
     code = next((code for kind, code in _STATUS.items() if isinstance(error, kind)), 400)
-    if code != 422:
-        return JSONResponse({"detail": str(error)}, status_code=code)
-    # A 422 has one shape, whoever found the fault: a list of fields and what is wrong.
     message = str(error)
+    if code != 422:
+        return JSONResponse({"detail": cut(message)}, status_code=code)
+    # A 422 has one shape, whoever found the fault: a list of fields and what is wrong.
     field, _, _rest = message.partition(": ")
     loc = ["header", field] if field in ("If-Match",) else ["body", *field.split(".")]
-    detail = [{"loc": loc if _rest else ["body"], "msg": message, "type": "invalid"}]
-    return JSONResponse({"detail": detail}, status_code=422)
-
-
-def invalid_request(_request: Request, error: Exception) -> JSONResponse:
-    """Which field is wrong and why — without echoing the input back, which may be large,
-    personal, or not even JSON-encodable."""
-    assert isinstance(error, RequestValidationError)
-    detail = [
-        {
-            "loc": list(item.get("loc", ())),
-            "msg": str(item.get("msg", "")),
-            "type": item.get("type"),
-        }
-        for item in error.errors()
-    ]
-    return JSONResponse({"detail": detail}, status_code=422)
+    return unprocessable([field_problem(loc if _rest else ["body"], message, "invalid")])
 
 
 EXCEPTION_HANDLERS: dict[type[Exception], Callable[[Request, Exception], JSONResponse]] = {
     RegistryError: registry_error,
-    RequestValidationError: invalid_request,
 }
 
 

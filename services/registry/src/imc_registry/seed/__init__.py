@@ -20,6 +20,9 @@ import httpx
 class SeedReport:
     created: int
     already_there: int
+    differ: tuple[str, ...] = ()
+    """Records loaded before from a different definition (their keys' requests changed):
+    the registry keeps what it has; edit them through the API if the new one is meant."""
 
 
 def programme() -> dict[str, Any]:
@@ -31,6 +34,7 @@ def programme() -> dict[str, Any]:
 def load(registry_url: str, token: str) -> SeedReport:
     data = programme()
     created = already = 0
+    differ: list[str] = []
     headers = {"Authorization": f"Bearer {token}"}
     with httpx.Client(base_url=registry_url, headers=headers, timeout=30) as client:
         requests = [
@@ -53,6 +57,18 @@ def load(registry_url: str, token: str) -> SeedReport:
                 created += 1
             elif response.status_code == 200:
                 already += 1
+            elif _reused(response):
+                already += 1
+                differ.append(key)
             else:
                 raise RuntimeError(f"seeding {path} {key}: {response.status_code} {response.text}")
-    return SeedReport(created, already)
+    return SeedReport(created, already, tuple(differ))
+
+
+def _reused(response: httpx.Response) -> bool:
+    if response.status_code != 422:
+        return False
+    problems = response.json().get("detail")
+    return isinstance(problems, list) and any(
+        isinstance(p, dict) and p.get("type") == "idempotency_key_reused" for p in problems
+    )

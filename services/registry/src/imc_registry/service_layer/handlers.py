@@ -1040,7 +1040,7 @@ async def import_roadmap(
     """A roadmap sheet, checked for form here (every problem named by row and column), for
     roadmaps to apply all or nothing. The same sheet sent again is the same import."""
     await _writable_partnership(partnership_id, principal, store)
-    rows = sheets.milestone_rows(sheets.read_sheet(sheet, kind))
+    rows = sheets.milestone_rows(await sheets.read_sheet_off_loop(sheet, kind))
     import_id = idempotency_key or hashlib.sha256(sheet).hexdigest()
 
     def event(partnership: Partnership, submission_id: str) -> Event:

@@ -15,6 +15,7 @@ submission, again row by row.
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import datetime as dt
 import io
@@ -33,6 +34,20 @@ from imc_registry.domain.commands import SheetRow
 
 MAX_ROWS = 300
 """One import is one event; 300 rows of four-language titles stay well inside Kafka's 1 MB."""
+MAX_COLUMNS = 40
+"""The known columns are 21; a sheet with more than this is not a roadmap sheet."""
+MAX_SCANNED_ROWS = 2000
+"""Rows read at most, empty ones too: a sheet's trailing empty rows are dropped, but a
+sheet of half a million empty rows is refused after this many, not read to its end."""
+MAX_ZIP_ENTRIES = 200
+MAX_UNCOMPRESSED_BYTES = 16 * 1024 * 1024
+"""An XLSX is a zip: what its parts may unpack to, together (a 300-row sheet is ~1 MB)."""
+MAX_RATIO = 100
+"""An XLSX part over 1 MB unpacking to more than this many times its packed size is a zip
+bomb (XML compresses 5 to 20 times)."""
+READ_SECONDS = 10.0
+READING_AT_ONCE = 2
+"""Sheets read at the same time (each in a thread, off the event loop); others wait."""
 REQUIRED = ("milestone_id", "due_date", "responsible_municipality_id")
 KNOWN = frozenset(
     {
@@ -67,10 +82,36 @@ class ImportRefused(Exception):
 Row = dict[str, str]
 
 
+_reading = asyncio.Semaphore(READING_AT_ONCE)
+
+
+async def read_sheet_off_loop(content: bytes, kind: str) -> list[Row]:
+    """``read_sheet`` in a thread, at most ``READ_SECONDS``: the service goes on answering
+    (its probes, its consumers) while a sheet is read."""
+    async with _reading:
+        try:
+            return await asyncio.wait_for(
+                asyncio.to_thread(read_sheet, content, kind), READ_SECONDS
+            )
+        except TimeoutError:
+            raise ImportRefused(
+                [
+                    ImportProblem(
+                        1, "-", "too_slow", f"the sheet took over {READ_SECONDS:g} s to read"
+                    )
+                ]
+            ) from None
+
+
 def read_sheet(content: bytes, kind: str) -> list[Row]:
-    """The sheet's rows as text cells keyed by header, from CSV (UTF-8) or XLSX."""
+    """The sheet's rows as text cells keyed by header, from CSV (UTF-8) or XLSX; the limits
+    above hold before the work they bound."""
     try:
-        rows = list(_xlsx_rows(content) if kind == "xlsx" else _csv_rows(content))
+        if kind == "xlsx":
+            _check_package(content)
+        rows = _bounded(_xlsx_rows(content) if kind == "xlsx" else _csv_rows(content))
+    except ImportRefused:
+        raise
     except (
         ValueError,
         KeyError,
@@ -79,9 +120,8 @@ def read_sheet(content: bytes, kind: str) -> list[Row]:
         csv.Error,
         InvalidFileException,
     ) as error:
-        raise ImportRefused(
-            [ImportProblem(1, "-", "unreadable", f"unreadable {kind}: {error}")]
-        ) from error
+        message = f"unreadable {kind}: {type(error).__name__}: {error}"
+        raise ImportRefused([ImportProblem(1, "-", "unreadable", message[:300])]) from error
     if not rows:
         raise ImportRefused([ImportProblem(1, "-", "empty", "the sheet has no header row")])
     header = [cell.strip() for cell in rows[0]]
@@ -111,6 +151,42 @@ def read_sheet(content: bytes, kind: str) -> list[Row]:
     ]
 
 
+def _check_package(content: bytes) -> None:
+    """Refuse an XLSX whose zip would unpack to too much, before anything unpacks it."""
+    with zipfile.ZipFile(io.BytesIO(content)) as package:
+        entries = package.infolist()
+    if len(entries) > MAX_ZIP_ENTRIES:
+        _refuse("too_many_parts", f"the workbook has over {MAX_ZIP_ENTRIES} parts")
+    if sum(entry.file_size for entry in entries) > MAX_UNCOMPRESSED_BYTES:
+        _refuse("too_large", f"the workbook unpacks to over {MAX_UNCOMPRESSED_BYTES} bytes")
+    for entry in entries:
+        if entry.file_size > 1024 * 1024 and entry.file_size > MAX_RATIO * max(
+            entry.compress_size, 1
+        ):
+            _refuse(
+                "zip_bomb", f"{entry.filename[:60]!r} unpacks to over {MAX_RATIO} times its size"
+            )
+
+
+def _refuse(code: str, message: str) -> None:
+    raise ImportRefused([ImportProblem(1, "-", code, message)])
+
+
+def _bounded(rows: Iterator[list[str]]) -> list[list[str]]:
+    """At most ``MAX_SCANNED_ROWS`` rows of ``MAX_COLUMNS`` cells, trailing empty ones
+    dropped; refused beyond, without reading the rest."""
+    found: list[list[str]] = []
+    for row in rows:
+        if len(found) == MAX_SCANNED_ROWS:
+            _refuse("too_many_rows", f"the sheet has over {MAX_SCANNED_ROWS} rows, empty ones too")
+        if any(cell.strip() for cell in row[MAX_COLUMNS:]):
+            _refuse("too_many_columns", f"the sheet has over {MAX_COLUMNS} columns")
+        found.append(row[:MAX_COLUMNS])
+    while found and not any(cell.strip() for cell in found[-1]):
+        found.pop()
+    return found
+
+
 def _csv_rows(content: bytes) -> Iterator[list[str]]:
     yield from csv.reader(io.StringIO(content.decode("utf-8-sig")))
 
@@ -119,7 +195,10 @@ def _xlsx_rows(content: bytes) -> Iterator[list[str]]:
     workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
     try:
         sheet = workbook.worksheets[0]
-        for values in sheet.iter_rows(values_only=True):
+        # Bounded here too: read-only openpyxl parses a row only when it is asked for.
+        for values in sheet.iter_rows(
+            max_row=MAX_SCANNED_ROWS + 1, max_col=MAX_COLUMNS + 1, values_only=True
+        ):
             yield [_text(value) for value in values]
     finally:
         workbook.close()

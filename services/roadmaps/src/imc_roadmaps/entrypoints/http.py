@@ -8,6 +8,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, HTTPException, Query, Request, status
 from fastapi.responses import Response
 from imc_runtime.auth import CurrentPrincipal
+from imc_runtime.problems import excerpt
 
 from imc_roadmaps.adapters.store import RoadmapsStore
 from imc_roadmaps.service_layer import evaluations, exports, views
@@ -56,7 +57,7 @@ async def roadmap(
         _today(request),
     )
     if view is None:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, f"no roadmap for {partnership_id}")
+        raise HTTPException(status.HTTP_404_NOT_FOUND, f"no roadmap for {excerpt(partnership_id)}")
     return view
 
 
@@ -66,7 +67,7 @@ async def milestone_history(
 ) -> dict[str, Any]:
     history = await views.milestone_history(_store(request), partnership_id, milestone_id)
     if history is None:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, f"no milestone {milestone_id}")
+        raise HTTPException(status.HTTP_404_NOT_FOUND, f"no milestone {excerpt(milestone_id)}")
     return {"milestone_id": milestone_id, "items": history, "total": len(history)}
 
 

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from imc_contracts import LANGUAGES
+from imc_runtime.text import without_unwanted
 
 from imc_roadmaps.adapters.store import RoadmapsStore
 from imc_roadmaps.service_layer.views import display_status
@@ -69,8 +70,9 @@ PROGRESS_INDICATOR = {
 
 
 def _cell(value: object) -> str:
-    """A CSV cell that a spreadsheet will not run as a formula."""
-    text = "" if value is None else str(value)
+    """A CSV cell that a spreadsheet will not run as a formula, and with no character a
+    reader may stop at (a NUL, say, in a record stored before inputs refused them)."""
+    text = "" if value is None else without_unwanted(str(value))
     return f"'{text}" if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
@@ -450,9 +452,22 @@ async def iati_activities(store: RoadmapsStore, publisher: Publisher) -> bytes:
         ET.SubElement(activity, "related-activity", {"ref": facts.identifier, "type": "1"})
         await _results(activity, store, partnership["_id"], phase, facts.dates)
 
+    _carriable(root)
     ET.indent(root)
     document: bytes = ET.tostring(root, encoding="utf-8", xml_declaration=True)
     return document
+
+
+def _carriable(root: ET.Element) -> None:
+    """Drop from every text and attribute what XML 1.0 cannot carry (ElementTree would
+    write it, and no parser would read the document)."""
+    for element in root.iter():
+        if element.text:
+            element.text = without_unwanted(element.text)
+        if element.tail:
+            element.tail = without_unwanted(element.tail)
+        for name, value in element.attrib.items():
+            element.set(name, without_unwanted(value))
 
 
 async def _results(
