@@ -35,7 +35,8 @@ from imc_contracts.roadmaps import (
     MilestoneProgressedPayload,
 )
 from imc_devstack.stack import Stack
-from imc_roadmaps.adapters.store import RoadmapsStore, milestone_stream
+from imc_roadmaps.adapters.store import RoadmapsStore
+from imc_roadmaps.domain.streams import milestone_stream
 from imc_runtime.commitlog import CommitLog, commit_id
 from imc_runtime.mongo import Document
 from pymongo import AsyncMongoClient

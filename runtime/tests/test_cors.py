@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 from fastapi.testclient import TestClient
-from imc_runtime.service import Infrastructure, create_app
+from imc_runtime.service import Infrastructure, ServiceParts, create_app
 from imc_runtime.settings import ServiceSettings
 
 WEB = "http://127.0.0.1:8080"
@@ -13,7 +13,7 @@ WEB = "http://127.0.0.1:8080"
 def client(origins: list[str] | None = None) -> TestClient:
     # No ``with``: the lifespan (Kafka, the database) does not start; the routes answer.
     settings = ServiceSettings(cors_origins=origins or [])
-    return TestClient(create_app(Infrastructure.build(settings), title="t"))
+    return TestClient(create_app(Infrastructure.build(settings), ServiceParts("t", None)))
 
 
 def test_the_origins_are_read_comma_separated_from_the_environment(

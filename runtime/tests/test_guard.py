@@ -10,7 +10,7 @@ from fastapi import APIRouter
 from fastapi.testclient import TestClient
 from imc_runtime.auth import CurrentPrincipal, mint
 from imc_runtime.guard import Refused, strict_json
-from imc_runtime.service import Infrastructure, create_app
+from imc_runtime.service import Infrastructure, ServiceParts, create_app
 from imc_runtime.settings import ServiceSettings
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -34,7 +34,8 @@ async def report(body: Report, _principal: CurrentPrincipal) -> dict[str, float]
 
 def client() -> TestClient:
     # No ``with``: the lifespan (Kafka, the database) does not start; the routes answer.
-    return TestClient(create_app(Infrastructure.build(SETTINGS), title="t", routers=[router]))
+    parts = ServiceParts("t", None, routers=[router])
+    return TestClient(create_app(Infrastructure.build(SETTINGS), parts))
 
 
 TOKEN = {"Authorization": f"Bearer {mint(SETTINGS, subject='c@example.org', role='coordinator')}"}

@@ -16,34 +16,18 @@ import argparse
 import json
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Annotated, Any, Literal, cast, get_args
+from typing import Annotated, Any, cast, get_args
 
 import jwt
 from fastapi import Depends, HTTPException, Request, status
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
-from imc_contracts import Actor, Language
-from pydantic import BaseModel, ValidationError
+from imc_contracts import Language
+from pydantic import ValidationError
 
+from imc_runtime.principal import Principal, Role
 from imc_runtime.settings import ServiceSettings
 
-Role = Literal["coordinator", "officer", "viewer"]
-
-
-class Principal(BaseModel):
-    """The caller behind a verified token."""
-
-    subject: str
-    role: Role
-    municipality_id: str | None = None
-    language: Language | None = None
-
-    def as_actor(self) -> Actor:
-        return Actor(
-            kind=self.role,
-            id=self.subject,
-            municipality_id=self.municipality_id,
-            language=self.language,
-        )
+__all__ = ["CurrentPrincipal", "InvalidToken", "Principal", "Role", "TokenVerifier", "mint"]
 
 
 class InvalidToken(Exception):

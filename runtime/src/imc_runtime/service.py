@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Sequence
-from dataclasses import dataclass, field
+import functools
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import structlog
@@ -20,7 +21,7 @@ from fastapi import APIRouter, Depends, FastAPI, Request, Response, status
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
 from faststream.kafka import KafkaBroker
-from imc_contracts import new_event_id
+from imc_contracts import Event, new_event_id
 from opentelemetry.sdk.trace import TracerProvider
 from pymongo import AsyncMongoClient
 from pymongo.asynchronous.database import AsyncDatabase
@@ -36,6 +37,7 @@ from imc_runtime.kafka import EventPublisher, client_options, make_broker
 from imc_runtime.logging import configure_logging, get_logger
 from imc_runtime.metrics import CommandMetrics, Metrics, watch_backlog, watch_lag
 from imc_runtime.mongo import Document
+from imc_runtime.periodic import Periodic, periodic
 from imc_runtime.relay import Relay
 from imc_runtime.server import InFlightLimit
 from imc_runtime.server import serve as serve
@@ -44,7 +46,7 @@ from imc_runtime.tracing import configure_tracing, http_middleware
 
 log = get_logger(__name__)
 
-StartStep = Callable[[], Awaitable[None]]
+StartStep = Callable[[], Awaitable[object]]
 Background = Callable[[], Coroutine[Any, Any, None]]
 """A task that runs for the service's lifetime (schedules, watchers); cancelled at stop."""
 
@@ -59,8 +61,6 @@ class Infrastructure:
     relay: Relay
     metrics: Metrics
     tracer_provider: TracerProvider | None = None
-    start_steps: list[StartStep] = field(default_factory=list)
-    background: list[Background] = field(default_factory=list)
 
     @classmethod
     def build(cls, settings: ServiceSettings) -> Infrastructure:
@@ -125,26 +125,57 @@ _NOT_READY_EXAMPLE = {
 }
 
 
-def create_app(
-    infra: Infrastructure,
-    *,
-    title: str,
-    routers: Sequence[APIRouter] = (),
-    events: EventRouter | None = None,
-    consumer_group: str | None = None,
-    middleware: Sequence[Middleware] = (),
-) -> FastAPI:
-    """The service's app. ``consumer_group`` overrides the Kafka group of ``events`` (an
-    independent second instance, say, that must see every event itself). ``middleware``
-    (outermost first) wraps the routes inside the CORS layer, so a browser can read its
-    refusals too."""
+UseCase = Callable[[Any, Any], Awaitable[None]]
+"""A use case run for an event: ``use_case(event, dependencies)``."""
+
+
+def bind(group: str, table: Mapping[type[Event], UseCase], dependencies: object) -> EventRouter:
+    """The router of the catalog's consumer ``group``: each event type of ``table`` to its
+    use case, given the service's dependencies — the one place a service says what it does
+    with which event."""
+    router = EventRouter(group)
+    for event_type, use_case in table.items():
+        router.add(event_type, functools.partial(_run, use_case, dependencies))
+    return router
+
+
+async def _run(use_case: UseCase, dependencies: object, event: Event) -> None:
+    await use_case(event, dependencies)
+
+
+@dataclass(frozen=True)
+class ServiceParts:
+    """What a service adds to the host, built in its ``bootstrap.py``: the same fields, in
+    the same order, for every service."""
+
+    title: str
+    dependencies: object
+    """What its use cases need (repositories, clock, mailer…); routes read it from
+    ``app.state.dependencies``."""
+    routers: Sequence[APIRouter] = ()
+    events: EventRouter | None = None
+    """What it does with which event (``bind``); its group names its topics in the catalog."""
+    consumer_group: str | None = None
+    """The Kafka group it consumes in, if not the catalog's (an isolated second instance)."""
+    start: Sequence[StartStep] = ()
+    """Run in order once the database answers, before Kafka is joined."""
+    periodic: Sequence[Periodic] = ()
+    stop: Sequence[StartStep] = ()
+    """Run once the service has stopped consuming, before the database is closed."""
+    middleware: Sequence[Middleware] = ()
+    """Outermost first, inside the CORS layer (so a browser can read its refusals too)."""
+
+
+def create_app(infra: Infrastructure, parts: ServiceParts) -> FastAPI:
+    """The service's app: the host's plumbing around ``parts``."""
     settings = infra.settings
     tasks: list[Background] = [lambda: watch_backlog(infra.commits, infra.metrics)]
-    if events is not None:
-        group = consumer_group or events.group
+    tasks += [functools.partial(periodic, task) for task in parts.periodic]
+    if parts.events is not None:
+        group = parts.consumer_group or parts.events.group
         subscribe(
             infra.broker,
-            events,
+            parts.events,
             metrics=infra.metrics,
             group_id=group,
             workers=settings.consumer_workers,
@@ -155,11 +186,11 @@ def create_app(
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         await _until_started("database", infra.commits.ensure_indexes)
         await _until_started("database", _repair_log(infra.commits))
-        for step in infra.start_steps:
+        for step in parts.start:
             await step()
         await _until_started("kafka", infra.broker.start)
         relay_task = asyncio.create_task(infra.relay.run(), name="relay")
-        background = [asyncio.create_task(run()) for run in [*tasks, *infra.background]]
+        background = [asyncio.create_task(run()) for run in tasks]
         log.info("service.started", port=settings.http_port)
         try:
             yield
@@ -170,6 +201,8 @@ def create_app(
             await drain(infra.broker, settings.shutdown_timeout_seconds)
             infra.relay.stop()
             await relay_task
+            for step in parts.stop:
+                await step()
             await infra.broker.stop()
             await infra.client.close()
             if infra.tracer_provider is not None:
@@ -177,9 +210,10 @@ def create_app(
             log.info("service.stopped")
 
     app = FastAPI(
-        title=title, version=settings.version, lifespan=lifespan, responses=problems.RESPONSES
+        title=parts.title, version=settings.version, lifespan=lifespan, responses=problems.RESPONSES
     )
     app.state.settings = settings
+    app.state.dependencies = parts.dependencies
     app.state.verifier = TokenVerifier(settings)
     app.state.infra = infra
     problems.install(app)
@@ -250,7 +284,7 @@ def create_app(
         response.headers["X-Correlation-ID"] = correlation_id
         return response
 
-    for layer in reversed(middleware):
+    for layer in reversed(parts.middleware):
         app.add_middleware(layer.cls, *layer.args, **layer.kwargs)
     app.add_middleware(InFlightLimit, limit=settings.http_max_in_flight)
     if settings.cors_origins:
@@ -272,7 +306,7 @@ def create_app(
             max_age=600,
         )
 
-    for router in routers:
+    for router in parts.routers:
         app.include_router(router, dependencies=[Depends(_bind_partnership)])
     return app
 

@@ -37,7 +37,9 @@ TITLE = {"fr": "Jalon"}
 DAY = dt.date(2026, 11, 29)
 
 
-def decision(kind: type[handlers.Decision], submission_id: str) -> handlers.Decision:
+def decision(
+    kind: type[handlers.SubmissionOutcome], submission_id: str
+) -> handlers.SubmissionOutcome:
     """A decision of this kind, with plain values in its required fields."""
     payload_type = kind.model_fields["payload"].annotation
     assert isinstance(payload_type, type)
@@ -65,13 +67,13 @@ def _value_for(annotation: Any) -> Any:
 
 
 @pytest.mark.parametrize(
-    "kind", [k for k in handlers.DECISIONS if k is not roadmaps.SubmissionRejected]
+    "kind", [k for k in handlers.SUBMISSION_OUTCOMES if k is not roadmaps.SubmissionRejected]
 )
 async def test_every_roadmaps_answer_marks_its_submission_applied(
-    kind: type[handlers.Decision],
+    kind: type[handlers.SubmissionOutcome],
 ) -> None:
     outcomes = Outcomes()
-    await handlers.record_decision(decision(kind, "s-1"), cast(RegistryStore, outcomes))
+    await handlers.record_outcome(decision(kind, "s-1"), cast(RegistryStore, outcomes))
     assert outcomes.decided == {"s-1": ("applied", None)}
 
 
@@ -83,13 +85,13 @@ async def test_a_rejection_marks_the_submission_rejected_with_its_code() -> None
         ),
         partnership_id="p",
     )
-    await handlers.record_decision(rejected, cast(RegistryStore, outcomes))
+    await handlers.record_outcome(rejected, cast(RegistryStore, outcomes))
     assert outcomes.decided == {"s-2": ("rejected", "milestone_unknown")}
 
 
 async def test_a_decision_without_a_submission_changes_nothing() -> None:
     outcomes = Outcomes()
-    await handlers.record_decision(
+    await handlers.record_outcome(
         decision(roadmaps.MilestoneReached, "s-3"), cast(RegistryStore, outcomes)
     )
     unsolicited = decision(roadmaps.MilestoneReached, "s-4").model_copy(
@@ -99,5 +101,5 @@ async def test_a_decision_without_a_submission_changes_nothing() -> None:
             )
         }
     )
-    await handlers.record_decision(unsolicited, cast(RegistryStore, outcomes))
+    await handlers.record_outcome(unsolicited, cast(RegistryStore, outcomes))
     assert set(outcomes.decided) == {"s-3"}

@@ -1,13 +1,12 @@
-"""Notifications' composition root."""
+"""Notifications' composition root: the one place real dependencies are wired."""
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
-from collections.abc import AsyncIterator
+import functools
 
 from fastapi import FastAPI
-from imc_runtime.service import Infrastructure, create_app
+from imc_runtime.periodic import Periodic
+from imc_runtime.service import Infrastructure, ServiceParts, bind, create_app
 
 from imc_notifications.adapters.directory import Directory
 from imc_notifications.adapters.mailer import Mailer
@@ -15,7 +14,7 @@ from imc_notifications.adapters.rendering import Renderer
 from imc_notifications.adapters.store import DeliveryStore, DigestStore, PreferenceStore
 from imc_notifications.entrypoints import events, http
 from imc_notifications.service_layer.delivery import DeliveryStats, Sender
-from imc_notifications.service_layer.digest import DigestScheduler
+from imc_notifications.service_layer.digest import send_digests_now
 from imc_notifications.service_layer.handlers import Dependencies
 from imc_notifications.settings import NotificationsSettings
 
@@ -49,38 +48,28 @@ def build_app(settings: NotificationsSettings | None = None) -> FastAPI:
     infra = Infrastructure.build(settings)
     mailer = Mailer(settings)
     deps = build_dependencies(settings, infra, mailer)
-    for step in (
-        deps.directory.ensure_indexes,
-        deps.preferences.ensure_indexes,
-        deps.digests.ensure_indexes,
-        deps.delivery_log.ensure_indexes,
-    ):
-        infra.start_steps.append(step)
-    app = create_app(
+    return create_app(
         infra,
-        title="IMC Hub notifications",
-        routers=[http.build_router(deps)],
-        events=events.event_router(deps),
-        consumer_group=settings.consumer_group,
+        ServiceParts(
+            title="IMC Hub notifications",
+            dependencies=deps,
+            routers=[http.router],
+            events=bind("notifications", events.HANDLERS, deps),
+            consumer_group=settings.consumer_group,
+            start=[
+                deps.directory.ensure_indexes,
+                deps.preferences.ensure_indexes,
+                deps.digests.ensure_indexes,
+                deps.delivery_log.ensure_indexes,
+            ],
+            periodic=[
+                Periodic(
+                    "digest",
+                    functools.partial(send_digests_now, deps),
+                    settings.digest_interval_seconds,
+                )
+            ],
+            # Once nothing is sent any more: say goodbye on the SMTP connections kept open.
+            stop=[mailer.close],
+        ),
     )
-    _run_digests_alongside(app, DigestScheduler(deps), mailer)
-    return app
-
-
-def _run_digests_alongside(app: FastAPI, scheduler: DigestScheduler, mailer: Mailer) -> None:
-    """Start the digest task once the service is up; stop it, and close the mailer's
-    connections, once the service has stopped sending."""
-    started = app.router.lifespan_context
-
-    @contextlib.asynccontextmanager
-    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        async with started(app):
-            task = asyncio.create_task(scheduler.run(), name="digests")
-            try:
-                yield
-            finally:
-                scheduler.stop()
-                await task
-        await mailer.close()
-
-    app.router.lifespan_context = lifespan

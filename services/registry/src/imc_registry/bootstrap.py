@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from fastapi import FastAPI
-from imc_runtime.service import Infrastructure, create_app
+from imc_runtime.rebuild import rebuild_read_models
+from imc_runtime.service import Infrastructure, ServiceParts, bind, create_app
+from imc_runtime.settings import load_settings
 
 from imc_registry.adapters.store import RegistryStore
 from imc_registry.entrypoints import deps, events, http, submissions
@@ -14,21 +16,23 @@ def build_app(settings: RegistrySettings | None = None) -> FastAPI:
     settings = settings or RegistrySettings()
     infra = Infrastructure.build(settings)
     store = RegistryStore(infra.db, infra.commits)
-
-    async def prepare_store() -> None:
-        await store.ensure_indexes()
-        # Repair read models a crash may have left behind their log.
-        await store.catch_up()
-
-    infra.start_steps.append(prepare_store)
     app = create_app(
         infra,
-        title="IMC Hub registry",
-        routers=[http.router, submissions.router],
-        events=events.event_router(store),
-        consumer_group=settings.consumer_group,
+        ServiceParts(
+            title="IMC Hub registry",
+            dependencies=store,
+            routers=[http.router, submissions.router],
+            events=bind("registry", events.HANDLERS, store),
+            consumer_group=settings.consumer_group,
+            # The read models again from the log, in case a crash left them behind it.
+            start=[store.ensure_indexes, store.catch_up],
+        ),
     )
-    app.state.store = store
     for error, handler in deps.EXCEPTION_HANDLERS.items():
         app.add_exception_handler(error, handler)
     return app
+
+
+async def rebuild() -> int:
+    """``imc-ops rebuild registry``: the read models again from the commit log."""
+    return await rebuild_read_models(load_settings(RegistrySettings), RegistryStore)

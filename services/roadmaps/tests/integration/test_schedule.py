@@ -17,8 +17,10 @@ from imc_contracts.roadmaps import MilestoneDueSoon, MilestoneOverdue
 from imc_devstack.processes import free_port
 from imc_devstack.stack import Stack
 from imc_devstack.testing import eventually
-from imc_roadmaps.adapters.store import RoadmapsStore, notice_stream
+from imc_roadmaps.adapters.store import RoadmapsStore
+from imc_roadmaps.domain.streams import notice_stream
 from imc_roadmaps.service_layer import handlers
+from imc_roadmaps.service_layer.ports import Dependencies
 from imc_roadmaps.service_layer.schedule import check_due_dates
 from imc_runtime.commitlog import CommitLog
 from imc_runtime.mongo import Document
@@ -62,7 +64,7 @@ async def seed_partnership(store: RoadmapsStore, partnership_id: str) -> None:
             ),
             partnership_id=partnership_id,
         ),
-        store,
+        Dependencies(store, lambda: dt.date.today()),
     )
 
 
@@ -81,8 +83,7 @@ async def seed_milestone(
             partnership_id=partnership_id,
             actor=ACTOR,
         ),
-        store,
-        lambda: planned_on,
+        Dependencies(store, lambda: planned_on),
     )
 
 
@@ -126,8 +127,7 @@ async def test_passes_running_at_once_send_each_notice_once_and_again_after_a_re
             partnership_id=partnership,
             actor=ACTOR,
         ),
-        store,
-        lambda: today,
+        Dependencies(store, lambda: today),
     )
     assert await check_due_dates(store, today, 14) == 1  # due soon for the new date
     assert await check_due_dates(store, dt.date(2027, 3, 6), 14) == 1

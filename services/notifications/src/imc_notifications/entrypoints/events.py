@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
+from imc_contracts import Event
 from imc_contracts.registry import (
     CoordinatorAdded,
     CoordinatorRemoved,
@@ -20,70 +23,25 @@ from imc_contracts.roadmaps import (
     MilestoneReached,
     SubmissionRejected,
 )
-from imc_runtime.consumer import EventRouter
+from imc_runtime.service import UseCase
 
 from imc_notifications.service_layer import handlers
-from imc_notifications.service_layer.handlers import Dependencies
 
-
-def event_router(deps: Dependencies) -> EventRouter:
-    router = EventRouter("notifications")
-
-    @router.on(MunicipalityRegistered)
-    async def on_municipality(event: MunicipalityRegistered) -> None:
-        await handlers.municipality_registered(event, deps)
-
-    @router.on(MunicipalityUpdated)
-    async def on_municipality_updated(event: MunicipalityUpdated) -> None:
-        await handlers.municipality_registered(event, deps)
-
-    @router.on(PartnershipCreated)
-    async def on_partnership(event: PartnershipCreated) -> None:
-        await handlers.partnership_created(event, deps)
-
-    @router.on(PartnershipUpdated)
-    async def on_partnership_updated(event: PartnershipUpdated) -> None:
-        await handlers.partnership_created(event, deps)
-
-    @router.on(MemberAdded)
-    async def on_member(event: MemberAdded) -> None:
-        await handlers.member_added(event, deps)
-
-    @router.on(MemberUpdated)
-    async def on_member_updated(event: MemberUpdated) -> None:
-        await handlers.member_added(event, deps)
-
-    @router.on(MemberRemoved)
-    async def on_member_removed(event: MemberRemoved) -> None:
-        await handlers.member_removed(event, deps)
-
-    @router.on(CoordinatorAdded)
-    async def on_coordinator(event: CoordinatorAdded) -> None:
-        await handlers.coordinator_added(event, deps)
-
-    @router.on(CoordinatorRemoved)
-    async def on_coordinator_removed(event: CoordinatorRemoved) -> None:
-        await handlers.coordinator_removed(event, deps)
-
-    @router.on(PartnershipStatusChanged)
-    async def on_partnership_status(event: PartnershipStatusChanged) -> None:
-        await handlers.partnership_status_changed(event, deps)
-
-    # Whom each of these reaches is decided by domain/rules.py, not here.
-    @router.on(MilestoneReached)
-    async def on_milestone_reached(event: MilestoneReached) -> None:
-        await handlers.notify(event, deps)
-
-    @router.on(MilestoneDueSoon)
-    async def on_milestone_due_soon(event: MilestoneDueSoon) -> None:
-        await handlers.notify(event, deps)
-
-    @router.on(MilestoneOverdue)
-    async def on_milestone_overdue(event: MilestoneOverdue) -> None:
-        await handlers.notify(event, deps)
-
-    @router.on(SubmissionRejected)
-    async def on_submission_rejected(event: SubmissionRejected) -> None:
-        await handlers.notify(event, deps)
-
-    return router
+HANDLERS: Mapping[type[Event], UseCase] = {
+    # The directory of recipients, a replica of the registry's people.
+    MunicipalityRegistered: handlers.municipality_registered,
+    MunicipalityUpdated: handlers.municipality_registered,
+    PartnershipCreated: handlers.partnership_created,
+    PartnershipUpdated: handlers.partnership_created,
+    MemberAdded: handlers.member_added,
+    MemberUpdated: handlers.member_added,
+    MemberRemoved: handlers.member_removed,
+    CoordinatorAdded: handlers.coordinator_added,
+    CoordinatorRemoved: handlers.coordinator_removed,
+    # What is mailed, and to whom: domain/rules.py decides, not here.
+    PartnershipStatusChanged: handlers.partnership_status_changed,
+    MilestoneReached: handlers.notify,
+    MilestoneDueSoon: handlers.notify,
+    MilestoneOverdue: handlers.notify,
+    SubmissionRejected: handlers.notify,
+}

@@ -8,7 +8,7 @@ from typing import Annotated, Any, Literal
 from urllib.parse import parse_qs
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from fastapi import APIRouter, HTTPException, Query, Request, status
+from fastapi import APIRouter, Depends, HTTPException, Query, Request, status
 from fastapi.responses import HTMLResponse
 from imc_runtime.auth import CurrentPrincipal, Principal
 from imc_runtime.problems import InvalidField, Problem, excerpt
@@ -22,6 +22,15 @@ from imc_notifications.domain.recipients import Recipient
 from imc_notifications.service_layer.handlers import Dependencies
 
 Status = Literal["pending", "sent", "failed"]
+router = APIRouter()
+
+
+def dependencies(request: Request) -> Dependencies:
+    deps: Dependencies = request.app.state.dependencies
+    return deps
+
+
+Deps = Annotated[Dependencies, Depends(dependencies)]
 LINK_REFUSED: dict[int | str, dict[str, Any]] = {
     400: {"description": "The link was altered, or has expired.", "model": Problem}
 }
@@ -54,174 +63,179 @@ class DeliveryView(BaseModel):
     created_at: dt.datetime
 
 
-def build_router(deps: Dependencies) -> APIRouter:
-    router = APIRouter()
-    secret = deps.settings.unsubscribe_secret.get_secret_value().encode()
-
-    async def may_manage(principal: Principal, recipient_id: str) -> Recipient:
-        recipient = await deps.directory.recipient(recipient_id)
-        if recipient is None:
-            raise HTTPException(status.HTTP_404_NOT_FOUND, f"no recipient {excerpt(recipient_id)}")
-        if principal.role == "coordinator":
-            return recipient
-        me = await deps.directory.by_actor(principal.subject)
-        if me is None or me.member_id != recipient.member_id:
-            raise HTTPException(
-                status.HTTP_403_FORBIDDEN, "only the recipient or a coordinator may do this"
-            )
+async def may_manage(principal: Principal, recipient_id: str, deps: Dependencies) -> Recipient:
+    recipient = await deps.directory.recipient(recipient_id)
+    if recipient is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, f"no recipient {excerpt(recipient_id)}")
+    if principal.role == "coordinator":
         return recipient
-
-    @router.get("/v1/preferences/{recipient_id}", tags=["preferences"])
-    async def get_preferences(recipient_id: str, principal: CurrentPrincipal) -> PreferencesView:
-        await may_manage(principal, recipient_id)
-        version, preferences = await deps.preferences.get(recipient_id)
-        return PreferencesView(
-            recipient_id=recipient_id,
-            version=version,
-            preferences=preferences,
-            mandatory_kinds=deps.settings.mandatory_kinds,
+    me = await deps.directory.by_actor(principal.subject)
+    if me is None or me.member_id != recipient.member_id:
+        raise HTTPException(
+            status.HTTP_403_FORBIDDEN, "only the recipient or a coordinator may do this"
         )
+    return recipient
 
-    @router.put("/v1/preferences/{recipient_id}", tags=["preferences"])
-    async def put_preferences(
-        recipient_id: str, body: Preferences, principal: CurrentPrincipal
-    ) -> PreferencesView:
-        recipient = await may_manage(principal, recipient_id)
-        if body.whole_programme and recipient.kind != "coordinator":
-            raise InvalidField(
-                ["body", "whole_programme"],
-                "whole_programme: only coordinators follow the whole programme",
-            )
-        if body.time_zone is not None:
-            _check_time_zone(body.time_zone)
-        version, _ = await deps.preferences.get(recipient_id)
+
+@router.get("/v1/preferences/{recipient_id}", tags=["preferences"])
+async def get_preferences(
+    deps: Deps, recipient_id: str, principal: CurrentPrincipal
+) -> PreferencesView:
+    await may_manage(principal, recipient_id, deps)
+    version, preferences = await deps.preferences.get(recipient_id)
+    return PreferencesView(
+        recipient_id=recipient_id,
+        version=version,
+        preferences=preferences,
+        mandatory_kinds=deps.settings.mandatory_kinds,
+    )
+
+
+@router.put("/v1/preferences/{recipient_id}", tags=["preferences"])
+async def put_preferences(
+    deps: Deps, recipient_id: str, body: Preferences, principal: CurrentPrincipal
+) -> PreferencesView:
+    recipient = await may_manage(principal, recipient_id, deps)
+    if body.whole_programme and recipient.kind != "coordinator":
+        raise InvalidField(
+            ["body", "whole_programme"],
+            "whole_programme: only coordinators follow the whole programme",
+        )
+    if body.time_zone is not None:
+        _check_time_zone(body.time_zone)
+    version, _ = await deps.preferences.get(recipient_id)
+    try:
+        version = await deps.preferences.save(recipient_id, version, body, deps.clock())
+    except PreferencesChangedConcurrently as error:
+        raise HTTPException(
+            status.HTTP_409_CONFLICT, "preferences changed meanwhile; read and retry"
+        ) from error
+    return PreferencesView(
+        recipient_id=recipient_id,
+        version=version,
+        preferences=body,
+        mandatory_kinds=deps.settings.mandatory_kinds,
+    )
+
+
+@router.get(
+    "/v1/unsubscribe", tags=["unsubscribe"], response_class=HTMLResponse, responses=LINK_REFUSED
+)
+async def unsubscribe_page(
+    deps: Deps, token: Annotated[str, Query(max_length=2000)]
+) -> HTMLResponse:
+    """The confirmation page a person sees when following the link: GET changes nothing
+    (link scanners follow links), the buttons POST."""
+    request_ = _verify(token, deps)
+    recipient = await _recipient(request_.recipient_id, deps)
+    language = recipient.language if recipient else "en"
+    kind_label = KIND_LABELS[language].get(request_.kind or "", "")
+    html = deps.renderer.page(
+        "unsubscribe",
+        language,
+        done=False,
+        mandatory=False,
+        kind=request_.kind,
+        kind_label=kind_label,
+        email=recipient.email if recipient else "",
+        token=token,
+        action=f"{deps.settings.base_url}/v1/unsubscribe",
+    )
+    return HTMLResponse(html)
+
+
+@router.post(
+    "/v1/unsubscribe", tags=["unsubscribe"], response_class=HTMLResponse, responses=LINK_REFUSED
+)
+async def unsubscribe_confirm(
+    deps: Deps, request: Request, token: Annotated[str | None, Query(max_length=2000)] = None
+) -> HTMLResponse:
+    """RFC 8058 one-click (``List-Unsubscribe=One-Click`` posted to the header's URL),
+    or the confirmation page's buttons (``token`` and ``scope`` in the form)."""
+    form = await _form(request)
+    value = token or form.get("token")
+    if not value or len(value) > 2000:
+        where = "query" if token is not None else "body"
+        raise InvalidField([where, "token"], "token: required, at most 2000 characters")
+    scope = form.get("scope", "kind")
+    if scope not in ("kind", "all"):
+        raise InvalidField(["body", "scope"], "scope: kind or all")
+    request_ = _verify(value, deps)
+    recipient = await _recipient(request_.recipient_id, deps)
+    kind = None if scope == "all" else request_.kind
+    for _ in range(3):  # a concurrent save of the same preferences: read again, reapply
+        version, preferences = await deps.preferences.get(request_.recipient_id)
         try:
-            version = await deps.preferences.save(recipient_id, version, body, deps.clock())
-        except PreferencesChangedConcurrently as error:
-            raise HTTPException(
-                status.HTTP_409_CONFLICT, "preferences changed meanwhile; read and retry"
-            ) from error
-        return PreferencesView(
-            recipient_id=recipient_id,
-            version=version,
-            preferences=body,
-            mandatory_kinds=deps.settings.mandatory_kinds,
-        )
-
-    @router.get(
-        "/v1/unsubscribe", tags=["unsubscribe"], response_class=HTMLResponse, responses=LINK_REFUSED
-    )
-    async def unsubscribe_page(token: Annotated[str, Query(max_length=2000)]) -> HTMLResponse:
-        """The confirmation page a person sees when following the link: GET changes nothing
-        (link scanners follow links), the buttons POST."""
-        request_ = _verify(token, secret, deps)
-        recipient = await _recipient(request_.recipient_id, deps)
-        language = recipient.language if recipient else "en"
-        kind_label = KIND_LABELS[language].get(request_.kind or "", "")
-        html = deps.renderer.page(
-            "unsubscribe",
-            language,
-            done=False,
-            mandatory=False,
-            kind=request_.kind,
-            kind_label=kind_label,
-            email=recipient.email if recipient else "",
-            token=token,
-            action=f"{deps.settings.base_url}/v1/unsubscribe",
-        )
-        return HTMLResponse(html)
-
-    @router.post(
-        "/v1/unsubscribe", tags=["unsubscribe"], response_class=HTMLResponse, responses=LINK_REFUSED
-    )
-    async def unsubscribe_confirm(
-        request: Request, token: Annotated[str | None, Query(max_length=2000)] = None
-    ) -> HTMLResponse:
-        """RFC 8058 one-click (``List-Unsubscribe=One-Click`` posted to the header's URL),
-        or the confirmation page's buttons (``token`` and ``scope`` in the form)."""
-        form = await _form(request)
-        value = token or form.get("token")
-        if not value or len(value) > 2000:
-            where = "query" if token is not None else "body"
-            raise InvalidField([where, "token"], "token: required, at most 2000 characters")
-        scope = form.get("scope", "kind")
-        if scope not in ("kind", "all"):
-            raise InvalidField(["body", "scope"], "scope: kind or all")
-        request_ = _verify(value, secret, deps)
-        recipient = await _recipient(request_.recipient_id, deps)
-        kind = None if scope == "all" else request_.kind
-        for _ in range(3):  # a concurrent save of the same preferences: read again, reapply
-            version, preferences = await deps.preferences.get(request_.recipient_id)
-            try:
-                await deps.preferences.save(
-                    request_.recipient_id, version, preferences.unsubscribed(kind), deps.clock()
-                )
-                break
-            except PreferencesChangedConcurrently:
-                continue
-        language = recipient.language if recipient else "en"
-        html = deps.renderer.page(
-            "unsubscribe",
-            language,
-            done=True,
-            mandatory=kind in deps.settings.mandatory_kinds,
-            kind=kind,
-            kind_label="",
-            email="",
-            token="",
-            action="",
-        )
-        return HTMLResponse(html)
-
-    @router.get("/v1/deliveries", tags=["deliveries"])
-    async def list_deliveries(
-        principal: CurrentPrincipal,
-        recipient_id: Annotated[str | None, Query(max_length=200)] = None,
-        event_id: Annotated[str | None, Query(max_length=200)] = None,
-        kind: Annotated[str | None, Query(max_length=100)] = None,
-        partnership_id: Annotated[str | None, Query(max_length=200)] = None,
-        delivery_status: Annotated[Status | None, Query(alias="status")] = None,
-        limit: Annotated[int, Query(ge=1, le=200)] = 50,
-        offset: Annotated[int, Query(ge=0, le=100_000)] = 0,
-    ) -> dict[str, Any]:
-        """The delivery log: per recipient and event, status, attempts and last error."""
-        if principal.role != "coordinator":
-            raise HTTPException(status.HTTP_403_FORBIDDEN, "the delivery log is for coordinators")
-        filters = {
-            key: value
-            for key, value in (
-                ("recipient_id", recipient_id),
-                ("event_id", event_id),
-                ("kind", kind),
-                ("partnership_id", partnership_id),
+            await deps.preferences.save(
+                request_.recipient_id, version, preferences.unsubscribed(kind), deps.clock()
             )
-            if value is not None
-        }
-        if delivery_status is None:
-            documents = await deps.delivery_log.find(filters, offset, limit + 1)
-            views = [await _view(doc, deps) for doc in documents]
-        else:
-            # The status is derived (reservation + outcome), so it is filtered here.
-            views = [
-                view
-                for doc in await deps.delivery_log.all_matching(filters)
-                if (view := await _view(doc, deps)).status == delivery_status
-            ][offset : offset + limit + 1]
-        return {
-            "items": [view.model_dump(mode="json") for view in views[:limit]],
-            "limit": limit,
-            "offset": offset,
-            "next_offset": offset + limit if len(views) > limit else None,
-        }
+            break
+        except PreferencesChangedConcurrently:
+            continue
+    language = recipient.language if recipient else "en"
+    html = deps.renderer.page(
+        "unsubscribe",
+        language,
+        done=True,
+        mandatory=kind in deps.settings.mandatory_kinds,
+        kind=kind,
+        kind_label="",
+        email="",
+        token="",
+        action="",
+    )
+    return HTMLResponse(html)
 
-    @router.get("/v1/deliveries/stats", tags=["deliveries"])
-    async def delivery_stats(principal: CurrentPrincipal) -> dict[str, float | int]:
-        """This process's counters, including the measured crash window."""
-        if principal.role != "coordinator":
-            raise HTTPException(status.HTTP_403_FORBIDDEN, "for coordinators")
-        return deps.sender.stats.summary()
 
-    return router
+@router.get("/v1/deliveries", tags=["deliveries"])
+async def list_deliveries(
+    deps: Deps,
+    principal: CurrentPrincipal,
+    recipient_id: Annotated[str | None, Query(max_length=200)] = None,
+    event_id: Annotated[str | None, Query(max_length=200)] = None,
+    kind: Annotated[str | None, Query(max_length=100)] = None,
+    partnership_id: Annotated[str | None, Query(max_length=200)] = None,
+    delivery_status: Annotated[Status | None, Query(alias="status")] = None,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    offset: Annotated[int, Query(ge=0, le=100_000)] = 0,
+) -> dict[str, Any]:
+    """The delivery log: per recipient and event, status, attempts and last error."""
+    if principal.role != "coordinator":
+        raise HTTPException(status.HTTP_403_FORBIDDEN, "the delivery log is for coordinators")
+    filters = {
+        key: value
+        for key, value in (
+            ("recipient_id", recipient_id),
+            ("event_id", event_id),
+            ("kind", kind),
+            ("partnership_id", partnership_id),
+        )
+        if value is not None
+    }
+    if delivery_status is None:
+        documents = await deps.delivery_log.find(filters, offset, limit + 1)
+        views = [await _view(doc, deps) for doc in documents]
+    else:
+        # The status is derived (reservation + outcome), so it is filtered here.
+        views = [
+            view
+            for doc in await deps.delivery_log.all_matching(filters)
+            if (view := await _view(doc, deps)).status == delivery_status
+        ][offset : offset + limit + 1]
+    return {
+        "items": [view.model_dump(mode="json") for view in views[:limit]],
+        "limit": limit,
+        "offset": offset,
+        "next_offset": offset + limit if len(views) > limit else None,
+    }
+
+
+@router.get("/v1/deliveries/stats", tags=["deliveries"])
+async def delivery_stats(deps: Deps, principal: CurrentPrincipal) -> dict[str, float | int]:
+    """This process's counters, including the measured crash window."""
+    if principal.role != "coordinator":
+        raise HTTPException(status.HTTP_403_FORBIDDEN, "for coordinators")
+    return deps.sender.stats.summary()
 
 
 async def _view(doc: dict[str, Any], deps: Dependencies) -> DeliveryView:
@@ -249,7 +263,8 @@ async def _view(doc: dict[str, Any], deps: Dependencies) -> DeliveryView:
     )
 
 
-def _verify(token: str, secret: bytes, deps: Dependencies) -> unsubscribe.Unsubscribe:
+def _verify(token: str, deps: Dependencies) -> unsubscribe.Unsubscribe:
+    secret = deps.settings.unsubscribe_secret.get_secret_value().encode()
     try:
         return unsubscribe.verify(token, secret, deps.clock())
     except unsubscribe.InvalidUnsubscribeToken as error:

@@ -7,8 +7,6 @@ reserved, sent once and recorded like any other email.
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import datetime as dt
 import functools
 from collections import defaultdict
@@ -16,7 +14,6 @@ from collections import defaultdict
 from imc_contracts import PROGRAMME_KEY
 from imc_runtime.commitlog import commit_id
 from imc_runtime.logging import get_logger
-from pymongo.errors import PyMongoError
 
 from imc_notifications.adapters.mailer import build_message
 from imc_notifications.adapters.rendering import format_day, format_number
@@ -90,23 +87,6 @@ async def send_due_digests(deps: Dependencies, now: dt.datetime) -> int:
     return sent
 
 
-class DigestScheduler:
-    """Runs the digest pass periodically until stopped."""
-
-    def __init__(self, deps: Dependencies) -> None:
-        self._deps = deps
-        self._stopping = asyncio.Event()
-
-    async def run(self) -> None:
-        while not self._stopping.is_set():
-            try:
-                await send_due_digests(self._deps, self._deps.clock())
-            except (OSError, PyMongoError) as error:
-                log.warning("digest.pass_failed", error=repr(error))
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(
-                    self._stopping.wait(), self._deps.settings.digest_interval_seconds
-                )
-
-    def stop(self) -> None:
-        self._stopping.set()
+async def send_digests_now(deps: Dependencies) -> int:
+    """The digest pass of this moment, as a periodic step: how many digests it sent."""
+    return await send_due_digests(deps, deps.clock())

@@ -26,7 +26,7 @@ from imc_contracts.registry import (
     ProgrammeDefined,
     ProgrammeUpdated,
 )
-from imc_runtime.auth import Principal
+from imc_runtime.principal import Principal
 
 
 class RegistryError(Exception):

@@ -23,7 +23,7 @@ from imc_registry.domain.model import (
 
 
 def get_store(request: Request) -> RegistryStore:
-    store: RegistryStore = request.app.state.store
+    store: RegistryStore = request.app.state.dependencies
     return store
 
 

@@ -2,19 +2,15 @@
 
 from __future__ import annotations
 
-from imc_runtime.consumer import EventRouter
+from collections.abc import Mapping
 
-from imc_registry.adapters.store import RegistryStore
+from imc_contracts import Event
+from imc_runtime.service import UseCase
+
 from imc_registry.service_layer import handlers
 
-
-def event_router(store: RegistryStore) -> EventRouter:
-    router = EventRouter("registry")
-
-    async def decided(event: handlers.Decision) -> None:
-        await handlers.record_decision(event, store)
-
+HANDLERS: Mapping[type[Event], UseCase] = {
     # Every roadmaps event that carries a submission id answers one of our submissions.
-    for decision in handlers.DECISIONS:
-        router.add(decision, decided)
-    return router
+    outcome: handlers.record_outcome
+    for outcome in handlers.SUBMISSION_OUTCOMES
+}

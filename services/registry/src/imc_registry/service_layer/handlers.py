@@ -69,8 +69,8 @@ from imc_contracts.roadmaps import (
     SubmissionRejected,
 )
 from imc_contracts.roadmaps import MilestoneRevised as RoadmapMilestoneRevised
-from imc_runtime.auth import Principal
 from imc_runtime.commitlog import Appended, ConcurrencyConflict, commit_id
+from imc_runtime.principal import Principal
 from pydantic import ValidationError
 
 from imc_registry.adapters.store import RegistryStore
@@ -96,7 +96,7 @@ from imc_registry.service_layer import sheets
 
 State = TypeVar("State", bound=Contract)
 
-Decision = (
+SubmissionOutcome = (
     EvaluationRecorded
     | MilestonePlanned
     | MilestoneProgressed
@@ -110,7 +110,7 @@ Decision = (
     | IndicatorValueRecorded
     | RoadmapImported
 )
-DECISIONS: tuple[type[Decision], ...] = (
+SUBMISSION_OUTCOMES: tuple[type[SubmissionOutcome], ...] = (
     EvaluationRecorded,
     MilestonePlanned,
     MilestoneProgressed,
@@ -1059,7 +1059,7 @@ async def import_roadmap(
     return await _submit(partnership_id, action, principal, store, idempotency_key, event)
 
 
-async def record_decision(event: Decision, store: RegistryStore) -> None:
+async def record_outcome(event: SubmissionOutcome, store: RegistryStore) -> None:
     """Roadmaps decided a submission: mark it applied or rejected (the first decision stands)."""
     submission_id = event.payload.submission_id
     if submission_id is None:

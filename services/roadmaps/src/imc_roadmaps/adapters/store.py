@@ -1,11 +1,6 @@
 """Roadmaps' storage: its commit log, the partnerships it learnt of, and its read models.
 
-Streams (one per aggregate, all in the one commit log):
-``milestone:<partnership>:<milestone>``, ``objective:<partnership>:<objective>``,
-``indicator:<partnership>:<indicator>``, ``evaluation:<partnership>:<phase>``,
-``submission:<id>`` (refusals), and one stream per scheduled notice,
-``due_soon:<partnership>:<milestone>:<due date>`` / ``overdue:…``, whose single commit makes
-the notice exactly-once across replicas.
+One stream per aggregate, all in the one commit log (``domain.streams`` names them).
 
 Read models are derived from the log by replacing whole documents by ``_id``, so projecting
 a commit twice is harmless and ``catch_up`` rebuilds them all.
@@ -28,29 +23,14 @@ from pymongo.asynchronous.database import AsyncDatabase
 from imc_roadmaps.domain.model import Milestone, PartnershipMembers
 from imc_roadmaps.domain.objectives import Indicator, Objective
 from imc_roadmaps.domain.rollup import roll_up_roadmap
+from imc_roadmaps.domain.streams import (
+    indicator_stream,
+    milestone_stream,
+    objective_stream,
+)
 
 _Gathered = tuple[AsyncCollection[Document], str, dict[str, Document]]
 """A grouped read model being rebuilt: its collection, its items' key, the items by key."""
-
-
-def milestone_stream(partnership_id: str, milestone_id: str) -> str:
-    return f"milestone:{partnership_id}:{milestone_id}"
-
-
-def objective_stream(partnership_id: str, objective_id: str) -> str:
-    return f"objective:{partnership_id}:{objective_id}"
-
-
-def indicator_stream(partnership_id: str, indicator_id: str) -> str:
-    return f"indicator:{partnership_id}:{indicator_id}"
-
-
-def evaluation_stream(partnership_id: str, phase: str) -> str:
-    return f"evaluation:{partnership_id}:{phase}"
-
-
-def notice_stream(kind: str, partnership_id: str, milestone_id: str, due_date: dt.date) -> str:
-    return f"{kind}:{partnership_id}:{milestone_id}:{due_date.isoformat()}"
 
 
 def _key(*parts: str) -> str:
@@ -217,6 +197,12 @@ class RoadmapsStore:
         if indicator is not None:
             indicator.version = version
         return indicator
+
+    async def earlier(self, commit_id: str) -> Commit | None:
+        return await self.commits.get(commit_id)
+
+    async def stream_version(self, stream: str) -> int:
+        return await self.commits.stream_version(stream)
 
     async def stream_events(self, stream: str) -> list[tuple[Commit, Event]]:
         return [(c, e) for c in await self.commits.read_stream(stream) for e in c.events]

@@ -10,8 +10,8 @@ from fastapi.responses import Response
 from imc_runtime.auth import CurrentPrincipal
 from imc_runtime.problems import excerpt
 
-from imc_roadmaps.adapters.store import RoadmapsStore
 from imc_roadmaps.service_layer import evaluations, exports, views
+from imc_roadmaps.service_layer.ports import Dependencies, RoadmapsRepository
 from imc_roadmaps.settings import RoadmapsSettings
 
 router = APIRouter(prefix="/v1")
@@ -19,9 +19,13 @@ router = APIRouter(prefix="/v1")
 PhaseQuery = Annotated[str | None, Query(max_length=50, pattern=r"^[0-9A-Za-z_-]+$")]
 
 
-def _store(request: Request) -> RoadmapsStore:
-    store: RoadmapsStore = request.app.state.store
-    return store
+def _deps(request: Request) -> Dependencies:
+    deps: Dependencies = request.app.state.dependencies
+    return deps
+
+
+def _store(request: Request) -> RoadmapsRepository:
+    return _deps(request).store
 
 
 def _settings(request: Request) -> RoadmapsSettings:
@@ -30,8 +34,7 @@ def _settings(request: Request) -> RoadmapsSettings:
 
 
 def _today(request: Request) -> dt.date:
-    today: dt.date = request.app.state.today()
-    return today
+    return _deps(request).today()
 
 
 @router.get("/partnerships/{partnership_id}/milestones")

@@ -11,15 +11,17 @@ from typing import Any
 from imc_contracts import registry
 from imc_contracts.roadmaps import EvaluationRecorded, EvaluationRecordedPayload
 
-from imc_roadmaps.adapters.store import RoadmapsStore, evaluation_stream
 from imc_roadmaps.domain.model import Refused
+from imc_roadmaps.domain.streams import evaluation_stream
 from imc_roadmaps.service_layer.handlers import Decision, decide_or_refuse
+from imc_roadmaps.service_layer.ports import Dependencies, RoadmapsRepository
 
 CRITERIA = ("relevance", "coherence", "effectiveness", "efficiency", "impact", "sustainability")
 
 
-async def evaluation_submitted(event: registry.EvaluationSubmitted, store: RoadmapsStore) -> None:
+async def evaluation_submitted(event: registry.EvaluationSubmitted, deps: Dependencies) -> None:
     """Record (or replace) the evaluation of a partnership's roadmap for one phase."""
+    store = deps.store
     p = event.payload
 
     async def decide() -> Decision:
@@ -34,13 +36,13 @@ async def evaluation_submitted(event: registry.EvaluationSubmitted, store: Roadm
             partnership_id=event.partnership_id,
             caused_by=event,
         )
-        return Decision(stream, await store.commits.stream_version(stream), [recorded])
+        return Decision(stream, await store.stream_version(stream), [recorded])
 
     await decide_or_refuse(event, p.submission_id, store, decide)
 
 
 async def compare_phases(
-    store: RoadmapsStore, partnership_id: str, phases: list[str]
+    store: RoadmapsRepository, partnership_id: str, phases: list[str]
 ) -> dict[str, Any]:
     """Two (or more) phases of one partnership side by side: ratings, progress, reach."""
     evaluations = {e["phase"]: e for e in await store.evaluations_of(partnership_id)}

@@ -20,7 +20,7 @@ from typing import Any
 from imc_contracts import LANGUAGES
 from imc_runtime.text import without_unwanted
 
-from imc_roadmaps.adapters.store import RoadmapsStore
+from imc_roadmaps.service_layer.ports import RoadmapsRepository
 from imc_roadmaps.service_layer.views import display_status
 
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
@@ -85,7 +85,7 @@ def _csv(header: list[str], rows: Iterable[Iterable[object]]) -> str:
 
 
 async def milestones_csv(
-    store: RoadmapsStore, today: dt.date, partnership_id: str | None = None
+    store: RoadmapsRepository, today: dt.date, partnership_id: str | None = None
 ) -> str:
     milestones = (
         await store.milestones_of(partnership_id)
@@ -130,7 +130,7 @@ async def milestones_csv(
     )
 
 
-async def indicators_csv(store: RoadmapsStore, partnership_id: str | None = None) -> str:
+async def indicators_csv(store: RoadmapsRepository, partnership_id: str | None = None) -> str:
     """One row per indicator, period and dimension (group/sex; blank = total)."""
     indicators = (
         await store.indicators_of(partnership_id)
@@ -266,7 +266,7 @@ COORDINATORS = (
 )
 
 
-async def _programme(store: RoadmapsStore, publisher: Publisher) -> Programme:
+async def _programme(store: RoadmapsRepository, publisher: Publisher) -> Programme:
     record = await store.programme_document()
     if record is None:
         return Programme(
@@ -402,7 +402,7 @@ def _policy_markers(activity: ET.Element, themes: Iterable[str]) -> None:
         )
 
 
-async def iati_activities(store: RoadmapsStore, publisher: Publisher) -> bytes:
+async def iati_activities(store: RoadmapsRepository, publisher: Publisher) -> bytes:
     """The programme and its partnerships as one IATI 2.03 ``iati-activities`` document."""
     partnerships = await store.partnership_documents()
     municipalities = {m["_id"]: m for m in await store.municipality_documents()}
@@ -472,7 +472,7 @@ def _carriable(root: ET.Element) -> None:
 
 async def _results(
     activity: ET.Element,
-    store: RoadmapsStore,
+    store: RoadmapsRepository,
     partnership_id: str,
     phase: str,
     dates: tuple[str, str],

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import datetime as dt
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 
@@ -18,18 +17,17 @@ from imc_contracts.roadmaps import (
 from imc_runtime.commitlog import ConcurrencyConflict, commit_id
 from imc_runtime.mongo import Document
 
-from imc_roadmaps.adapters.store import (
-    RoadmapsStore,
-    indicator_stream,
-    milestone_stream,
-    objective_stream,
-)
 from imc_roadmaps.domain.model import Milestone, ObjectiveRef, Refused, plan_milestone
 from imc_roadmaps.domain.objectives import define_indicator, plan_objective
 from imc_roadmaps.domain.reasons import reason
 from imc_roadmaps.domain.rollup import NO_OBJECTIVE, roll_up_roadmap
-
-Today = Callable[[], dt.date]
+from imc_roadmaps.domain.streams import (
+    indicator_stream,
+    milestone_stream,
+    objective_stream,
+    submission_stream,
+)
+from imc_roadmaps.service_layer.ports import Dependencies, RoadmapsRepository
 
 CONFLICT_RETRIES = 5
 
@@ -67,8 +65,9 @@ def _partnership_document(p: registry.PartnershipCreatedPayload) -> Document:
 
 
 async def municipality_registered(
-    event: registry.MunicipalityRegistered | registry.MunicipalityUpdated, store: RoadmapsStore
+    event: registry.MunicipalityRegistered | registry.MunicipalityUpdated, deps: Dependencies
 ) -> None:
+    store = deps.store
     """Names and country, for exports that name the implementing municipalities."""
     p = event.payload
     await store.remember_municipality(
@@ -77,8 +76,9 @@ async def municipality_registered(
 
 
 async def organisation_registered(
-    event: registry.OrganisationRegistered | registry.OrganisationUpdated, store: RoadmapsStore
+    event: registry.OrganisationRegistered | registry.OrganisationUpdated, deps: Dependencies
 ) -> None:
+    store = deps.store
     """The funder and the coordinating associations, for the IATI export."""
     await store.remember_organisation(
         {"_id": event.payload.organisation_id, **event.payload.model_dump(mode="json")}
@@ -86,21 +86,24 @@ async def organisation_registered(
 
 
 async def programme_defined(
-    event: registry.ProgrammeDefined | registry.ProgrammeUpdated, store: RoadmapsStore
+    event: registry.ProgrammeDefined | registry.ProgrammeUpdated, deps: Dependencies
 ) -> None:
+    store = deps.store
     """The programme's names, organisations and phases, for the IATI export."""
     await store.remember_programme({"_id": "programme", **event.payload.model_dump(mode="json")})
 
 
 async def partnership_created(
-    event: registry.PartnershipCreated | registry.PartnershipUpdated, store: RoadmapsStore
+    event: registry.PartnershipCreated | registry.PartnershipUpdated, deps: Dependencies
 ) -> None:
+    store = deps.store
     await store.remember_partnership(_partnership_document(event.payload))
 
 
 async def partnership_status_changed(
-    event: registry.PartnershipStatusChanged, store: RoadmapsStore
+    event: registry.PartnershipStatusChanged, deps: Dependencies
 ) -> None:
+    store = deps.store
     document = await store.partnership_document(event.payload.partnership_id)
     if document is not None:
         # Safe read-modify-write: one partnership's events arrive in order on one partition.
@@ -110,7 +113,8 @@ async def partnership_status_changed(
 # -- roadmap requests ------------------------------------------------------------------
 
 
-async def objective_proposed(event: registry.ObjectiveProposed, store: RoadmapsStore) -> None:
+async def objective_proposed(event: registry.ObjectiveProposed, deps: Dependencies) -> None:
+    store = deps.store
     p = event.payload
 
     async def decide() -> Decision:
@@ -133,9 +137,8 @@ async def objective_proposed(event: registry.ObjectiveProposed, store: RoadmapsS
     await decide_or_refuse(event, p.submission_id, store, decide)
 
 
-async def milestone_proposed(
-    event: registry.MilestoneProposed, store: RoadmapsStore, today: Today
-) -> None:
+async def milestone_proposed(event: registry.MilestoneProposed, deps: Dependencies) -> None:
+    store, today = deps.store, deps.today
     p = event.payload
 
     async def decide() -> Decision:
@@ -168,14 +171,15 @@ async def milestone_proposed(
     await decide_or_refuse(event, p.submission_id, store, decide)
 
 
-async def _known_milestone(store: RoadmapsStore, event: Event, milestone_id: str) -> Milestone:
+async def _known_milestone(store: RoadmapsRepository, event: Event, milestone_id: str) -> Milestone:
     milestone = await store.milestone(event.partnership_id, milestone_id)
     if milestone is None:
         raise Refused("milestone_unknown", milestone_id=milestone_id)
     return milestone
 
 
-async def progress_reported(event: registry.ProgressReported, store: RoadmapsStore) -> None:
+async def progress_reported(event: registry.ProgressReported, deps: Dependencies) -> None:
+    store = deps.store
     p = event.payload
 
     async def decide() -> Decision:
@@ -194,7 +198,8 @@ async def progress_reported(event: registry.ProgressReported, store: RoadmapsSto
     await decide_or_refuse(event, p.submission_id, store, decide)
 
 
-async def milestone_revised(event: registry.MilestoneRevised, store: RoadmapsStore) -> None:
+async def milestone_revised(event: registry.MilestoneRevised, deps: Dependencies) -> None:
+    store = deps.store
     p = event.payload
 
     async def decide() -> Decision:
@@ -226,8 +231,9 @@ async def milestone_revised(event: registry.MilestoneRevised, store: RoadmapsSto
 
 
 async def milestone_reschedule_requested(
-    event: registry.MilestoneRescheduleRequested, store: RoadmapsStore, today: Today
+    event: registry.MilestoneRescheduleRequested, deps: Dependencies
 ) -> None:
+    store, today = deps.store, deps.today
     p = event.payload
 
     async def decide() -> Decision:
@@ -245,8 +251,9 @@ async def milestone_reschedule_requested(
 
 
 async def milestone_cancellation_requested(
-    event: registry.MilestoneCancellationRequested, store: RoadmapsStore
+    event: registry.MilestoneCancellationRequested, deps: Dependencies
 ) -> None:
+    store = deps.store
     p = event.payload
 
     async def decide() -> Decision:
@@ -257,7 +264,8 @@ async def milestone_cancellation_requested(
     await decide_or_refuse(event, p.submission_id, store, decide)
 
 
-async def indicator_proposed(event: registry.IndicatorProposed, store: RoadmapsStore) -> None:
+async def indicator_proposed(event: registry.IndicatorProposed, deps: Dependencies) -> None:
+    store = deps.store
     p = event.payload
 
     async def decide() -> Decision:
@@ -282,8 +290,9 @@ async def indicator_proposed(event: registry.IndicatorProposed, store: RoadmapsS
 
 
 async def indicator_value_reported(
-    event: registry.IndicatorValueReported, store: RoadmapsStore
+    event: registry.IndicatorValueReported, deps: Dependencies
 ) -> None:
+    store = deps.store
     p = event.payload
 
     async def decide() -> Decision:
@@ -304,7 +313,7 @@ async def indicator_value_reported(
 
 
 async def milestone_decision(
-    store: RoadmapsStore,
+    store: RoadmapsRepository,
     milestone: Milestone,
     events: list[Event],
     cause: Event | None,
@@ -348,13 +357,13 @@ async def milestone_decision(
 async def decide_or_refuse(
     event: Event,
     submission_id: str,
-    store: RoadmapsStore,
+    store: RoadmapsRepository,
     decide: Callable[[], Awaitable[Decision]],
 ) -> None:
     """Run ``decide`` and record it; on a refusal record a rejection; on a racing writer
     decide again. The commit id comes from the incoming event, so a redelivery is a no-op."""
     for _ in range(CONFLICT_RETRIES):
-        if await store.commits.get(cause_id(event)) is not None:
+        if await store.earlier(cause_id(event)) is not None:
             return  # already decided: this delivery is a replay
         try:
             decision = await decide()
@@ -379,9 +388,11 @@ async def decide_or_refuse(
     raise ConcurrencyConflict(f"submission:{submission_id}", 0)
 
 
-async def reject(event: Event, rejection: SubmissionRejectedPayload, store: RoadmapsStore) -> None:
+async def reject(
+    event: Event, rejection: SubmissionRejectedPayload, store: RoadmapsRepository
+) -> None:
     """Record that the request ``event`` carried is refused, once, however often it arrives."""
     refused = SubmissionRejected.create(
         rejection, partnership_id=event.partnership_id, caused_by=event
     )
-    await store.record(cause_id(event), f"submission:{rejection.submission_id}", 0, [refused])
+    await store.record(cause_id(event), submission_stream(rejection.submission_id), 0, [refused])

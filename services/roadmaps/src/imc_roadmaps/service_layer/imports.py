@@ -23,10 +23,11 @@ from imc_contracts.roadmaps import (
 )
 from imc_runtime.commitlog import commit_id
 
-from imc_roadmaps.adapters.store import RoadmapsStore, objective_stream
 from imc_roadmaps.domain.model import Milestone, ObjectiveRef, Refused, plan_milestone
 from imc_roadmaps.domain.reasons import reason
+from imc_roadmaps.domain.streams import objective_stream, submission_stream
 from imc_roadmaps.service_layer.handlers import cause_id, milestone_decision, reject
+from imc_roadmaps.service_layer.ports import Dependencies, RoadmapsRepository
 
 COLUMN_OF_RULE = {
     "milestone_exists": "milestone_id",
@@ -51,12 +52,11 @@ class Imported:
     already_imported: int
 
 
-async def import_requested(
-    event: registry.RoadmapImportRequested, store: RoadmapsStore, today: dt.date
-) -> None:
+async def import_requested(event: registry.RoadmapImportRequested, deps: Dependencies) -> None:
     """Apply a sheet, all or nothing, and answer its submission either way, once."""
+    store, today = deps.store, deps.today()
     p = event.payload
-    if await store.commits.get(cause_id(event)) is not None:
+    if await store.earlier(cause_id(event)) is not None:
         return  # answered already: this delivery is a replay
     language = event.actor.language if event.actor else None
     try:
@@ -92,11 +92,11 @@ async def import_requested(
         partnership_id=event.partnership_id,
         caused_by=event,
     )
-    await store.record(cause_id(event), f"submission:{p.submission_id}", 0, [answer])
+    await store.record(cause_id(event), submission_stream(p.submission_id), 0, [answer])
 
 
 async def import_roadmap(
-    store: RoadmapsStore,
+    store: RoadmapsRepository,
     partnership_id: str,
     rows: list[RoadmapRow],
     *,
@@ -128,7 +128,7 @@ async def import_roadmap(
             problem(index, "milestone_id", "repeated", message)
             continue
         seen[row.milestone_id] = index
-        if await store.commits.get(_row_id(key, partnership_id, row.milestone_id)) is not None:
+        if await store.earlier(_row_id(key, partnership_id, row.milestone_id)) is not None:
             already += 1  # written by an earlier delivery of this same import
             continue
         objective_ref = None

@@ -11,12 +11,24 @@ from __future__ import annotations
 import datetime as dt
 
 from imc_runtime.commitlog import ConcurrencyConflict, commit_id
+from imc_runtime.logging import get_logger
 
-from imc_roadmaps.adapters.store import RoadmapsStore, notice_stream
 from imc_roadmaps.domain.schedule import due_notice, notice_kind
+from imc_roadmaps.domain.streams import notice_stream
+from imc_roadmaps.service_layer.ports import Dependencies, RoadmapsRepository
+
+log = get_logger(__name__)
 
 
-async def check_due_dates(store: RoadmapsStore, today: dt.date, due_soon_days: int) -> int:
+async def check_due_dates_now(deps: Dependencies) -> int:
+    """The due-date check of today, as a periodic step: how many notices it emitted."""
+    today = deps.today()
+    emitted = await check_due_dates(deps.store, today, deps.due_soon_days)
+    log.info("schedule.checked", today=today.isoformat(), emitted=emitted)
+    return emitted
+
+
+async def check_due_dates(store: RoadmapsRepository, today: dt.date, due_soon_days: int) -> int:
     """Emit the notices due on ``today``; returns how many this call emitted."""
     emitted = 0
     for milestone in await store.open_milestones():
@@ -26,7 +38,7 @@ async def check_due_dates(store: RoadmapsStore, today: dt.date, due_soon_days: i
         kind = notice_kind(notice)
         key = (kind, milestone.partnership_id, milestone.id, milestone.due_date.isoformat())
         notice_id = commit_id(*key)
-        if await store.commits.get(notice_id) is not None:
+        if await store.earlier(notice_id) is not None:
             continue  # sent already, by this replica or another
         stream = notice_stream(kind, milestone.partnership_id, milestone.id, milestone.due_date)
         try:

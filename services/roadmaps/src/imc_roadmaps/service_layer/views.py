@@ -12,9 +12,10 @@ from typing import Any
 from imc_contracts import PROGRAMME_KEY
 from imc_contracts.common import BeneficiaryCount
 
-from imc_roadmaps.adapters.store import RoadmapsStore, milestone_stream, notice_stream
 from imc_roadmaps.domain.model import Milestone
 from imc_roadmaps.domain.rollup import NO_OBJECTIVE, RoadmapFigures, roll_up_programme
+from imc_roadmaps.domain.streams import milestone_stream, notice_stream
+from imc_roadmaps.service_layer.ports import RoadmapsRepository
 
 BENEFICIARY_UNITS = frozenset({"people", "persons", "beneficiaries", "participants"})
 """Indicator units that count people: their targets are the programme's beneficiary targets."""
@@ -51,7 +52,7 @@ def milestone_view(milestone: Milestone, today: dt.date) -> dict[str, Any]:
 
 
 async def roadmap_view(
-    store: RoadmapsStore, partnership_id: str, phase: str, today: dt.date
+    store: RoadmapsRepository, partnership_id: str, phase: str, today: dt.date
 ) -> dict[str, Any] | None:
     partnership = await store.partnership_document(partnership_id)
     milestones = [m for m in await store.milestones_of(partnership_id) if m.phase == phase]
@@ -98,7 +99,7 @@ async def roadmap_view(
 
 
 async def due_lists(
-    store: RoadmapsStore, today: dt.date, due_soon_days: int
+    store: RoadmapsRepository, today: dt.date, due_soon_days: int
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """Open milestones past their due date, and those due within ``due_soon_days``."""
     overdue: list[dict[str, Any]] = []
@@ -114,7 +115,7 @@ async def due_lists(
     return overdue, due_soon
 
 
-async def dashboard(store: RoadmapsStore, phase: str) -> dict[str, Any]:
+async def dashboard(store: RoadmapsRepository, phase: str) -> dict[str, Any]:
     """Programme figures for a phase, from the roadmap roll-ups only (one small document per
     partnership), so it costs the same however many milestones each roadmap holds."""
     everything = await store.roadmaps_in(phase)
@@ -160,7 +161,7 @@ async def dashboard(store: RoadmapsStore, phase: str) -> dict[str, Any]:
 
 
 async def beneficiary_targets(
-    store: RoadmapsStore, roadmaps: list[dict[str, Any]]
+    store: RoadmapsRepository, roadmaps: list[dict[str, Any]]
 ) -> dict[str, int]:
     """Targets per ``group/sex`` from people-counting indicators of these roadmaps (and those
     attached to no objective): each indicator's last period."""
@@ -189,7 +190,7 @@ def beneficiary_key(count: BeneficiaryCount) -> str:
 
 
 async def milestone_history(
-    store: RoadmapsStore, partnership_id: str, milestone_id: str
+    store: RoadmapsRepository, partnership_id: str, milestone_id: str
 ) -> list[dict[str, Any]] | None:
     """Every change of the milestone, and every notice sent about it: who, what, when, why."""
     entries = await store.stream_events(milestone_stream(partnership_id, milestone_id))
