@@ -67,6 +67,7 @@ format: install
 
 schemas: install
 	$(BIN)/python -m imc_contracts.schemas write
+	$(BIN)/python -m imc_contracts.asyncapi write
 
 docs: install
 	$(BIN)/python -m imc_devstack.configuration write

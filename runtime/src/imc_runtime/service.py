@@ -21,7 +21,7 @@ from fastapi import APIRouter, Depends, FastAPI, Request, Response, status
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
 from faststream.kafka import KafkaBroker
-from imc_contracts import Event, new_event_id
+from imc_contracts import Event, asyncapi, new_event_id
 from opentelemetry.sdk.trace import TracerProvider
 from pymongo import AsyncMongoClient
 from pymongo.asynchronous.database import AsyncDatabase
@@ -229,6 +229,13 @@ def create_app(infra: Infrastructure, parts: ServiceParts) -> FastAPI:
         # Each request is a server span continuing the caller's trace (W3C traceparent).
         app.middleware("http")(http_middleware(infra.tracer_provider))
 
+    if settings.service_name in asyncapi.SERVICES:
+
+        @app.get("/asyncapi.json", include_in_schema=False)
+        async def asyncapi_document() -> dict[str, Any]:
+            """The service's messages (AsyncAPI 3.0), as ``contracts/…/asyncapi/`` has them."""
+            return _asyncapi(settings.service_name, settings.version)
+
     @app.get("/metrics", tags=["health"], include_in_schema=False)
     async def metrics() -> Response:
         return infra.metrics.exposition()
@@ -309,6 +316,11 @@ def create_app(infra: Infrastructure, parts: ServiceParts) -> FastAPI:
     for router in parts.routers:
         app.include_router(router, dependencies=[Depends(_bind_partnership)])
     return app
+
+
+@functools.cache
+def _asyncapi(service: str, version: str) -> dict[str, Any]:
+    return asyncapi.document(service, version)
 
 
 async def _bind_partnership(request: Request) -> None:
