@@ -45,6 +45,7 @@ from pymongo.errors import DuplicateKeyError
 
 from imc_registry.domain.model import (
     Municipality,
+    Organisation,
     Partnership,
     Snapshot,
     replay,
@@ -236,7 +237,26 @@ class RegistryStore:
             belgian_municipality_id=doc["belgian_municipality_id"],
             name=doc["name"],
             status=doc.get("status", "active"),
+            phases=tuple(doc.get("phases", [])),
         )
+
+    async def earlier(self, commit_id: str) -> Commit | None:
+        return await self.commits.get(commit_id)
+
+    async def organisation(self, id: str) -> Organisation | None:
+        doc = await self._organisations.find_one({"_id": id})
+        return None if doc is None else Organisation(id=doc["_id"], kind=doc["kind"])
+
+    async def programme_phases(self) -> list[str] | None:
+        doc = await self.programme_document()
+        return None if doc is None else [phase["phase_id"] for phase in doc["phases"]]
+
+    async def partnership_phases(self) -> dict[str, tuple[str, ...]]:
+        found = self._partnerships.find({}, projection={"phases": True})
+        return {doc["_id"]: tuple(doc.get("phases", [])) async for doc in found}
+
+    async def partnership_ids_of(self, municipality_id: str) -> list[str]:
+        return [doc["_id"] for doc in await self.partnerships_of(municipality_id)]
 
     async def partnership_document(self, id: str) -> Document | None:
         return await self._partnerships.find_one({"_id": id})

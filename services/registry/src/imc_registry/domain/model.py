@@ -114,12 +114,20 @@ class Municipality:
 
 
 @dataclass(frozen=True)
+class Organisation:
+    id: str
+    kind: str
+    """``funder`` or ``association``."""
+
+
+@dataclass(frozen=True)
 class Partnership:
     id: str
     moroccan_municipality_id: str
     belgian_municipality_id: str
     name: Localized
     status: str = "active"
+    phases: tuple[str, ...] = ()
 
     @property
     def municipality_ids(self) -> tuple[str, str]:

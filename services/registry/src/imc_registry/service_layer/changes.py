@@ -1,0 +1,168 @@
+"""The steps every registry use case shares: the commit's cause, recording a new record or
+an edit on top of the version read, the rules about organisations, phases and partnerships."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from imc_contracts import Event, new_event_id
+from imc_contracts.envelope import Contract
+from imc_runtime.commitlog import Appended, ConcurrencyConflict, commit_id
+from imc_runtime.principal import Principal
+from pydantic import ValidationError
+
+from imc_registry.domain.model import (
+    Conflict,
+    Forbidden,
+    Invalid,
+    NotFound,
+    Partnership,
+    Snapshot,
+    check_version,
+    require_open,
+    require_writer_for,
+)
+from imc_registry.service_layer.ports import RegistryRepository
+
+State = TypeVar("State", bound=Contract)
+
+
+def cause_of(principal: Principal, action: str, idempotency_key: str | None) -> str:
+    """The commit id: the same key from the same caller for the same action is one change."""
+    if idempotency_key is None:
+        return commit_id(action, str(new_event_id()))
+    return commit_id(principal.subject, action, idempotency_key)
+
+
+async def record_new(
+    store: RegistryRepository, cause: str, stream: str, event: Event, what: str
+) -> Appended:
+    try:
+        return await store.record(cause, stream, 0, [event])
+    except ConcurrencyConflict:
+        raise Conflict(f"{what} already exists") from None
+
+
+async def load_snapshot(
+    store: RegistryRepository, stream: str, kind: type[State], what: str
+) -> Snapshot[State]:
+    snapshot = await store.load(stream)
+    if snapshot is None or not isinstance(snapshot.state, kind):
+        raise NotFound(f"no {what}")
+    return Snapshot(snapshot.state, snapshot.version, snapshot.removed)
+
+
+async def record_change(
+    store: RegistryRepository,
+    cause: str,
+    stream: str,
+    snapshot: Snapshot[Any],
+    expected_version: int | None,
+    event: Event,
+    what: str,
+) -> Appended:
+    """Append an edit on top of the version the caller read; a stale one is a 409.
+
+    A replay of an edit already made (same Idempotency-Key) answers as it did, even though
+    the record has moved on since.
+    """
+    if expected_version is not None and expected_version != snapshot.version:
+        earlier = await store.earlier(cause)
+        if earlier is not None:
+            return Appended(earlier, duplicate=True)
+    version = check_version(snapshot, expected_version, what)
+    try:
+        return await store.record(cause, stream, version, [event])
+    except ConcurrencyConflict:
+        raise Conflict(f"{what} changed while you edited it; reload and try again") from None
+
+
+def rebuilt(kind: type[State], current: State, changes: dict[str, Any]) -> State:
+    """The record with the edit applied, checked against its contract."""
+    try:
+        return kind.model_validate({**current.model_dump(mode="json"), **changes})
+    except ValidationError as error:
+        first = error.errors()[0]
+        field = ".".join(str(part) for part in first["loc"])
+        raise Invalid(f"{field}: {first['msg']}") from None
+
+
+async def require_organisation(
+    store: RegistryRepository, organisation_id: str | None, kind: str, field: str
+) -> None:
+    if organisation_id is None:
+        return
+    organisation = await store.organisation(organisation_id)
+    if organisation is None or organisation.kind != kind:
+        raise Invalid(f"{field}: no {kind} {organisation_id!r} is registered")
+
+
+async def require_phases(store: RegistryRepository, phases: list[str] | None) -> None:
+    """Once the programme is defined, a partnership takes part only in its phases."""
+    if not phases:
+        return
+    known = await store.programme_phases()
+    if known is None:
+        return
+    unknown = [phase for phase in phases if phase not in known]
+    if unknown:
+        raise Invalid(
+            f"phases: {', '.join(unknown)} is not a phase of the programme "
+            f"(its phases: {', '.join(known)})"
+        )
+
+
+async def writable_partnership(
+    partnership_id: str,
+    principal: Principal,
+    store: RegistryRepository,
+    *,
+    closed_too: bool = False,
+) -> Partnership:
+    partnership = await store.partnership(partnership_id)
+    if partnership is None:
+        if principal.role == "viewer":
+            raise Forbidden("this token may only read")
+        raise NotFound(f"no partnership {partnership_id!r}")
+    require_writer_for(principal, partnership)
+    if not closed_too:
+        require_open(partnership)
+    return partnership
+
+
+def require_partner(partnership: Partnership, municipality_id: str | None) -> None:
+    if municipality_id is not None and not partnership.includes(municipality_id):
+        raise Invalid(
+            f"responsible_municipality_id: {municipality_id!r} is not a partner of {partnership.id}"
+        )
+
+
+async def submit_request(
+    partnership_id: str,
+    action: str,
+    principal: Principal,
+    store: RegistryRepository,
+    idempotency_key: str | None,
+    request: type[Event],
+    payload_for: Callable[[Partnership, str], Contract],
+    *,
+    closed_too: bool = False,
+) -> Appended:
+    """Store a request of the partnership as a submission, with its ``request`` event (its
+    payload made for the partnership and the new submission's id), and answer with it."""
+    partnership = await writable_partnership(
+        partnership_id, principal, store, closed_too=closed_too
+    )
+    cause = cause_of(principal, f"{action}:{partnership.id}", idempotency_key)
+    submission_id = str(new_event_id())
+    event = request.create(
+        payload_for(partnership, submission_id),
+        partnership_id=partnership.id,
+        actor=principal.as_actor(),
+        correlation_id=submission_id,
+    )
+    return await store.record(cause, f"submission:{submission_id}", 0, [event])
+
+
+PROGRAMME_STREAM = "programme"

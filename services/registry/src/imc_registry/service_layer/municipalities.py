@@ -1,0 +1,126 @@
+"""Municipalities: registered by a coordinator; a rename renames their partnerships."""
+
+from __future__ import annotations
+
+from imc_contracts.envelope import PROGRAMME_KEY
+from imc_contracts.registry import (
+    MunicipalityRegistered,
+    MunicipalityRegisteredPayload,
+    MunicipalityUpdated,
+    PartnershipCreatedPayload,
+    PartnershipUpdated,
+)
+from imc_runtime.commitlog import Appended, ConcurrencyConflict, commit_id
+from imc_runtime.principal import Principal
+
+from imc_registry.domain import commands
+from imc_registry.domain.model import (
+    partnership_name,
+    require_coordinator,
+    slug,
+)
+from imc_registry.service_layer.changes import (
+    cause_of,
+    load_snapshot,
+    rebuilt,
+    record_change,
+    record_new,
+    require_organisation,
+)
+from imc_registry.service_layer.ports import RegistryRepository
+
+# -- municipalities ---------------------------------------------------------------------
+
+
+async def register_municipality(
+    command: commands.RegisterMunicipality,
+    principal: Principal,
+    store: RegistryRepository,
+    idempotency_key: str | None = None,
+) -> Appended:
+    require_coordinator(principal)
+    await require_organisation(store, command.association, "association", "association")
+    municipality_id = command.id or slug(
+        command.names.get("fr") or next(iter(command.names.values()))
+    )
+    event = MunicipalityRegistered.create(
+        MunicipalityRegisteredPayload(
+            municipality_id=municipality_id,
+            names=command.names,
+            country=command.country,
+            region=command.region,
+            association=command.association,
+            languages=command.languages,
+            note=command.note,
+        ),
+        partnership_id=PROGRAMME_KEY,
+        actor=principal.as_actor(),
+    )
+    cause = cause_of(principal, f"municipality:{municipality_id}", idempotency_key)
+    return await record_new(
+        store, cause, f"municipality:{municipality_id}", event, f"municipality {municipality_id}"
+    )
+
+
+async def update_municipality(
+    municipality_id: str,
+    command: commands.UpdateMunicipality,
+    principal: Principal,
+    store: RegistryRepository,
+    expected_version: int | None,
+    idempotency_key: str | None = None,
+) -> Appended:
+    """Edit a municipality; a new name renames its partnerships too.
+
+    The partnerships' renames follow the municipality's own commit, each as its own
+    ``partnership.updated`` caused by it, with commit ids derived from it: replaying the
+    request (same Idempotency-Key) after a crash in between finishes what is missing and
+    repeats nothing.
+    """
+    require_coordinator(principal)
+    await require_organisation(store, command.association, "association", "association")
+    stream = f"municipality:{municipality_id}"
+    what = f"municipality {municipality_id!r}"
+    snapshot = await load_snapshot(store, stream, MunicipalityRegisteredPayload, what)
+    state = rebuilt(MunicipalityRegisteredPayload, snapshot.state, command.changes())
+    event = MunicipalityUpdated.create(
+        state, partnership_id=PROGRAMME_KEY, actor=principal.as_actor()
+    )
+    cause = cause_of(principal, f"update:{stream}", idempotency_key)
+    appended = await record_change(store, cause, stream, snapshot, expected_version, event, what)
+    await _rename_partnerships_of(municipality_id, appended, store)
+    return appended
+
+
+async def _rename_partnerships_of(
+    municipality_id: str, appended: Appended, store: RegistryRepository
+) -> None:
+    renamed_by = appended.commit.events[0]
+    for partnership_id in await store.partnership_ids_of(municipality_id):
+        stream = f"partnership:{partnership_id}"
+        for _attempt in range(5):
+            snapshot = await load_snapshot(
+                store, stream, PartnershipCreatedPayload, f"partnership {partnership_id!r}"
+            )
+            moroccan = await store.municipality(snapshot.state.moroccan_municipality_id)
+            belgian = await store.municipality(snapshot.state.belgian_municipality_id)
+            if moroccan is None or belgian is None:
+                break
+            name = partnership_name(moroccan, belgian)
+            if name == snapshot.state.name:
+                break
+            event = PartnershipUpdated.create(
+                snapshot.state.model_copy(update={"name": name}),
+                partnership_id=partnership_id,
+                caused_by=renamed_by,
+            )
+            try:
+                await store.record(
+                    commit_id(appended.commit.id, partnership_id),
+                    stream,
+                    snapshot.version,
+                    [event],
+                )
+                break
+            except ConcurrencyConflict:
+                continue  # edited meanwhile: rename the newer version

@@ -1,0 +1,82 @@
+"""How roadmaps decided a submission: applied or rejected, recorded once."""
+
+from __future__ import annotations
+
+from imc_contracts.roadmaps import (
+    EvaluationRecorded,
+    IndicatorDefined,
+    IndicatorValueRecorded,
+    MilestoneCancelled,
+    MilestonePlanned,
+    MilestoneProgressed,
+    MilestoneReached,
+    MilestoneRescheduled,
+    ObjectivePlanned,
+    RoadmapImported,
+    SubmissionRejected,
+)
+from imc_contracts.roadmaps import MilestoneRevised as RoadmapMilestoneRevised
+
+from imc_registry.service_layer.ports import RegistryRepository
+
+SubmissionOutcome = (
+    EvaluationRecorded
+    | MilestonePlanned
+    | MilestoneProgressed
+    | MilestoneReached
+    | SubmissionRejected
+    | ObjectivePlanned
+    | RoadmapMilestoneRevised
+    | MilestoneRescheduled
+    | MilestoneCancelled
+    | IndicatorDefined
+    | IndicatorValueRecorded
+    | RoadmapImported
+)
+SUBMISSION_OUTCOMES: tuple[type[SubmissionOutcome], ...] = (
+    EvaluationRecorded,
+    MilestonePlanned,
+    MilestoneProgressed,
+    MilestoneReached,
+    SubmissionRejected,
+    ObjectivePlanned,
+    RoadmapMilestoneRevised,
+    MilestoneRescheduled,
+    MilestoneCancelled,
+    IndicatorDefined,
+    IndicatorValueRecorded,
+    RoadmapImported,
+)
+"""Every roadmaps event that answers a submission."""
+
+
+async def record_outcome(event: SubmissionOutcome, store: RegistryRepository) -> None:
+    """Roadmaps decided a submission: mark it applied or rejected (the first decision stands)."""
+    submission_id = event.payload.submission_id
+    if submission_id is None:
+        return
+    if isinstance(event, SubmissionRejected):
+        await store.record_outcome(
+            submission_id,
+            "rejected",
+            event_id=str(event.event_id),
+            code=event.payload.code,
+            reason=event.payload.reason,
+            details={"problems": [p.model_dump() for p in event.payload.problems]}
+            if event.payload.problems
+            else None,
+        )
+    elif isinstance(event, RoadmapImported):
+        counts = event.payload.model_dump(exclude={"submission_id"})
+        await store.record_outcome(
+            submission_id,
+            "applied",
+            event_id=str(event.event_id),
+            code=None,
+            reason=None,
+            details={"imported": counts},
+        )
+    else:
+        await store.record_outcome(
+            submission_id, "applied", event_id=str(event.event_id), code=None, reason=None
+        )

@@ -1,0 +1,130 @@
+"""Partnerships: created, edited, suspended, closed or reactivated."""
+
+from __future__ import annotations
+
+from imc_contracts.registry import (
+    PartnershipCreated,
+    PartnershipCreatedPayload,
+    PartnershipStatusChanged,
+    PartnershipStatusChangedPayload,
+    PartnershipUpdated,
+)
+from imc_runtime.commitlog import Appended
+from imc_runtime.principal import Principal
+
+from imc_registry.domain import commands
+from imc_registry.domain.commands import STANDARD_THEMES
+from imc_registry.domain.model import (
+    Invalid,
+    partnership_name,
+    require_coordinator,
+    require_known_themes,
+)
+from imc_registry.service_layer.changes import (
+    cause_of,
+    load_snapshot,
+    rebuilt,
+    record_change,
+    record_new,
+    require_phases,
+    writable_partnership,
+)
+from imc_registry.service_layer.ports import RegistryRepository
+
+# -- partnerships -----------------------------------------------------------------------
+
+
+async def create_partnership(
+    command: commands.CreatePartnership,
+    principal: Principal,
+    store: RegistryRepository,
+    idempotency_key: str | None = None,
+) -> Appended:
+    require_coordinator(principal)
+    moroccan = await store.municipality(command.moroccan_municipality_id)
+    belgian = await store.municipality(command.belgian_municipality_id)
+    if moroccan is None or moroccan.country != "MA":
+        raise Invalid(
+            f"moroccan_municipality_id: no Moroccan municipality {command.moroccan_municipality_id!r}"
+        )
+    if belgian is None or belgian.country != "BE":
+        raise Invalid(
+            f"belgian_municipality_id: no Belgian municipality {command.belgian_municipality_id!r}"
+        )
+    await require_phases(store, command.phases)
+    partnership_id = command.id or f"{moroccan.id}--{belgian.id}"
+    event = PartnershipCreated.create(
+        PartnershipCreatedPayload(
+            partnership_id=partnership_id,
+            moroccan_municipality_id=moroccan.id,
+            belgian_municipality_id=belgian.id,
+            name=partnership_name(moroccan, belgian),
+            phases=command.phases,
+            partners_since=command.partners_since,
+            themes=list(dict.fromkeys(command.themes)),
+            status="active",
+            description=command.description,
+            note=command.note,
+        ),
+        partnership_id=partnership_id,
+        actor=principal.as_actor(),
+    )
+    cause = cause_of(principal, f"partnership:{partnership_id}", idempotency_key)
+    return await record_new(
+        store, cause, f"partnership:{partnership_id}", event, f"partnership {partnership_id}"
+    )
+
+
+async def update_partnership(
+    partnership_id: str,
+    command: commands.UpdatePartnership,
+    principal: Principal,
+    store: RegistryRepository,
+    expected_version: int | None,
+    idempotency_key: str | None = None,
+) -> Appended:
+    partnership = await writable_partnership(partnership_id, principal, store)
+    stream = f"partnership:{partnership.id}"
+    what = f"partnership {partnership.id!r}"
+    snapshot = await load_snapshot(store, stream, PartnershipCreatedPayload, what)
+    changes = command.changes()
+    await require_phases(store, command.phases)
+    if command.themes is not None:
+        changes["themes"] = list(dict.fromkeys(command.themes))
+        known = STANDARD_THEMES | await store.known_themes()
+        require_known_themes(principal, command.themes, known)
+    state = rebuilt(PartnershipCreatedPayload, snapshot.state, changes)
+    event = PartnershipUpdated.create(
+        state, partnership_id=partnership.id, actor=principal.as_actor()
+    )
+    cause = cause_of(principal, f"update:{stream}", idempotency_key)
+    return await record_change(store, cause, stream, snapshot, expected_version, event, what)
+
+
+async def change_partnership_status(
+    partnership_id: str,
+    command: commands.ChangePartnershipStatus,
+    principal: Principal,
+    store: RegistryRepository,
+    expected_version: int | None,
+    idempotency_key: str | None = None,
+) -> Appended:
+    """Suspend, close or reactivate a partnership: a programme decision, with its reason."""
+    require_coordinator(principal)
+    stream = f"partnership:{partnership_id}"
+    what = f"partnership {partnership_id!r}"
+    snapshot = await load_snapshot(store, stream, PartnershipCreatedPayload, what)
+    if snapshot.state.status == command.status:
+        raise Invalid(f"status: partnership {partnership_id!r} is {command.status} already")
+    event = PartnershipStatusChanged.create(
+        PartnershipStatusChangedPayload(
+            partnership_id=partnership_id,
+            status=command.status,
+            previous_status=snapshot.state.status,
+            reason=command.reason,
+        ),
+        partnership_id=partnership_id,
+        actor=principal.as_actor(),
+    )
+    cause = cause_of(principal, f"status:{stream}", idempotency_key)
+    return await record_change(store, cause, stream, snapshot, expected_version, event, what)

@@ -1,0 +1,205 @@
+"""The people of the programme: municipalities' members (contact people) and programme coordinators."""
+
+from __future__ import annotations
+
+from imc_contracts import new_event_id
+from imc_contracts.envelope import PROGRAMME_KEY
+from imc_contracts.registry import (
+    CoordinatorAdded,
+    CoordinatorAddedPayload,
+    CoordinatorRemoved,
+    CoordinatorRemovedPayload,
+    MemberAdded,
+    MemberAddedPayload,
+    MemberRemoved,
+    MemberRemovedPayload,
+    MemberUpdated,
+)
+from imc_runtime.commitlog import Appended, commit_id
+from imc_runtime.principal import Principal
+
+from imc_registry.domain import commands
+from imc_registry.domain.model import (
+    Invalid,
+    NotFound,
+    Snapshot,
+    require_coordinator,
+    require_member_writer,
+    slug,
+)
+from imc_registry.service_layer.changes import (
+    cause_of,
+    load_snapshot,
+    rebuilt,
+    record_change,
+    record_new,
+)
+from imc_registry.service_layer.ports import RegistryRepository
+
+# -- members ----------------------------------------------------------------------------
+
+
+async def add_member(
+    command: commands.AddMember,
+    principal: Principal,
+    store: RegistryRepository,
+    idempotency_key: str | None = None,
+) -> Appended:
+    require_member_writer(principal, command.municipality_id)
+    if await store.municipality(command.municipality_id) is None:
+        raise Invalid(f"municipality_id: no municipality {command.municipality_id!r}")
+    member_id = str(new_event_id())
+    if idempotency_key is not None:
+        member_id = commit_id(principal.subject, "member", idempotency_key)
+    event = MemberAdded.create(
+        MemberAddedPayload(
+            member_id=member_id,
+            name=command.name,
+            email=str(command.email),
+            municipality_id=command.municipality_id,
+            role=command.role,
+            language=command.language,
+        ),
+        partnership_id=PROGRAMME_KEY,
+        actor=principal.as_actor(),
+    )
+    cause = cause_of(principal, "member", idempotency_key)
+    return await record_new(store, cause, f"member:{member_id}", event, f"member {member_id}")
+
+
+async def _current_member(
+    member_id: str, principal: Principal, store: RegistryRepository
+) -> Snapshot[MemberAddedPayload]:
+    snapshot = await load_snapshot(
+        store, f"member:{member_id}", MemberAddedPayload, f"member {member_id!r}"
+    )
+    if snapshot.removed:
+        raise NotFound(f"member {member_id!r} was removed")
+    require_member_writer(principal, snapshot.state.municipality_id)
+    return snapshot
+
+
+async def update_member(
+    member_id: str,
+    command: commands.UpdateMember,
+    principal: Principal,
+    store: RegistryRepository,
+    expected_version: int | None,
+    idempotency_key: str | None = None,
+) -> Appended:
+    snapshot = await _current_member(member_id, principal, store)
+    if command.municipality_id is not None:
+        # Moving someone to another municipality is a change to that one's members too.
+        require_member_writer(principal, command.municipality_id)
+        if await store.municipality(command.municipality_id) is None:
+            raise Invalid(f"municipality_id: no municipality {command.municipality_id!r}")
+    state = rebuilt(MemberAddedPayload, snapshot.state, command.changes())
+    event = MemberUpdated.create(state, partnership_id=PROGRAMME_KEY, actor=principal.as_actor())
+    stream = f"member:{member_id}"
+    cause = cause_of(principal, f"update:{stream}", idempotency_key)
+    return await record_change(
+        store, cause, stream, snapshot, expected_version, event, f"member {member_id!r}"
+    )
+
+
+async def remove_member(
+    member_id: str,
+    principal: Principal,
+    store: RegistryRepository,
+    expected_version: int | None,
+    idempotency_key: str | None = None,
+) -> Appended:
+    """Remove a member from the directory; their past stays in the log and the history."""
+    snapshot = await _current_member(member_id, principal, store)
+    event = MemberRemoved.create(
+        MemberRemovedPayload(member_id=member_id, municipality_id=snapshot.state.municipality_id),
+        partnership_id=PROGRAMME_KEY,
+        actor=principal.as_actor(),
+    )
+    stream = f"member:{member_id}"
+    cause = cause_of(principal, f"remove:{stream}", idempotency_key)
+    return await record_change(
+        store, cause, stream, snapshot, expected_version, event, f"member {member_id!r}"
+    )
+
+
+# -- programme coordinators -------------------------------------------------------------
+
+
+async def add_coordinator(
+    command: commands.AddCoordinator,
+    principal: Principal,
+    store: RegistryRepository,
+    idempotency_key: str | None = None,
+) -> Appended:
+    require_coordinator(principal)
+    coordinator_id = command.id or slug(str(command.email).replace("@", " at "))
+    event = CoordinatorAdded.create(
+        CoordinatorAddedPayload(
+            coordinator_id=coordinator_id,
+            name=command.name,
+            email=str(command.email),
+            organisation=command.organisation,
+            language=command.language,
+            time_zone=command.time_zone,
+        ),
+        partnership_id=PROGRAMME_KEY,
+        actor=principal.as_actor(),
+    )
+    stream = f"coordinator:{coordinator_id}"
+    cause = cause_of(principal, stream, idempotency_key)
+    return await record_new(store, cause, stream, event, f"coordinator {coordinator_id}")
+
+
+async def _current_coordinator(
+    coordinator_id: str, principal: Principal, store: RegistryRepository
+) -> Snapshot[CoordinatorAddedPayload]:
+    require_coordinator(principal)
+    snapshot = await load_snapshot(
+        store,
+        f"coordinator:{coordinator_id}",
+        CoordinatorAddedPayload,
+        f"coordinator {coordinator_id!r}",
+    )
+    if snapshot.removed:
+        raise NotFound(f"coordinator {coordinator_id!r} was removed")
+    return snapshot
+
+
+async def update_coordinator(
+    coordinator_id: str,
+    command: commands.UpdateCoordinator,
+    principal: Principal,
+    store: RegistryRepository,
+    expected_version: int | None,
+    idempotency_key: str | None = None,
+) -> Appended:
+    snapshot = await _current_coordinator(coordinator_id, principal, store)
+    state = rebuilt(CoordinatorAddedPayload, snapshot.state, command.changes())
+    # The contract sends an edited coordinator as a fresh full snapshot.
+    event = CoordinatorAdded.create(state, partnership_id=PROGRAMME_KEY, actor=principal.as_actor())
+    stream = f"coordinator:{coordinator_id}"
+    cause = cause_of(principal, f"update:{stream}", idempotency_key)
+    return await record_change(
+        store, cause, stream, snapshot, expected_version, event, f"coordinator {coordinator_id!r}"
+    )
+
+
+async def remove_coordinator(
+    coordinator_id: str,
+    principal: Principal,
+    store: RegistryRepository,
+    expected_version: int | None,
+    idempotency_key: str | None = None,
+) -> Appended:
+    snapshot = await _current_coordinator(coordinator_id, principal, store)
+    event = CoordinatorRemoved.create(
+        CoordinatorRemovedPayload(coordinator_id=coordinator_id),
+        partnership_id=PROGRAMME_KEY,
+        actor=principal.as_actor(),
+    )
+    stream = f"coordinator:{coordinator_id}"
+    cause = cause_of(principal, f"remove:{stream}", idempotency_key)
+    return await record_change(
+        store, cause, stream, snapshot, expected_version, event, f"coordinator {coordinator_id!r}"
+    )

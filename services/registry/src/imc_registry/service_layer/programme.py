@@ -1,0 +1,181 @@
+"""The programme, its phases, and the organisations behind it (its funder, the associations)."""
+
+from __future__ import annotations
+
+from imc_contracts.envelope import PROGRAMME_KEY
+from imc_contracts.registry import (
+    OrganisationRegistered,
+    OrganisationRegisteredPayload,
+    OrganisationUpdated,
+    Phase,
+    ProgrammeDefined,
+    ProgrammeDefinedPayload,
+    ProgrammeUpdated,
+)
+from imc_runtime.commitlog import Appended
+from imc_runtime.principal import Principal
+
+from imc_registry.domain import commands
+from imc_registry.domain.model import (
+    Invalid,
+    require_coordinator,
+    slug,
+)
+from imc_registry.service_layer.changes import (
+    PROGRAMME_STREAM,
+    cause_of,
+    load_snapshot,
+    rebuilt,
+    record_change,
+    record_new,
+    require_organisation,
+)
+from imc_registry.service_layer.ports import RegistryRepository
+
+# -- the programme and the organisations behind it ---------------------------------------
+
+
+async def register_organisation(
+    command: commands.RegisterOrganisation,
+    principal: Principal,
+    store: RegistryRepository,
+    idempotency_key: str | None = None,
+) -> Appended:
+    require_coordinator(principal)
+    organisation_id = command.id or slug(
+        command.names.get("fr") or next(iter(command.names.values()))
+    )
+    event = OrganisationRegistered.create(
+        OrganisationRegisteredPayload(
+            organisation_id=organisation_id,
+            names=command.names,
+            kind=command.kind,
+            country=command.country,
+            iati_identifier=command.iati_identifier,
+            iati_type=command.iati_type,
+            note=command.note,
+        ),
+        partnership_id=PROGRAMME_KEY,
+        actor=principal.as_actor(),
+    )
+    stream = f"organisation:{organisation_id}"
+    cause = cause_of(principal, stream, idempotency_key)
+    return await record_new(store, cause, stream, event, f"organisation {organisation_id}")
+
+
+async def update_organisation(
+    organisation_id: str,
+    command: commands.UpdateOrganisation,
+    principal: Principal,
+    store: RegistryRepository,
+    expected_version: int | None,
+    idempotency_key: str | None = None,
+) -> Appended:
+    require_coordinator(principal)
+    stream = f"organisation:{organisation_id}"
+    what = f"organisation {organisation_id!r}"
+    snapshot = await load_snapshot(store, stream, OrganisationRegisteredPayload, what)
+    state = rebuilt(OrganisationRegisteredPayload, snapshot.state, command.changes())
+    event = OrganisationUpdated.create(
+        state, partnership_id=PROGRAMME_KEY, actor=principal.as_actor()
+    )
+    cause = cause_of(principal, f"update:{stream}", idempotency_key)
+    return await record_change(store, cause, stream, snapshot, expected_version, event, what)
+
+
+def _phases(phases: list[commands.PhaseInput]) -> list[Phase]:
+    return [
+        Phase(
+            phase_id=phase.id,
+            start=phase.start,
+            end=phase.end,
+            status=phase.status,
+            evaluated=phase.evaluated,
+            description=phase.description,
+            note=phase.note,
+        )
+        for phase in sorted(phases, key=lambda phase: phase.start)
+    ]
+
+
+async def _require_programme_organisations(
+    store: RegistryRepository, funder_id: str, coordinating_organisation_ids: list[str]
+) -> None:
+    await require_organisation(store, funder_id, "funder", "funder_id")
+    for organisation_id in coordinating_organisation_ids:
+        await require_organisation(
+            store, organisation_id, "association", "coordinating_organisation_ids"
+        )
+
+
+async def define_programme(
+    command: commands.DefineProgramme,
+    principal: Principal,
+    store: RegistryRepository,
+    idempotency_key: str | None = None,
+) -> Appended:
+    """Define the programme this registry runs: once; later changes are edits."""
+    require_coordinator(principal)
+    await _require_programme_organisations(
+        store, command.funder_id, command.coordinating_organisation_ids
+    )
+    await _require_kept_phases(store, {phase.id for phase in command.phases})
+    event = ProgrammeDefined.create(
+        ProgrammeDefinedPayload(
+            programme_id=command.id,
+            names=command.names,
+            funder_id=command.funder_id,
+            coordinating_organisation_ids=list(
+                dict.fromkeys(command.coordinating_organisation_ids)
+            ),
+            phases=_phases(command.phases),
+            iati_identifier=command.iati_identifier,
+            note=command.note,
+        ),
+        partnership_id=PROGRAMME_KEY,
+        actor=principal.as_actor(),
+    )
+    cause = cause_of(principal, PROGRAMME_STREAM, idempotency_key)
+    return await record_new(store, cause, PROGRAMME_STREAM, event, "the programme")
+
+
+async def _require_kept_phases(store: RegistryRepository, phases: set[str]) -> None:
+    """No phase disappears while partnerships still take part in it."""
+    orphans: dict[str, list[str]] = {}
+    for partnership_id, taken_part_in in (await store.partnership_phases()).items():
+        for phase in taken_part_in:
+            if phase not in phases:
+                orphans.setdefault(phase, []).append(partnership_id)
+    if orphans:
+        listed = "; ".join(
+            f"{phase} ({', '.join(sorted(ids)[:5])}{', …' if len(ids) > 5 else ''})"
+            for phase, ids in sorted(orphans.items())
+        )
+        raise Invalid(f"phases: partnerships take part in phases this list leaves out: {listed}")
+
+
+async def update_programme(
+    command: commands.UpdateProgramme,
+    principal: Principal,
+    store: RegistryRepository,
+    expected_version: int | None,
+    idempotency_key: str | None = None,
+) -> Appended:
+    """Edit the programme: close a phase, mark it evaluated, add the next one…"""
+    require_coordinator(principal)
+    snapshot = await load_snapshot(
+        store, PROGRAMME_STREAM, ProgrammeDefinedPayload, "programme yet"
+    )
+    changes = command.changes()
+    if command.phases is not None:
+        await _require_kept_phases(store, {phase.id for phase in command.phases})
+        changes["phases"] = [phase.model_dump(mode="json") for phase in _phases(command.phases)]
+    state = rebuilt(ProgrammeDefinedPayload, snapshot.state, changes)
+    await _require_programme_organisations(
+        store, state.funder_id, state.coordinating_organisation_ids
+    )
+    event = ProgrammeUpdated.create(state, partnership_id=PROGRAMME_KEY, actor=principal.as_actor())
+    cause = cause_of(principal, f"update:{PROGRAMME_STREAM}", idempotency_key)
+    return await record_change(
+        store, cause, PROGRAMME_STREAM, snapshot, expected_version, event, "the programme"
+    )

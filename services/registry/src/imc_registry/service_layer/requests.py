@@ -1,0 +1,325 @@
+"""Roadmap requests: stored as submissions and published for roadmaps to decide."""
+
+from __future__ import annotations
+
+import hashlib
+
+from imc_contracts import new_event_id
+from imc_contracts.common import BeneficiaryCount, DisaggregatedValue, ReportingPeriod
+from imc_contracts.registry import (
+    EvaluationSubmitted,
+    EvaluationSubmittedPayload,
+    IndicatorProposed,
+    IndicatorProposedPayload,
+    IndicatorValueReported,
+    IndicatorValueReportedPayload,
+    MilestoneCancellationRequested,
+    MilestoneCancellationRequestedPayload,
+    MilestoneProposed,
+    MilestoneProposedPayload,
+    MilestoneRescheduleRequested,
+    MilestoneRescheduleRequestedPayload,
+    MilestoneRevised,
+    MilestoneRevisedPayload,
+    ObjectiveProposed,
+    ObjectiveProposedPayload,
+    ProgressReported,
+    ProgressReportedPayload,
+    RoadmapImportRequested,
+    RoadmapImportRequestedPayload,
+)
+from imc_runtime.commitlog import Appended, commit_id
+from imc_runtime.principal import Principal
+
+from imc_registry.domain import commands
+from imc_registry.domain.model import (
+    Invalid,
+    Partnership,
+    require_coordinator,
+)
+from imc_registry.service_layer import sheets
+from imc_registry.service_layer.changes import (
+    require_partner,
+    submit_request,
+    writable_partnership,
+)
+from imc_registry.service_layer.ports import RegistryRepository
+
+
+async def propose_objective(
+    partnership_id: str,
+    command: commands.ProposeObjective,
+    principal: Principal,
+    store: RegistryRepository,
+    idempotency_key: str | None = None,
+) -> Appended:
+    def payload(partnership: Partnership, submission_id: str) -> ObjectiveProposedPayload:
+        return ObjectiveProposedPayload(
+            submission_id=submission_id,
+            objective_id=command.objective_id or str(new_event_id()),
+            phase=command.phase,
+            theme=command.theme,
+            title=command.title,
+            description=command.description,
+        )
+
+    return await submit_request(
+        partnership_id, "objective", principal, store, idempotency_key, ObjectiveProposed, payload
+    )
+
+
+async def propose_milestone(
+    partnership_id: str,
+    command: commands.ProposeMilestone,
+    principal: Principal,
+    store: RegistryRepository,
+    idempotency_key: str | None = None,
+) -> Appended:
+    """Publish a milestone plan for roadmaps to apply; answers with the submission."""
+
+    def payload(partnership: Partnership, submission_id: str) -> MilestoneProposedPayload:
+        require_partner(partnership, command.responsible_municipality_id)
+        return MilestoneProposedPayload(
+            submission_id=submission_id,
+            milestone_id=command.milestone_id or str(new_event_id()),
+            title=command.title,
+            due_date=command.due_date,
+            responsible_municipality_id=command.responsible_municipality_id,
+            target=command.target,
+            objective_id=command.objective_id,
+            phase=command.phase,
+            weight=command.weight,
+            backfill=command.backfill,
+        )
+
+    return await submit_request(
+        partnership_id, "propose", principal, store, idempotency_key, MilestoneProposed, payload
+    )
+
+
+async def revise_milestone(
+    partnership_id: str,
+    milestone_id: str,
+    command: commands.ReviseMilestone,
+    principal: Principal,
+    store: RegistryRepository,
+    idempotency_key: str | None = None,
+) -> Appended:
+    def payload(partnership: Partnership, submission_id: str) -> MilestoneRevisedPayload:
+        require_partner(partnership, command.responsible_municipality_id)
+        return MilestoneRevisedPayload(
+            submission_id=submission_id, milestone_id=milestone_id, **command.changes()
+        )
+
+    action = f"revise:{milestone_id}"
+    return await submit_request(
+        partnership_id, action, principal, store, idempotency_key, MilestoneRevised, payload
+    )
+
+
+async def reschedule_milestone(
+    partnership_id: str,
+    milestone_id: str,
+    command: commands.RescheduleMilestone,
+    principal: Principal,
+    store: RegistryRepository,
+    idempotency_key: str | None = None,
+) -> Appended:
+    def payload(
+        partnership: Partnership, submission_id: str
+    ) -> MilestoneRescheduleRequestedPayload:
+        return MilestoneRescheduleRequestedPayload(
+            submission_id=submission_id,
+            milestone_id=milestone_id,
+            due_date=command.due_date,
+            reason=command.reason,
+        )
+
+    action = f"reschedule:{milestone_id}"
+    return await submit_request(
+        partnership_id,
+        action,
+        principal,
+        store,
+        idempotency_key,
+        MilestoneRescheduleRequested,
+        payload,
+    )
+
+
+async def cancel_milestone(
+    partnership_id: str,
+    milestone_id: str,
+    command: commands.CancelMilestone,
+    principal: Principal,
+    store: RegistryRepository,
+    idempotency_key: str | None = None,
+) -> Appended:
+    def payload(
+        partnership: Partnership, submission_id: str
+    ) -> MilestoneCancellationRequestedPayload:
+        return MilestoneCancellationRequestedPayload(
+            submission_id=submission_id, milestone_id=milestone_id, reason=command.reason
+        )
+
+    action = f"cancel:{milestone_id}"
+    return await submit_request(
+        partnership_id,
+        action,
+        principal,
+        store,
+        idempotency_key,
+        MilestoneCancellationRequested,
+        payload,
+    )
+
+
+async def report_progress(
+    partnership_id: str,
+    milestone_id: str,
+    command: commands.ReportProgress,
+    principal: Principal,
+    store: RegistryRepository,
+    idempotency_key: str | None = None,
+) -> Appended:
+    def payload(partnership: Partnership, submission_id: str) -> ProgressReportedPayload:
+        return ProgressReportedPayload(
+            submission_id=submission_id,
+            milestone_id=milestone_id,
+            progress=command.progress,
+            reported_on=command.reported_on,
+            note=command.note,
+            beneficiaries=[
+                BeneficiaryCount.model_validate(b.model_dump()) for b in command.beneficiaries
+            ],
+            correction=command.correction,
+        )
+
+    action = f"progress:{milestone_id}"
+    return await submit_request(
+        partnership_id, action, principal, store, idempotency_key, ProgressReported, payload
+    )
+
+
+def _value(value: commands.Value) -> DisaggregatedValue:
+    return DisaggregatedValue.model_validate(value.model_dump())
+
+
+async def propose_indicator(
+    partnership_id: str,
+    command: commands.ProposeIndicator,
+    principal: Principal,
+    store: RegistryRepository,
+    idempotency_key: str | None = None,
+) -> Appended:
+    def payload(partnership: Partnership, submission_id: str) -> IndicatorProposedPayload:
+        return IndicatorProposedPayload(
+            submission_id=submission_id,
+            indicator_id=command.indicator_id or str(new_event_id()),
+            objective_id=command.objective_id,
+            title=command.title,
+            description=command.description,
+            measure=command.measure,
+            unit=command.unit,
+            baseline=None if command.baseline is None else _value(command.baseline),
+            baseline_year=command.baseline_year,
+            periods=[
+                ReportingPeriod(
+                    period_id=period.period_id,
+                    start=period.start,
+                    end=period.end,
+                    targets=[_value(target) for target in period.targets],
+                )
+                for period in command.periods
+            ],
+        )
+
+    return await submit_request(
+        partnership_id, "indicator", principal, store, idempotency_key, IndicatorProposed, payload
+    )
+
+
+async def report_indicator_value(
+    partnership_id: str,
+    indicator_id: str,
+    command: commands.ReportIndicatorValue,
+    principal: Principal,
+    store: RegistryRepository,
+    idempotency_key: str | None = None,
+) -> Appended:
+    def payload(partnership: Partnership, submission_id: str) -> IndicatorValueReportedPayload:
+        return IndicatorValueReportedPayload(
+            submission_id=submission_id,
+            indicator_id=indicator_id,
+            period_id=command.period_id,
+            values=[_value(value) for value in command.values],
+            note=command.note,
+        )
+
+    action = f"indicator-value:{indicator_id}"
+    return await submit_request(
+        partnership_id, action, principal, store, idempotency_key, IndicatorValueReported, payload
+    )
+
+
+async def submit_evaluation(
+    partnership_id: str,
+    phase: str,
+    command: commands.SubmitEvaluation,
+    principal: Principal,
+    store: RegistryRepository,
+    idempotency_key: str | None = None,
+) -> Appended:
+    """A coordinator evaluates a roadmap for a phase — a closed partnership's too: that is
+    when evaluations are written."""
+    require_coordinator(principal)
+    found = await store.partnership(partnership_id)
+    if found is not None and phase not in found.phases:
+        raise Invalid(
+            f"phase: partnership {partnership_id} takes part in "
+            f"{', '.join(found.phases) or 'no phase'}, not {phase}"
+        )
+
+    def payload(partnership: Partnership, submission_id: str) -> EvaluationSubmittedPayload:
+        return EvaluationSubmittedPayload(
+            submission_id=submission_id, phase=phase, **command.model_dump()
+        )
+
+    action = f"evaluation:{phase}"
+    return await submit_request(
+        partnership_id,
+        action,
+        principal,
+        store,
+        idempotency_key,
+        EvaluationSubmitted,
+        payload,
+        closed_too=True,
+    )
+
+
+async def import_roadmap(
+    partnership_id: str,
+    sheet: bytes,
+    kind: str,
+    principal: Principal,
+    store: RegistryRepository,
+    idempotency_key: str | None = None,
+) -> Appended:
+    """A roadmap sheet, checked for form here (every problem named by row and column), for
+    roadmaps to apply all or nothing. The same sheet sent again is the same import."""
+    await writable_partnership(partnership_id, principal, store)
+    rows = sheets.milestone_rows(await sheets.read_sheet_off_loop(sheet, kind))
+    import_id = idempotency_key or hashlib.sha256(sheet).hexdigest()
+
+    def payload(partnership: Partnership, submission_id: str) -> RoadmapImportRequestedPayload:
+        return RoadmapImportRequestedPayload(
+            submission_id=submission_id,
+            import_id=commit_id(principal.subject, partnership.id, import_id),
+            rows=rows,
+        )
+
+    action = f"import:{import_id}"
+    return await submit_request(
+        partnership_id, action, principal, store, idempotency_key, RoadmapImportRequested, payload
+    )
