@@ -1,0 +1,133 @@
+"""The registry's storage in memory, for unit tests of its use cases: the same port
+(``service_layer.ports.RegistryRepository``) as the real store, the same rules about commits
+(one id is one change; one version of a stream is taken once), the records folded from the
+log the same way (``domain.model.replay``)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from typing import Any
+
+from imc_contracts import Event
+from imc_contracts.envelope import Contract
+from imc_contracts.registry import (
+    OrganisationRegisteredPayload,
+    PartnershipCreatedPayload,
+    ProgrammeDefinedPayload,
+)
+from imc_registry.domain.model import Municipality, Organisation, Partnership, Snapshot, replay
+from imc_runtime.commitlog import Appended, Commit, ConcurrencyConflict
+
+
+class InMemoryRegistry:
+    def __init__(self) -> None:
+        self.commits: dict[str, Commit] = {}
+        self.streams: dict[str, list[Commit]] = {}
+        self.outcomes: dict[str, dict[str, Any]] = {}
+
+    # -- the commit log ------------------------------------------------------------------
+    async def record(
+        self, commit_id: str, stream: str, expected_version: int, events: Sequence[Event]
+    ) -> Appended:
+        if commit_id in self.commits:
+            return Appended(self.commits[commit_id], duplicate=True)
+        history = self.streams.setdefault(stream, [])
+        if len(history) != expected_version:
+            raise ConcurrencyConflict(stream, expected_version + 1)
+        commit = Commit(
+            commit_id, stream, expected_version + 1, tuple(events), dt.datetime.now(dt.UTC)
+        )
+        history.append(commit)
+        self.commits[commit_id] = commit
+        return Appended(commit, duplicate=False)
+
+    async def earlier(self, commit_id: str) -> Commit | None:
+        return self.commits.get(commit_id)
+
+    async def load(self, stream: str) -> Snapshot[Contract] | None:
+        history = self.streams.get(stream, [])
+        return replay((commit.version, event) for commit in history for event in commit.events)
+
+    def events(self, stream_prefix: str = "") -> list[Event]:
+        """Every event recorded on the streams starting so, in the order recorded."""
+        return [
+            event
+            for commit in self.commits.values()
+            if commit.stream.startswith(stream_prefix)
+            for event in commit.events
+        ]
+
+    # -- the records a rule looks at -----------------------------------------------------
+    async def _state(self, stream: str) -> Contract | None:
+        snapshot = await self.load(stream)
+        return None if snapshot is None or snapshot.removed else snapshot.state
+
+    async def municipality(self, id: str) -> Municipality | None:
+        state = await self._state(f"municipality:{id}")
+        if state is None:
+            return None
+        data = state.model_dump()
+        return Municipality(id=id, names=data["names"], country=data["country"])
+
+    async def partnership(self, id: str) -> Partnership | None:
+        state = await self._state(f"partnership:{id}")
+        if not isinstance(state, PartnershipCreatedPayload):
+            return None
+        return Partnership(
+            id=id,
+            moroccan_municipality_id=state.moroccan_municipality_id,
+            belgian_municipality_id=state.belgian_municipality_id,
+            name=dict(state.name),
+            status=state.status,
+            phases=tuple(state.phases),
+        )
+
+    async def _partnerships(self) -> list[PartnershipCreatedPayload]:
+        found = [
+            await self._state(stream)
+            for stream in self.streams
+            if stream.startswith("partnership:")
+        ]
+        return [state for state in found if isinstance(state, PartnershipCreatedPayload)]
+
+    async def organisation(self, id: str) -> Organisation | None:
+        state = await self._state(f"organisation:{id}")
+        if not isinstance(state, OrganisationRegisteredPayload):
+            return None
+        return Organisation(id=id, kind=state.kind)
+
+    async def programme_phases(self) -> list[str] | None:
+        state = await self._state("programme")
+        if not isinstance(state, ProgrammeDefinedPayload):
+            return None
+        return [phase.phase_id for phase in state.phases]
+
+    async def partnership_phases(self) -> dict[str, tuple[str, ...]]:
+        return {p.partnership_id: tuple(p.phases) for p in await self._partnerships()}
+
+    async def partnership_ids_of(self, municipality_id: str) -> list[str]:
+        return [
+            p.partnership_id
+            for p in await self._partnerships()
+            if municipality_id in (p.moroccan_municipality_id, p.belgian_municipality_id)
+        ]
+
+    async def known_themes(self) -> set[str]:
+        return {theme for p in await self._partnerships() for theme in p.themes}
+
+    # -- submissions ---------------------------------------------------------------------
+    async def record_outcome(
+        self,
+        submission_id: str,
+        status: str,
+        *,
+        event_id: str,
+        code: str | None,
+        reason: str | None,
+        details: dict[str, Any] | None = None,
+    ) -> bool:
+        if submission_id in self.outcomes:
+            return False
+        self.outcomes[submission_id] = {"status": status, "code": code, "reason": reason}
+        return True

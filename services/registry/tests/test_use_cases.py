@@ -1,0 +1,468 @@
+"""Every registry use case, on the storage in memory (``fakes.InMemoryRegistry``): what each
+records, and what each refuses, in milliseconds. The same use cases run against FerretDB in
+the tests of the running registry."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pytest
+from imc_contracts import registry
+from imc_contracts.roadmaps import MilestoneReached, MilestoneReachedPayload
+from imc_registry.domain import commands
+from imc_registry.domain.model import Conflict, Forbidden, Invalid, NotFound, PreconditionRequired
+from imc_registry.service_layer import handlers
+from imc_registry.service_layer.sheets import ImportRefused
+from imc_runtime.principal import Principal
+
+from .fakes import InMemoryRegistry
+
+COORDINATOR = Principal(subject="coordinator@example.org", role="coordinator", language="fr")
+BERKANE = Principal(subject="karim@example.net", role="officer", municipality_id="berkane")
+ETTERBEEK = Principal(subject="lotte@example.org", role="officer", municipality_id="etterbeek")
+VIEWER = Principal(subject="viewer@example.org", role="viewer")
+DUE = dt.date(2027, 6, 30)
+
+
+@pytest.fixture
+async def store() -> InMemoryRegistry:
+    """Berkane and Saint-Gilles, partners in 2022–2026, and Etterbeek."""
+    made = InMemoryRegistry()
+    for id, country, name in (
+        ("berkane", "MA", "Berkane"),
+        ("saint-gilles", "BE", "Saint-Gilles"),
+        ("etterbeek", "BE", "Etterbeek"),
+    ):
+        await handlers.register_municipality(
+            commands.RegisterMunicipality(
+                id=id, names={"fr": name}, country=country, languages=["fr"]
+            ),
+            COORDINATOR,
+            made,
+        )
+    await handlers.create_partnership(
+        commands.CreatePartnership(
+            moroccan_municipality_id="berkane",
+            belgian_municipality_id="saint-gilles",
+            themes=["youth"],
+        ),
+        COORDINATOR,
+        made,
+    )
+    return made
+
+
+PAIR = "berkane--saint-gilles"
+
+
+def last(store: InMemoryRegistry, stream_prefix: str = "") -> Any:
+    return store.events(stream_prefix)[-1]
+
+
+# -- municipalities ---------------------------------------------------------------------
+
+
+async def test_a_coordinator_registers_a_municipality_with_an_id_from_its_name(
+    store: InMemoryRegistry,
+) -> None:
+    appended = await handlers.register_municipality(
+        commands.RegisterMunicipality(names={"fr": "Aït Baha"}, country="MA", languages=["ar"]),
+        COORDINATOR,
+        store,
+    )
+    assert appended.commit.stream == "municipality:ait-baha"
+    assert isinstance(appended.commit.events[0], registry.MunicipalityRegistered)
+
+
+async def test_an_officer_may_not_register_a_municipality(store: InMemoryRegistry) -> None:
+    with pytest.raises(Forbidden):
+        await handlers.register_municipality(
+            commands.RegisterMunicipality(names={"fr": "Tiznit"}, country="MA", languages=["fr"]),
+            BERKANE,
+            store,
+        )
+
+
+async def test_renaming_a_municipality_renames_its_partnerships(store: InMemoryRegistry) -> None:
+    await handlers.update_municipality(
+        "saint-gilles",
+        commands.UpdateMunicipality(names={"fr": "Saint-Gilles", "nl": "Sint-Gillis"}),
+        COORDINATOR,
+        store,
+        expected_version=1,
+    )
+    renamed = last(store, f"partnership:{PAIR}")
+    assert isinstance(renamed, registry.PartnershipUpdated)
+    assert renamed.payload.name["nl"] == "Berkane – Sint-Gillis"
+
+
+async def test_an_edit_needs_the_version_read_and_a_stale_one_is_a_conflict(
+    store: InMemoryRegistry,
+) -> None:
+    change = commands.UpdateMunicipality(region="Oriental")
+    with pytest.raises(PreconditionRequired):
+        await handlers.update_municipality("berkane", change, COORDINATOR, store, None)
+    await handlers.update_municipality("berkane", change, COORDINATOR, store, 1)
+    with pytest.raises(Conflict):
+        await handlers.update_municipality("berkane", change, COORDINATOR, store, 1)
+
+
+# -- partnerships -----------------------------------------------------------------------
+
+
+async def test_a_partnership_is_of_a_moroccan_and_a_belgian_municipality(
+    store: InMemoryRegistry,
+) -> None:
+    with pytest.raises(Invalid, match="moroccan_municipality_id"):
+        await handlers.create_partnership(
+            commands.CreatePartnership(
+                moroccan_municipality_id="etterbeek", belgian_municipality_id="saint-gilles"
+            ),
+            COORDINATOR,
+            store,
+        )
+    assert (await store.partnership(PAIR)) is not None
+
+
+async def test_a_partner_officer_edits_the_partnership_and_another_may_not(
+    store: InMemoryRegistry,
+) -> None:
+    edit = commands.UpdatePartnership(note="Réunion à Ouarzazate")
+    await handlers.update_partnership(PAIR, edit, BERKANE, store, expected_version=1)
+    assert last(store, f"partnership:{PAIR}").payload.note == "Réunion à Ouarzazate"
+    with pytest.raises(Forbidden):
+        await handlers.update_partnership(PAIR, edit, ETTERBEEK, store, expected_version=2)
+
+
+async def test_a_coordinator_suspends_a_partnership_with_a_reason(store: InMemoryRegistry) -> None:
+    change = commands.ChangePartnershipStatus(status="suspended", reason="Élections")
+    await handlers.change_partnership_status(PAIR, change, COORDINATOR, store, 1)
+    event = last(store, f"partnership:{PAIR}")
+    assert (event.payload.previous_status, event.payload.status) == ("active", "suspended")
+    with pytest.raises(Invalid, match="suspended already"):
+        await handlers.change_partnership_status(PAIR, change, COORDINATOR, store, 2)
+
+
+# -- people -----------------------------------------------------------------------------
+
+
+def member(**changes: Any) -> commands.AddMember:
+    fields: dict[str, Any] = {
+        "name": "Amal Berrada",
+        "email": "amal@example.org",
+        "municipality_id": "berkane",
+        "role": "IMC officer",
+        "language": "ar",
+    }
+    return commands.AddMember(**{**fields, **changes})
+
+
+async def test_an_officer_adds_a_member_of_their_own_municipality_only(
+    store: InMemoryRegistry,
+) -> None:
+    appended = await handlers.add_member(member(), BERKANE, store)
+    assert isinstance(appended.commit.events[0], registry.MemberAdded)
+    with pytest.raises(Forbidden):
+        await handlers.add_member(member(municipality_id="etterbeek"), BERKANE, store)
+
+
+async def test_the_same_idempotency_key_adds_one_member(store: InMemoryRegistry) -> None:
+    first = await handlers.add_member(member(), BERKANE, store, idempotency_key="k")
+    again = await handlers.add_member(member(), BERKANE, store, idempotency_key="k")
+    assert again.duplicate
+    assert again.commit.id == first.commit.id
+
+
+async def test_a_member_is_edited_and_removed_and_is_then_gone(store: InMemoryRegistry) -> None:
+    added = await handlers.add_member(member(), BERKANE, store)
+    member_id = added.commit.events[0].payload.member_id
+    await handlers.update_member(member_id, commands.UpdateMember(role="Mayor"), BERKANE, store, 1)
+    assert last(store, "member:").payload.role == "Mayor"
+    await handlers.remove_member(member_id, BERKANE, store, 2)
+    assert isinstance(last(store, "member:"), registry.MemberRemoved)
+    with pytest.raises(NotFound, match="removed"):
+        await handlers.update_member(member_id, commands.UpdateMember(role="x"), BERKANE, store, 3)
+
+
+async def test_a_coordinator_adds_edits_and_removes_a_programme_coordinator(
+    store: InMemoryRegistry,
+) -> None:
+    added = await handlers.add_coordinator(
+        commands.AddCoordinator(
+            name="Claire Dubois",
+            email="claire@example.org",
+            organisation="Brulocalis",
+            language="fr",
+        ),
+        COORDINATOR,
+        store,
+    )
+    coordinator_id = added.commit.events[0].payload.coordinator_id
+    assert coordinator_id == "claire-at-example-org"
+    change = commands.UpdateCoordinator(language="nl")
+    await handlers.update_coordinator(coordinator_id, change, COORDINATOR, store, 1)
+    assert last(store, "coordinator:").payload.language == "nl"
+    await handlers.remove_coordinator(coordinator_id, COORDINATOR, store, 2)
+    assert isinstance(last(store, "coordinator:"), registry.CoordinatorRemoved)
+    with pytest.raises(Forbidden):
+        await handlers.remove_coordinator(coordinator_id, BERKANE, store, 3)
+
+
+# -- the programme ----------------------------------------------------------------------
+
+
+async def organisations(store: InMemoryRegistry) -> None:
+    for id, kind in (("dgd", "funder"), ("brulocalis", "association")):
+        await handlers.register_organisation(
+            commands.RegisterOrganisation(id=id, names={"fr": id.upper()}, kind=kind, country="BE"),
+            COORDINATOR,
+            store,
+        )
+
+
+def phase(id: str, start: int, status: str) -> commands.PhaseInput:
+    end = start + 4
+    return commands.PhaseInput(
+        id=id, start=dt.date(start, 1, 1), end=dt.date(end, 12, 31), status=status
+    )
+
+
+async def test_the_programme_is_defined_with_its_funder_and_its_phases(
+    store: InMemoryRegistry,
+) -> None:
+    await organisations(store)
+    definition = commands.DefineProgramme(
+        id="imc-morocco",
+        names={"fr": "CIC Maroc"},
+        funder_id="dgd",
+        coordinating_organisation_ids=["brulocalis"],
+        phases=[phase("2022-2026", 2022, "running"), phase("2017-2021", 2017, "closed")],
+    )
+    await handlers.define_programme(definition, COORDINATOR, store)
+    assert await store.programme_phases() == ["2017-2021", "2022-2026"]  # in order of time
+    with pytest.raises(Invalid, match="funder_id"):
+        await handlers.define_programme(
+            definition.model_copy(update={"funder_id": "brulocalis"}), COORDINATOR, store
+        )
+
+
+async def test_a_phase_partnerships_take_part_in_cannot_leave_the_programme(
+    store: InMemoryRegistry,
+) -> None:
+    await organisations(store)
+    await handlers.define_programme(
+        commands.DefineProgramme(
+            id="imc-morocco",
+            names={"fr": "CIC Maroc"},
+            funder_id="dgd",
+            coordinating_organisation_ids=["brulocalis"],
+            phases=[phase("2022-2026", 2022, "running")],
+        ),
+        COORDINATOR,
+        store,
+    )
+    with pytest.raises(Invalid, match="berkane--saint-gilles"):
+        await handlers.update_programme(
+            commands.UpdateProgramme(phases=[phase("2027-2031", 2027, "planned")]),
+            COORDINATOR,
+            store,
+            1,
+        )
+    closed = commands.UpdateProgramme(
+        phases=[phase("2022-2026", 2022, "closed"), phase("2027-2031", 2027, "planned")]
+    )
+    await handlers.update_programme(closed, COORDINATOR, store, 1)
+    assert await store.programme_phases() == ["2022-2026", "2027-2031"]
+
+
+async def test_an_organisation_is_edited_by_a_coordinator(store: InMemoryRegistry) -> None:
+    await organisations(store)
+    change = commands.UpdateOrganisation(note="Formerly AVCB/VSGB.")
+    await handlers.update_organisation("brulocalis", change, COORDINATOR, store, 1)
+    assert last(store, "organisation:").payload.note == "Formerly AVCB/VSGB."
+
+
+# -- roadmap requests -------------------------------------------------------------------
+
+
+async def test_an_officer_proposes_an_objective_and_a_milestone_as_submissions(
+    store: InMemoryRegistry,
+) -> None:
+    objective = await handlers.propose_objective(
+        PAIR,
+        commands.ProposeObjective(objective_id="youth", theme="youth", title={"fr": "Jeunesse"}),
+        BERKANE,
+        store,
+    )
+    milestone = await handlers.propose_milestone(
+        PAIR,
+        commands.ProposeMilestone(
+            milestone_id="space",
+            title={"fr": "Espace jeunes"},
+            due_date=DUE,
+            responsible_municipality_id="saint-gilles",
+            objective_id="youth",
+        ),
+        BERKANE,
+        store,
+    )
+    for appended, kind in (
+        (objective, registry.ObjectiveProposed),
+        (milestone, registry.MilestoneProposed),
+    ):
+        [event] = appended.commit.events
+        assert isinstance(event, kind)
+        assert appended.commit.stream == f"submission:{event.payload.submission_id}"
+        assert event.correlation_id == event.payload.submission_id
+        assert event.actor is not None
+        assert event.actor.municipality_id == "berkane"
+
+
+async def test_a_milestone_is_the_responsibility_of_a_partner(store: InMemoryRegistry) -> None:
+    with pytest.raises(Invalid, match="responsible_municipality_id"):
+        await handlers.propose_milestone(
+            PAIR,
+            commands.ProposeMilestone(
+                title={"fr": "x"}, due_date=DUE, responsible_municipality_id="etterbeek"
+            ),
+            BERKANE,
+            store,
+        )
+
+
+async def test_an_officer_of_another_municipality_or_a_viewer_may_request_nothing(
+    store: InMemoryRegistry,
+) -> None:
+    report = commands.ReportProgress(progress=40, reported_on=dt.date(2026, 11, 29))
+    with pytest.raises(Forbidden):
+        await handlers.report_progress(PAIR, "space", report, ETTERBEEK, store)
+    with pytest.raises(Forbidden):
+        await handlers.report_progress(PAIR, "space", report, VIEWER, store)
+    with pytest.raises(NotFound):
+        await handlers.report_progress("nowhere--nobody", "space", report, BERKANE, store)
+
+
+async def test_a_milestone_is_revised_rescheduled_reported_and_cancelled_by_request(
+    store: InMemoryRegistry,
+) -> None:
+    await handlers.revise_milestone(
+        PAIR, "space", commands.ReviseMilestone(weight=2), BERKANE, store
+    )
+    await handlers.reschedule_milestone(
+        PAIR, "space", commands.RescheduleMilestone(due_date=DUE, reason="Travaux"), BERKANE, store
+    )
+    await handlers.report_progress(
+        PAIR,
+        "space",
+        commands.ReportProgress(
+            progress=60,
+            reported_on=dt.date(2026, 11, 29),
+            beneficiaries=[commands.Beneficiaries(group="youth", sex="female", count=40)],
+        ),
+        BERKANE,
+        store,
+    )
+    await handlers.cancel_milestone(
+        PAIR, "space", commands.CancelMilestone(reason="Remplacé"), BERKANE, store
+    )
+    kinds = [type(event) for event in store.events("submission:")]
+    assert kinds == [
+        registry.MilestoneRevised,
+        registry.MilestoneRescheduleRequested,
+        registry.ProgressReported,
+        registry.MilestoneCancellationRequested,
+    ]
+    reported = store.events("submission:")[2]
+    assert reported.payload.beneficiaries[0].count == 40
+
+
+async def test_a_closed_partnership_takes_no_request(store: InMemoryRegistry) -> None:
+    change = commands.ChangePartnershipStatus(status="closed", reason="Fin de la phase")
+    await handlers.change_partnership_status(PAIR, change, COORDINATOR, store, 1)
+    with pytest.raises(Conflict):
+        await handlers.cancel_milestone(
+            PAIR, "space", commands.CancelMilestone(reason="x"), BERKANE, store
+        )
+
+
+async def test_an_indicator_is_proposed_and_a_value_reported(store: InMemoryRegistry) -> None:
+    await handlers.propose_indicator(
+        PAIR,
+        commands.ProposeIndicator(
+            indicator_id="reached",
+            title={"fr": "Jeunes touchés"},
+            measure="unit",
+            periods=[
+                commands.Period(
+                    period_id="2026",
+                    start=dt.date(2026, 1, 1),
+                    end=dt.date(2026, 12, 31),
+                    targets=[commands.Value(group="youth", value=100)],
+                )
+            ],
+        ),
+        BERKANE,
+        store,
+    )
+    await handlers.report_indicator_value(
+        PAIR,
+        "reached",
+        commands.ReportIndicatorValue(
+            period_id="2026", values=[commands.Value(group="youth", value=40)]
+        ),
+        BERKANE,
+        store,
+    )
+    proposed, reported = store.events("submission:")
+    assert proposed.payload.periods[0].targets[0].value == 100
+    assert reported.payload.values[0].value == 40
+
+
+async def test_a_coordinator_evaluates_a_phase_the_partnership_takes_part_in(
+    store: InMemoryRegistry,
+) -> None:
+    evaluation = commands.SubmitEvaluation(relevance=4, findings={"fr": "Utile"})
+    with pytest.raises(Forbidden):
+        await handlers.submit_evaluation(PAIR, "2022-2026", evaluation, BERKANE, store)
+    with pytest.raises(Invalid, match="2017-2021"):
+        await handlers.submit_evaluation(PAIR, "2017-2021", evaluation, COORDINATOR, store)
+    await handlers.submit_evaluation(PAIR, "2022-2026", evaluation, COORDINATOR, store)
+    assert last(store, "submission:").payload.relevance == 4
+
+
+async def test_a_roadmap_sheet_is_one_request_and_the_same_sheet_again_is_the_same(
+    store: InMemoryRegistry,
+) -> None:
+    sheet = (
+        "milestone_id,title_fr,due_date,responsible_municipality_id\n"
+        f"m1,Ouverture,{DUE.isoformat()},berkane\n"
+    ).encode()
+    first = await handlers.import_roadmap(PAIR, sheet, "csv", BERKANE, store)
+    [event] = first.commit.events
+    assert isinstance(event, registry.RoadmapImportRequested)
+    assert [row.milestone_id for row in event.payload.rows] == ["m1"]
+    with pytest.raises(ImportRefused):
+        await handlers.import_roadmap(PAIR, b"milestone_id\n", "csv", BERKANE, store)
+
+
+# -- outcomes ---------------------------------------------------------------------------
+
+
+async def test_roadmaps_answer_marks_the_submission_once(store: InMemoryRegistry) -> None:
+    def reached(submission_id: str) -> MilestoneReached:
+        return MilestoneReached.create(
+            MilestoneReachedPayload(
+                submission_id=submission_id,
+                milestone_id="m",
+                title={"fr": "x"},
+                due_date=DUE,
+                reached_on=dt.date(2026, 11, 29),
+                responsible_municipality_id="berkane",
+            ),
+            partnership_id=PAIR,
+        )
+
+    await handlers.record_outcome(reached("s-1"), store)
+    await handlers.record_outcome(reached("s-1"), store)
+    assert store.outcomes == {"s-1": {"status": "applied", "code": None, "reason": None}}
