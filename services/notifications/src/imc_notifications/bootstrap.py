@@ -8,6 +8,7 @@ from fastapi import FastAPI
 from imc_runtime.periodic import Periodic
 from imc_runtime.service import Infrastructure, ServiceParts, bind, create_app
 
+from imc_notifications.adapters.composer import Composer
 from imc_notifications.adapters.directory import Directory
 from imc_notifications.adapters.mailer import Mailer
 from imc_notifications.adapters.rendering import Renderer
@@ -15,7 +16,7 @@ from imc_notifications.adapters.store import DeliveryStore, DigestStore, Prefere
 from imc_notifications.entrypoints import events, http
 from imc_notifications.service_layer.delivery import DeliveryStats, Sender
 from imc_notifications.service_layer.digest import send_digests_now
-from imc_notifications.service_layer.handlers import Dependencies
+from imc_notifications.service_layer.ports import Dependencies
 from imc_notifications.settings import NotificationsSettings
 
 
@@ -23,6 +24,7 @@ def build_dependencies(
     settings: NotificationsSettings, infra: Infrastructure, mailer: Mailer | None = None
 ) -> Dependencies:
     deliveries = DeliveryStore(infra.db)
+    mailer = mailer or Mailer(settings)
     return Dependencies(
         directory=Directory(infra.db),
         preferences=PreferenceStore(infra.db),
@@ -30,7 +32,7 @@ def build_dependencies(
         sender=Sender(
             deliveries=deliveries,
             commits=infra.commits,
-            mailer=mailer or Mailer(settings),
+            mailer=mailer,
             settings=settings,
             stats=DeliveryStats(
                 on_outcome=lambda outcome: infra.metrics.emails.labels(outcome).inc()
@@ -38,9 +40,21 @@ def build_dependencies(
         ),
         delivery_log=deliveries,
         commits=infra.commits,
-        renderer=Renderer(),
+        emails=Composer(settings, mailer, Renderer()),
         settings=settings,
     )
+
+
+def storage(
+    infra: Infrastructure,
+) -> list[Directory | PreferenceStore | DigestStore | DeliveryStore]:
+    """The stores whose indexes are made at start-up."""
+    return [
+        Directory(infra.db),
+        PreferenceStore(infra.db),
+        DigestStore(infra.db),
+        DeliveryStore(infra.db),
+    ]
 
 
 def build_app(settings: NotificationsSettings | None = None) -> FastAPI:
@@ -56,12 +70,7 @@ def build_app(settings: NotificationsSettings | None = None) -> FastAPI:
             routers=[http.router],
             events=bind("notifications", events.HANDLERS, deps),
             consumer_group=settings.consumer_group,
-            start=[
-                deps.directory.ensure_indexes,
-                deps.preferences.ensure_indexes,
-                deps.digests.ensure_indexes,
-                deps.delivery_log.ensure_indexes,
-            ],
+            start=[store.ensure_indexes for store in storage(infra)],
             periodic=[
                 Periodic(
                     "digest",

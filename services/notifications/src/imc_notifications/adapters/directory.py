@@ -6,6 +6,8 @@ nothing, and the directory can be rebuilt by reading the registry's topic from t
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from imc_contracts import Language, Localized
 from imc_runtime.mongo import Document
 from pymongo import ASCENDING
@@ -16,6 +18,7 @@ from imc_notifications.domain.recipients import (
     TIME_ZONES,
     Recipient,
 )
+from imc_notifications.service_layer.ports import ListedPartnership
 
 
 class Directory:
@@ -31,18 +34,18 @@ class Directory:
         await self._coordinators.create_index([("email_key", ASCENDING)])
 
     async def put_municipality(
-        self, id: str, names: Localized, languages: list[Language], country: str = ""
+        self, id: str, names: Localized, languages: Sequence[Language], country: str = ""
     ) -> None:
-        document = {"_id": id, "names": names, "languages": languages, "country": country}
+        document = {"_id": id, "names": names, "languages": list(languages), "country": country}
         await self._municipalities.replace_one({"_id": id}, document, upsert=True)
 
     async def put_partnership(
-        self, id: str, name: Localized, municipality_ids: list[str], status: str = "active"
+        self, id: str, name: Localized, municipality_ids: Sequence[str], status: str = "active"
     ) -> None:
         document = {
             "_id": id,
             "name": name,
-            "municipality_ids": municipality_ids,
+            "municipality_ids": list(municipality_ids),
             "status": status,
         }
         await self._partnerships.replace_one({"_id": id}, document, upsert=True)
@@ -63,8 +66,16 @@ class Directory:
     async def remove_coordinator(self, coordinator_id: str) -> None:
         await self._coordinators.delete_one({"_id": coordinator_id})
 
-    async def partnership(self, id: str) -> Document | None:
-        return await self._partnerships.find_one({"_id": id})
+    async def partnership(self, id: str) -> ListedPartnership | None:
+        document = await self._partnerships.find_one({"_id": id})
+        if document is None:
+            return None
+        return ListedPartnership(
+            id=document["_id"],
+            name=document["name"],
+            municipality_ids=tuple(document["municipality_ids"]),
+            status=document.get("status", "active"),
+        )
 
     async def municipality_languages(self, id: str | None) -> list[Language]:
         document = None if id is None else await self._municipalities.find_one({"_id": id})

@@ -7,7 +7,6 @@ import datetime as dt
 import os
 import socket
 import time
-from dataclasses import dataclass
 from email.message import EmailMessage
 from email.utils import format_datetime, getaddresses
 
@@ -16,25 +15,8 @@ from email_validator import EmailNotValidError, validate_email
 from imc_runtime.tracing import span
 
 from imc_notifications.adapters import headers
-from imc_notifications.adapters.rendering import RenderedEmail
+from imc_notifications.service_layer.ports import Attachment, RenderedEmail, SendFailed
 from imc_notifications.settings import NotificationsSettings
-
-
-@dataclass(frozen=True)
-class Attachment:
-    filename: str
-    maintype: str
-    subtype: str
-    content: bytes
-
-
-class SendFailed(Exception):
-    """The message was not accepted. ``permanent``: retrying cannot help (a 5xx reply about
-    this recipient or message, an invalid address)."""
-
-    def __init__(self, error: str, *, permanent: bool) -> None:
-        super().__init__(error)
-        self.permanent = permanent
 
 
 def build_message(

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 from typing import Any
 
 from babel.dates import format_date
@@ -11,16 +10,10 @@ from babel.numbers import format_decimal, format_percent
 from imc_contracts import Language
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
+from imc_notifications.service_layer.ports import RenderedEmail
+
 RTL_LANGUAGES: frozenset[Language] = frozenset({"ar"})
 BABEL_LOCALES: dict[Language, str] = {"ar": "ar_MA", "fr": "fr_BE", "nl": "nl_BE", "en": "en_GB"}
-
-
-@dataclass(frozen=True)
-class RenderedEmail:
-    language: Language
-    subject: str
-    text: str
-    html: str
 
 
 class Renderer:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-from dataclasses import dataclass
 from typing import Any
 
 from imc_runtime.mongo import Document
@@ -19,24 +18,11 @@ from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
 from imc_notifications.domain.preferences import Preferences
-
-
-class PreferencesChangedConcurrently(Exception):
-    """Someone else saved this recipient's preferences first; read and decide again."""
-
-
-@dataclass(frozen=True)
-class Attempts:
-    started: int
-    failed: int
-    last_error: str | None
-    last_started_at: dt.datetime | None = None
-
-    @property
-    def in_doubt(self) -> bool:
-        """An attempt began and neither failed nor, as far as we recorded, succeeded: the
-        process stopped between handing the message to SMTP and recording what happened."""
-        return self.started > self.failed
+from imc_notifications.service_layer.ports import (
+    Attempts,
+    DigestItem,
+    PreferencesChangedConcurrently,
+)
 
 
 class DeliveryStore:
@@ -151,22 +137,6 @@ class PreferenceStore:
         except DuplicateKeyError as error:
             raise PreferencesChangedConcurrently(recipient_id) from error
         return version
-
-
-@dataclass(frozen=True)
-class DigestItem:
-    id: str
-    """The delivery id the item would have had as an immediate email."""
-    recipient_id: str
-    digest_date: dt.date
-    time_zone: str
-    hour: int
-    """The local hour its digest goes out, as chosen when it was queued."""
-    kind: str
-    event_id: str
-    title: str
-    link: str
-    queued_at: dt.datetime
 
 
 class DigestStore:

@@ -15,11 +15,10 @@ from imc_runtime.problems import InvalidField, Problem, excerpt
 from pydantic import BaseModel, ConfigDict, Field
 
 from imc_notifications.adapters.rendering import KIND_LABELS
-from imc_notifications.adapters.store import PreferencesChangedConcurrently
 from imc_notifications.domain import unsubscribe
 from imc_notifications.domain.preferences import Preferences
 from imc_notifications.domain.recipients import Recipient
-from imc_notifications.service_layer.handlers import Dependencies
+from imc_notifications.service_layer.ports import Dependencies, PreferencesChangedConcurrently
 
 Status = Literal["pending", "sent", "failed"]
 router = APIRouter()
@@ -130,7 +129,7 @@ async def unsubscribe_page(
     recipient = await _recipient(request_.recipient_id, deps)
     language = recipient.language if recipient else "en"
     kind_label = KIND_LABELS[language].get(request_.kind or "", "")
-    html = deps.renderer.page(
+    html = deps.emails.page(
         "unsubscribe",
         language,
         done=False,
@@ -173,7 +172,7 @@ async def unsubscribe_confirm(
         except PreferencesChangedConcurrently:
             continue
     language = recipient.language if recipient else "en"
-    html = deps.renderer.page(
+    html = deps.emails.page(
         "unsubscribe",
         language,
         done=True,

@@ -20,10 +20,9 @@ import asyncio
 import datetime as dt
 import random
 import time
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from email.message import EmailMessage
-from typing import Protocol
 
 from imc_contracts import Event, Language
 from imc_contracts.notifications import (
@@ -32,13 +31,16 @@ from imc_contracts.notifications import (
     EmailSent,
     EmailSentPayload,
 )
-from imc_runtime.commitlog import Appended, Commit
 from imc_runtime.logging import get_logger
-from imc_runtime.mongo import Document
 
-from imc_notifications.adapters.mailer import SendFailed
-from imc_notifications.adapters.store import Attempts
 from imc_notifications.domain.recipients import Recipient, mask_email
+from imc_notifications.service_layer.ports import (
+    Attempts,
+    Deliveries,
+    Outcomes,
+    SendFailed,
+    Transport,
+)
 from imc_notifications.settings import NotificationsSettings
 
 log = get_logger(__name__)
@@ -104,33 +106,6 @@ class Delivery:
     cause_type: str
     partnership_id: str
     caused_by: Event | None = None
-
-
-class Deliveries(Protocol):
-    """Where reservations and attempts are kept (``DeliveryStore``; a fake in unit tests)."""
-
-    async def reserve(self, delivery: Document) -> bool: ...
-    async def attempts(self, delivery_id: str) -> Attempts: ...
-    async def attempt_started(self, delivery_id: str, attempt: int, at: dt.datetime) -> None: ...
-    async def attempt_failed(
-        self, delivery_id: str, attempt: int, error: str, permanent: bool, at: dt.datetime
-    ) -> None: ...
-
-
-class Outcomes(Protocol):
-    """Where outcomes are committed (the ``CommitLog``)."""
-
-    async def get(self, id: str) -> Commit | None: ...
-    async def append(
-        self, id: str, stream: str, expected_version: int, events: Sequence[Event]
-    ) -> Appended: ...
-
-
-class Transport(Protocol):
-    """How a message leaves (the ``Mailer``)."""
-
-    def message_id(self, delivery_id: str) -> str: ...
-    async def send(self, message: EmailMessage, to_address: str) -> None: ...
 
 
 @dataclass

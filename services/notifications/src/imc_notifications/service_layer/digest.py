@@ -15,13 +15,11 @@ from imc_contracts import PROGRAMME_KEY
 from imc_runtime.commitlog import commit_id
 from imc_runtime.logging import get_logger
 
-from imc_notifications.adapters.mailer import build_message
-from imc_notifications.adapters.rendering import format_day, format_number
-from imc_notifications.adapters.store import DigestItem
 from imc_notifications.domain.preferences import digest_due
 from imc_notifications.domain.recipients import language_for
 from imc_notifications.service_layer.delivery import Delivery, SmtpUnavailable
-from imc_notifications.service_layer.handlers import Dependencies, unsubscribe_url_for
+from imc_notifications.service_layer.handlers import unsubscribe_url_for
+from imc_notifications.service_layer.ports import Dependencies, DigestItem
 
 log = get_logger(__name__)
 
@@ -46,15 +44,13 @@ async def send_due_digests(deps: Dependencies, now: dt.datetime) -> int:
         languages = language_for(
             recipient, await deps.directory.municipality_languages(recipient.municipality_id)
         )
-        language = next(lang for lang in languages if deps.renderer.has("digest", lang))
+        language = next(lang for lang in languages if deps.emails.has("digest", lang))
         unsubscribe_url = unsubscribe_url_for(recipient_id, None, deps)
-        email = deps.renderer.render(
-            "digest",
+        email = deps.emails.digest(
             language,
             recipient_name=recipient.name,
-            items=[{"title": item.title, "link": item.link} for item in items],
-            count=format_number(len(items), language),
-            day=format_day(day, language),
+            items=items,
+            day=day,
             unsubscribe_link=unsubscribe_url,
         )
         delivery = Delivery(
@@ -68,14 +64,11 @@ async def send_due_digests(deps: Dependencies, now: dt.datetime) -> int:
             partnership_id=PROGRAMME_KEY,
         )
         build = functools.partial(
-            build_message,
+            deps.emails.message,
+            delivery,
             email,
-            sender=deps.settings.mail_from,
-            to_name=recipient.name,
-            to_address=recipient.email,
-            message_id=deps.sender.mailer.message_id(delivery_id),
             unsubscribe_url=unsubscribe_url,
-            unsubscribe_mailto=deps.settings.unsubscribe_mailto,
+            attachments=(),
             date=now,
         )
         try:

@@ -6,11 +6,8 @@ import asyncio
 import datetime as dt
 import functools
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
-from email.message import EmailMessage
-from typing import Any
 
-from imc_contracts import Event, Language
+from imc_contracts import Language
 from imc_contracts.registry import (
     CoordinatorAdded,
     CoordinatorRemoved,
@@ -29,33 +26,21 @@ from imc_contracts.roadmaps import (
     MilestoneReached,
     SubmissionRejected,
 )
-from imc_runtime.commitlog import CommitLog, commit_id
+from imc_runtime.commitlog import commit_id
 from imc_runtime.logging import get_logger
-from imc_runtime.mongo import Document
 
-from imc_notifications.adapters.calendar import due_date_event
-from imc_notifications.adapters.directory import Directory
-from imc_notifications.adapters.mailer import Attachment, build_message
-from imc_notifications.adapters.rendering import (
-    STATUS_LABELS,
-    RenderedEmail,
-    Renderer,
-    format_day,
-    format_number,
-    format_progress,
-)
-from imc_notifications.adapters.store import (
-    DeliveryStore,
-    DigestItem,
-    DigestStore,
-    PreferenceStore,
-)
 from imc_notifications.domain import unsubscribe
-from imc_notifications.domain.preferences import digest_date
+from imc_notifications.domain.preferences import Preferences, digest_date
 from imc_notifications.domain.recipients import Recipient, language_for, localized
 from imc_notifications.domain.rules import RULES, Kind, Rule
-from imc_notifications.service_layer.delivery import Delivery, Sender
-from imc_notifications.settings import NotificationsSettings
+from imc_notifications.service_layer.delivery import Delivery
+from imc_notifications.service_layer.ports import (
+    Attachment,
+    Dependencies,
+    DigestItem,
+    ListedPartnership,
+    RenderedEmail,
+)
 
 log = get_logger(__name__)
 
@@ -67,19 +52,6 @@ Notifying = (
     | PartnershipStatusChanged
 )
 """The events a rule in ``domain/rules.py`` turns into email."""
-
-
-@dataclass(frozen=True)
-class Dependencies:
-    directory: Directory
-    preferences: PreferenceStore
-    digests: DigestStore
-    sender: Sender
-    delivery_log: DeliveryStore
-    commits: CommitLog
-    renderer: Renderer
-    settings: NotificationsSettings
-    clock: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC)
 
 
 # -- the directory ---------------------------------------------------------------------
@@ -128,7 +100,7 @@ async def coordinator_removed(event: CoordinatorRemoved, deps: Dependencies) -> 
 
 
 async def recipients_for(
-    rule: Rule, event: Notifying, deps: Dependencies, partnership: Document | None
+    rule: Rule, event: Notifying, deps: Dependencies, partnership: ListedPartnership | None
 ) -> list[Recipient]:
     """Everyone the rule names, each once, in a stable order; ``partnership`` is the event's,
     as the directory has it."""
@@ -137,7 +109,7 @@ async def recipients_for(
     for audience in rule.audiences:
         people: list[Recipient] = []
         if audience == "both_municipalities":
-            municipality_ids = [] if partnership is None else partnership["municipality_ids"]
+            municipality_ids = [] if partnership is None else list(partnership.municipality_ids)
             for members in await asyncio.gather(*map(directory.members_of, municipality_ids)):
                 people += members
         elif audience == "responsible_municipality":
@@ -184,63 +156,93 @@ async def notify(event: Notifying, deps: Dependencies) -> None:
         if mode == "off":
             log.info("notify.opted_out", member_id=recipient.member_id, kind=rule.kind)
             continue
+        email = _email_to(
+            recipient, spoken[recipient.municipality_id], rule, event, partnership, deps
+        )
         delivery_id = commit_id("delivery", str(event.event_id), recipient.member_id)
-        languages = language_for(recipient, spoken[recipient.municipality_id])
-        language = next(lang for lang in languages if deps.renderer.has(rule.kind, lang))
-        names = [language, *languages]
-        partnership_name = (
-            event.partnership_id if partnership is None else localized(partnership["name"], names)
-        )
-        context = _context(event, language, names, partnership_name)
-        link = _link(event, deps.settings.frontend_base_url)
-        unsubscribe_url = unsubscribe_url_for(recipient.member_id, rule.kind, deps)
-        email = deps.renderer.render(
-            rule.kind,
-            language,
-            recipient_name=recipient.name,
-            partnership=partnership_name,
-            link=link,
-            unsubscribe_link=unsubscribe_url,
-            **context,
-        )
         if mode == "digest":
-            time_zone = preferences.time_zone or recipient.time_zone
-            hour = (
-                deps.settings.digest_hour
-                if preferences.digest_hour is None
-                else preferences.digest_hour
-            )
-            now = deps.clock()
-            await deps.digests.queue(
-                DigestItem(
-                    id=delivery_id,
-                    recipient_id=recipient.member_id,
-                    digest_date=digest_date(now, time_zone, hour),
-                    time_zone=time_zone,
-                    hour=hour,
-                    kind=rule.kind,
-                    event_id=str(event.event_id),
-                    title=email.subject,
-                    link=link,
-                    queued_at=now,
-                )
-            )
+            await _queue_for_digest(delivery_id, recipient, preferences, rule, event, email, deps)
             continue
-        attachments = _calendar(event, email, link, deps) if rule.calendar else ()
         delivery = Delivery(
             id=delivery_id,
             kind=rule.kind,
             recipient=recipient,
-            language=language,
+            language=email.language,
             subject=email.subject,
             cause_event_id=str(event.event_id),
             cause_type=event.type,
             partnership_id=event.partnership_id,
             caused_by=event,
         )
-        build = _builder(delivery, email, unsubscribe_url, attachments, deps)
+        link = _link(event, deps.settings.frontend_base_url)
+        attachments: tuple[Attachment, ...] = ()
+        if rule.calendar:
+            attachments = (deps.emails.due_date_file(event, email.subject, link, deps.clock()),)
+        build = functools.partial(
+            deps.emails.message,
+            delivery,
+            email,
+            unsubscribe_url=unsubscribe_url_for(recipient.member_id, rule.kind, deps),
+            attachments=attachments,
+            date=deps.clock(),
+        )
         sends.append(functools.partial(deps.sender.deliver, delivery, build))
     await send_all(sends)
+
+
+def _email_to(
+    recipient: Recipient,
+    spoken: list[Language],
+    rule: Rule,
+    event: Notifying,
+    partnership: ListedPartnership | None,
+    deps: Dependencies,
+) -> RenderedEmail:
+    """The rule's email about ``event``, in the recipient's language (or the next best)."""
+    languages = language_for(recipient, spoken)
+    language = next(lang for lang in languages if deps.emails.has(rule.kind, lang))
+    names = [language, *languages]
+    return deps.emails.about(
+        event,
+        rule.kind,
+        language,
+        names,
+        recipient_name=recipient.name,
+        partnership=event.partnership_id
+        if partnership is None
+        else localized(partnership.name, names),
+        link=_link(event, deps.settings.frontend_base_url),
+        unsubscribe_link=unsubscribe_url_for(recipient.member_id, rule.kind, deps),
+    )
+
+
+async def _queue_for_digest(
+    delivery_id: str,
+    recipient: Recipient,
+    preferences: Preferences,
+    rule: Rule,
+    event: Notifying,
+    email: RenderedEmail,
+    deps: Dependencies,
+) -> None:
+    """Keep the email's title and link for the recipient's next digest, at their hour."""
+    time_zone = preferences.time_zone or recipient.time_zone
+    hour = deps.settings.digest_hour if preferences.digest_hour is None else preferences.digest_hour
+    now = deps.clock()
+    await deps.digests.queue(
+        DigestItem(
+            id=delivery_id,
+            recipient_id=recipient.member_id,
+            digest_date=digest_date(now, time_zone, hour),
+            time_zone=time_zone,
+            hour=hour,
+            kind=rule.kind,
+            event_id=str(event.event_id),
+            title=email.subject,
+            link=_link(event, deps.settings.frontend_base_url),
+            queued_at=now,
+        )
+    )
 
 
 SENDS_AT_ONCE = 4
@@ -263,58 +265,6 @@ async def send_all(sends: list[Callable[[], Awaitable[str]]]) -> None:
             raise outcome
 
 
-def _builder(
-    delivery: Delivery,
-    email: RenderedEmail,
-    unsubscribe_url: str,
-    attachments: tuple[Attachment, ...],
-    deps: Dependencies,
-) -> Callable[[], EmailMessage]:
-    def build() -> EmailMessage:
-        return build_message(
-            email,
-            sender=deps.settings.mail_from,
-            to_name=delivery.recipient.name,
-            to_address=delivery.recipient.email,
-            message_id=deps.sender.mailer.message_id(delivery.id),
-            unsubscribe_url=unsubscribe_url,
-            unsubscribe_mailto=deps.settings.unsubscribe_mailto,
-            attachments=attachments,
-            date=deps.clock(),
-        )
-
-    return build
-
-
-def _context(
-    event: Notifying, language: Language, names: list[Language], partnership: str
-) -> dict[str, Any]:
-    if isinstance(event, MilestoneReached):
-        p = event.payload
-        return {
-            "milestone": localized(p.title, names),
-            "reached_on": format_day(p.reached_on, language),
-            "due_date": format_day(p.due_date, language),
-        }
-    if isinstance(event, (MilestoneDueSoon, MilestoneOverdue)):
-        d = event.payload
-        return {
-            "milestone": localized(d.title, names),
-            "due_date": format_day(d.due_date, language),
-            "days": format_number(abs(d.days), language),
-            "progress": format_progress(d.progress, language),
-        }
-    if isinstance(event, SubmissionRejected):
-        return {"submission_id": event.payload.submission_id, "reason": event.payload.reason}
-    s = event.payload
-    labels = STATUS_LABELS[language]
-    return {
-        "status": labels.get(s.status, s.status),
-        "previous_status": labels.get(s.previous_status, s.previous_status),
-        "reason": s.reason,
-    }
-
-
 def _link(event: Notifying, base_url: str) -> str:
     base = f"{base_url.rstrip('/')}/partnerships/{event.partnership_id}"
     if isinstance(event, (MilestoneReached, MilestoneDueSoon, MilestoneOverdue)):
@@ -322,22 +272,6 @@ def _link(event: Notifying, base_url: str) -> str:
     if isinstance(event, SubmissionRejected):
         return f"{base_url.rstrip('/')}/submissions/{event.payload.submission_id}"
     return base
-
-
-def _calendar(
-    event: Event, email: RenderedEmail, link: str, deps: Dependencies
-) -> tuple[Attachment, ...]:
-    assert isinstance(event, (MilestoneDueSoon, MilestoneOverdue))
-    p = event.payload
-    content = due_date_event(
-        uid=f"{event.partnership_id}.{p.milestone_id}.{p.due_date.isoformat()}@imc-hub",
-        summary=email.subject,
-        description=link,
-        due=p.due_date,
-        url=link,
-        stamp=deps.clock(),
-    )
-    return (Attachment(f"{p.milestone_id}.ics", "text", "calendar", content),)
 
 
 def unsubscribe_url_for(recipient_id: str, kind: Kind | None, deps: Dependencies) -> str:
@@ -358,9 +292,6 @@ async def partnership_status_changed(event: PartnershipStatusChanged, deps: Depe
     partnership = await deps.directory.partnership(event.partnership_id)
     if partnership is not None:
         await deps.directory.put_partnership(
-            partnership["_id"],
-            partnership["name"],
-            partnership["municipality_ids"],
-            event.payload.status,
+            partnership.id, partnership.name, partnership.municipality_ids, event.payload.status
         )
     await notify(event, deps)

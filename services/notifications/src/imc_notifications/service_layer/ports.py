@@ -1,0 +1,242 @@
+"""What notifications' use cases need of the world, as interfaces: the adapters implement
+them (the MongoDB stores, the directory, ``adapters.composer.Composer``, the ``Mailer``),
+the unit tests fake them (``tests/fakes.py``). The values that cross them live here too.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from email.message import EmailMessage
+from typing import TYPE_CHECKING, Protocol
+
+from imc_contracts import Event, Language, Localized
+from imc_runtime.commitlog import Appended, Commit
+from imc_runtime.mongo import Document
+
+from imc_notifications.domain.preferences import Preferences
+from imc_notifications.domain.recipients import Recipient
+
+if TYPE_CHECKING:
+    from imc_notifications.service_layer.delivery import Delivery, Sender
+    from imc_notifications.settings import NotificationsSettings
+
+
+# -- values ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ListedPartnership:
+    """A partnership as the directory keeps it: enough to address and name an email."""
+
+    id: str
+    name: Localized
+    municipality_ids: tuple[str, ...]
+    status: str
+
+
+@dataclass(frozen=True)
+class Attempts:
+    started: int
+    failed: int
+    last_error: str | None
+    last_started_at: dt.datetime | None = None
+
+    @property
+    def in_doubt(self) -> bool:
+        """An attempt began and neither failed nor, as far as we recorded, succeeded: the
+        process stopped between handing the message to SMTP and recording what happened."""
+        return self.started > self.failed
+
+
+@dataclass(frozen=True)
+class DigestItem:
+    id: str
+    """The delivery id the item would have had as an immediate email."""
+    recipient_id: str
+    digest_date: dt.date
+    time_zone: str
+    hour: int
+    """The local hour its digest goes out, as chosen when it was queued."""
+    kind: str
+    event_id: str
+    title: str
+    link: str
+    queued_at: dt.datetime
+
+
+@dataclass(frozen=True)
+class Attachment:
+    filename: str
+    maintype: str
+    subtype: str
+    content: bytes
+
+
+@dataclass(frozen=True)
+class RenderedEmail:
+    language: Language
+    subject: str
+    text: str
+    html: str
+
+
+class SendFailed(Exception):
+    """The message was not accepted. ``permanent``: retrying cannot help (a 5xx reply about
+    this recipient or message, an invalid address)."""
+
+    def __init__(self, error: str, *, permanent: bool) -> None:
+        super().__init__(error)
+        self.permanent = permanent
+
+
+class PreferencesChangedConcurrently(Exception):
+    """Someone else saved this recipient's preferences first; read and decide again."""
+
+
+# -- what the use cases call -------------------------------------------------------------
+
+
+class Directory(Protocol):
+    """The registry's people and partnerships, as notifications keeps them."""
+
+    async def put_municipality(
+        self, id: str, names: Localized, languages: Sequence[Language], country: str
+    ) -> None: ...
+    async def put_partnership(
+        self, id: str, name: Localized, municipality_ids: Sequence[str], status: str
+    ) -> None: ...
+    async def put_member(self, recipient: Recipient) -> None: ...
+    async def remove_member(self, member_id: str) -> None: ...
+    async def put_coordinator(self, recipient: Recipient) -> None: ...
+    async def remove_coordinator(self, coordinator_id: str) -> None: ...
+    async def partnership(self, id: str) -> ListedPartnership | None: ...
+    async def municipality_languages(self, id: str | None) -> list[Language]: ...
+    async def time_zone_of(self, municipality_id: str) -> str: ...
+    async def members_of(self, municipality_id: str) -> list[Recipient]: ...
+    async def coordinators(self) -> list[Recipient]: ...
+    async def recipient(self, id: str) -> Recipient | None: ...
+    async def by_actor(self, actor_id: str) -> Recipient | None: ...
+
+
+class PreferenceRepository(Protocol):
+    async def get(self, recipient_id: str) -> tuple[int, Preferences]:
+        """The recipient's preferences and their version (0: never saved)."""
+        ...
+
+    async def save(
+        self, recipient_id: str, expected_version: int, preferences: Preferences, at: dt.datetime
+    ) -> int:
+        """The new version; ``PreferencesChangedConcurrently`` if another save came first."""
+        ...
+
+
+class DigestQueue(Protocol):
+    async def queue(self, item: DigestItem) -> None: ...
+    async def all_items(self) -> list[DigestItem]: ...
+
+
+class DeliveryLog(Protocol):
+    """The deliveries, for the delivery log (``/v1/deliveries``)."""
+
+    async def find(self, filters: dict[str, str], skip: int, limit: int) -> list[Document]: ...
+    async def all_matching(self, filters: dict[str, str]) -> list[Document]: ...
+    async def attempts(self, delivery_id: str) -> Attempts: ...
+
+
+class Deliveries(Protocol):
+    """Where reservations and attempts are kept (``DeliveryStore``)."""
+
+    async def reserve(self, delivery: Document) -> bool: ...
+    async def attempts(self, delivery_id: str) -> Attempts: ...
+    async def attempt_started(self, delivery_id: str, attempt: int, at: dt.datetime) -> None: ...
+    async def attempt_failed(
+        self, delivery_id: str, attempt: int, error: str, permanent: bool, at: dt.datetime
+    ) -> None: ...
+
+
+class Outcomes(Protocol):
+    """Where outcomes are committed (the ``CommitLog``)."""
+
+    async def get(self, id: str) -> Commit | None: ...
+    async def append(
+        self, id: str, stream: str, expected_version: int, events: Sequence[Event]
+    ) -> Appended: ...
+
+
+class Transport(Protocol):
+    """How a message leaves (the ``Mailer``): ``SendFailed`` when it is not accepted."""
+
+    def message_id(self, delivery_id: str) -> str: ...
+    async def send(self, message: EmailMessage, to_address: str) -> None: ...
+
+
+class Emails(Protocol):
+    """What an email says, in a language, and the message that carries it."""
+
+    def has(self, kind: str, language: Language) -> bool:
+        """Whether a template of ``kind`` exists in ``language``."""
+        ...
+
+    def about(
+        self,
+        event: Event,
+        kind: str,
+        language: Language,
+        names: list[Language],
+        *,
+        recipient_name: str,
+        partnership: str,
+        link: str,
+        unsubscribe_link: str,
+    ) -> RenderedEmail:
+        """The email of ``kind`` about ``event`` (names in the first of ``names`` there is)."""
+        ...
+
+    def digest(
+        self,
+        language: Language,
+        *,
+        recipient_name: str,
+        items: list[DigestItem],
+        day: dt.date,
+        unsubscribe_link: str,
+    ) -> RenderedEmail: ...
+
+    def due_date_file(
+        self, event: Event, subject: str, link: str, stamp: dt.datetime
+    ) -> Attachment:
+        """A calendar file (``.ics``) of a milestone's due date."""
+        ...
+
+    def message(
+        self,
+        delivery: Delivery,
+        email: RenderedEmail,
+        *,
+        unsubscribe_url: str | None,
+        attachments: tuple[Attachment, ...],
+        date: dt.datetime,
+    ) -> EmailMessage:
+        """The MIME message of ``email`` to the delivery's recipient."""
+        ...
+
+    def page(self, name: str, language: Language, **context: object) -> str:
+        """A small HTML page for a recipient (the unsubscribe confirmation)."""
+        ...
+
+
+@dataclass(frozen=True)
+class Dependencies:
+    """What notifications' use cases are given: built in ``bootstrap.py``, faked in tests."""
+
+    directory: Directory
+    preferences: PreferenceRepository
+    digests: DigestQueue
+    sender: Sender
+    delivery_log: DeliveryLog
+    commits: Outcomes
+    emails: Emails
+    settings: NotificationsSettings
+    clock: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC)
