@@ -13,8 +13,6 @@ import pytest
 from imc_contracts import Event
 from imc_contracts.notifications import EmailFailed, EmailSent
 from imc_contracts.roadmaps import MilestoneReached, MilestoneReachedPayload
-from imc_notifications.adapters.mailer import SendFailed
-from imc_notifications.adapters.store import Attempts
 from imc_notifications.domain.recipients import Recipient
 from imc_notifications.service_layer.delivery import (
     Delivery,
@@ -24,6 +22,7 @@ from imc_notifications.service_layer.delivery import (
     SmtpUnavailable,
 )
 from imc_notifications.service_layer.handlers import SENDS_AT_ONCE, send_all
+from imc_notifications.service_layer.ports import Attempts, SendFailed
 from imc_notifications.settings import NotificationsSettings
 from imc_runtime.commitlog import Appended, Commit
 from imc_runtime.mongo import Document
