@@ -6,11 +6,10 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import functools
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable
 from email.message import EmailMessage
 
 import pytest
-from imc_contracts import Event
 from imc_contracts.notifications import EmailFailed, EmailSent
 from imc_contracts.roadmaps import MilestoneReached, MilestoneReachedPayload
 from imc_notifications.domain.recipients import Recipient
@@ -22,78 +21,10 @@ from imc_notifications.service_layer.delivery import (
     SmtpUnavailable,
 )
 from imc_notifications.service_layer.handlers import SENDS_AT_ONCE, send_all
-from imc_notifications.service_layer.ports import Attempts, SendFailed
+from imc_notifications.service_layer.ports import SendFailed
 from imc_notifications.settings import NotificationsSettings
-from imc_runtime.commitlog import Appended, Commit
-from imc_runtime.mongo import Document
 
-
-class FakeDeliveries:
-    def __init__(self) -> None:
-        self.reserved: dict[str, Document] = {}
-        self.started: list[tuple[str, int]] = []
-        self.started_at: dict[str, dt.datetime] = {}
-        self.failed: list[tuple[str, int, str, bool]] = []
-        self.attempts_read = 0
-
-    async def reserve(self, delivery: Document) -> bool:
-        if delivery["_id"] in self.reserved:
-            return False
-        self.reserved[delivery["_id"]] = delivery
-        return True
-
-    async def attempts(self, delivery_id: str) -> Attempts:
-        self.attempts_read += 1
-        started = [n for d, n in self.started if d == delivery_id]
-        failed = [f for f in self.failed if f[0] == delivery_id]
-        return Attempts(
-            len(started),
-            len(failed),
-            failed[-1][2] if failed else None,
-            self.started_at.get(delivery_id),
-        )
-
-    async def attempt_started(self, delivery_id: str, attempt: int, at: dt.datetime) -> None:
-        self.started.append((delivery_id, attempt))
-        self.started_at[delivery_id] = at
-
-    async def attempt_failed(
-        self, delivery_id: str, attempt: int, error: str, permanent: bool, at: dt.datetime
-    ) -> None:
-        self.failed.append((delivery_id, attempt, error, permanent))
-
-
-class FakeOutcomes:
-    def __init__(self) -> None:
-        self.commits: dict[str, Commit] = {}
-
-    async def get(self, id: str) -> Commit | None:
-        return self.commits.get(id)
-
-    async def append(
-        self, id: str, stream: str, expected_version: int, events: Sequence[Event]
-    ) -> Appended:
-        commit = Commit(id, stream, expected_version + 1, tuple(events), dt.datetime.now(dt.UTC))
-        duplicate = id in self.commits
-        self.commits.setdefault(id, commit)
-        return Appended(self.commits[id], duplicate)
-
-
-class FakeSmtp:
-    """Fails with the scripted errors first, then accepts."""
-
-    def __init__(self, *failures: SendFailed) -> None:
-        self.failures = list(failures)
-        self.accepted: list[EmailMessage] = []
-
-    def message_id(self, delivery_id: str) -> str:
-        return f"<{delivery_id}@example.org>"
-
-    async def send(self, message: EmailMessage, to_address: str) -> None:
-        if self.failures:
-            raise self.failures.pop(0)
-        self.accepted.append(message)
-
+from .fakes import FakeDeliveries, FakeOutcomes, FakeSmtp
 
 CAUSE = MilestoneReached.create(
     MilestoneReachedPayload(

@@ -1,0 +1,284 @@
+"""Every notifications use case on its ports in memory (``fakes``): the directory kept from
+the registry's events, and each kind of email — to whom, in which language, sent, queued for
+the digest or not at all — in milliseconds. The same run on the real Kafka, FerretDB and
+Mailpit in ``test_delivery_on_real_servers.py``."""
+
+from __future__ import annotations
+
+import datetime as dt
+from email.message import EmailMessage
+
+import pytest
+from imc_contracts import Actor
+from imc_contracts.registry import (
+    CoordinatorAdded,
+    CoordinatorAddedPayload,
+    CoordinatorRemoved,
+    CoordinatorRemovedPayload,
+    MemberAdded,
+    MemberAddedPayload,
+    MemberRemoved,
+    MemberRemovedPayload,
+    MunicipalityRegistered,
+    MunicipalityRegisteredPayload,
+    PartnershipCreated,
+    PartnershipCreatedPayload,
+    PartnershipStatusChanged,
+    PartnershipStatusChangedPayload,
+)
+from imc_contracts.roadmaps import (
+    MilestoneDuePayload,
+    MilestoneDueSoon,
+    MilestoneReached,
+    MilestoneReachedPayload,
+    SubmissionRejected,
+    SubmissionRejectedPayload,
+)
+from imc_notifications.adapters.composer import Composer
+from imc_notifications.adapters.rendering import Renderer
+from imc_notifications.domain.preferences import Preferences
+from imc_notifications.service_layer import handlers
+from imc_notifications.service_layer.delivery import DeliveryStats, Sender
+from imc_notifications.service_layer.digest import send_due_digests
+from imc_notifications.service_layer.ports import Dependencies
+from imc_notifications.settings import NotificationsSettings
+
+from .fakes import (
+    FakeDeliveries,
+    FakeOutcomes,
+    FakeSmtp,
+    InMemoryDigests,
+    InMemoryDirectory,
+    InMemoryPreferences,
+)
+
+NOW = dt.datetime(2026, 11, 30, 7, 0, tzinfo=dt.UTC)
+PAIR = "berkane--saint-gilles"
+RENDERER = Renderer()
+
+
+class World:
+    """Notifications' dependencies on fakes, and what went out."""
+
+    def __init__(self) -> None:
+        settings = NotificationsSettings()
+        self.smtp = FakeSmtp()
+        self.directory = InMemoryDirectory()
+        self.preferences = InMemoryPreferences()
+        self.digests = InMemoryDigests()
+        self.outcomes = FakeOutcomes()
+
+        async def no_wait(_seconds: float) -> None:
+            return None
+
+        self.deps = Dependencies(
+            directory=self.directory,
+            preferences=self.preferences,
+            digests=self.digests,
+            sender=Sender(
+                deliveries=FakeDeliveries(),
+                commits=self.outcomes,
+                mailer=self.smtp,
+                settings=settings,
+                stats=DeliveryStats(),
+                sleep=no_wait,
+            ),
+            delivery_log=FakeDeliveries(),  # type: ignore[arg-type]
+            commits=self.outcomes,
+            emails=Composer(settings, self.smtp, RENDERER),
+            settings=settings,
+            clock=lambda: NOW,
+        )
+
+    def inbox(self) -> dict[str, EmailMessage]:
+        """Each accepted email, by its recipient's address."""
+        return {
+            str(message["To"]).split("<")[-1].rstrip(">"): message for message in self.smtp.accepted
+        }
+
+
+def member(id: str, name: str, municipality: str, language: str) -> MemberAdded:
+    return MemberAdded.create(
+        MemberAddedPayload(
+            member_id=id,
+            name=name,
+            email=f"{id}@example.org",
+            municipality_id=municipality,
+            role="IMC officer",
+            language=language,
+        ),
+        partnership_id="programme",
+    )
+
+
+@pytest.fixture
+async def world() -> World:
+    """Berkane (Arabic, French) and Saint-Gilles (French, Dutch) in partnership, a member of
+    each, and a coordinator who reads English."""
+    made = World()
+    for id, country, names, languages in (
+        ("berkane", "MA", {"fr": "Berkane", "ar": "بركان"}, ["ar", "fr"]),
+        ("saint-gilles", "BE", {"fr": "Saint-Gilles", "nl": "Sint-Gillis"}, ["fr", "nl"]),
+    ):
+        await handlers.municipality_registered(
+            MunicipalityRegistered.create(
+                MunicipalityRegisteredPayload(
+                    municipality_id=id, names=names, country=country, languages=languages
+                ),
+                partnership_id="programme",
+            ),
+            made.deps,
+        )
+    await handlers.partnership_created(
+        PartnershipCreated.create(
+            PartnershipCreatedPayload(
+                partnership_id=PAIR,
+                moroccan_municipality_id="berkane",
+                belgian_municipality_id="saint-gilles",
+                name={"fr": "Berkane – Saint-Gilles", "ar": "بركان – سان-جيل"},
+                phases=["2022-2026"],
+                themes=["youth"],
+                status="active",
+            ),
+            partnership_id=PAIR,
+        ),
+        made.deps,
+    )
+    await handlers.member_added(member("amina", "Amina", "berkane", "ar"), made.deps)
+    await handlers.member_added(member("lotte", "Lotte", "saint-gilles", "nl"), made.deps)
+    await handlers.coordinator_added(
+        CoordinatorAdded.create(
+            CoordinatorAddedPayload(
+                coordinator_id="claire",
+                name="Claire",
+                email="claire@example.org",
+                organisation="Brulocalis",
+                language="en",
+            ),
+            partnership_id="programme",
+        ),
+        made.deps,
+    )
+    return made
+
+
+def reached() -> MilestoneReached:
+    return MilestoneReached.create(
+        MilestoneReachedPayload(
+            milestone_id="social-service",
+            title={"fr": "Service social", "ar": "المصلحة الاجتماعية"},
+            due_date=dt.date(2027, 6, 30),
+            reached_on=dt.date(2026, 11, 29),
+            responsible_municipality_id="berkane",
+        ),
+        partnership_id=PAIR,
+    )
+
+
+async def test_the_directory_keeps_the_registrys_people_and_their_time_zones(
+    world: World,
+) -> None:
+    amina = await world.directory.recipient("amina")
+    assert amina is not None
+    assert amina.time_zone == "Africa/Casablanca"
+    await handlers.member_removed(
+        MemberRemoved.create(
+            MemberRemovedPayload(member_id="amina", municipality_id="berkane"),
+            partnership_id="programme",
+        ),
+        world.deps,
+    )
+    await handlers.coordinator_removed(
+        CoordinatorRemoved.create(
+            CoordinatorRemovedPayload(coordinator_id="claire"), partnership_id="programme"
+        ),
+        world.deps,
+    )
+    assert await world.directory.recipient("amina") is None
+    assert await world.directory.coordinators() == []
+
+
+async def test_a_reached_milestone_mails_both_municipalities_and_the_coordinators_in_their_languages(
+    world: World,
+) -> None:
+    await handlers.notify(reached(), world.deps)
+    inbox = world.inbox()
+    assert set(inbox) == {"amina@example.org", "lotte@example.org", "claire@example.org"}
+    assert str(inbox["amina@example.org"]["Subject"]).startswith("تم بلوغ مرحلة")
+    assert str(inbox["lotte@example.org"]["Subject"]).startswith("Mijlpaal bereikt")
+    assert str(inbox["claire@example.org"]["Subject"]).startswith("Milestone reached")
+    assert str(inbox["lotte@example.org"]["List-Unsubscribe"]).startswith("<http")
+
+
+async def test_the_same_event_again_mails_no_one_twice(world: World) -> None:
+    event = reached()
+    await handlers.notify(event, world.deps)
+    await handlers.notify(event, world.deps)
+    assert len(world.smtp.accepted) == 3
+
+
+async def test_a_due_date_reaches_the_responsible_municipality_with_a_calendar_file(
+    world: World,
+) -> None:
+    soon = MilestoneDueSoon.create(
+        MilestoneDuePayload(
+            milestone_id="preschool",
+            title={"fr": "Préscolaire", "nl": "Kleuterschool"},
+            due_date=dt.date(2027, 1, 15),
+            responsible_municipality_id="saint-gilles",
+            progress=45,
+            days=7,
+        ),
+        partnership_id=PAIR,
+    )
+    await handlers.notify(soon, world.deps)
+    inbox = world.inbox()
+    assert set(inbox) == {"lotte@example.org", "claire@example.org"}
+    attachments = list(inbox["lotte@example.org"].iter_attachments())
+    assert [a.get_content_type() for a in attachments] == ["text/calendar"]
+
+
+async def test_a_refusal_reaches_only_the_officer_who_asked(world: World) -> None:
+    refused = SubmissionRejected.create(
+        SubmissionRejectedPayload(submission_id="s-1", code="milestone_unknown", reason="Inconnu"),
+        partnership_id=PAIR,
+        actor=Actor(kind="officer", id="lotte@example.org", municipality_id="saint-gilles"),
+    )
+    await handlers.notify(refused, world.deps)
+    assert set(world.inbox()) == {"lotte@example.org"}
+
+
+async def test_a_status_change_is_kept_and_mailed_to_both_municipalities(world: World) -> None:
+    await handlers.partnership_status_changed(
+        PartnershipStatusChanged.create(
+            PartnershipStatusChangedPayload(
+                partnership_id=PAIR,
+                status="suspended",
+                previous_status="active",
+                reason="Élections",
+            ),
+            partnership_id=PAIR,
+        ),
+        world.deps,
+    )
+    partnership = await world.directory.partnership(PAIR)
+    assert partnership is not None
+    assert partnership.status == "suspended"
+    assert set(world.inbox()) == {"amina@example.org", "lotte@example.org"}
+
+
+async def test_a_recipient_who_opted_out_gets_nothing_and_one_on_the_digest_gets_it_at_their_hour(
+    world: World,
+) -> None:
+    await world.preferences.save("amina", 0, Preferences(default="off"), NOW)
+    await world.preferences.save("lotte", 0, Preferences(default="digest", digest_hour=8), NOW)
+    await handlers.notify(reached(), world.deps)
+    assert set(world.inbox()) == {"claire@example.org"}
+    [queued] = world.digests.items.values()
+    assert queued.recipient_id == "lotte"
+    # Queued at 08:00 in Brussels: it goes into the next morning's digest.
+    assert queued.digest_date == dt.date(2026, 12, 1)
+    assert await send_due_digests(world.deps, NOW + dt.timedelta(hours=23)) == 0
+    assert await send_due_digests(world.deps, NOW + dt.timedelta(hours=24)) == 1
+    digest = world.inbox()["lotte@example.org"]
+    assert str(digest["Subject"]).startswith("Dagoverzicht")
