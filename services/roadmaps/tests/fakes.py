@@ -1,0 +1,166 @@
+"""Roadmaps' storage in memory, for unit tests of its use cases: the same port
+(``service_layer.ports.RoadmapsRepository``) as the real store, the same commit rules, the
+aggregates folded from their streams by the domain's own ``from_history``, and a roadmap's
+roll-up computed by the domain's ``roll_up_roadmap``."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+
+from imc_contracts import Event
+from imc_roadmaps.domain.model import Milestone, PartnershipMembers
+from imc_roadmaps.domain.objectives import Indicator, Objective
+from imc_roadmaps.domain.rollup import roll_up_roadmap
+from imc_roadmaps.domain.streams import indicator_stream, milestone_stream, objective_stream
+from imc_runtime.commitlog import Appended, Commit, ConcurrencyConflict
+from imc_runtime.mongo import Document
+
+
+class InMemoryRoadmaps:
+    def __init__(self) -> None:
+        self.commits: dict[str, Commit] = {}
+        self.streams: dict[str, list[Commit]] = {}
+        self.partnerships: dict[str, Document] = {}
+        self.municipalities: dict[str, Document] = {}
+        self.organisations: dict[str, Document] = {}
+        self.programme: Document | None = None
+
+    # -- the commit log ------------------------------------------------------------------
+    async def record(
+        self, commit_id: str, stream: str, expected_version: int, events: Sequence[Event]
+    ) -> Appended:
+        if commit_id in self.commits:
+            return Appended(self.commits[commit_id], duplicate=True)
+        history = self.streams.setdefault(stream, [])
+        if len(history) != expected_version:
+            raise ConcurrencyConflict(stream, expected_version + 1)
+        commit = Commit(
+            commit_id, stream, expected_version + 1, tuple(events), dt.datetime.now(dt.UTC)
+        )
+        history.append(commit)
+        self.commits[commit_id] = commit
+        return Appended(commit, duplicate=False)
+
+    async def earlier(self, commit_id: str) -> Commit | None:
+        return self.commits.get(commit_id)
+
+    async def stream_version(self, stream: str) -> int:
+        return len(self.streams.get(stream, []))
+
+    async def stream_events(self, stream: str) -> list[tuple[Commit, Event]]:
+        return [(c, e) for c in self.streams.get(stream, []) for e in c.events]
+
+    def events(self, stream_prefix: str = "") -> list[Event]:
+        """Every event recorded on the streams starting so, in the order recorded."""
+        return [
+            event
+            for commit in self.commits.values()
+            if commit.stream.startswith(stream_prefix)
+            for event in commit.events
+        ]
+
+    def _history(self, stream: str) -> tuple[list[Event], int]:
+        commits = self.streams.get(stream, [])
+        return [e for c in commits for e in c.events], len(commits)
+
+    # -- aggregates ----------------------------------------------------------------------
+    async def milestone(self, partnership_id: str, milestone_id: str) -> Milestone | None:
+        events, version = self._history(milestone_stream(partnership_id, milestone_id))
+        milestone = Milestone.from_history(events)
+        if milestone is not None:
+            milestone.version = version
+        return milestone
+
+    async def objective(self, partnership_id: str, objective_id: str) -> Objective | None:
+        events, version = self._history(objective_stream(partnership_id, objective_id))
+        objective = Objective.from_history(events)
+        if objective is not None:
+            objective.version = version
+        return objective
+
+    async def indicator(self, partnership_id: str, indicator_id: str) -> Indicator | None:
+        events, version = self._history(indicator_stream(partnership_id, indicator_id))
+        indicator = Indicator.from_history(events)
+        if indicator is not None:
+            indicator.version = version
+        return indicator
+
+    async def partnership(self, partnership_id: str) -> PartnershipMembers | None:
+        document = self.partnerships.get(partnership_id)
+        if document is None:
+            return None
+        return PartnershipMembers(
+            partnership_id, frozenset(document["municipality_ids"]), tuple(document["phases"])
+        )
+
+    # -- the registry's records ----------------------------------------------------------
+    async def remember_partnership(self, document: Document) -> None:
+        self.partnerships[document["_id"]] = document
+
+    async def remember_municipality(self, document: Document) -> None:
+        self.municipalities[document["_id"]] = document
+
+    async def remember_organisation(self, document: Document) -> None:
+        self.organisations[document["_id"]] = document
+
+    async def remember_programme(self, document: Document) -> None:
+        self.programme = document
+
+    async def partnership_document(self, partnership_id: str) -> Document | None:
+        return self.partnerships.get(partnership_id)
+
+    async def partnership_documents(self) -> list[Document]:
+        return [self.partnerships[id] for id in sorted(self.partnerships)]
+
+    async def municipality_documents(self) -> list[Document]:
+        return list(self.municipalities.values())
+
+    async def organisation_documents(self) -> dict[str, Document]:
+        return dict(self.organisations)
+
+    async def programme_document(self) -> Document | None:
+        return self.programme
+
+    # -- read models ---------------------------------------------------------------------
+    async def all_milestones(self) -> list[Milestone]:
+        found = []
+        for stream in self.streams:
+            if stream.startswith("milestone:"):
+                _, partnership_id, milestone_id = stream.split(":")
+                milestone = await self.milestone(partnership_id, milestone_id)
+                if milestone is not None:
+                    found.append(milestone)
+        return sorted(found, key=lambda m: m.due_date)
+
+    async def milestones_of(self, partnership_id: str) -> list[Milestone]:
+        return [m for m in await self.all_milestones() if m.partnership_id == partnership_id]
+
+    async def open_milestones(self) -> list[Milestone]:
+        return [m for m in await self.all_milestones() if m.status in ("planned", "in_progress")]
+
+    async def roadmap(self, partnership_id: str, phase: str) -> Document | None:
+        milestones = [m for m in await self.milestones_of(partnership_id) if m.phase == phase]
+        if not milestones:
+            return None
+        return {
+            "partnership_id": partnership_id,
+            "phase": phase,
+            "progress": roll_up_roadmap(milestones).progress,
+        }
+
+    async def roadmaps_in(self, phase: str) -> list[Document]:
+        found = [await self.roadmap(p, phase) for p in self.partnerships]
+        return [document for document in found if document is not None]
+
+    async def objectives_of(self, partnership_id: str) -> list[Document]:
+        return []
+
+    async def indicators_of(self, partnership_id: str) -> list[Document]:
+        return []
+
+    async def all_indicators(self) -> list[Document]:
+        return []
+
+    async def evaluations_of(self, partnership_id: str) -> list[Document]:
+        return []

@@ -1,0 +1,311 @@
+"""Every roadmaps use case on its storage in memory (``fakes.InMemoryRoadmaps``): each
+request of the registry applied — or refused, with a reason in the submitter's language —
+once however often it is delivered, and the due-date check; in milliseconds. The same run on
+the real Kafka and FerretDB in ``integration/``."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from typing import Any
+
+import pytest
+from imc_contracts import Actor, Event, registry, roadmaps
+from imc_contracts.common import DisaggregatedValue, ReportingPeriod
+from imc_roadmaps.service_layer import evaluations, handlers, imports
+from imc_roadmaps.service_layer.ports import Dependencies
+from imc_roadmaps.service_layer.schedule import check_due_dates_now
+
+from .fakes import InMemoryRoadmaps
+
+TODAY = dt.date(2026, 11, 30)
+PAIR = "berkane--saint-gilles"
+OFFICER = Actor(kind="officer", id="karim@example.net", municipality_id="berkane", language="nl")
+
+
+@pytest.fixture
+async def deps() -> Dependencies:
+    """Berkane and Saint-Gilles in partnership for 2022–2026."""
+    made = Dependencies(InMemoryRoadmaps(), lambda: TODAY, due_soon_days=14)
+    await handlers.partnership_created(
+        registry.PartnershipCreated.create(
+            registry.PartnershipCreatedPayload(
+                partnership_id=PAIR,
+                moroccan_municipality_id="berkane",
+                belgian_municipality_id="saint-gilles",
+                name={"fr": "Berkane – Saint-Gilles"},
+                phases=["2022-2026"],
+                themes=["youth"],
+                status="active",
+            ),
+            partnership_id=PAIR,
+        ),
+        made,
+    )
+    return made
+
+
+def store(deps: Dependencies) -> InMemoryRoadmaps:
+    assert isinstance(deps.store, InMemoryRoadmaps)
+    return deps.store
+
+
+def request(kind: type[Event], **fields: Any) -> Any:
+    payload = kind.model_fields["payload"].annotation
+    assert isinstance(payload, type)
+    return kind.create(
+        payload(submission_id=f"sub-{uuid.uuid4().hex[:8]}", **fields),
+        partnership_id=PAIR,
+        actor=OFFICER,
+    )
+
+
+def milestone(milestone_id: str = "space", due: dt.date = dt.date(2027, 6, 30), **more: Any) -> Any:
+    return request(
+        registry.MilestoneProposed,
+        milestone_id=milestone_id,
+        title={"fr": "Espace jeunes"},
+        due_date=due,
+        responsible_municipality_id="berkane",
+        **more,
+    )
+
+
+def rejections(deps: Dependencies) -> list[roadmaps.SubmissionRejected]:
+    return [
+        e for e in store(deps).events("submission:") if isinstance(e, roadmaps.SubmissionRejected)
+    ]
+
+
+async def test_the_registrys_records_are_kept_for_the_rules_and_the_exports(
+    deps: Dependencies,
+) -> None:
+    await handlers.municipality_registered(
+        registry.MunicipalityRegistered.create(
+            registry.MunicipalityRegisteredPayload(
+                municipality_id="berkane", names={"fr": "Berkane"}, country="MA", languages=["ar"]
+            ),
+            partnership_id="programme",
+        ),
+        deps,
+    )
+    await handlers.organisation_registered(
+        registry.OrganisationRegistered.create(
+            registry.OrganisationRegisteredPayload(
+                organisation_id="dgd", names={"en": "DGD"}, kind="funder", country="BE"
+            ),
+            partnership_id="programme",
+        ),
+        deps,
+    )
+    await handlers.programme_defined(
+        registry.ProgrammeDefined.create(
+            registry.ProgrammeDefinedPayload(
+                programme_id="imc",
+                names={"fr": "CIC"},
+                funder_id="dgd",
+                coordinating_organisation_ids=["brulocalis"],
+                phases=[
+                    registry.Phase(
+                        phase_id="2022-2026",
+                        start=dt.date(2022, 1, 1),
+                        end=dt.date(2026, 12, 31),
+                        status="running",
+                    )
+                ],
+            ),
+            partnership_id="programme",
+        ),
+        deps,
+    )
+    await handlers.partnership_status_changed(
+        registry.PartnershipStatusChanged.create(
+            registry.PartnershipStatusChangedPayload(
+                partnership_id=PAIR, status="suspended", previous_status="active", reason="x"
+            ),
+            partnership_id=PAIR,
+        ),
+        deps,
+    )
+    kept = store(deps)
+    assert kept.municipalities["berkane"]["country"] == "MA"
+    assert kept.organisations["dgd"]["kind"] == "funder"
+    assert kept.programme is not None
+    assert kept.programme["programme_id"] == "imc"
+    assert kept.partnerships[PAIR]["status"] == "suspended"
+
+
+async def test_an_objective_and_its_milestone_are_planned(deps: Dependencies) -> None:
+    await handlers.objective_proposed(
+        request(
+            registry.ObjectiveProposed,
+            objective_id="youth",
+            phase="2022-2026",
+            theme="youth",
+            title={"fr": "Jeunesse"},
+        ),
+        deps,
+    )
+    await handlers.milestone_proposed(milestone(objective_id="youth"), deps)
+    planned = await store(deps).milestone(PAIR, "space")
+    assert planned is not None
+    assert planned.phase == "2022-2026"
+    assert [type(e) for e in store(deps).events()] == [
+        roadmaps.ObjectivePlanned,
+        roadmaps.MilestonePlanned,
+    ]
+
+
+async def test_a_request_delivered_twice_is_applied_once(deps: Dependencies) -> None:
+    proposed = milestone()
+    await handlers.milestone_proposed(proposed, deps)
+    await handlers.milestone_proposed(proposed, deps)
+    assert len(store(deps).events("milestone:")) == 1
+
+
+async def test_progress_to_100_reaches_the_milestone_and_moves_the_roadmap(
+    deps: Dependencies,
+) -> None:
+    await handlers.milestone_proposed(milestone(), deps)
+    await handlers.milestone_proposed(milestone("other"), deps)
+    await handlers.progress_reported(
+        request(registry.ProgressReported, milestone_id="space", progress=100, reported_on=TODAY),
+        deps,
+    )
+    kinds = [
+        type(e)
+        for e in store(deps).events("milestone:")
+        if not isinstance(e, roadmaps.MilestonePlanned)
+    ]
+    assert kinds == [
+        roadmaps.MilestoneProgressed,
+        roadmaps.MilestoneReached,
+        roadmaps.RoadmapProgressed,
+    ]
+    moved = store(deps).events("milestone:")[-1]
+    assert moved.payload.progress == 50
+
+
+async def test_a_request_about_an_unknown_milestone_is_refused_in_the_officers_language(
+    deps: Dependencies,
+) -> None:
+    await handlers.progress_reported(
+        request(registry.ProgressReported, milestone_id="nowhere", progress=10, reported_on=TODAY),
+        deps,
+    )
+    [refused] = rejections(deps)
+    assert refused.payload.code == "milestone_unknown"
+    assert refused.payload.reason.startswith("Mijlpaal")
+
+
+async def test_a_milestone_is_revised_rescheduled_and_cancelled(deps: Dependencies) -> None:
+    await handlers.milestone_proposed(milestone(), deps)
+    await handlers.milestone_revised(
+        request(registry.MilestoneRevised, milestone_id="space", weight=2), deps
+    )
+    await handlers.milestone_reschedule_requested(
+        request(
+            registry.MilestoneRescheduleRequested,
+            milestone_id="space",
+            due_date=dt.date(2027, 12, 31),
+        ),
+        deps,
+    )
+    await handlers.milestone_cancellation_requested(
+        request(registry.MilestoneCancellationRequested, milestone_id="space", reason="Remplacé"),
+        deps,
+    )
+    cancelled = await store(deps).milestone(PAIR, "space")
+    assert cancelled is not None
+    assert (cancelled.status, cancelled.due_date, cancelled.weight) == (
+        "cancelled",
+        dt.date(2027, 12, 31),
+        2,
+    )
+    assert rejections(deps) == []
+
+
+async def test_an_indicator_is_defined_and_its_values_recorded(deps: Dependencies) -> None:
+    await handlers.indicator_proposed(
+        request(
+            registry.IndicatorProposed,
+            indicator_id="reached",
+            title={"fr": "Jeunes touchés"},
+            measure="unit",
+            periods=[
+                ReportingPeriod(
+                    period_id="2026",
+                    start=dt.date(2026, 1, 1),
+                    end=dt.date(2026, 12, 31),
+                    targets=[DisaggregatedValue(group="youth", value=100)],
+                )
+            ],
+        ),
+        deps,
+    )
+    await handlers.indicator_value_reported(
+        request(
+            registry.IndicatorValueReported,
+            indicator_id="reached",
+            period_id="2026",
+            values=[DisaggregatedValue(group="youth", value=40)],
+        ),
+        deps,
+    )
+    assert [type(e) for e in store(deps).events("indicator:")] == [
+        roadmaps.IndicatorDefined,
+        roadmaps.IndicatorValueRecorded,
+    ]
+
+
+async def test_an_evaluation_is_recorded_for_a_phase_of_the_partnership_only(
+    deps: Dependencies,
+) -> None:
+    await evaluations.evaluation_submitted(
+        request(registry.EvaluationSubmitted, phase="2022-2026", relevance=4), deps
+    )
+    await evaluations.evaluation_submitted(
+        request(registry.EvaluationSubmitted, phase="2017-2021", relevance=4), deps
+    )
+    [recorded] = store(deps).events("evaluation:")
+    assert isinstance(recorded, roadmaps.EvaluationRecorded)
+    assert [r.payload.code for r in rejections(deps)] == ["phase_unknown"]
+
+
+async def test_a_sheet_is_imported_all_or_nothing_and_answered_once(deps: Dependencies) -> None:
+    row = registry.RoadmapRow(
+        row=2,
+        milestone_id="m1",
+        title={"fr": "Ouverture"},
+        due_date=dt.date(2027, 6, 30),
+        responsible_municipality_id="berkane",
+    )
+    bad = row.model_copy(
+        update={"row": 3, "milestone_id": "m2", "responsible_municipality_id": "x"}
+    )
+    await imports.import_requested(
+        request(registry.RoadmapImportRequested, import_id="i-bad", rows=[row, bad]), deps
+    )
+    assert store(deps).events("milestone:") == []  # nothing of a sheet with a bad row
+    [refused] = rejections(deps)
+    assert refused.payload.code == "sheet_refused"
+    good = request(registry.RoadmapImportRequested, import_id="i-good", rows=[row])
+    await imports.import_requested(good, deps)
+    await imports.import_requested(good, deps)
+    answers = [
+        e for e in store(deps).events("submission:") if isinstance(e, roadmaps.RoadmapImported)
+    ]
+    assert [a.payload.milestones for a in answers] == [1]
+
+
+async def test_the_due_date_check_sends_each_notice_once(deps: Dependencies) -> None:
+    await handlers.milestone_proposed(milestone("soon", dt.date(2026, 12, 10)), deps)
+    await handlers.milestone_proposed(milestone("later", dt.date(2026, 12, 12)), deps)
+    late_deps = Dependencies(deps.store, lambda: dt.date(2026, 12, 21), due_soon_days=14)
+    assert await check_due_dates_now(deps) == 2  # both within 14 days
+    assert await check_due_dates_now(deps) == 0
+    assert await check_due_dates_now(late_deps) == 2  # both overdue by then
+    kinds = sorted(
+        type(e).__name__ for e in store(deps).events() if "due" in e.type or "overdue" in e.type
+    )
+    assert kinds == ["MilestoneDueSoon", "MilestoneDueSoon", "MilestoneOverdue", "MilestoneOverdue"]
