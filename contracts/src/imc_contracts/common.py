@@ -7,7 +7,7 @@ from typing import Literal
 
 from pydantic import Field
 
-from imc_contracts.envelope import Contract, Localized
+from imc_contracts.envelope import Contract
 
 Group = Literal["youth", "women", "disability", "migrants"]
 """Beneficiary groups of the programme's shared objectives."""
@@ -44,10 +44,3 @@ class ReportingPeriod(Contract):
     start: dt.date
     end: dt.date
     targets: list[DisaggregatedValue] = Field(default_factory=list)
-
-
-class Narrative(Contract):
-    """A title with an optional description, per language."""
-
-    title: Localized
-    description: Localized = Field(default_factory=dict)

@@ -9,7 +9,7 @@ a commit twice is harmless and ``catch_up`` rebuilds them all.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 from imc_contracts import PROGRAMME_KEY, Event
@@ -432,10 +432,6 @@ def indicator_document(indicator: Indicator) -> Document:
             for period in indicator.periods
         ],
     }
-
-
-def milestones_by_id(milestones: Iterable[Milestone]) -> dict[str, Milestone]:
-    return {milestone.id: milestone for milestone in milestones}
 
 
 def roadmap_document(

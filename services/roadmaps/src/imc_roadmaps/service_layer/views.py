@@ -10,7 +10,6 @@ import datetime as dt
 from typing import Any
 
 from imc_contracts import PROGRAMME_KEY
-from imc_contracts.common import BeneficiaryCount
 
 from imc_roadmaps.domain.model import Milestone
 from imc_roadmaps.domain.rollup import NO_OBJECTIVE, RoadmapFigures, roll_up_programme
@@ -183,10 +182,6 @@ async def beneficiary_targets(
                 key = f"{target['group']}/{target.get('sex') or 'unspecified'}"
                 targets[key] = targets.get(key, 0) + int(target["value"])
     return targets
-
-
-def beneficiary_key(count: BeneficiaryCount) -> str:
-    return f"{count.group}/{count.sex}"
 
 
 async def milestone_history(
