@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 
+from imc_contracts.common import BeneficiaryCount
 from imc_roadmaps.domain.model import Milestone, Status
 from imc_roadmaps.domain.rollup import (
     NO_OBJECTIVE,
     RoadmapFigures,
+    beneficiaries_reached,
     roll_up_programme,
     roll_up_roadmap,
 )
@@ -95,3 +97,11 @@ def test_the_programme_is_the_mean_of_its_partnerships_and_themes_weigh_by_miles
         "tanger--saint-josse-ten-noode": 20.0,
     }
     assert programme.themes == {"women": 40.0, "youth": 60.0}
+
+
+def test_beneficiaries_are_totalled_by_group_and_sex_without_cancelled_milestones() -> None:
+    kept, other, gone = milestone(60), milestone(100), milestone(0, status="cancelled")
+    kept.beneficiaries = [BeneficiaryCount(group="youth", sex="female", count=40)]
+    other.beneficiaries = [BeneficiaryCount(group="youth", sex="female", count=2)]
+    gone.beneficiaries = [BeneficiaryCount(group="women", sex="female", count=9)]
+    assert beneficiaries_reached([kept, other, gone]) == {"youth/female": 42}

@@ -22,7 +22,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 
 from imc_roadmaps.domain.model import Milestone, PartnershipMembers
 from imc_roadmaps.domain.objectives import Indicator, Objective
-from imc_roadmaps.domain.rollup import roll_up_roadmap
+from imc_roadmaps.domain.rollup import beneficiaries_reached, roll_up_roadmap
 from imc_roadmaps.domain.streams import (
     indicator_stream,
     milestone_stream,
@@ -439,12 +439,6 @@ def roadmap_document(
 ) -> Document:
     """The roll-up document of one roadmap: what the dashboard reads instead of milestones."""
     rollup = roll_up_roadmap(milestones)
-    beneficiaries: dict[str, int] = {}
-    for milestone in milestones:
-        if milestone.status != "cancelled":
-            for count in milestone.beneficiaries:
-                key = f"{count.group}/{count.sex}"
-                beneficiaries[key] = beneficiaries.get(key, 0) + count.count
     return {
         "_id": _key(partnership_id, phase),
         "partnership_id": partnership_id,
@@ -456,5 +450,5 @@ def roadmap_document(
         "objective_themes": {o["objective_id"]: o["theme"] for o in objectives},
         "milestones": rollup.milestones,
         "reached": rollup.reached,
-        "beneficiaries": beneficiaries,
+        "beneficiaries": beneficiaries_reached(milestones),
     }

@@ -110,3 +110,15 @@ def roll_up_programme(roadmaps: Iterable[RoadmapFigures]) -> ProgrammeFigures:
     if figures.partnerships:
         figures.progress = round(sum(figures.partnerships.values()) / len(figures.partnerships), 2)
     return figures
+
+
+def beneficiaries_reached(milestones: Iterable[Milestone]) -> dict[str, int]:
+    """People reached by a roadmap's milestones, by ``group/sex``; a cancelled milestone's
+    count no longer counts."""
+    reached: dict[str, int] = {}
+    for milestone in milestones:
+        if milestone.status != "cancelled":
+            for count in milestone.beneficiaries:
+                key = f"{count.group}/{count.sex}"
+                reached[key] = reached.get(key, 0) + count.count
+    return reached
