@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from imc_contracts import registry
 from imc_contracts.roadmaps import MilestoneReached, MilestoneReachedPayload
-from imc_registry.domain import commands
+from imc_registry.domain import commands, roadmap_requests
 from imc_registry.domain.model import Conflict, Forbidden, Invalid, NotFound, PreconditionRequired
 from imc_registry.service_layer import handlers
 from imc_registry.service_layer.sheets import ImportRefused
@@ -291,13 +291,15 @@ async def test_an_officer_proposes_an_objective_and_a_milestone_as_submissions(
 ) -> None:
     objective = await handlers.propose_objective(
         PAIR,
-        commands.ProposeObjective(objective_id="youth", theme="youth", title={"fr": "Jeunesse"}),
+        roadmap_requests.ProposeObjective(
+            objective_id="youth", theme="youth", title={"fr": "Jeunesse"}
+        ),
         BERKANE,
         store,
     )
     milestone = await handlers.propose_milestone(
         PAIR,
-        commands.ProposeMilestone(
+        roadmap_requests.ProposeMilestone(
             milestone_id="space",
             title={"fr": "Espace jeunes"},
             due_date=DUE,
@@ -323,7 +325,7 @@ async def test_a_milestone_is_the_responsibility_of_a_partner(store: InMemoryReg
     with pytest.raises(Invalid, match="responsible_municipality_id"):
         await handlers.propose_milestone(
             PAIR,
-            commands.ProposeMilestone(
+            roadmap_requests.ProposeMilestone(
                 title={"fr": "x"}, due_date=DUE, responsible_municipality_id="etterbeek"
             ),
             BERKANE,
@@ -334,7 +336,7 @@ async def test_a_milestone_is_the_responsibility_of_a_partner(store: InMemoryReg
 async def test_an_officer_of_another_municipality_or_a_viewer_may_request_nothing(
     store: InMemoryRegistry,
 ) -> None:
-    report = commands.ReportProgress(progress=40, reported_on=dt.date(2026, 11, 29))
+    report = roadmap_requests.ReportProgress(progress=40, reported_on=dt.date(2026, 11, 29))
     with pytest.raises(Forbidden):
         await handlers.report_progress(PAIR, "space", report, ETTERBEEK, store)
     with pytest.raises(Forbidden):
@@ -347,24 +349,28 @@ async def test_a_milestone_is_revised_rescheduled_reported_and_cancelled_by_requ
     store: InMemoryRegistry,
 ) -> None:
     await handlers.revise_milestone(
-        PAIR, "space", commands.ReviseMilestone(weight=2), BERKANE, store
+        PAIR, "space", roadmap_requests.ReviseMilestone(weight=2), BERKANE, store
     )
     await handlers.reschedule_milestone(
-        PAIR, "space", commands.RescheduleMilestone(due_date=DUE, reason="Travaux"), BERKANE, store
+        PAIR,
+        "space",
+        roadmap_requests.RescheduleMilestone(due_date=DUE, reason="Travaux"),
+        BERKANE,
+        store,
     )
     await handlers.report_progress(
         PAIR,
         "space",
-        commands.ReportProgress(
+        roadmap_requests.ReportProgress(
             progress=60,
             reported_on=dt.date(2026, 11, 29),
-            beneficiaries=[commands.Beneficiaries(group="youth", sex="female", count=40)],
+            beneficiaries=[roadmap_requests.Beneficiaries(group="youth", sex="female", count=40)],
         ),
         BERKANE,
         store,
     )
     await handlers.cancel_milestone(
-        PAIR, "space", commands.CancelMilestone(reason="Remplacé"), BERKANE, store
+        PAIR, "space", roadmap_requests.CancelMilestone(reason="Remplacé"), BERKANE, store
     )
     kinds = [type(event) for event in store.events("submission:")]
     assert kinds == [
@@ -382,23 +388,23 @@ async def test_a_closed_partnership_takes_no_request(store: InMemoryRegistry) ->
     await handlers.change_partnership_status(PAIR, change, COORDINATOR, store, 1)
     with pytest.raises(Conflict):
         await handlers.cancel_milestone(
-            PAIR, "space", commands.CancelMilestone(reason="x"), BERKANE, store
+            PAIR, "space", roadmap_requests.CancelMilestone(reason="x"), BERKANE, store
         )
 
 
 async def test_an_indicator_is_proposed_and_a_value_reported(store: InMemoryRegistry) -> None:
     await handlers.propose_indicator(
         PAIR,
-        commands.ProposeIndicator(
+        roadmap_requests.ProposeIndicator(
             indicator_id="reached",
             title={"fr": "Jeunes touchés"},
             measure="unit",
             periods=[
-                commands.Period(
+                roadmap_requests.Period(
                     period_id="2026",
                     start=dt.date(2026, 1, 1),
                     end=dt.date(2026, 12, 31),
-                    targets=[commands.Value(group="youth", value=100)],
+                    targets=[roadmap_requests.Value(group="youth", value=100)],
                 )
             ],
         ),
@@ -408,8 +414,8 @@ async def test_an_indicator_is_proposed_and_a_value_reported(store: InMemoryRegi
     await handlers.report_indicator_value(
         PAIR,
         "reached",
-        commands.ReportIndicatorValue(
-            period_id="2026", values=[commands.Value(group="youth", value=40)]
+        roadmap_requests.ReportIndicatorValue(
+            period_id="2026", values=[roadmap_requests.Value(group="youth", value=40)]
         ),
         BERKANE,
         store,
@@ -422,7 +428,7 @@ async def test_an_indicator_is_proposed_and_a_value_reported(store: InMemoryRegi
 async def test_a_coordinator_evaluates_a_phase_the_partnership_takes_part_in(
     store: InMemoryRegistry,
 ) -> None:
-    evaluation = commands.SubmitEvaluation(relevance=4, findings={"fr": "Utile"})
+    evaluation = roadmap_requests.SubmitEvaluation(relevance=4, findings={"fr": "Utile"})
     with pytest.raises(Forbidden):
         await handlers.submit_evaluation(PAIR, "2022-2026", evaluation, BERKANE, store)
     with pytest.raises(Invalid, match="2017-2021"):

@@ -8,7 +8,15 @@ from imc_runtime.service import Infrastructure, ServiceParts, bind, create_app
 from imc_runtime.settings import load_settings
 
 from imc_registry.adapters.store import RegistryStore
-from imc_registry.entrypoints import deps, events, http, submissions
+from imc_registry.entrypoints import (
+    deps,
+    events,
+    municipalities,
+    partnerships,
+    people,
+    programme,
+    submissions,
+)
 from imc_registry.settings import RegistrySettings
 
 
@@ -21,7 +29,13 @@ def build_app(settings: RegistrySettings | None = None) -> FastAPI:
         ServiceParts(
             title="IMC Hub registry",
             dependencies=store,
-            routers=[http.router, submissions.router],
+            routers=[
+                programme.router,
+                municipalities.router,
+                partnerships.router,
+                people.router,
+                submissions.router,
+            ],
             events=bind("registry", events.HANDLERS, store),
             consumer_group=settings.consumer_group,
             # The read models again from the log, in case a crash left them behind it.

@@ -140,3 +140,20 @@ def page(items: list[dict[str, Any]], limit: int, offset: int) -> dict[str, Any]
         "limit": limit,
         "offset": offset,
     }
+
+
+SearchQuery = Annotated[
+    str | None,
+    Query(
+        max_length=200,
+        description="Words of a name, in any case, with or without accents, Latin or Arabic.",
+    ),
+]
+IdFilter = Annotated[str | None, Query(max_length=100)]
+
+
+def found(document: dict[str, Any] | None, what: str, response: Response) -> dict[str, Any]:
+    if document is None:
+        raise NotFound(f"no {what}")
+    response.headers["ETag"] = etag(int(document.get("version", 1)))
+    return public(document)

@@ -14,7 +14,7 @@ from imc_runtime.auth import CurrentPrincipal
 from imc_runtime.commitlog import Appended
 
 from imc_registry.adapters.store import submission_kind
-from imc_registry.domain import commands
+from imc_registry.domain import commands, roadmap_requests
 from imc_registry.domain.model import NotFound
 from imc_registry.entrypoints.deps import IdempotencyKey, Store, public
 from imc_registry.entrypoints.examples import ACCEPTED, SUBMISSION, one
@@ -50,7 +50,7 @@ def _accepted(appended: Appended) -> dict[str, Any]:
 @router.post("/partnerships/{partnership_id}/objectives", status_code=202, responses=_ACCEPTED)
 async def propose_objective(
     partnership_id: str,
-    command: commands.ProposeObjective,
+    command: roadmap_requests.ProposeObjective,
     principal: CurrentPrincipal,
     store: Store,
     idempotency_key: IdempotencyKey = None,
@@ -64,7 +64,7 @@ async def propose_objective(
 @router.post("/partnerships/{partnership_id}/milestones", status_code=202, responses=_ACCEPTED)
 async def propose_milestone(
     partnership_id: str,
-    command: commands.ProposeMilestone,
+    command: roadmap_requests.ProposeMilestone,
     principal: CurrentPrincipal,
     store: Store,
     idempotency_key: IdempotencyKey = None,
@@ -78,7 +78,7 @@ async def propose_milestone(
 async def revise_milestone(
     partnership_id: str,
     milestone_id: str,
-    command: commands.ReviseMilestone,
+    command: roadmap_requests.ReviseMilestone,
     principal: CurrentPrincipal,
     store: Store,
     idempotency_key: IdempotencyKey = None,
@@ -95,7 +95,7 @@ async def revise_milestone(
 async def reschedule_milestone(
     partnership_id: str,
     milestone_id: str,
-    command: commands.RescheduleMilestone,
+    command: roadmap_requests.RescheduleMilestone,
     principal: CurrentPrincipal,
     store: Store,
     idempotency_key: IdempotencyKey = None,
@@ -111,7 +111,7 @@ async def reschedule_milestone(
 async def cancel_milestone(
     partnership_id: str,
     milestone_id: str,
-    command: commands.CancelMilestone,
+    command: roadmap_requests.CancelMilestone,
     principal: CurrentPrincipal,
     store: Store,
     idempotency_key: IdempotencyKey = None,
@@ -127,7 +127,7 @@ async def cancel_milestone(
 async def report_progress(
     partnership_id: str,
     milestone_id: str,
-    command: commands.ReportProgress,
+    command: roadmap_requests.ReportProgress,
     principal: CurrentPrincipal,
     store: Store,
     idempotency_key: IdempotencyKey = None,
@@ -143,7 +143,7 @@ async def report_progress(
 @router.post("/partnerships/{partnership_id}/indicators", status_code=202, responses=_ACCEPTED)
 async def propose_indicator(
     partnership_id: str,
-    command: commands.ProposeIndicator,
+    command: roadmap_requests.ProposeIndicator,
     principal: CurrentPrincipal,
     store: Store,
     idempotency_key: IdempotencyKey = None,
@@ -162,7 +162,7 @@ async def propose_indicator(
 async def report_indicator_value(
     partnership_id: str,
     indicator_id: str,
-    command: commands.ReportIndicatorValue,
+    command: roadmap_requests.ReportIndicatorValue,
     principal: CurrentPrincipal,
     store: Store,
     idempotency_key: IdempotencyKey = None,
@@ -180,7 +180,7 @@ async def report_indicator_value(
 async def submit_evaluation(
     partnership_id: str,
     phase: Annotated[str, Path(pattern=commands.PHASE_PATTERN, description="e.g. 2017-2021")],
-    command: commands.SubmitEvaluation,
+    command: roadmap_requests.SubmitEvaluation,
     principal: CurrentPrincipal,
     store: Store,
     idempotency_key: IdempotencyKey = None,

@@ -31,7 +31,7 @@ from imc_contracts.registry import (
 from imc_runtime.commitlog import Appended, commit_id
 from imc_runtime.principal import Principal
 
-from imc_registry.domain import commands
+from imc_registry.domain import roadmap_requests
 from imc_registry.domain.model import (
     Invalid,
     Partnership,
@@ -48,7 +48,7 @@ from imc_registry.service_layer.ports import RegistryRepository
 
 async def propose_objective(
     partnership_id: str,
-    command: commands.ProposeObjective,
+    command: roadmap_requests.ProposeObjective,
     principal: Principal,
     store: RegistryRepository,
     idempotency_key: str | None = None,
@@ -70,7 +70,7 @@ async def propose_objective(
 
 async def propose_milestone(
     partnership_id: str,
-    command: commands.ProposeMilestone,
+    command: roadmap_requests.ProposeMilestone,
     principal: Principal,
     store: RegistryRepository,
     idempotency_key: str | None = None,
@@ -100,7 +100,7 @@ async def propose_milestone(
 async def revise_milestone(
     partnership_id: str,
     milestone_id: str,
-    command: commands.ReviseMilestone,
+    command: roadmap_requests.ReviseMilestone,
     principal: Principal,
     store: RegistryRepository,
     idempotency_key: str | None = None,
@@ -120,7 +120,7 @@ async def revise_milestone(
 async def reschedule_milestone(
     partnership_id: str,
     milestone_id: str,
-    command: commands.RescheduleMilestone,
+    command: roadmap_requests.RescheduleMilestone,
     principal: Principal,
     store: RegistryRepository,
     idempotency_key: str | None = None,
@@ -150,7 +150,7 @@ async def reschedule_milestone(
 async def cancel_milestone(
     partnership_id: str,
     milestone_id: str,
-    command: commands.CancelMilestone,
+    command: roadmap_requests.CancelMilestone,
     principal: Principal,
     store: RegistryRepository,
     idempotency_key: str | None = None,
@@ -177,7 +177,7 @@ async def cancel_milestone(
 async def report_progress(
     partnership_id: str,
     milestone_id: str,
-    command: commands.ReportProgress,
+    command: roadmap_requests.ReportProgress,
     principal: Principal,
     store: RegistryRepository,
     idempotency_key: str | None = None,
@@ -201,13 +201,13 @@ async def report_progress(
     )
 
 
-def _value(value: commands.Value) -> DisaggregatedValue:
+def _value(value: roadmap_requests.Value) -> DisaggregatedValue:
     return DisaggregatedValue.model_validate(value.model_dump())
 
 
 async def propose_indicator(
     partnership_id: str,
-    command: commands.ProposeIndicator,
+    command: roadmap_requests.ProposeIndicator,
     principal: Principal,
     store: RegistryRepository,
     idempotency_key: str | None = None,
@@ -242,7 +242,7 @@ async def propose_indicator(
 async def report_indicator_value(
     partnership_id: str,
     indicator_id: str,
-    command: commands.ReportIndicatorValue,
+    command: roadmap_requests.ReportIndicatorValue,
     principal: Principal,
     store: RegistryRepository,
     idempotency_key: str | None = None,
@@ -265,7 +265,7 @@ async def report_indicator_value(
 async def submit_evaluation(
     partnership_id: str,
     phase: str,
-    command: commands.SubmitEvaluation,
+    command: roadmap_requests.SubmitEvaluation,
     principal: Principal,
     store: RegistryRepository,
     idempotency_key: str | None = None,

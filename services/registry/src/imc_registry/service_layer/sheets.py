@@ -30,7 +30,7 @@ from openpyxl import load_workbook
 from openpyxl.utils.exceptions import InvalidFileException
 from pydantic import ValidationError
 
-from imc_registry.domain.commands import SheetRow
+from imc_registry.domain.roadmap_requests import SheetRow
 
 MAX_ROWS = 300
 """One import is one event; 300 rows of four-language titles stay well inside Kafka's 1 MB."""

@@ -1,0 +1,134 @@
+"""The programme under /v1/programme, and the organisations behind it (its funder, the associations) under /v1/organisations."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from fastapi import APIRouter, Response
+from imc_runtime.auth import CurrentPrincipal
+
+from imc_registry.domain import commands
+from imc_registry.entrypoints.deps import (
+    IdempotencyKey,
+    IfMatch,
+    Limit,
+    Offset,
+    Store,
+    changed,
+    created,
+    found,
+    page,
+    public,
+    snapshot,
+)
+from imc_registry.entrypoints.examples import (
+    ORGANISATION,
+    PROGRAMME,
+    listing,
+    one,
+)
+from imc_registry.service_layer import handlers
+
+router = APIRouter(prefix="/v1")
+
+
+# -- the programme and the organisations behind it ---------------------------------------
+
+
+@router.get("/programme", tags=["programme"], responses=one(PROGRAMME))
+async def get_programme(
+    _principal: CurrentPrincipal, store: Store, response: Response
+) -> dict[str, Any]:
+    """The programme: its phases, its funder and the associations that coordinate it."""
+    body = found(await store.programme_document(), "programme defined yet", response)
+    funder = await store.organisation_document(body["funder_id"])
+    coordinating = [
+        await store.organisation_document(id) for id in body["coordinating_organisation_ids"]
+    ]
+    return {
+        **body,
+        "id": body["programme_id"],
+        "funder": None if funder is None else public(funder),
+        "coordinating_organisations": [public(o) for o in coordinating if o is not None],
+    }
+
+
+@router.post("/programme", status_code=201, tags=["programme"], responses=one(PROGRAMME, 201))
+async def define_programme(
+    command: commands.DefineProgramme,
+    principal: CurrentPrincipal,
+    store: Store,
+    response: Response,
+    idempotency_key: IdempotencyKey = None,
+) -> dict[str, Any]:
+    """Define the programme, once: its funder and associations must be registered first."""
+    appended = await handlers.define_programme(command, principal, store, idempotency_key)
+    return created(appended, response, snapshot(appended))
+
+
+@router.patch("/programme", tags=["programme"], responses=one(PROGRAMME))
+async def update_programme(
+    command: commands.UpdateProgramme,
+    principal: CurrentPrincipal,
+    store: Store,
+    response: Response,
+    expected_version: IfMatch,
+    idempotency_key: IdempotencyKey = None,
+) -> dict[str, Any]:
+    """Close a phase, record its evaluation, add the next one. ``phases`` replaces the
+    list; a phase partnerships still take part in cannot be left out."""
+    appended = await handlers.update_programme(
+        command, principal, store, expected_version, idempotency_key
+    )
+    return changed(appended, response, snapshot(appended))
+
+
+@router.post(
+    "/organisations", status_code=201, tags=["programme"], responses=one(ORGANISATION, 201)
+)
+async def register_organisation(
+    command: commands.RegisterOrganisation,
+    principal: CurrentPrincipal,
+    store: Store,
+    response: Response,
+    idempotency_key: IdempotencyKey = None,
+) -> dict[str, Any]:
+    """A coordinating association (Brulocalis, UVCW) or a funder (DGD)."""
+    appended = await handlers.register_organisation(command, principal, store, idempotency_key)
+    return created(appended, response, snapshot(appended))
+
+
+@router.get("/organisations", tags=["programme"], responses=listing(ORGANISATION))
+async def list_organisations(
+    _principal: CurrentPrincipal,
+    store: Store,
+    kind: Literal["association", "funder"] | None = None,
+    limit: Limit = 50,
+    offset: Offset = 0,
+) -> dict[str, Any]:
+    documents = await store.organisation_documents({"kind": kind} if kind else None)
+    return page(documents, limit, offset)
+
+
+@router.get("/organisations/{organisation_id}", tags=["programme"], responses=one(ORGANISATION))
+async def get_organisation(
+    organisation_id: str, _principal: CurrentPrincipal, store: Store, response: Response
+) -> dict[str, Any]:
+    document = await store.organisation_document(organisation_id)
+    return found(document, f"organisation {organisation_id!r}", response)
+
+
+@router.patch("/organisations/{organisation_id}", tags=["programme"], responses=one(ORGANISATION))
+async def update_organisation(
+    organisation_id: str,
+    command: commands.UpdateOrganisation,
+    principal: CurrentPrincipal,
+    store: Store,
+    response: Response,
+    expected_version: IfMatch,
+    idempotency_key: IdempotencyKey = None,
+) -> dict[str, Any]:
+    appended = await handlers.update_organisation(
+        organisation_id, command, principal, store, expected_version, idempotency_key
+    )
+    return changed(appended, response, snapshot(appended))
