@@ -22,12 +22,12 @@ import statistics
 import time
 import uuid
 
-from imc_roadmaps.adapters.store import (
-    RoadmapsStore,
+from imc_roadmaps.adapters.documents import (
     milestone_document,
     milestone_from_document,
     roadmap_document,
 )
+from imc_roadmaps.adapters.store import RoadmapsStore
 from imc_roadmaps.domain.model import Milestone, Status
 from imc_roadmaps.domain.rollup import roll_up_roadmap
 from imc_roadmaps.service_layer import views

@@ -8,21 +8,25 @@ a commit twice is harmless and ``catch_up`` rebuilds them all.
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Sequence
-from typing import Any
 
 from imc_contracts import PROGRAMME_KEY, Event
-from imc_contracts.common import BeneficiaryCount
 from imc_runtime.commitlog import Appended, Commit, CommitLog
 from imc_runtime.mongo import Document
 from pymongo import ASCENDING
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
 
+from imc_roadmaps.adapters.documents import (
+    indicator_document,
+    key,
+    milestone_document,
+    milestone_from_document,
+    roadmap_document,
+    without_id,
+)
 from imc_roadmaps.domain.model import Milestone, PartnershipMembers
 from imc_roadmaps.domain.objectives import Indicator, Objective
-from imc_roadmaps.domain.rollup import beneficiaries_reached, roll_up_roadmap
 from imc_roadmaps.domain.streams import (
     indicator_stream,
     milestone_stream,
@@ -31,55 +35,6 @@ from imc_roadmaps.domain.streams import (
 
 _Gathered = tuple[AsyncCollection[Document], str, dict[str, Document]]
 """A grouped read model being rebuilt: its collection, its items' key, the items by key."""
-
-
-def _key(*parts: str) -> str:
-    return "/".join(parts)
-
-
-def _without_id(document: Document) -> dict[str, Any]:
-    return {key: value for key, value in document.items() if key != "_id"}
-
-
-def milestone_document(milestone: Milestone) -> Document:
-    return {
-        "milestone_id": milestone.id,
-        "partnership_id": milestone.partnership_id,
-        "title": milestone.title,
-        "due_date": milestone.due_date.isoformat(),
-        "responsible_municipality_id": milestone.responsible_municipality_id,
-        "target": milestone.target,
-        "objective_id": milestone.objective_id,
-        "phase": milestone.phase,
-        "weight": milestone.weight,
-        "backfill": milestone.backfill,
-        "status": milestone.status,
-        "progress": milestone.progress,
-        "beneficiaries": [b.model_dump() for b in milestone.beneficiaries],
-        "reached_on": milestone.reached_on.isoformat() if milestone.reached_on else None,
-        "version": milestone.version,
-    }
-
-
-def milestone_from_document(document: Document) -> Milestone:
-    reached_on = document.get("reached_on")
-    return Milestone(
-        id=document["milestone_id"],
-        partnership_id=document["partnership_id"],
-        title=document["title"],
-        due_date=dt.date.fromisoformat(document["due_date"]),
-        responsible_municipality_id=document["responsible_municipality_id"],
-        target=document.get("target"),
-        objective_id=document.get("objective_id"),
-        phase=document["phase"],
-        weight=document.get("weight"),
-        backfill=bool(document.get("backfill")),
-        status=document["status"],
-        progress=int(document["progress"]),
-        beneficiaries=[BeneficiaryCount(**b) for b in document.get("beneficiaries", [])],
-        reached_on=dt.date.fromisoformat(reached_on) if reached_on else None,
-        version=int(document["version"]),
-    )
 
 
 class RoadmapsStore:
@@ -250,12 +205,12 @@ class RoadmapsStore:
     async def _write_gathered(self, gathered: dict[tuple[str, str], _Gathered]) -> None:
         """Write each gathered group over what the group holds: an item the rebuild did not
         see (written by a live replica meanwhile, for ``imc-ops rebuild``) is kept."""
-        for (_name, partnership_id), (collection, key, items) in gathered.items():
+        for (_name, partnership_id), (collection, item_key, items) in gathered.items():
             group = await collection.find_one({"_id": partnership_id})
-            merged = {item[key]: item for item in (group or {}).get("items", [])} | items
+            merged = {item[item_key]: item for item in (group or {}).get("items", [])} | items
             document = {
                 "_id": partnership_id,
-                "items": sorted(merged.values(), key=lambda item: item[key]),
+                "items": sorted(merged.values(), key=lambda item: item[item_key]),
             }
             await collection.replace_one({"_id": partnership_id}, document, upsert=True)
 
@@ -299,14 +254,14 @@ class RoadmapsStore:
             indicator = await self.indicator(partnership_id, entity_id, known)
             if indicator is not None:
                 await self._indicators.replace_one(
-                    {"_id": _key(partnership_id, entity_id)},
+                    {"_id": key(partnership_id, entity_id)},
                     indicator_document(indicator),
                     upsert=True,
                 )
         elif kind == "evaluation":
             for event in commit.events:
                 document = {
-                    "_id": _key(partnership_id, entity_id),
+                    "_id": key(partnership_id, entity_id),
                     "partnership_id": partnership_id,
                     "recorded_at": event.occurred_at.isoformat(),
                     "recorded_by": event.actor.id if event.actor else None,
@@ -384,22 +339,22 @@ class RoadmapsStore:
 
     async def indicators_of(self, partnership_id: str) -> list[Document]:
         cursor = self._indicators.find({"partnership_id": partnership_id}).sort("_id", 1)
-        return [_without_id(document) async for document in cursor]
+        return [without_id(document) async for document in cursor]
 
     async def roadmap(self, partnership_id: str, phase: str) -> Document | None:
-        document = await self._roadmaps.find_one({"_id": _key(partnership_id, phase)})
-        return None if document is None else _without_id(document)
+        document = await self._roadmaps.find_one({"_id": key(partnership_id, phase)})
+        return None if document is None else without_id(document)
 
     async def roadmaps_in(self, phase: str) -> list[Document]:
         cursor = self._roadmaps.find({"phase": phase})
-        return [_without_id(document) async for document in cursor]
+        return [without_id(document) async for document in cursor]
 
     async def evaluations_of(self, partnership_id: str) -> list[Document]:
         cursor = self._evaluations.find({"partnership_id": partnership_id}).sort("phase", 1)
-        return [_without_id(document) async for document in cursor]
+        return [without_id(document) async for document in cursor]
 
     async def all_indicators(self) -> list[Document]:
-        return [_without_id(document) async for document in self._indicators.find({})]
+        return [without_id(document) async for document in self._indicators.find({})]
 
     async def all_milestones(self) -> list[Milestone]:
         return [
@@ -407,48 +362,3 @@ class RoadmapsStore:
             async for group in self._milestones.find({})
             for item in group["items"]
         ]
-
-
-def indicator_document(indicator: Indicator) -> Document:
-    return {
-        "_id": _key(indicator.partnership_id, indicator.id),
-        "indicator_id": indicator.id,
-        "partnership_id": indicator.partnership_id,
-        "objective_id": indicator.objective_id,
-        "title": indicator.title,
-        "description": indicator.description,
-        "measure": indicator.measure,
-        "unit": indicator.unit,
-        "baseline": indicator.baseline.model_dump(mode="json") if indicator.baseline else None,
-        "baseline_year": indicator.baseline_year,
-        "periods": [
-            {
-                **period.model_dump(mode="json"),
-                "actuals": [
-                    value.model_dump(mode="json")
-                    for value in indicator.actuals.get(period.period_id, [])
-                ],
-            }
-            for period in indicator.periods
-        ],
-    }
-
-
-def roadmap_document(
-    partnership_id: str, phase: str, milestones: Sequence[Milestone], objectives: Sequence[Document]
-) -> Document:
-    """The roll-up document of one roadmap: what the dashboard reads instead of milestones."""
-    rollup = roll_up_roadmap(milestones)
-    return {
-        "_id": _key(partnership_id, phase),
-        "partnership_id": partnership_id,
-        "phase": phase,
-        "progress": rollup.progress,
-        "weight": sum(rollup.objective_weights.values()),
-        "objectives": rollup.objectives,
-        "objective_weights": rollup.objective_weights,
-        "objective_themes": {o["objective_id"]: o["theme"] for o in objectives},
-        "milestones": rollup.milestones,
-        "reached": rollup.reached,
-        "beneficiaries": beneficiaries_reached(milestones),
-    }

@@ -10,7 +10,7 @@ from fastapi.responses import Response
 from imc_runtime.auth import CurrentPrincipal
 from imc_runtime.problems import excerpt
 
-from imc_roadmaps.service_layer import evaluations, exports, views
+from imc_roadmaps.service_layer import evaluations, exports, iati, views
 from imc_roadmaps.service_layer.ports import Dependencies, RoadmapsRepository
 from imc_roadmaps.settings import RoadmapsSettings
 
@@ -158,7 +158,7 @@ async def iati_activities(
 ) -> Response:
     """The programme (parent) and its partnerships (children) as IATI 2.03 activities."""
     settings = _settings(request)
-    publisher = exports.Publisher(
+    publisher = iati.Publisher(
         reporting_org_ref=settings.iati_reporting_org_ref,
         reporting_org_type=settings.iati_reporting_org_type,
         reporting_org_name=settings.iati_reporting_org_name,
@@ -166,5 +166,5 @@ async def iati_activities(
         phase=phase or settings.current_phase,
     )
     return Response(
-        await exports.iati_activities(_store(request), publisher), media_type="application/xml"
+        await iati.iati_activities(_store(request), publisher), media_type="application/xml"
     )

@@ -1,0 +1,108 @@
+"""How roadmaps' aggregates and roll-ups are written as read-model documents, and read back."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from typing import Any
+
+from imc_contracts.common import BeneficiaryCount
+from imc_runtime.mongo import Document
+
+from imc_roadmaps.domain.model import Milestone
+from imc_roadmaps.domain.objectives import Indicator
+from imc_roadmaps.domain.rollup import beneficiaries_reached, roll_up_roadmap
+
+
+def key(*parts: str) -> str:
+    return "/".join(parts)
+
+
+def without_id(document: Document) -> dict[str, Any]:
+    return {key: value for key, value in document.items() if key != "_id"}
+
+
+def milestone_document(milestone: Milestone) -> Document:
+    return {
+        "milestone_id": milestone.id,
+        "partnership_id": milestone.partnership_id,
+        "title": milestone.title,
+        "due_date": milestone.due_date.isoformat(),
+        "responsible_municipality_id": milestone.responsible_municipality_id,
+        "target": milestone.target,
+        "objective_id": milestone.objective_id,
+        "phase": milestone.phase,
+        "weight": milestone.weight,
+        "backfill": milestone.backfill,
+        "status": milestone.status,
+        "progress": milestone.progress,
+        "beneficiaries": [b.model_dump() for b in milestone.beneficiaries],
+        "reached_on": milestone.reached_on.isoformat() if milestone.reached_on else None,
+        "version": milestone.version,
+    }
+
+
+def milestone_from_document(document: Document) -> Milestone:
+    reached_on = document.get("reached_on")
+    return Milestone(
+        id=document["milestone_id"],
+        partnership_id=document["partnership_id"],
+        title=document["title"],
+        due_date=dt.date.fromisoformat(document["due_date"]),
+        responsible_municipality_id=document["responsible_municipality_id"],
+        target=document.get("target"),
+        objective_id=document.get("objective_id"),
+        phase=document["phase"],
+        weight=document.get("weight"),
+        backfill=bool(document.get("backfill")),
+        status=document["status"],
+        progress=int(document["progress"]),
+        beneficiaries=[BeneficiaryCount(**b) for b in document.get("beneficiaries", [])],
+        reached_on=dt.date.fromisoformat(reached_on) if reached_on else None,
+        version=int(document["version"]),
+    )
+
+
+def indicator_document(indicator: Indicator) -> Document:
+    return {
+        "_id": key(indicator.partnership_id, indicator.id),
+        "indicator_id": indicator.id,
+        "partnership_id": indicator.partnership_id,
+        "objective_id": indicator.objective_id,
+        "title": indicator.title,
+        "description": indicator.description,
+        "measure": indicator.measure,
+        "unit": indicator.unit,
+        "baseline": indicator.baseline.model_dump(mode="json") if indicator.baseline else None,
+        "baseline_year": indicator.baseline_year,
+        "periods": [
+            {
+                **period.model_dump(mode="json"),
+                "actuals": [
+                    value.model_dump(mode="json")
+                    for value in indicator.actuals.get(period.period_id, [])
+                ],
+            }
+            for period in indicator.periods
+        ],
+    }
+
+
+def roadmap_document(
+    partnership_id: str, phase: str, milestones: Sequence[Milestone], objectives: Sequence[Document]
+) -> Document:
+    """The roll-up document of one roadmap: what the dashboard reads instead of milestones."""
+    rollup = roll_up_roadmap(milestones)
+    return {
+        "_id": key(partnership_id, phase),
+        "partnership_id": partnership_id,
+        "phase": phase,
+        "progress": rollup.progress,
+        "weight": sum(rollup.objective_weights.values()),
+        "objectives": rollup.objectives,
+        "objective_weights": rollup.objective_weights,
+        "objective_themes": {o["objective_id"]: o["theme"] for o in objectives},
+        "milestones": rollup.milestones,
+        "reached": rollup.reached,
+        "beneficiaries": beneficiaries_reached(milestones),
+    }
