@@ -44,6 +44,7 @@ export interface Milestone {
   status: "planned" | "in_progress" | "reached" | "overdue" | "cancelled";
   progress: number;
   reached_on: string | null;
+  example?: boolean;
 }
 
 export interface DimensionValue {
@@ -77,6 +78,7 @@ export interface Roadmap {
   progress: number;
   milestones_counted: number;
   milestones_reached: number;
+  example?: boolean;
   objectives: Objective[];
   milestones_without_objective: Milestone[];
   indicators_without_objective: Indicator[];
@@ -89,6 +91,7 @@ export interface Dashboard {
   themes: Record<string, number>;
   milestones: number;
   milestones_reached: number;
+  example_milestones?: number;
   beneficiaries: { group: string; sex: string; reached: number; target: number | null }[];
 }
 

@@ -88,6 +88,10 @@ class MilestoneProposedPayload(Contract):
     backfill: bool = Field(
         default=False, description="Recording past history: a due date in the past is allowed."
     )
+    example: bool = Field(
+        default=False,
+        description="Example data, loaded to show what the product does; not the programme's own.",
+    )
 
 
 class MilestoneProposed(Event):
@@ -178,6 +182,10 @@ class ObjectiveProposedPayload(Contract):
     theme: str
     title: Localized
     description: Localized = Field(default_factory=dict)
+    example: bool = Field(
+        default=False,
+        description="Example data, loaded to show what the product does; not the programme's own.",
+    )
 
 
 class ObjectiveProposed(Event):
@@ -244,6 +252,10 @@ class IndicatorProposedPayload(Contract):
     baseline: DisaggregatedValue | None = None
     baseline_year: int | None = None
     periods: list[ReportingPeriod] = Field(default_factory=list)
+    example: bool = Field(
+        default=False,
+        description="Example data, loaded to show what the product does; not the programme's own.",
+    )
 
 
 class IndicatorProposed(Event):
@@ -388,6 +400,10 @@ class EvaluationSubmittedPayload(Contract):
     lessons: Localized = Field(default_factory=dict)
     backfill: bool = Field(
         default=False, description="Recording an earlier phase's evaluation after the fact."
+    )
+    example: bool = Field(
+        default=False,
+        description="Example data, loaded to show what the product does; not the programme's own.",
     )
 
 

@@ -28,6 +28,10 @@ class MilestonePlannedPayload(Contract):
     phase: str | None = None
     weight: float | None = None
     backfill: bool = False
+    example: bool = Field(
+        default=False,
+        description="Example data, loaded to show what the product does; not the programme's own.",
+    )
 
 
 class MilestonePlanned(Event):
@@ -102,6 +106,10 @@ class ObjectivePlannedPayload(Contract):
     title: Localized
     description: Localized = Field(default_factory=dict)
     revision: bool = Field(default=False, description="True when this edits a known objective.")
+    example: bool = Field(
+        default=False,
+        description="Example data, loaded to show what the product does; not the programme's own.",
+    )
 
 
 class ObjectivePlanned(Event):
@@ -190,6 +198,10 @@ class IndicatorDefinedPayload(Contract):
     baseline: DisaggregatedValue | None = None
     baseline_year: int | None = None
     periods: list[ReportingPeriod] = Field(default_factory=list)
+    example: bool = Field(
+        default=False,
+        description="Example data, loaded to show what the product does; not the programme's own.",
+    )
 
 
 class IndicatorDefined(Event):
@@ -241,6 +253,10 @@ class EvaluationRecordedPayload(Contract):
     findings: Localized = Field(default_factory=dict)
     lessons: Localized = Field(default_factory=dict)
     backfill: bool = False
+    example: bool = Field(
+        default=False,
+        description="Example data, loaded to show what the product does; not the programme's own.",
+    )
 
 
 class EvaluationRecorded(Event):

@@ -129,6 +129,9 @@ export async function overviewPage(): Promise<HTMLElement> {
     "div",
     { class: "page" },
     h("h1", {}, t("overview.title")),
+    dashboard.example_milestones
+      ? h("p", { class: "example-note", role: "note" }, t("example.programme", { count: dashboard.example_milestones }))
+      : "",
     h(
       "section",
       { class: "panel figures", "aria-labelledby": "figures-title" },

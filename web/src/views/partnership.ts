@@ -156,6 +156,7 @@ function milestoneItem(milestone: Milestone, directory: Directory): HTMLElement 
       { class: "milestone-head" },
       h("strong", { lang: localizedLanguage(milestone.title) }, localized(milestone.title)),
       h("span", { class: `badge mstatus-${milestone.status}` }, t(`mstatus.${milestone.status}`)),
+      milestone.example ? h("span", { class: "badge example" }, t("example.badge")) : "",
     ),
     h(
       "p",
@@ -182,6 +183,7 @@ function roadmapSection(roadmap: Roadmap | null, directory: Directory): HTMLElem
     section.append(h("p", { class: "muted" }, t("partnership.noRoadmap")));
     return section;
   }
+  if (roadmap.example) section.append(h("p", { class: "example-note", role: "note" }, t("example.roadmap")));
   section.append(
     h(
       "p",

@@ -9,6 +9,8 @@ everything it started.
 from __future__ import annotations
 
 import argparse
+import asyncio
+import os
 import signal
 import sys
 import threading
@@ -17,6 +19,7 @@ from datetime import timedelta
 from types import FrameType
 
 from imc_registry import seed
+from imc_registry.seed.examples import load_examples
 from imc_runtime.auth import mint
 from imc_runtime.settings import ServiceSettings
 
@@ -71,6 +74,12 @@ def local_stack(ports: Ports) -> Stack:
     return Stack(data_dir(), ports, inherit_settings=True)
 
 
+def _examples_wanted() -> bool:
+    """Example roadmaps unless ``IMC_LOAD_EXAMPLES`` says no (docker-compose and k8s load
+    none unless it says yes)."""
+    return os.environ.get("IMC_LOAD_EXAMPLES", "true").strip().lower() not in ("0", "false", "no")
+
+
 def run() -> int:
     ports = Ports.from_environment()
     try:
@@ -103,6 +112,10 @@ def run() -> int:
             f"\nprogramme loaded: {report.created} records created, "
             f"{report.already_there} already there\n"
         )
+        if _examples_wanted():
+            examples = asyncio.run(load_examples(stack.service_url("registry"), tokens[0].token))
+            refused = f", refused: {', '.join(examples.rejected)}" if examples.rejected else ""
+            print(f"example roadmaps: {examples.requests} requests answered{refused}\n")
         if report.differ:
             print(
                 f"note: {len(report.differ)} records were loaded before from an older "

@@ -26,3 +26,9 @@ class RegistrySettings(ServiceSettings):
         validation_alias=AliasChoices("IMC_REGISTRY_MAX_BODY_BYTES", "IMC_MAX_BODY_BYTES"),
         description="Larger request bodies are refused with 413, before authentication.",
     )
+    load_examples: bool = Field(
+        default=False,
+        description="With `python -m imc_registry.seed`: load example roadmaps for every "
+        "partnership after the programme (marked as examples). make run turns it on; "
+        "IMC_LOAD_EXAMPLES=false make run starts without them.",
+    )

@@ -66,6 +66,9 @@ class ProposeObjective(Command):
     theme: Theme
     title: LocalizedName
     description: LocalizedText = Field(default_factory=dict)
+    example: bool = Field(
+        default=False, description="Example data, loaded to show what the product does."
+    )
 
 
 class ProposeMilestone(Command):
@@ -86,6 +89,9 @@ class ProposeMilestone(Command):
     phase: Name | None = None
     weight: float | None = Field(default=None, gt=0, le=1000)
     backfill: bool = False
+    example: bool = Field(
+        default=False, description="Example data, loaded to show what the product does."
+    )
 
 
 class ReviseMilestone(Patch):
@@ -121,6 +127,9 @@ class SubmitEvaluation(Command):
     findings: LocalizedText = Field(default_factory=dict)
     lessons: LocalizedText = Field(default_factory=dict)
     backfill: bool = False
+    example: bool = Field(
+        default=False, description="Example data, loaded to show what the product does."
+    )
 
 
 class SheetRow(Command):
@@ -190,6 +199,9 @@ class ProposeIndicator(Command):
     baseline: Value | None = None
     baseline_year: int | None = Field(default=None, ge=1950, le=2100)
     periods: list[Period] = Field(default_factory=list, max_length=50)
+    example: bool = Field(
+        default=False, description="Example data, loaded to show what the product does."
+    )
 
 
 class ReportIndicatorValue(Command):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import asyncio
 import sys
 import time
 
@@ -10,6 +11,7 @@ import httpx
 from imc_runtime.auth import mint
 
 from imc_registry.seed import load
+from imc_registry.seed.examples import load_examples
 from imc_registry.settings import RegistrySettings
 
 
@@ -19,7 +21,13 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument(
         "--wait", type=float, default=120, help="seconds to wait for it to be ready"
     )
+    parser.add_argument(
+        "--examples",
+        action="store_true",
+        help="also load example roadmaps for every partnership (or IMC_LOAD_EXAMPLES=true)",
+    )
     args = parser.parse_args(argv)
+    settings = RegistrySettings()
     give_up = time.monotonic() + args.wait
     while True:
         try:
@@ -31,11 +39,14 @@ def main(argv: list[str] | None = None) -> None:
             sys.exit(f"the registry at {args.url} was not ready within {args.wait:.0f} s")
         time.sleep(1)
     # The same subject as make run's coordinator: idempotency keys include the caller.
-    token = mint(RegistrySettings(), subject="coordinator@example.org", role="coordinator")
+    token = mint(settings, subject="coordinator@example.org", role="coordinator")
     report = load(args.url, token)
     print(
         f"programme loaded: {report.created} records created, {report.already_there} already there"
     )
+    if args.examples or settings.load_examples:
+        examples = asyncio.run(load_examples(args.url, token))
+        print(f"example roadmaps: {examples.requests} requests, {len(examples.rejected)} refused")
 
 
 if __name__ == "__main__":

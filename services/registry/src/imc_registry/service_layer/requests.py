@@ -61,6 +61,7 @@ async def propose_objective(
             theme=command.theme,
             title=command.title,
             description=command.description,
+            example=command.example,
         )
 
     return await submit_request(
@@ -90,6 +91,7 @@ async def propose_milestone(
             phase=command.phase,
             weight=command.weight,
             backfill=command.backfill,
+            example=command.example,
         )
 
     return await submit_request(
@@ -232,6 +234,7 @@ async def propose_indicator(
                 )
                 for period in command.periods
             ],
+            example=command.example,
         )
 
     return await submit_request(

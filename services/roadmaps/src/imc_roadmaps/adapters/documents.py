@@ -34,6 +34,7 @@ def milestone_document(milestone: Milestone) -> Document:
         "phase": milestone.phase,
         "weight": milestone.weight,
         "backfill": milestone.backfill,
+        "example": milestone.example,
         "status": milestone.status,
         "progress": milestone.progress,
         "beneficiaries": [b.model_dump() for b in milestone.beneficiaries],
@@ -55,6 +56,7 @@ def milestone_from_document(document: Document) -> Milestone:
         phase=document["phase"],
         weight=document.get("weight"),
         backfill=bool(document.get("backfill")),
+        example=bool(document.get("example")),
         status=document["status"],
         progress=int(document["progress"]),
         beneficiaries=[BeneficiaryCount(**b) for b in document.get("beneficiaries", [])],
@@ -85,6 +87,7 @@ def indicator_document(indicator: Indicator) -> Document:
             }
             for period in indicator.periods
         ],
+        "example": indicator.example,
     }
 
 
@@ -105,4 +108,5 @@ def roadmap_document(
         "milestones": rollup.milestones,
         "reached": rollup.reached,
         "beneficiaries": beneficiaries_reached(milestones),
+        "examples": sum(1 for milestone in milestones if milestone.example),
     }

@@ -245,6 +245,7 @@ class RoadmapsStore:
                     "theme": objective.theme,
                     "title": objective.title,
                     "description": objective.description,
+                    "example": objective.example,
                 }
                 await self._put_in_group(
                     self._objectives, partnership_id, "objective_id", document, written

@@ -66,6 +66,8 @@ class Milestone:
     phase: str = DEFAULT_PHASE
     weight: float | None = None
     backfill: bool = False
+    example: bool = False
+    """Example data, loaded to show what the product does."""
     status: Status = "planned"
     progress: int = 0
     beneficiaries: list[BeneficiaryCount] = field(default_factory=list)
@@ -89,6 +91,7 @@ class Milestone:
                     phase=p.phase or DEFAULT_PHASE,
                     weight=p.weight,
                     backfill=p.backfill,
+                    example=p.example,
                 )
             elif milestone is not None:
                 milestone._apply(event)
@@ -295,6 +298,7 @@ def plan_milestone(
     phase: str | None = None,
     weight: float | None = None,
     backfill: bool = False,
+    example: bool = False,
 ) -> MilestonePlanned:
     """Plan a milestone, or refuse: unknown partnership or objective, a responsible
     municipality outside the partnership, a due date in the past unless back-filling.
@@ -327,6 +331,7 @@ def plan_milestone(
             phase=resolved_phase,
             weight=weight,
             backfill=backfill,
+            example=example,
         ),
         partnership_id=partnership_id,
         caused_by=cause,

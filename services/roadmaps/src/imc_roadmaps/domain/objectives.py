@@ -28,6 +28,7 @@ class Objective:
     title: Localized
     description: Localized
     version: int = 0
+    example: bool = False
 
     @classmethod
     def from_history(cls, events: Iterable[Event]) -> Objective | None:
@@ -42,6 +43,7 @@ class Objective:
                     p.theme,
                     dict(p.title),
                     dict(p.description),
+                    example=p.example,
                 )
         return objective
 
@@ -58,6 +60,7 @@ def plan_objective(
     description: Localized,
     cause: Event,
     submission_id: str | None,
+    example: bool = False,
 ) -> ObjectivePlanned:
     """Plan an objective, or edit it when its id is known already."""
     if partnership is None:
@@ -76,6 +79,7 @@ def plan_objective(
             title=title,
             description=description,
             revision=existing is not None,
+            example=example,
         ),
         partnership_id=partnership_id,
         caused_by=cause,
@@ -100,6 +104,7 @@ class Indicator:
     periods: list[ReportingPeriod]
     actuals: dict[str, list[DisaggregatedValue]] = field(default_factory=dict)
     version: int = 0
+    example: bool = False
 
     @classmethod
     def from_history(cls, events: Iterable[Event]) -> Indicator | None:
@@ -120,6 +125,7 @@ class Indicator:
                         p.baseline_year,
                         list(p.periods),
                         actuals,
+                        example=p.example,
                     )
                 case IndicatorValueRecorded(payload=p) if indicator is not None:
                     merged = {_dimension(v): v for v in indicator.actuals.get(p.period_id, [])}

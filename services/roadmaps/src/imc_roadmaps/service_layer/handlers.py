@@ -130,6 +130,7 @@ async def objective_proposed(event: registry.ObjectiveProposed, deps: Dependenci
             description=p.description,
             cause=event,
             submission_id=p.submission_id,
+            example=p.example,
         )
         version = existing.version if existing else 0
         return Decision(objective_stream(event.partnership_id, p.objective_id), version, [planned])
@@ -163,6 +164,7 @@ async def milestone_proposed(event: registry.MilestoneProposed, deps: Dependenci
             phase=p.phase,
             weight=p.weight,
             backfill=p.backfill,
+            example=p.example,
         )
         milestone = Milestone.from_history([planned])
         assert milestone is not None

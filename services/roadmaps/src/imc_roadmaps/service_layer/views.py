@@ -42,6 +42,7 @@ def milestone_view(milestone: Milestone, today: dt.date) -> dict[str, Any]:
         "phase": milestone.phase,
         "weight": milestone.weight,
         "backfill": milestone.backfill,
+        "example": milestone.example,
         "status": display_status(milestone, today),
         "progress": milestone.progress,
         "beneficiaries": [b.model_dump() for b in milestone.beneficiaries],
@@ -69,6 +70,7 @@ async def roadmap_view(
         "progress": rollup.get("progress", 0.0),
         "milestones_counted": rollup.get("milestones", 0),
         "milestones_reached": rollup.get("reached", 0),
+        "example": any(m.example for m in milestones) or any(o.get("example") for o in objectives),
         "objectives": [
             {
                 **objective,
@@ -147,6 +149,7 @@ async def dashboard(store: RoadmapsRepository, phase: str) -> dict[str, Any]:
         "programme_milestones_progress": joint["progress"] if joint else None,
         "milestones": sum(int(r.get("milestones", 0)) for r in roadmaps),
         "milestones_reached": sum(int(r.get("reached", 0)) for r in roadmaps),
+        "example_milestones": sum(int(r.get("examples", 0)) for r in roadmaps),
         "beneficiaries": [
             {
                 "group": key.split("/")[0],
