@@ -309,3 +309,27 @@ async def test_the_due_date_check_sends_each_notice_once(deps: Dependencies) -> 
         type(e).__name__ for e in store(deps).events() if "due" in e.type or "overdue" in e.type
     )
     assert kinds == ["MilestoneDueSoon", "MilestoneDueSoon", "MilestoneOverdue", "MilestoneOverdue"]
+
+
+async def test_late_work_recorded_after_the_fact_is_late_in_an_open_phase_not_in_a_closed_one(
+    deps: Dependencies,
+) -> None:
+    from imc_roadmaps.service_layer.views import due_lists
+
+    kept = store(deps)
+    kept.programme = {
+        "phases": [
+            {"phase_id": "2017-2021", "status": "closed"},
+            {"phase_id": "2022-2026", "status": "running"},
+        ]
+    }
+    kept.partnerships[PAIR]["phases"] = ["2017-2021", "2022-2026"]
+    await handlers.milestone_proposed(
+        milestone("now-late", dt.date(2026, 10, 30), backfill=True), deps
+    )
+    await handlers.milestone_proposed(
+        milestone("history", dt.date(2019, 6, 30), backfill=True, phase="2017-2021"), deps
+    )
+    overdue, due_soon = await due_lists(deps.store, TODAY, 14)
+    assert [m["id"] for m in overdue] == ["now-late"]
+    assert due_soon == []

@@ -102,12 +102,18 @@ async def roadmap_view(
 async def due_lists(
     store: RoadmapsRepository, today: dt.date, due_soon_days: int
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    """Open milestones past their due date, and those due within ``due_soon_days``."""
+    """Open milestones past their due date, and those due within ``due_soon_days``. A
+    milestone recorded after the fact (``backfill``) counts only in a phase still open: the
+    history of a closed phase is not late work."""
+    programme = await store.programme_document() or {}
+    open_phases = {
+        p["phase_id"] for p in programme.get("phases", []) if p.get("status") != "closed"
+    }
     overdue: list[dict[str, Any]] = []
     due_soon: list[dict[str, Any]] = []
     for milestone in sorted(await store.open_milestones(), key=lambda m: m.due_date):
         days = (milestone.due_date - today).days
-        if milestone.backfill:
+        if milestone.backfill and milestone.phase not in open_phases:
             continue
         if days < 0:
             overdue.append({**milestone_view(milestone, today), "days_overdue": -days})
