@@ -10,9 +10,10 @@ import uuid
 from typing import Any
 
 import pytest
-from imc_contracts import Actor, Event, registry, roadmaps
+from imc_contracts import Actor, Event, Language, registry, roadmaps
 from imc_contracts.common import DisaggregatedValue, ReportingPeriod
-from imc_roadmaps.service_layer import evaluations, handlers, imports
+from imc_roadmaps.adapters.reports import ReportWriter
+from imc_roadmaps.service_layer import evaluations, handlers, imports, report, views
 from imc_roadmaps.service_layer.ports import Dependencies
 from imc_roadmaps.service_layer.schedule import check_due_dates_now
 
@@ -333,3 +334,29 @@ async def test_late_work_recorded_after_the_fact_is_late_in_an_open_phase_not_in
     overdue, due_soon = await due_lists(deps.store, TODAY, 14)
     assert [m["id"] for m in overdue] == ["now-late"]
     assert due_soon == []
+
+
+@pytest.mark.parametrize("language", ["fr", "nl", "ar", "en"])
+async def test_the_funders_report_reads_the_roadmap_the_web_shows(
+    deps: Dependencies, language: Language
+) -> None:
+    await handlers.milestone_proposed(milestone(), deps)
+    await handlers.milestone_proposed(milestone("forum", due=dt.date(2026, 12, 10)), deps)
+    await handlers.progress_reported(
+        request(registry.ProgressReported, milestone_id="space", progress=40, reported_on=TODAY),
+        deps,
+    )
+    figures = await report.partnership_report(deps.store, PAIR, "2022-2026", TODAY)
+    assert figures is not None
+    view = await views.roadmap_view(deps.store, PAIR, "2022-2026", TODAY)
+    assert view is not None
+    assert figures["progress"] == view["progress"] > 0
+    assert [m["status"] for m in figures["timeline"]] == ["planned", "in_progress"]
+
+    html = ReportWriter().html(figures, language)
+    assert f'<html lang="{language}" dir="{"rtl" if language == "ar" else "ltr"}">' in html
+    assert html.count("Espace jeunes") == 2, "both milestones, in French where that is all"
+    programme = ReportWriter().html(
+        await report.programme_report(deps.store, "2022-2026", TODAY), language
+    )
+    assert "Berkane – Saint-Gilles" in programme

@@ -80,6 +80,7 @@ export const ar: Catalog = {
   "exports.milestones": "المراحل (CSV)",
   "exports.indicators": "المؤشرات (CSV)",
   "exports.iati": "أنشطة IATI (XML)",
+  "exports.report": "التقرير إلى الجهة المانحة (PDF)",
   "exports.failed": "فشل التنزيل: {reason}",
   "partnership.back": "العودة إلى البرنامج",
   "partnership.since": "شركاء منذ {year}",

@@ -82,6 +82,7 @@ export const en = {
   "exports.milestones": "Milestones (CSV)",
   "exports.indicators": "Indicators (CSV)",
   "exports.iati": "IATI activities (XML)",
+  "exports.report": "Report to the funder (PDF)",
   "exports.failed": "The download failed: {reason}",
   "partnership.back": "Back to the programme",
   "partnership.since": "Partners since {year}",

@@ -80,6 +80,7 @@ export const fr: Catalog = {
   "exports.milestones": "Jalons (CSV)",
   "exports.indicators": "Indicateurs (CSV)",
   "exports.iati": "Activités IATI (XML)",
+  "exports.report": "Rapport au bailleur (PDF)",
   "exports.failed": "Le téléchargement a échoué : {reason}",
   "partnership.back": "Retour au programme",
   "partnership.since": "Partenaires depuis {year}",

@@ -80,6 +80,7 @@ export const nl: Catalog = {
   "exports.milestones": "Mijlpalen (CSV)",
   "exports.indicators": "Indicatoren (CSV)",
   "exports.iati": "IATI-activiteiten (XML)",
+  "exports.report": "Rapport aan de donor (PDF)",
   "exports.failed": "Het downloaden mislukte: {reason}",
   "partnership.back": "Terug naar het programma",
   "partnership.since": "Partners sinds {year}",

@@ -50,11 +50,22 @@ export function failure(error: unknown, retry: () => void): HTMLElement {
   );
 }
 
+/** The funder's report is written in each of the programme's languages, named in its own. */
+const REPORT_LANGUAGES: [string, string][] = [
+  ["fr", "Français"],
+  ["nl", "Nederlands"],
+  ["ar", "العربية"],
+  ["en", "English"],
+];
+
 export function exportsSection(partnershipId?: string): HTMLElement {
   const status = h("p", { class: "muted", role: "status" });
   const query = partnershipId ? `?partnership_id=${encodeURIComponent(partnershipId)}` : "";
   const suffix = partnershipId ? `-${partnershipId}` : "";
-  const item = (label: string, service: Service, path: string, filename: string) =>
+  const reportPath = partnershipId
+    ? `/v1/reports/partnerships/${encodeURIComponent(partnershipId)}`
+    : "/v1/reports/programme";
+  const item = (label: string, service: Service, path: string, filename: string, lang?: string) =>
     h(
       "li",
       {},
@@ -63,6 +74,7 @@ export function exportsSection(partnershipId?: string): HTMLElement {
         {
           type: "button",
           class: "link-button",
+          lang,
           onclick: () => {
             status.textContent = "";
             download(service, path, filename).catch((error: unknown) => {
@@ -83,6 +95,14 @@ export function exportsSection(partnershipId?: string): HTMLElement {
       item(t("exports.milestones"), "roadmaps", `/v1/exports/milestones.csv${query}`, `milestones${suffix}.csv`),
       item(t("exports.indicators"), "roadmaps", `/v1/exports/indicators.csv${query}`, `indicators${suffix}.csv`),
       partnershipId ? null : item(t("exports.iati"), "roadmaps", "/v1/exports/iati-activities.xml", "iati-activities.xml"),
+    ),
+    h("h3", { id: "report-title" }, t("exports.report")),
+    h(
+      "ul",
+      { class: "inline-list", "aria-labelledby": "report-title" },
+      ...REPORT_LANGUAGES.map(([language, name]) =>
+        item(name, "roadmaps", `${reportPath}?language=${language}`, `report${suffix || "-programme"}-${language}.pdf`, language),
+      ),
     ),
     status,
   );

@@ -5,7 +5,8 @@ from their Go modules (Mailpit with its web interface bundled by npm first); the
 frontend is built with npm and Vite. Each result lives under a directory
 named by the hash of the files that define it, so a change to the pom, go.mod or the web
 sources builds anew and an unchanged one is reused at once. The browser tests use Debian's
-Chromium, installed with apt when missing.
+Chromium and the funder's report its fonts (DejaVu Sans, Amiri), installed with apt when
+missing.
 """
 
 from __future__ import annotations
@@ -32,6 +33,9 @@ MAILPIT_MODULE = "github.com/axllent/mailpit"
 WEB_DIR = REPO_ROOT / "web"
 WEB_SOURCES = ("package.json", "package-lock.json", "index.html", "vite.config.ts", "tsconfig.json")
 CHROMIUM = Path("/usr/bin/chromium")
+AMIRI = Path("/usr/share/fonts/opentype/fonts-hosny-amiri/Amiri-Regular.ttf")
+DEJAVU = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
+PDFTOPPM = Path("/usr/bin/pdftoppm")
 
 
 class BuildFailed(Exception):
@@ -368,22 +372,39 @@ def axe_core_script() -> Path:
 def chromium() -> Path | None:
     """Debian's Chromium for the browser tests: installed with apt when missing and this
     runs as root (as on CI); None when it cannot be installed here."""
-    if CHROMIUM.is_file():
-        return CHROMIUM
+    return _debian("chromium", CHROMIUM)
+
+
+def report_fonts() -> Path | None:
+    """The fonts the funder's report is set in (DejaVu Sans, and Amiri for Arabic), from
+    Debian; None when they are missing and cannot be installed here."""
+    return _debian("fonts-hosny-amiri", AMIRI) and _debian("fonts-dejavu-core", DEJAVU) and AMIRI
+
+
+def pdf_pages() -> Path | None:
+    """Poppler's ``pdftoppm``, which draws a PDF's pages as images for the docs."""
+    return _debian("poppler-utils", PDFTOPPM)
+
+
+def _debian(package: str, installs: Path) -> Path | None:
+    """``installs``, after ``apt-get install package`` when it is missing and this runs as
+    root (as on CI); None when it cannot be installed here."""
+    if installs.is_file():
+        return installs
     apt = shutil.which("apt-get")
     if apt is None or os.geteuid() != 0:
         return None
-    with _exclusive("chromium"):
-        if not CHROMIUM.is_file():
+    with _exclusive("debian"):
+        if not installs.is_file():
             env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
             _run([apt, "update", "-q"], Path("/"), "refresh Debian's package lists", env)
             _run(
-                [apt, "install", "-y", "-q", "--no-install-recommends", "chromium"],
+                [apt, "install", "-y", "-q", "--no-install-recommends", package],
                 Path("/"),
-                "install Debian's Chromium",
+                f"install Debian's {package}",
                 env,
             )
-    return CHROMIUM if CHROMIUM.is_file() else None
+    return installs if installs.is_file() else None
 
 
 def fetch_all() -> None:
@@ -392,3 +413,4 @@ def fetch_all() -> None:
     print(f"mailpit:    {mailpit_binary()}")
     print(f"web:        {web_dist()}")
     print(f"chromium:   {chromium() or 'not installed (needs root and apt-get)'}")
+    print(f"fonts:      {report_fonts() or 'not installed (needs root and apt-get)'}")

@@ -3,7 +3,9 @@
 Against a running system (``make run``) with the real programme: the overview and a
 partnership page, in Arabic and in French, on a desktop-sized and a phone-sized screen,
 written to ``docs/web/``; with ``--mail http://127.0.0.1:8025``, Mailpit's inbox and an
-email in Arabic, written to ``docs/mail/``.
+email in Arabic, written to ``docs/mail/``; with ``--reports http://127.0.0.1:8002``, the
+first two pages of the funder's report of the partnership in French and in Arabic, and the
+programme's first page, drawn by Poppler's ``pdftoppm``, written to ``docs/reports/``.
 """
 
 from __future__ import annotations
@@ -11,7 +13,9 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -152,6 +156,35 @@ def take_mail(mail_url: str, out: Path) -> list[Path]:
     return written
 
 
+def take_reports(roadmaps_url: str, token: str, partnership: str, out: Path) -> list[Path]:
+    """The funder's report's pages as images, from the PDF the service writes."""
+    pdftoppm = build.pdf_pages()
+    if pdftoppm is None:
+        raise SystemExit("Poppler's pdftoppm is not installed and cannot be (needs root and apt)")
+    out.mkdir(parents=True, exist_ok=True)
+    wanted = [
+        (f"/v1/reports/partnerships/{partnership}", "fr", "partnership-fr", 2),
+        (f"/v1/reports/partnerships/{partnership}", "ar", "partnership-ar", 2),
+        ("/v1/reports/programme", "fr", "programme-fr", 1),
+    ]
+    written: list[Path] = []
+    with tempfile.TemporaryDirectory() as work:
+        for path, language, name, pages in wanted:
+            answer = httpx.get(
+                f"{roadmaps_url}{path}",
+                params={"language": language},
+                headers={"Authorization": f"Bearer {token}"},
+                timeout=120,
+            )
+            answer.raise_for_status()
+            pdf = Path(work) / f"{name}.pdf"
+            pdf.write_bytes(answer.content)
+            argv = [str(pdftoppm), "-png", "-r", "80", "-l", str(pages), str(pdf), str(out / name)]
+            subprocess.run(argv, check=True)
+            written += sorted(out.glob(f"{name}-*.png"))
+    return written
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m imc_devstack.screenshots", description=__doc__)
     parser.add_argument("--web", default="http://127.0.0.1:8080", help="the frontend's URL")
@@ -170,7 +203,21 @@ def main(argv: list[str] | None = None) -> None:
         metavar="MAILPIT_URL",
         help="instead, take Mailpit's inbox and an Arabic email, into docs/mail/",
     )
+    parser.add_argument(
+        "--reports",
+        metavar="ROADMAPS_URL",
+        help="instead, draw the funder's report's pages from this roadmaps service, into docs/",
+    )
     args = parser.parse_args(argv)
+    if args.reports:
+        if not args.token:
+            parser.error("--token is needed for the funder's report")
+        written = take_reports(
+            args.reports.rstrip("/"), args.token, args.partnership, REPO_ROOT / "docs" / "reports"
+        )
+        for path in written:
+            print(json.dumps(str(path)), file=sys.stdout)
+        return
     if args.mail:
         for path in take_mail(args.mail.rstrip("/"), REPO_ROOT / "docs" / "mail"):
             print(json.dumps(str(path)), file=sys.stdout)

@@ -12,7 +12,7 @@ from imc_runtime.service import Infrastructure, ServiceParts, bind, create_app
 from imc_runtime.settings import load_settings
 
 from imc_roadmaps.adapters.store import RoadmapsStore
-from imc_roadmaps.entrypoints import events, http
+from imc_roadmaps.entrypoints import events, http, reports
 from imc_roadmaps.service_layer.ports import Dependencies, Today
 from imc_roadmaps.service_layer.schedule import check_due_dates_now
 from imc_roadmaps.settings import RoadmapsSettings
@@ -41,7 +41,7 @@ def build_app(settings: RoadmapsSettings | None = None, today: Today | None = No
         ServiceParts(
             title="IMC Hub roadmaps",
             dependencies=deps,
-            routers=[http.router],
+            routers=[http.router, reports.router],
             events=bind("roadmaps", events.HANDLERS, deps),
             consumer_group=settings.consumer_group,
             # The read models again from the log, in case a crash left them behind it.

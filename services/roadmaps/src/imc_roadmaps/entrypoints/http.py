@@ -19,31 +19,32 @@ router = APIRouter(prefix="/v1")
 PhaseQuery = Annotated[str | None, Query(max_length=50, pattern=r"^[0-9A-Za-z_-]+$")]
 
 
-def _deps(request: Request) -> Dependencies:
+def deps_of(request: Request) -> Dependencies:
     deps: Dependencies = request.app.state.dependencies
     return deps
 
 
-def _store(request: Request) -> RoadmapsRepository:
-    return _deps(request).store
+def store_of(request: Request) -> RoadmapsRepository:
+    return deps_of(request).store
 
 
-def _settings(request: Request) -> RoadmapsSettings:
+def settings_of(request: Request) -> RoadmapsSettings:
     settings: RoadmapsSettings = request.app.state.settings
     return settings
 
 
-def _today(request: Request) -> dt.date:
-    return _deps(request).today()
+def today_of(request: Request) -> dt.date:
+    return deps_of(request).today()
 
 
 @router.get("/partnerships/{partnership_id}/milestones")
 async def milestones(
     partnership_id: str, _principal: CurrentPrincipal, request: Request
 ) -> dict[str, Any]:
-    today = _today(request)
+    today = today_of(request)
     items = [
-        views.milestone_view(m, today) for m in await _store(request).milestones_of(partnership_id)
+        views.milestone_view(m, today)
+        for m in await store_of(request).milestones_of(partnership_id)
     ]
     return {"items": items, "total": len(items)}
 
@@ -54,10 +55,10 @@ async def roadmap(
 ) -> dict[str, Any]:
     """The partnership's roadmap for a phase (the current one by default), with roll-ups."""
     view = await views.roadmap_view(
-        _store(request),
+        store_of(request),
         partnership_id,
-        phase or _settings(request).current_phase,
-        _today(request),
+        phase or settings_of(request).current_phase,
+        today_of(request),
     )
     if view is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"no roadmap for {excerpt(partnership_id)}")
@@ -68,7 +69,7 @@ async def roadmap(
 async def milestone_history(
     partnership_id: str, milestone_id: str, _principal: CurrentPrincipal, request: Request
 ) -> dict[str, Any]:
-    history = await views.milestone_history(_store(request), partnership_id, milestone_id)
+    history = await views.milestone_history(store_of(request), partnership_id, milestone_id)
     if history is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"no milestone {excerpt(milestone_id)}")
     return {"milestone_id": milestone_id, "items": history, "total": len(history)}
@@ -78,7 +79,7 @@ async def milestone_history(
 async def overdue(_principal: CurrentPrincipal, request: Request) -> dict[str, Any]:
     """Open milestones past their due date, across the programme."""
     late, _ = await views.due_lists(
-        _store(request), _today(request), _settings(request).due_soon_days
+        store_of(request), today_of(request), settings_of(request).due_soon_days
     )
     return {"items": late, "total": len(late)}
 
@@ -91,9 +92,9 @@ async def due_soon(
 ) -> dict[str, Any]:
     """Open milestones due within ``days`` (the due-soon setting by default)."""
     _, soon = await views.due_lists(
-        _store(request),
-        _today(request),
-        days if days is not None else _settings(request).due_soon_days,
+        store_of(request),
+        today_of(request),
+        days if days is not None else settings_of(request).due_soon_days,
     )
     return {"items": soon, "total": len(soon)}
 
@@ -103,14 +104,14 @@ async def dashboard(
     _principal: CurrentPrincipal, request: Request, phase: PhaseQuery = None
 ) -> dict[str, Any]:
     """Programme figures: progress per partnership and theme, beneficiaries against targets."""
-    return await views.dashboard(_store(request), phase or _settings(request).current_phase)
+    return await views.dashboard(store_of(request), phase or settings_of(request).current_phase)
 
 
 @router.get("/partnerships/{partnership_id}/evaluations")
 async def evaluations_of(
     partnership_id: str, _principal: CurrentPrincipal, request: Request
 ) -> dict[str, Any]:
-    items = await _store(request).evaluations_of(partnership_id)
+    items = await store_of(request).evaluations_of(partnership_id)
     return {"items": items, "total": len(items)}
 
 
@@ -122,7 +123,7 @@ async def phase_comparison(
     phases: Annotated[list[str], Query(min_length=2, max_length=5)],
 ) -> dict[str, Any]:
     """Phases of one partnership side by side, e.g. ``?phases=2017-2021&phases=2022-2026``."""
-    return await evaluations.compare_phases(_store(request), partnership_id, phases)
+    return await evaluations.compare_phases(store_of(request), partnership_id, phases)
 
 
 PartnershipQuery = Annotated[str | None, Query(max_length=200)]
@@ -132,7 +133,7 @@ PartnershipQuery = Annotated[str | None, Query(max_length=200)]
 async def milestones_csv(
     _principal: CurrentPrincipal, request: Request, partnership_id: PartnershipQuery = None
 ) -> Response:
-    text = await exports.milestones_csv(_store(request), _today(request), partnership_id)
+    text = await exports.milestones_csv(store_of(request), today_of(request), partnership_id)
     return Response(
         text,
         media_type="text/csv; charset=utf-8",
@@ -144,7 +145,7 @@ async def milestones_csv(
 async def indicators_csv(
     _principal: CurrentPrincipal, request: Request, partnership_id: PartnershipQuery = None
 ) -> Response:
-    text = await exports.indicators_csv(_store(request), partnership_id)
+    text = await exports.indicators_csv(store_of(request), partnership_id)
     return Response(
         text,
         media_type="text/csv; charset=utf-8",
@@ -157,7 +158,7 @@ async def iati_activities(
     _principal: CurrentPrincipal, request: Request, phase: PhaseQuery = None
 ) -> Response:
     """The programme (parent) and its partnerships (children) as IATI 2.03 activities."""
-    settings = _settings(request)
+    settings = settings_of(request)
     publisher = iati.Publisher(
         reporting_org_ref=settings.iati_reporting_org_ref,
         reporting_org_type=settings.iati_reporting_org_type,
@@ -166,5 +167,5 @@ async def iati_activities(
         phase=phase or settings.current_phase,
     )
     return Response(
-        await iati.iati_activities(_store(request), publisher), media_type="application/xml"
+        await iati.iati_activities(store_of(request), publisher), media_type="application/xml"
     )

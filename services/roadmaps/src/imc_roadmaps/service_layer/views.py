@@ -56,13 +56,19 @@ async def roadmap_view(
 ) -> dict[str, Any] | None:
     partnership = await store.partnership_document(partnership_id)
     milestones = [m for m in await store.milestones_of(partnership_id) if m.phase == phase]
-    objectives = [o for o in await store.objectives_of(partnership_id) if o["phase"] == phase]
+    every_objective = await store.objectives_of(partnership_id)
+    objectives = [o for o in every_objective if o["phase"] == phase]
     if partnership is None and not milestones:
         return None
     rollup = await store.roadmap(partnership_id, phase) or {}
     progress_of = rollup.get("objectives", {})
     objective_ids = {o["objective_id"] for o in objectives}
-    indicators = await store.indicators_of(partnership_id)
+    # An indicator of another phase's objective belongs to that phase, not to "no objective".
+    elsewhere = {o["objective_id"] for o in every_objective} - objective_ids
+    indicators = [
+        i for i in await store.indicators_of(partnership_id) if i["objective_id"] not in elsewhere
+    ]
+    targets = await beneficiary_targets(store, [{"partnership_id": partnership_id, **rollup}])
     return {
         "partnership_id": partnership_id,
         "name": partnership.get("name", {}) if partnership else {},
@@ -93,10 +99,37 @@ async def roadmap_view(
         "indicators_without_objective": [
             i for i in indicators if i["objective_id"] not in objective_ids
         ],
+        "beneficiaries": beneficiary_rows(rollup.get("beneficiaries", {}), targets),
         "evaluation": next(
             (e for e in await store.evaluations_of(partnership_id) if e["phase"] == phase), None
         ),
     }
+
+
+GROUPS = ("youth", "women", "disability", "migrants")
+SEXES = ("female", "male", "unspecified")
+
+
+def _group_order(key: str) -> tuple[int, int, str]:
+    group, _, sex = key.partition("/")
+    return (
+        GROUPS.index(group) if group in GROUPS else len(GROUPS),
+        SEXES.index(sex) if sex in SEXES else len(SEXES),
+        key,
+    )
+
+
+def beneficiary_rows(reached: dict[str, int], targets: dict[str, int]) -> list[dict[str, Any]]:
+    """People reached per group and sex beside their targets, groups in the programme's order."""
+    return [
+        {
+            "group": key.split("/")[0],
+            "sex": key.split("/")[1],
+            "reached": int(reached.get(key, 0)),
+            "target": targets.get(key),
+        }
+        for key in sorted(set(reached) | set(targets), key=_group_order)
+    ]
 
 
 async def due_lists(
@@ -146,7 +179,6 @@ async def dashboard(store: RoadmapsRepository, phase: str) -> dict[str, Any]:
         for key, count in roadmap.get("beneficiaries", {}).items():
             reached[key] = reached.get(key, 0) + int(count)
     targets = await beneficiary_targets(store, roadmaps)
-    keys = sorted(set(reached) | set(targets))
     return {
         "phase": phase,
         "progress": figures.progress,
@@ -156,15 +188,7 @@ async def dashboard(store: RoadmapsRepository, phase: str) -> dict[str, Any]:
         "milestones": sum(int(r.get("milestones", 0)) for r in roadmaps),
         "milestones_reached": sum(int(r.get("reached", 0)) for r in roadmaps),
         "example_milestones": sum(int(r.get("examples", 0)) for r in roadmaps),
-        "beneficiaries": [
-            {
-                "group": key.split("/")[0],
-                "sex": key.split("/")[1],
-                "reached": reached.get(key, 0),
-                "target": targets.get(key),
-            }
-            for key in keys
-        ],
+        "beneficiaries": beneficiary_rows(reached, targets),
     }
 
 
@@ -172,10 +196,13 @@ async def beneficiary_targets(
     store: RoadmapsRepository, roadmaps: list[dict[str, Any]]
 ) -> dict[str, int]:
     """Targets per ``group/sex`` from people-counting indicators of these roadmaps (and those
-    attached to no objective): each indicator's last period."""
+    of their partnerships attached to no objective): each indicator's last period."""
     in_phase = {(r["partnership_id"], o) for r in roadmaps for o in r.get("objective_themes", {})}
+    partnerships = {r["partnership_id"] for r in roadmaps}
     targets: dict[str, int] = {}
     for indicator in await store.all_indicators():
+        if indicator["partnership_id"] not in partnerships:
+            continue
         if indicator["measure"] != "unit" or (indicator["unit"] or "").lower() not in (
             BENEFICIARY_UNITS
         ):
