@@ -16,7 +16,7 @@ from playwright.sync_api import Page, expect
 from .conftest import WebSystem
 from .steps import open_partnership, sign_in
 
-EVERE = "oued-safa--evere"
+KARAMA = "karama--la-hulpe"
 """A partnership no other browser test plans anything for."""
 
 
@@ -26,7 +26,7 @@ def examples(web_system: WebSystem) -> None:
     loading = load_examples(
         web_system.stack.service_url("registry"),
         token("coordinator", subject="coordinator@example.org"),
-        only={EVERE},
+        only={KARAMA},
     )
     with ThreadPoolExecutor(1) as thread:
         report = thread.submit(asyncio.run, loading).result()
@@ -55,7 +55,7 @@ def test_an_example_roadmap_and_its_milestones_are_labelled_in_the_readers_langu
     web_system: WebSystem, examples: None, page: Page, language: str, note: str, badge: str
 ) -> None:
     sign_in(page, web_system, language, web_system.coordinator)
-    open_partnership(page, web_system, EVERE)
+    open_partnership(page, web_system, KARAMA)
     expect(page.locator("#roadmap-title ~ .example-note")).to_contain_text(note)
     labels = page.locator(".milestone .badge.example")
     expect(labels.first).to_have_text(badge)
