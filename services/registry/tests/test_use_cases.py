@@ -276,6 +276,69 @@ async def test_a_phase_partnerships_take_part_in_cannot_leave_the_programme(
     assert await store.programme_phases() == ["2022-2026", "2027-2031"]
 
 
+async def test_the_next_phase_opens_partnerships_carry_over_and_the_old_one_closes(
+    store: InMemoryRegistry,
+) -> None:
+    await organisations(store)
+    await handlers.define_programme(
+        commands.DefineProgramme(
+            id="imc-morocco",
+            names={"fr": "CIC Maroc"},
+            funder_id="dgd",
+            coordinating_organisation_ids=["brulocalis"],
+            phases=[phase("2022-2026", 2022, "running")],
+        ),
+        COORDINATOR,
+        store,
+    )
+    next_phase = commands.OpenPhase(
+        id="2027-2031", start=dt.date(2027, 1, 1), end=dt.date(2031, 12, 31)
+    )
+    with pytest.raises(Forbidden):
+        await handlers.open_phase(next_phase, BERKANE, store)
+    with pytest.raises(Invalid, match="overlaps phase 2022-2026"):
+        await handlers.open_phase(
+            next_phase.model_copy(update={"id": "2026-2030", "start": dt.date(2026, 1, 1)}),
+            COORDINATOR,
+            store,
+        )
+    await handlers.open_phase(next_phase, COORDINATOR, store)
+    with pytest.raises(Conflict, match="already"):
+        await handlers.open_phase(next_phase, COORDINATOR, store)
+    assert await handlers.current_phase(store) == "2027-2031"
+
+    with pytest.raises(Invalid, match="nowhere--nothing"):
+        await handlers.carry_over(
+            "2027-2031",
+            commands.CarryOver(partnership_ids=[PAIR, "nowhere--nothing"]),
+            COORDINATOR,
+            store,
+        )
+    assert (await store.partnership(PAIR)).phases == ("2022-2026",)  # type: ignore[union-attr]
+    carried = await handlers.carry_over(
+        "2027-2031", commands.CarryOver(from_phase="2022-2026"), COORDINATOR, store
+    )
+    assert carried.carried == [PAIR]
+    again = await handlers.carry_over(
+        "2027-2031", commands.CarryOver(partnership_ids=[PAIR]), COORDINATOR, store
+    )
+    assert again.already == [PAIR]
+    assert (await store.partnership(PAIR)).phases == ("2022-2026", "2027-2031")  # type: ignore[union-attr]
+
+    await handlers.close_phase("2022-2026", commands.ClosePhase(evaluated=True), COORDINATOR, store)
+    with pytest.raises(Conflict, match="already closed"):
+        await handlers.close_phase("2022-2026", commands.ClosePhase(), COORDINATOR, store)
+    with pytest.raises(Invalid, match="closed"):
+        await handlers.carry_over(
+            "2022-2026", commands.CarryOver(partnership_ids=[PAIR]), COORDINATOR, store
+        )
+    programme = last(store, "programme")
+    assert [(p.phase_id, p.status, p.evaluated) for p in programme.payload.phases] == [
+        ("2022-2026", "closed", True),
+        ("2027-2031", "running", False),
+    ]
+
+
 async def test_an_organisation_is_edited_by_a_coordinator(store: InMemoryRegistry) -> None:
     await organisations(store)
     change = commands.UpdateOrganisation(note="Formerly AVCB/VSGB.")

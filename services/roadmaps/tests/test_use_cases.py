@@ -336,6 +336,47 @@ async def test_late_work_recorded_after_the_fact_is_late_in_an_open_phase_not_in
     assert due_soon == []
 
 
+async def test_a_closed_phase_is_read_only_and_new_work_goes_to_the_running_one(
+    deps: Dependencies,
+) -> None:
+    kept = store(deps)
+    kept.partnerships[PAIR]["phases"] = ["2017-2021", "2022-2026", "2027-2031"]
+    kept.programme = {
+        "phases": [
+            {"phase_id": "2017-2021", "start": "2017-01-01", "status": "closed"},
+            {"phase_id": "2022-2026", "start": "2022-01-01", "status": "running"},
+        ]
+    }
+    await handlers.milestone_proposed(milestone("space"), deps)
+    kept.programme["phases"][1]["status"] = "closed"
+    kept.programme["phases"].append(
+        {"phase_id": "2027-2031", "start": "2027-01-01", "status": "running"}
+    )
+    await handlers.progress_reported(
+        request(registry.ProgressReported, milestone_id="space", progress=50, reported_on=TODAY),
+        deps,
+    )
+    [refused] = rejections(deps)
+    assert refused.payload.code == "phase_closed"
+    assert "Fase 2022-2026 is afgesloten" in refused.payload.reason  # the officer reads Dutch
+
+    await handlers.milestone_proposed(milestone("next"), deps)
+    planned = await deps.store.milestone(PAIR, "next")
+    assert planned is not None
+    assert planned.phase == "2027-2031"
+
+    history = milestone("history", dt.date(2019, 6, 30), backfill=True, phase="2017-2021")
+    await handlers.milestone_proposed(history, deps)
+    assert [r.payload.code for r in rejections(deps)] == ["phase_closed", "phase_closed"]
+    recorded_by_coordinator = history.model_copy(
+        update={"actor": Actor(kind="coordinator", id="coordinator@example.org")},
+    )
+    await handlers.milestone_proposed(
+        recorded_by_coordinator.model_copy(update={"event_id": uuid.uuid4()}), deps
+    )
+    assert await deps.store.milestone(PAIR, "history") is not None
+
+
 @pytest.mark.parametrize("language", ["fr", "nl", "ar", "en"])
 async def test_the_funders_report_reads_the_roadmap_the_web_shows(
     deps: Dependencies, language: Language

@@ -349,3 +349,40 @@ class UpdateProgramme(Patch):
     )
     iati_identifier: IatiId | None = None
     note: Text | None = None
+
+
+class OpenPhase(Command):
+    model_config = _examples(
+        {
+            "id": "2027-2031",
+            "start": "2027-01-01",
+            "end": "2031-12-31",
+            "description": {"fr": "Phase 2027–2031", "nl": "Fase 2027–2031"},
+        }
+    )
+    id: PhaseId
+    start: dt.date
+    end: dt.date
+    status: Literal["planned", "running"] = "running"
+    description: LocalizedText = Field(default_factory=dict)
+    note: Text | None = None
+
+    @model_validator(mode="after")
+    def _in_order(self) -> Self:
+        if self.end <= self.start:
+            raise ValueError(f"phase {self.id}: end must come after start")
+        return self
+
+
+class ClosePhase(Command):
+    model_config = _examples({"evaluated": True, "note": "Évaluation finale remise à la DGD"})
+    evaluated: bool = Field(default=False, description="Its final evaluation is done.")
+    note: Text | None = None
+
+
+class CarryOver(Command):
+    model_config = _examples({"from_phase": "2022-2026"})
+    partnership_ids: list[Id] | None = Field(default=None, max_length=200)
+    from_phase: PhaseId | None = Field(
+        default=None, description="Carry over every partnership of this phase (with the ids)."
+    )

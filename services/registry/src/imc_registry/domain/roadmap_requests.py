@@ -62,7 +62,10 @@ class ProposeObjective(Command):
         }
     )
     objective_id: Id | None = None
-    phase: Name = "2022-2026"
+    phase: Name | None = Field(
+        default=None,
+        description="The phase it belongs to; the programme's running one if not given.",
+    )
     theme: Theme
     title: LocalizedName
     description: LocalizedText = Field(default_factory=dict)

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from dataclasses import asdict
+from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Response
+from fastapi import APIRouter, Path, Response
 from imc_runtime.auth import CurrentPrincipal
 
 from imc_registry.domain import commands
@@ -30,6 +31,8 @@ from imc_registry.entrypoints.examples import (
 from imc_registry.service_layer import handlers
 
 router = APIRouter(prefix="/v1")
+
+PhaseId = Annotated[str, Path(pattern=commands.PHASE_PATTERN, max_length=20)]
 
 
 # -- the programme and the organisations behind it ---------------------------------------
@@ -81,6 +84,61 @@ async def update_programme(
         command, principal, store, expected_version, idempotency_key
     )
     return changed(appended, response, snapshot(appended))
+
+
+@router.post(
+    "/programme/phases", status_code=201, tags=["programme"], responses=one(PROGRAMME, 201)
+)
+async def open_phase(
+    command: commands.OpenPhase,
+    principal: CurrentPrincipal,
+    store: Store,
+    response: Response,
+    idempotency_key: IdempotencyKey = None,
+) -> dict[str, Any]:
+    """Open the next phase (running, or planned to open later): new roadmap work goes to the
+    latest running phase. Partnerships join it by being carried over."""
+    appended = await handlers.open_phase(command, principal, store, idempotency_key)
+    return created(appended, response, snapshot(appended))
+
+
+@router.post("/programme/phases/{phase_id}/close", tags=["programme"], responses=one(PROGRAMME))
+async def close_phase(
+    phase_id: PhaseId,
+    command: commands.ClosePhase,
+    principal: CurrentPrincipal,
+    store: Store,
+    response: Response,
+    idempotency_key: IdempotencyKey = None,
+) -> dict[str, Any]:
+    """Close a phase: its roadmaps are kept, read only; its evaluations are still taken."""
+    appended = await handlers.close_phase(phase_id, command, principal, store, idempotency_key)
+    return changed(appended, response, snapshot(appended))
+
+
+@router.post(
+    "/programme/phases/{phase_id}/partnerships",
+    tags=["programme"],
+    responses=one(
+        {
+            "phase": "2027-2031",
+            "carried": ["berkane--saint-gilles"],
+            "already": [],
+            "not_active": [],
+        }
+    ),
+)
+async def carry_over(
+    phase_id: PhaseId,
+    command: commands.CarryOver,
+    principal: CurrentPrincipal,
+    store: Store,
+    idempotency_key: IdempotencyKey = None,
+) -> dict[str, Any]:
+    """Carry partnerships over to a phase: each keeps its history and its earlier phases'
+    roadmaps. All the ids are checked before any partnership changes."""
+    report = await handlers.carry_over(phase_id, command, principal, store, idempotency_key)
+    return asdict(report)
 
 
 @router.post(

@@ -22,6 +22,7 @@ from imc_registry.service_layer.people import (
     update_coordinator,
     update_member,
 )
+from imc_registry.service_layer.phases import carry_over, close_phase, current_phase, open_phase
 from imc_registry.service_layer.programme import (
     define_programme,
     register_organisation,
@@ -47,10 +48,14 @@ __all__ = [
     "add_coordinator",
     "add_member",
     "cancel_milestone",
+    "carry_over",
     "change_partnership_status",
+    "close_phase",
     "create_partnership",
+    "current_phase",
     "define_programme",
     "import_roadmap",
+    "open_phase",
     "propose_indicator",
     "propose_milestone",
     "propose_objective",

@@ -43,7 +43,11 @@ from imc_registry.service_layer.changes import (
     submit_request,
     writable_partnership,
 )
+from imc_registry.service_layer.phases import current_phase
 from imc_registry.service_layer.ports import RegistryRepository
+
+DEFAULT_PHASE = "2022-2026"
+"""Before the programme is defined (a registry with partnerships only), new work's phase."""
 
 
 async def propose_objective(
@@ -53,11 +57,13 @@ async def propose_objective(
     store: RegistryRepository,
     idempotency_key: str | None = None,
 ) -> Appended:
+    phase = command.phase or await current_phase(store) or DEFAULT_PHASE
+
     def payload(partnership: Partnership, submission_id: str) -> ObjectiveProposedPayload:
         return ObjectiveProposedPayload(
             submission_id=submission_id,
             objective_id=command.objective_id or str(new_event_id()),
-            phase=command.phase,
+            phase=phase,
             theme=command.theme,
             title=command.title,
             description=command.description,

@@ -89,6 +89,12 @@ REASONS: dict[str, dict[Language, str]] = {
         "nl": "Partnerschap {partnership_id} heeft geen fase {phase}.",
         "ar": "لا تتضمن الشراكة {partnership_id} المرحلة {phase}.",
     },
+    "phase_closed": {
+        "en": "Phase {phase} is closed: its roadmap is kept as it was and no longer changes.",
+        "fr": "La phase {phase} est clôturée : sa feuille de route est conservée telle quelle et ne change plus.",
+        "nl": "Fase {phase} is afgesloten: de routekaart blijft bewaard zoals ze was en verandert niet meer.",
+        "ar": "المرحلة {phase} مغلقة: تُحفظ خارطة طريقها كما هي ولم تعد تتغير.",
+    },
     "phase_mismatch": {
         "en": "Phase {phase} differs from the objective's phase {objective_phase}.",
         "fr": "La phase {phase} diffère de celle de l'objectif, {objective_phase}.",

@@ -10,7 +10,7 @@ from fastapi.responses import Response
 from imc_runtime.auth import CurrentPrincipal
 from imc_runtime.problems import excerpt
 
-from imc_roadmaps.service_layer import evaluations, exports, iati, views
+from imc_roadmaps.service_layer import evaluations, exports, iati, phases, views
 from imc_roadmaps.service_layer.ports import Dependencies, RoadmapsRepository
 from imc_roadmaps.settings import RoadmapsSettings
 
@@ -31,6 +31,13 @@ def store_of(request: Request) -> RoadmapsRepository:
 def settings_of(request: Request) -> RoadmapsSettings:
     settings: RoadmapsSettings = request.app.state.settings
     return settings
+
+
+async def chosen_phase(request: Request, phase: str | None) -> str:
+    """The phase asked for, else the programme's latest running one."""
+    if phase is not None:
+        return phase
+    return await phases.current_phase(store_of(request), settings_of(request).current_phase)
 
 
 def today_of(request: Request) -> dt.date:
@@ -57,7 +64,7 @@ async def roadmap(
     view = await views.roadmap_view(
         store_of(request),
         partnership_id,
-        phase or settings_of(request).current_phase,
+        await chosen_phase(request, phase),
         today_of(request),
     )
     if view is None:
@@ -104,7 +111,7 @@ async def dashboard(
     _principal: CurrentPrincipal, request: Request, phase: PhaseQuery = None
 ) -> dict[str, Any]:
     """Programme figures: progress per partnership and theme, beneficiaries against targets."""
-    return await views.dashboard(store_of(request), phase or settings_of(request).current_phase)
+    return await views.dashboard(store_of(request), await chosen_phase(request, phase))
 
 
 @router.get("/partnerships/{partnership_id}/evaluations")
@@ -164,7 +171,7 @@ async def iati_activities(
         reporting_org_type=settings.iati_reporting_org_type,
         reporting_org_name=settings.iati_reporting_org_name,
         programme_identifier=settings.iati_programme_identifier,
-        phase=phase or settings.current_phase,
+        phase=await chosen_phase(request, phase),
     )
     return Response(
         await iati.iati_activities(store_of(request), publisher), media_type="application/xml"

@@ -12,7 +12,7 @@ from imc_runtime.auth import CurrentPrincipal
 from imc_runtime.problems import excerpt
 
 from imc_roadmaps.adapters.reports import ReportWriter
-from imc_roadmaps.entrypoints.http import PhaseQuery, settings_of, store_of, today_of
+from imc_roadmaps.entrypoints.http import PhaseQuery, chosen_phase, store_of, today_of
 from imc_roadmaps.service_layer import report
 
 router = APIRouter(prefix="/v1/reports")
@@ -37,7 +37,7 @@ async def partnership_report(
     output: FormatQuery = "pdf",
 ) -> Response:
     """The funder's report of one partnership for a phase (the current one by default)."""
-    chosen = phase or settings_of(request).current_phase
+    chosen = await chosen_phase(request, phase)
     figures = await report.partnership_report(
         store_of(request), partnership_id, chosen, today_of(request)
     )
@@ -55,7 +55,7 @@ async def programme_report(
     output: FormatQuery = "pdf",
 ) -> Response:
     """The whole programme's funder's report for a phase (the current one by default)."""
-    chosen = phase or settings_of(request).current_phase
+    chosen = await chosen_phase(request, phase)
     figures = await report.programme_report(store_of(request), chosen, today_of(request))
     return await _written(figures, language, output, f"report-programme-{chosen}")
 

@@ -27,6 +27,7 @@ from imc_roadmaps.domain.streams import (
     objective_stream,
     submission_stream,
 )
+from imc_roadmaps.service_layer.phases import current_phase, require_open
 from imc_roadmaps.service_layer.ports import Dependencies, RoadmapsRepository
 
 CONFLICT_RETRIES = 5
@@ -118,6 +119,7 @@ async def objective_proposed(event: registry.ObjectiveProposed, deps: Dependenci
     p = event.payload
 
     async def decide() -> Decision:
+        await require_open(store, p.phase, event)
         existing = await store.objective(event.partnership_id, p.objective_id)
         planned = plan_objective(
             partnership=await store.partnership(event.partnership_id),
@@ -147,6 +149,8 @@ async def milestone_proposed(event: registry.MilestoneProposed, deps: Dependenci
         if p.objective_id is not None:
             found = await store.objective(event.partnership_id, p.objective_id)
             objective = ObjectiveRef(found.id, found.phase) if found else None
+        phase = p.phase or (objective.phase if objective else await current_phase(store))
+        await require_open(store, phase, event, backfill=p.backfill)
         planned = plan_milestone(
             partnership=await store.partnership(event.partnership_id),
             existing=await store.milestone(event.partnership_id, p.milestone_id),
@@ -161,7 +165,7 @@ async def milestone_proposed(event: registry.MilestoneProposed, deps: Dependenci
             submission_id=p.submission_id,
             objective=objective,
             objective_id=p.objective_id,
-            phase=p.phase,
+            phase=phase,
             weight=p.weight,
             backfill=p.backfill,
             example=p.example,
@@ -177,6 +181,7 @@ async def _known_milestone(store: RoadmapsRepository, event: Event, milestone_id
     milestone = await store.milestone(event.partnership_id, milestone_id)
     if milestone is None:
         raise Refused("milestone_unknown", milestone_id=milestone_id)
+    await require_open(store, milestone.phase, event, backfill=milestone.backfill)
     return milestone
 
 
@@ -273,10 +278,14 @@ async def indicator_proposed(event: registry.IndicatorProposed, deps: Dependenci
     async def decide() -> Decision:
         existing = await store.indicator(event.partnership_id, p.indicator_id)
         objective_ids: frozenset[str] = frozenset()
-        if p.objective_id is not None and await store.objective(
-            event.partnership_id, p.objective_id
-        ):
-            objective_ids = frozenset({p.objective_id})
+        objective = (
+            await store.objective(event.partnership_id, p.objective_id)
+            if p.objective_id is not None
+            else None
+        )
+        if objective is not None:
+            await require_open(store, objective.phase, event)
+            objective_ids = frozenset({objective.id})
         defined = define_indicator(
             partnership=await store.partnership(event.partnership_id),
             partnership_id=event.partnership_id,
@@ -301,6 +310,9 @@ async def indicator_value_reported(
         indicator = await store.indicator(event.partnership_id, p.indicator_id)
         if indicator is None:
             raise Refused("indicator_unknown", indicator_id=p.indicator_id)
+        if indicator.objective_id is not None:
+            objective = await store.objective(event.partnership_id, indicator.objective_id)
+            await require_open(store, objective.phase if objective else None, event)
         recorded = indicator.record_values(
             p.period_id, p.values, p.note, cause=event, submission_id=p.submission_id
         )

@@ -179,8 +179,13 @@ async def dashboard(store: RoadmapsRepository, phase: str) -> dict[str, Any]:
         for key, count in roadmap.get("beneficiaries", {}).items():
             reached[key] = reached.get(key, 0) + int(count)
     targets = await beneficiary_targets(store, roadmaps)
+    programme = await store.programme_document() or {}
     return {
         "phase": phase,
+        "phases": [
+            {key: known.get(key) for key in ("phase_id", "start", "end", "status", "evaluated")}
+            for known in programme.get("phases", [])
+        ],
         "progress": figures.progress,
         "partnerships": figures.partnerships,
         "themes": figures.themes,
