@@ -84,8 +84,17 @@ export interface Roadmap {
   indicators_without_objective: Indicator[];
 }
 
+export interface Phase {
+  phase_id: string;
+  start: string;
+  end: string;
+  status: "planned" | "running" | "closed";
+  evaluated?: boolean;
+}
+
 export interface Dashboard {
   phase: string;
+  phases?: Phase[];
   progress: number;
   partnerships: Record<string, number>;
   themes: Record<string, number>;

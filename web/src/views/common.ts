@@ -2,7 +2,7 @@
 import { ApiError, download, get, type Service } from "../api";
 import { config } from "../config";
 import { h } from "../dom";
-import { localized, localizedLanguage, t } from "../i18n";
+import { LANGUAGE_NAMES, localized, localizedLanguage, t, type Language } from "../i18n";
 import type { Municipality, Page, Partnership } from "../model";
 
 export type Directory = Map<string, Municipality>;
@@ -51,12 +51,7 @@ export function failure(error: unknown, retry: () => void): HTMLElement {
 }
 
 /** The funder's report is written in each of the programme's languages, named in its own. */
-const REPORT_LANGUAGES: [string, string][] = [
-  ["fr", "Français"],
-  ["nl", "Nederlands"],
-  ["ar", "العربية"],
-  ["en", "English"],
-];
+const REPORT_LANGUAGES: Language[] = ["fr", "nl", "ar", "en"];
 
 export function exportsSection(partnershipId?: string): HTMLElement {
   const status = h("p", { class: "muted", role: "status" });
@@ -100,8 +95,8 @@ export function exportsSection(partnershipId?: string): HTMLElement {
     h(
       "ul",
       { class: "inline-list", "aria-labelledby": "report-title" },
-      ...REPORT_LANGUAGES.map(([language, name]) =>
-        item(name, "roadmaps", `${reportPath}?language=${language}`, `report${suffix || "-programme"}-${language}.pdf`, language),
+      ...REPORT_LANGUAGES.map((language) =>
+        item(LANGUAGE_NAMES[language], "roadmaps", `${reportPath}?language=${language}`, `report${suffix || "-programme"}-${language}.pdf`, language),
       ),
     ),
     status,

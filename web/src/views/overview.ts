@@ -5,6 +5,7 @@ import { formatPercent, t, type MessageKey } from "../i18n";
 import type { Dashboard, Milestone, Page, Partnership } from "../model";
 import { beneficiariesChart, themeChart } from "./charts";
 import { exportsSection, municipalities, municipalityName, partnershipName, type Directory } from "./common";
+import { phasesSection } from "./phases";
 
 interface Filters {
   theme: string;
@@ -155,6 +156,7 @@ export async function overviewPage(): Promise<HTMLElement> {
       shown,
       cards,
     ),
+    await phasesSection(dashboard),
     exportsSection(),
   );
 }

@@ -1,23 +1,31 @@
-"""From 2022–2026 to 2027–2031, on the real stack with the programme loaded: a coordinator
-opens the next phase, carries a partnership over and closes 2022–2026; the partnership keeps
-its history and its 2022–2026 roadmap, read only; new work goes to 2027–2031; the closed
-phase still takes its evaluation, and the phases compare side by side."""
+"""From 2022–2026 to 2027–2031, on a real stack of its own with the programme loaded (these
+tests change programme-wide records): a coordinator opens the next phase, carries a
+partnership over and closes 2022–2026 — through the API, then through the web page; the
+partnership keeps its history and its 2022–2026 roadmap, read only; new work goes to
+2027–2031; the closed phase still takes its evaluation; the phases compare side by side."""
 
 from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import threading
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
+from imc_devstack import build
 from imc_devstack.stack import Ports, Stack
 from imc_devstack.testing import bearer, eventually, token
 from imc_registry import seed
 from imc_registry.seed.examples import load_examples
+from playwright.sync_api import Page, expect
+
+from .conftest import WebSystem
+from .steps import sign_in
 
 pytestmark = pytest.mark.infra
 
@@ -32,6 +40,7 @@ class System:
     roadmaps: httpx.Client
     coordinator: dict[str, str]
     officer: dict[str, str]
+    web: WebSystem
 
     def submit(
         self, path: str, body: dict[str, Any], who: dict[str, str], method: str = "POST"
@@ -57,31 +66,66 @@ class System:
 
 
 @pytest.fixture(scope="module")
-def system(tmp_path_factory: pytest.TempPathFactory) -> Iterator[System]:
+def system(tmp_path_factory: pytest.TempPathFactory, chromium: Path) -> Iterator[System]:
     root = tmp_path_factory.mktemp("phases-stack")
     stack = Stack(root / "data", Ports.free(), log_dir=root / "logs", environment="test")
-    try:
+    coordinator = token("coordinator", subject="coordinator@example.org")
+    officer = token(
+        "officer", subject="karim@example.net", municipality_id="berkane", language="fr"
+    )
+
+    def bring_up() -> None:
         stack.start_infrastructure()
         stack.start_services()
-        coordinator = token("coordinator", subject="coordinator@example.org")
         seed.load(stack.service_url("registry"), coordinator)
         loaded = asyncio.run(
             load_examples(stack.service_url("registry"), coordinator, only={BERKANE})
         )
         assert loaded.rejected == []
-        officer = token(
-            "officer", subject="karim@example.net", municipality_id="berkane", language="fr"
-        )
+        stack.start_web(build.web_dist())
+
+    # The stack lives in a thread of its own, up to the end: Playwright's synchronous API
+    # keeps an event loop in this one, the stack waits for Kafka with asyncio, and its
+    # processes end with the thread that started them.
+    with StackThread(stack, bring_up):
         viewer = bearer(token("viewer", subject="viewer@example.org"))
+        web = WebSystem(stack, officer, officer, coordinator)
         with (
             httpx.Client(base_url=stack.service_url("registry"), timeout=30) as registry,
             httpx.Client(
                 base_url=stack.service_url("roadmaps"), headers=viewer, timeout=30
             ) as roadmaps,
         ):
-            yield System(registry, roadmaps, bearer(coordinator), bearer(officer))
-    finally:
-        stack.stop()
+            yield System(registry, roadmaps, bearer(coordinator), bearer(officer), web)
+
+
+class StackThread:
+    def __init__(self, stack: Stack, bring_up: Callable[[], None]) -> None:
+        self.stack, self.bring_up = stack, bring_up
+        self.ready, self.done = threading.Event(), threading.Event()
+        self.failure: BaseException | None = None
+        self.thread = threading.Thread(target=self._run, name="phases-stack", daemon=True)
+
+    def _run(self) -> None:
+        try:
+            self.bring_up()
+        except BaseException as error:
+            self.failure = error
+        self.ready.set()
+        self.done.wait()
+        self.stack.stop()
+
+    def __enter__(self) -> StackThread:
+        self.thread.start()
+        self.ready.wait()
+        if self.failure is not None:
+            self.__exit__()
+            raise self.failure
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.done.set()
+        self.thread.join(timeout=120)
 
 
 def test_the_next_phase_opens_partnerships_carry_over_and_the_old_one_closes_read_only(
@@ -237,3 +281,35 @@ def test_a_partnership_not_carried_over_stays_in_its_phases(system: System) -> N
     )
     assert closed_phase.status_code == 422
     assert "closed" in closed_phase.text
+
+
+def test_a_coordinator_opens_carries_over_and_closes_a_phase_on_the_web_page(
+    system: System, page: Page
+) -> None:
+    sign_in(page, system.web, "fr", system.web.coordinator)
+    table = page.locator("#phases-table")
+    expect(table.locator("thead th")).to_have_text(["2017-2021", "2022-2026", "2027-2031"])
+    expect(table.locator("tbody tr").nth(1)).to_contain_text("clôturée")
+
+    page.get_by_label("Phase (années)").fill("2032-2036")
+    page.get_by_label("Début").fill("2032-01-01")
+    page.get_by_label("Fin").fill("2036-12-31")
+    page.get_by_role("button", name="Ouvrir la phase").click()
+    expect(page.locator("#phases-status")).to_have_text("La phase 2032-2036 est ouverte.")
+    expect(table.locator("thead th")).to_have_count(4)
+
+    page.get_by_role("button", name="Reconduire les partenariats de 2027-2031 en 2032-2036").click()
+    expect(page.locator("#phases-status")).to_contain_text("1 partenariat reconduit")
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.get_by_role("button", name="Clôturer la phase 2027-2031").click()
+    expect(page.locator("#phases-status")).to_have_text("La phase 2027-2031 est clôturée.")
+
+    programme = system.registry.get("/v1/programme", headers=system.coordinator).json()
+    assert [(p["phase_id"], p["status"]) for p in programme["phases"]][-2:] == [
+        ("2027-2031", "closed"),
+        ("2032-2036", "running"),
+    ]
+    partnership = system.registry.get(
+        f"/v1/partnerships/{BERKANE}", headers=system.coordinator
+    ).json()
+    assert partnership["phases"][-3:] == ["2022-2026", "2027-2031", "2032-2036"]
