@@ -273,6 +273,11 @@ class UpdateOrganisation(Patch):
     note: Text | None = None
 
 
+def _ends_after_start(phase_id: str, start: dt.date, end: dt.date) -> None:
+    if end <= start:
+        raise ValueError(f"phase {phase_id}: end must come after start")
+
+
 class PhaseInput(Command):
     id: PhaseId
     start: dt.date
@@ -284,8 +289,7 @@ class PhaseInput(Command):
 
     @model_validator(mode="after")
     def _in_order(self) -> Self:
-        if self.end <= self.start:
-            raise ValueError(f"phase {self.id}: end must come after start")
+        _ends_after_start(self.id, self.start, self.end)
         if self.evaluated and self.status != "closed":
             raise ValueError(f"phase {self.id}: only a closed phase can have been evaluated")
         return self
@@ -369,8 +373,7 @@ class OpenPhase(Command):
 
     @model_validator(mode="after")
     def _in_order(self) -> Self:
-        if self.end <= self.start:
-            raise ValueError(f"phase {self.id}: end must come after start")
+        _ends_after_start(self.id, self.start, self.end)
         return self
 
 

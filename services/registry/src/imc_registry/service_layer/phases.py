@@ -63,6 +63,17 @@ async def _record_programme(
         raise Conflict("the programme changed at the same moment; try again") from None
 
 
+async def _begin(
+    principal: Principal, store: RegistryRepository, action: str, idempotency_key: str | None
+) -> tuple[str, Appended | None]:
+    """A coordinator's change to the programme: its commit id, and its answer if it was made
+    already (the same Idempotency-Key)."""
+    require_coordinator(principal)
+    cause = cause_of(principal, action, idempotency_key)
+    earlier = await store.earlier(cause)
+    return cause, None if earlier is None else Appended(earlier, duplicate=True)
+
+
 async def open_phase(
     command: commands.OpenPhase,
     principal: Principal,
@@ -70,11 +81,9 @@ async def open_phase(
     idempotency_key: str | None = None,
 ) -> Appended:
     """Add the next phase, running (or planned, to open later)."""
-    require_coordinator(principal)
-    cause = cause_of(principal, f"open-phase:{command.id}", idempotency_key)
-    earlier = await store.earlier(cause)
+    cause, earlier = await _begin(principal, store, f"open-phase:{command.id}", idempotency_key)
     if earlier is not None:
-        return Appended(earlier, duplicate=True)
+        return earlier
     snapshot = await _programme(store)
     phases = list(snapshot.state.phases)
     if any(phase.phase_id == command.id for phase in phases):
@@ -104,11 +113,9 @@ async def close_phase(
     idempotency_key: str | None = None,
 ) -> Appended:
     """Close a phase: its roadmaps become read only; evaluations of it are still taken."""
-    require_coordinator(principal)
-    cause = cause_of(principal, f"close-phase:{phase_id}", idempotency_key)
-    earlier = await store.earlier(cause)
+    cause, earlier = await _begin(principal, store, f"close-phase:{phase_id}", idempotency_key)
     if earlier is not None:
-        return Appended(earlier, duplicate=True)
+        return earlier
     snapshot = await _programme(store)
     phases = list(snapshot.state.phases)
     found = next((phase for phase in phases if phase.phase_id == phase_id), None)
