@@ -127,6 +127,17 @@ def _alive(pids: set[int]) -> set[int]:
     return alive
 
 
+def _commands(pids: set[int]) -> str:
+    lines = []
+    for pid in sorted(pids):
+        try:
+            argv = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ")
+        except OSError:
+            continue
+        lines.append(f"{pid}: {argv.decode(errors='replace')[:200]}")
+    return "; ".join(lines)
+
+
 @pytest.mark.infra
 @pytest.mark.parametrize("stop_signal", [signal.SIGTERM, signal.SIGKILL])
 def test_the_launcher_leaves_no_process_behind(
@@ -160,7 +171,10 @@ def test_the_launcher_leaves_no_process_behind(
         assert len(children) >= 6  # kafka, ferretdb, mailpit, three services
         launcher.send_signal(stop_signal)
         launcher.wait(timeout=60)
-        eventually(lambda: _alive(children) == set() or None, what="children exit", timeout=60)
+        try:
+            eventually(lambda: _alive(children) == set() or None, what="children exit", timeout=60)
+        except AssertionError as late:
+            raise AssertionError(f"{late}; still running: {_commands(_alive(children))}") from None
     finally:
         if launcher.poll() is None:
             launcher.kill()

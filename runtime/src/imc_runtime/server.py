@@ -20,7 +20,11 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import os
+import sys
+import threading
 from collections.abc import Iterator
+from types import FrameType
 from typing import Any
 
 import h11
@@ -149,15 +153,43 @@ async def _busy(send: Send, limit: int) -> None:
     await send({"type": "http.response.body", "body": content})
 
 
+STOP_MARGIN_SECONDS = 5.0
+"""How long past ``shutdown_timeout_seconds`` a stop may still take before it is cut short."""
+
+
 class _Server(uvicorn.Server):
     """uvicorn re-raises SIGTERM once it has shut down, so a clean stop exits by the signal;
-    we exit 0 instead, which is what a clean stop is to a supervisor or a test."""
+    we exit 0 instead, which is what a clean stop is to a supervisor or a test.
+
+    A stop is bounded: closing Kafka clients while Kafka itself is going (the whole host
+    shutting down, a launcher killed outright) can wait on requests that will never be
+    answered. ``stop_within`` seconds after the first signal the process exits at once, with
+    status 1; nothing is lost by it — what the relay had not published is still in the
+    outbox, and what a consumer had not committed is read again."""
+
+    def __init__(self, config: uvicorn.Config, stop_within: float) -> None:
+        super().__init__(config)
+        self._stop_within = stop_within
+        self._overdue: threading.Timer | None = None
+
+    def handle_exit(self, sig: int, frame: FrameType | None) -> None:
+        if self._overdue is None:
+            self._overdue = threading.Timer(self._stop_within, _cut_short, (self._stop_within,))
+            self._overdue.daemon = True
+            self._overdue.start()
+        super().handle_exit(sig, frame)
 
     @contextlib.contextmanager
     def capture_signals(self) -> Iterator[None]:
         with super().capture_signals():
             yield
             self._captured_signals.clear()
+
+
+def _cut_short(seconds: float) -> None:
+    log.error("service.stop_overdue", seconds=seconds)
+    sys.stdout.flush()
+    os._exit(1)
 
 
 def protocol_for(settings: ServiceSettings) -> type[HeadDeadlineProtocol]:
@@ -186,5 +218,7 @@ def server_config(app: ASGIApp, settings: ServiceSettings) -> uvicorn.Config:
 def serve(app: ASGIApp, settings: ServiceSettings) -> None:
     """Run the app until SIGINT or SIGTERM; uvicorn then runs the lifespan's shutdown:
     stop consuming, finish the message in hand, commit, close — within
-    ``shutdown_timeout_seconds``."""
-    _Server(server_config(app, settings)).run()
+    ``shutdown_timeout_seconds``, and the process is gone ``STOP_MARGIN_SECONDS`` after it
+    at the latest."""
+    stop_within = settings.shutdown_timeout_seconds + STOP_MARGIN_SECONDS
+    _Server(server_config(app, settings), stop_within).run()
