@@ -47,6 +47,7 @@ REGISTRY_EVENTS = Topic(
         registry.ProgrammeUpdated,
         registry.EvaluationSubmitted,
         registry.RoadmapImportRequested,
+        registry.EvidenceAttachRequested,
     ),
 )
 
@@ -71,6 +72,7 @@ ROADMAPS_EVENTS = Topic(
         roadmaps.RoadmapProgressed,
         roadmaps.EvaluationRecorded,
         roadmaps.RoadmapImported,
+        roadmaps.EvidenceAttached,
     ),
 )
 

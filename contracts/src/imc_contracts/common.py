@@ -44,3 +44,27 @@ class ReportingPeriod(Contract):
     start: dt.date
     end: dt.date
     targets: list[DisaggregatedValue] = Field(default_factory=list)
+
+
+EvidenceSubject = Literal["progress", "indicator_value", "evaluation"]
+"""What a file is evidence of: a progress report, an indicator value or an evaluation."""
+
+
+class Evidence(Contract):
+    """A file attached as evidence. The file itself stays in the registry's storage (it never
+    travels through Kafka): events carry what identifies it and lets anyone check it."""
+
+    evidence_id: str
+    name: str = Field(min_length=1, max_length=200, description="The file's name, as uploaded.")
+    media_type: str = Field(description="Its type, found from its content, e.g. application/pdf.")
+    size: int = Field(ge=1, description="In bytes.")
+    sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
+    thumbnail: bool = Field(default=False, description="An image: a small preview is stored.")
+    subject: EvidenceSubject
+    report_submission_id: str = Field(
+        description="The submission of the progress report, indicator value or evaluation."
+    )
+    milestone_id: str | None = None
+    indicator_id: str | None = None
+    period_id: str | None = None
+    phase: str | None = Field(default=None, description="An evaluation's phase.")

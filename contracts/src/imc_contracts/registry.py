@@ -10,6 +10,7 @@ from pydantic import Field
 from imc_contracts.common import (
     BeneficiaryCount,
     DisaggregatedValue,
+    Evidence,
     Measure,
     Rating,
     ReportingPeriod,
@@ -442,3 +443,16 @@ class RoadmapImportRequested(Event):
     TYPE: ClassVar[str] = "registry.roadmap.import_requested.v1"
     type: Literal["registry.roadmap.import_requested.v1"]
     payload: RoadmapImportRequestedPayload
+
+
+class EvidenceAttachRequestedPayload(Contract):
+    """An officer attached a file to a report; roadmaps decides whether it may be."""
+
+    submission_id: str
+    evidence: Evidence
+
+
+class EvidenceAttachRequested(Event):
+    TYPE: ClassVar[str] = "registry.evidence.attach_requested.v1"
+    type: Literal["registry.evidence.attach_requested.v1"]
+    payload: EvidenceAttachRequestedPayload

@@ -10,6 +10,7 @@ from pydantic import Field
 from imc_contracts.common import (
     BeneficiaryCount,
     DisaggregatedValue,
+    Evidence,
     Measure,
     Rating,
     ReportingPeriod,
@@ -278,3 +279,20 @@ class RoadmapImported(Event):
     TYPE: ClassVar[str] = "roadmaps.roadmap.imported.v1"
     type: Literal["roadmaps.roadmap.imported.v1"]
     payload: RoadmapImportedPayload
+
+
+class EvidenceAttachedPayload(Contract):
+    """A file is now evidence of a report of the roadmap, in the phase named."""
+
+    submission_id: str
+    evidence: Evidence
+    phase: str
+    title: Localized = Field(
+        default_factory=dict, description="The milestone's, indicator's or evaluation's title."
+    )
+
+
+class EvidenceAttached(Event):
+    TYPE: ClassVar[str] = "roadmaps.evidence.attached.v1"
+    type: Literal["roadmaps.evidence.attached.v1"]
+    payload: EvidenceAttachedPayload

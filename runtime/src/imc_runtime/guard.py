@@ -21,6 +21,9 @@ import asyncio
 import hashlib
 import json
 import math
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -118,13 +121,37 @@ def fingerprint(scope: Scope, body: bytes, parsed: Any = None) -> str:
     return digest.hexdigest()[:32]
 
 
+@dataclass(frozen=True)
+class Upload:
+    """Routes that take files: their own size limit and time to arrive."""
+
+    path: str
+    """A regular expression the whole path matches, e.g. ``/v1/submissions/[^/]+/evidence``."""
+    max_bytes: int
+    read_timeout: float
+
+
 class BodyGuard:
     """ASGI middleware: the limits above, then the route with the body as it came."""
 
-    def __init__(self, app: ASGIApp, *, max_bytes: int, read_timeout: float) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        max_bytes: int,
+        read_timeout: float,
+        uploads: Sequence[Upload] = (),
+    ) -> None:
         self.app = app
         self.max_bytes = max_bytes
         self.read_timeout = read_timeout
+        self.uploads = [(re.compile(upload.path), upload) for upload in uploads]
+
+    def _limits(self, path: str) -> tuple[int, float]:
+        for pattern, upload in self.uploads:
+            if pattern.fullmatch(path):
+                return upload.max_bytes, upload.read_timeout
+        return self.max_bytes, self.read_timeout
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["method"] in ("GET", "HEAD", "OPTIONS"):
@@ -132,7 +159,7 @@ class BodyGuard:
             return
         headers = dict(scope.get("headers") or [])
         try:
-            body = await self._read(headers, receive)
+            body = await self._read(headers, receive, *self._limits(scope["path"]))
             if body is None:
                 return  # the client went away
             parsed = None
@@ -159,29 +186,31 @@ class BodyGuard:
         finally:
             request_fingerprint.reset(token)
 
-    async def _read(self, headers: dict[bytes, bytes], receive: Receive) -> bytes | None:
+    async def _read(
+        self, headers: dict[bytes, bytes], receive: Receive, max_bytes: int, read_timeout: float
+    ) -> bytes | None:
         declared = headers.get(b"content-length", b"0")
-        too_large = Refused(413, ["body"], f"the body is over {self.max_bytes} bytes", "too_large")
-        if declared.isdigit() and int(declared) > self.max_bytes:
+        too_large = Refused(413, ["body"], f"the body is over {max_bytes} bytes", "too_large")
+        if declared.isdigit() and int(declared) > max_bytes:
             raise too_large
         chunks: list[bytes] = []
         size = 0
         try:
-            async with asyncio.timeout(self.read_timeout):
+            async with asyncio.timeout(read_timeout):
                 while True:
                     message = await receive()
                     if message["type"] == "http.disconnect":
                         return None
                     chunk = message.get("body", b"")
                     size += len(chunk)
-                    if size > self.max_bytes:
+                    if size > max_bytes:
                         raise too_large
                     chunks.append(chunk)
                     if not message.get("more_body", False):
                         return b"".join(chunks)
         except TimeoutError:
             raise Refused(
-                408, ["body"], f"the body did not arrive within {self.read_timeout:g} s", "timeout"
+                408, ["body"], f"the body did not arrive within {read_timeout:g} s", "timeout"
             ) from None
 
 

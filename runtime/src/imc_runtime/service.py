@@ -32,7 +32,7 @@ from imc_runtime import mongo, problems
 from imc_runtime.auth import TokenVerifier
 from imc_runtime.commitlog import CommitLog
 from imc_runtime.consumer import EventRouter, drain, subscribe
-from imc_runtime.guard import BodyGuard
+from imc_runtime.guard import BodyGuard, Upload
 from imc_runtime.kafka import EventPublisher, client_options, make_broker
 from imc_runtime.logging import configure_logging, get_logger
 from imc_runtime.metrics import CommandMetrics, Metrics, watch_backlog, watch_lag
@@ -164,6 +164,8 @@ class ServiceParts:
     """Run once the service has stopped consuming, before the database is closed."""
     middleware: Sequence[Middleware] = ()
     """Outermost first, inside the CORS layer (so a browser can read its refusals too)."""
+    uploads: Sequence[Upload] = ()
+    """Routes that take files, with their own body limits."""
 
 
 def create_app(infra: Infrastructure, parts: ServiceParts) -> FastAPI:
@@ -223,6 +225,7 @@ def create_app(infra: Infrastructure, parts: ServiceParts) -> FastAPI:
         BodyGuard,
         max_bytes=settings.max_body_bytes,
         read_timeout=settings.http_read_timeout_seconds,
+        uploads=parts.uploads,
     )
     app.middleware("http")(infra.metrics.time_request)
     if infra.tracer_provider is not None:

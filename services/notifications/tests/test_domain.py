@@ -26,11 +26,13 @@ def test_the_rules_name_who_hears_of_each_kind() -> None:
         "milestone_overdue": ("responsible_municipality", "coordinators"),
         "submission_rejected": ("submitter",),
         "partnership_status_changed": ("both_municipalities", "programme_subscribers"),
+        "evidence_added": ("both_municipalities", "programme_subscribers"),
     }
     assert {rule.kind for rule in RULES.values() if rule.calendar} == {
         "milestone_due_soon",
         "milestone_overdue",
     }
+    assert {rule.kind for rule in RULES.values() if rule.names_actor} == {"evidence_added"}
     assert set(KINDS) == set(audiences)
 
 
@@ -42,6 +44,13 @@ def test_a_kind_can_be_immediate_digest_or_off_but_mandatory_kinds_are_never_off
     assert Preferences(default="off").mode_for("submission_rejected", ["submission_rejected"]) == (
         "immediate"
     )
+
+
+def test_every_kind_is_a_preference_a_recipient_can_set_and_nothing_else_is() -> None:
+    chosen = Preferences.model_validate({"kinds": {kind: "off" for kind in KINDS}})
+    assert chosen.mode_for("evidence_added", []) == "off"
+    with pytest.raises(ValueError, match="evidence_attached"):
+        Preferences.model_validate({"kinds": {"evidence_attached": "off"}})
 
 
 def test_unsubscribing_turns_off_one_kind_or_everything() -> None:
@@ -78,6 +87,10 @@ def test_an_unsubscribe_token_round_trips_and_resists_tampering_and_time() -> No
         unsubscribe.verify("x" + token, SECRET, NOW)
     with pytest.raises(unsubscribe.InvalidUnsubscribeToken, match="expired"):
         unsubscribe.verify(token, SECRET, NOW + dt.timedelta(days=2))
+    evidence = unsubscribe.Unsubscribe("sophie", "evidence_added", NOW + dt.timedelta(days=1))
+    assert unsubscribe.verify(unsubscribe.sign(evidence, SECRET), SECRET, NOW).kind == (
+        "evidence_added"
+    )
     everything = unsubscribe.Unsubscribe("sophie", None, NOW + dt.timedelta(days=1))
     assert unsubscribe.verify(unsubscribe.sign(everything, SECRET), SECRET, NOW).kind is None
 

@@ -7,9 +7,15 @@ import datetime as dt
 import pytest
 from imc_contracts import LANGUAGES, Language
 from imc_notifications.adapters.mailer import build_message
-from imc_notifications.adapters.rendering import Renderer, format_day
+from imc_notifications.adapters.rendering import (
+    KIND_LABELS,
+    Renderer,
+    format_day,
+    format_size,
+    media_type_label,
+)
 from imc_notifications.domain.recipients import Recipient, language_for, localized
-from imc_notifications.domain.rules import RULES
+from imc_notifications.domain.rules import KINDS, RULES
 from jinja2 import UndefinedError
 
 CONTEXT = {
@@ -30,6 +36,17 @@ KIND_CONTEXT: dict[str, dict[str, object]] = {
         "status": "suspendu",
         "previous_status": "actif",
         "reason": "Élections",
+    },
+    "evidence_added": {
+        "actor": "Amina El Alaoui",
+        "file_name": "compte-rendu.pdf",
+        "file_type": "document PDF",
+        "file_size": "2,4 Mo",
+        "sha256": "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08",
+        "evidence_of": "progress",
+        "title": "Lancement du service social",
+        "period": "",
+        "phase": "2022-2026",
     },
     "digest": {
         "items": [{"title": "Jalon atteint : Lancement", "link": "http://x.example.org/1"}],
@@ -59,6 +76,53 @@ def test_every_template_renders_in_every_language(kind: str, language: Language)
     if kind != "digest":
         assert "Berkane – Saint-Gilles" in email.subject
         assert CONTEXT["link"] in email.text
+
+
+def test_every_kind_has_a_name_in_every_language_for_the_unsubscribe_page() -> None:
+    for language in LANGUAGES:
+        assert set(KINDS) | {"digest"} == set(KIND_LABELS[language])
+
+
+@pytest.mark.parametrize(
+    ("evidence_of", "expected"),
+    [
+        ("progress", 'the progress report on the milestone "Lancement du service social"'),
+        ("indicator_value", 'the reported value of the indicator "Lancement du service social"'),
+        ("evaluation", "the evaluation of the 2022-2026 phase"),
+    ],
+)
+def test_an_evidence_email_says_what_the_file_is_evidence_of(
+    evidence_of: str, expected: str
+) -> None:
+    context = {**context_for("evidence_added"), "evidence_of": evidence_of}
+    email = Renderer().render("evidence_added", "en", **context)
+    assert f"Amina El Alaoui attached a file as evidence to {expected}" in email.text
+
+
+def test_an_evidence_email_without_a_known_actor_says_a_file_was_attached() -> None:
+    context = {**context_for("evidence_added"), "actor": ""}
+    email = Renderer().render("evidence_added", "fr", **context)
+    assert "Un fichier a été joint comme pièce justificative" in email.text
+
+
+def test_file_sizes_read_in_the_locales_decimal_units() -> None:
+    # Babel's (CLDR's) spaces: narrow no-break in French before a unit, no-break before a word.
+    assert format_size(2_400_000, "fr") == "2,4\u202fMo"
+    assert format_size(12_345_678, "fr") == "12\u202fMo"
+    assert format_size(2_400_000, "nl") == "2,4 MB"
+    assert format_size(2_400_000, "en") == "2.4 MB"
+    assert format_size(245_300, "en") == "245 kB"
+    assert format_size(512, "en") == "512 bytes"
+    assert format_size(1, "fr") == "1\xa0octet"
+    assert format_size(3_400_000_000, "en") == "3.4 GB"
+    assert format_size(2_400_000, "ar") != format_size(2_400_000, "en")
+
+
+def test_media_types_are_named_in_words_and_unknown_ones_kept_as_they_are() -> None:
+    assert media_type_label("application/pdf", "fr") == "document PDF"
+    assert media_type_label("image/jpeg", "nl") == "afbeelding"
+    assert media_type_label("text/csv; charset=utf-8", "en") == "spreadsheet"
+    assert media_type_label("application/x-unknown", "ar") == "application/x-unknown"
 
 
 def test_arabic_mail_is_laid_out_right_to_left() -> None:

@@ -6,10 +6,14 @@ Mailpit in ``test_delivery_on_real_servers.py``."""
 from __future__ import annotations
 
 import datetime as dt
+import email.policy
 from email.message import EmailMessage
+from email.parser import BytesParser
 
 import pytest
-from imc_contracts import Actor
+from aiosmtplib.email import flatten_message
+from imc_contracts import Actor, Language
+from imc_contracts.common import Evidence
 from imc_contracts.registry import (
     CoordinatorAdded,
     CoordinatorAddedPayload,
@@ -27,6 +31,8 @@ from imc_contracts.registry import (
     PartnershipStatusChangedPayload,
 )
 from imc_contracts.roadmaps import (
+    EvidenceAttached,
+    EvidenceAttachedPayload,
     MilestoneDuePayload,
     MilestoneDueSoon,
     MilestoneReached,
@@ -37,6 +43,8 @@ from imc_contracts.roadmaps import (
 from imc_notifications.adapters.composer import Composer
 from imc_notifications.adapters.rendering import Renderer
 from imc_notifications.domain.preferences import Preferences
+from imc_notifications.domain.rules import RULES
+from imc_notifications.entrypoints.events import HANDLERS
 from imc_notifications.service_layer import handlers
 from imc_notifications.service_layer.delivery import DeliveryStats, Sender
 from imc_notifications.service_layer.digest import send_due_digests
@@ -282,3 +290,185 @@ async def test_a_recipient_who_opted_out_gets_nothing_and_one_on_the_digest_gets
     assert await send_due_digests(world.deps, NOW + dt.timedelta(hours=24)) == 1
     digest = world.inbox()["lotte@example.org"]
     assert str(digest["Subject"]).startswith("Dagoverzicht")
+
+
+# -- evidence ----------------------------------------------------------------------------
+
+SHA256 = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"
+EVIDENCE_LINK = f"http://127.0.0.1:8080/#/partnerships/{PAIR}/evidence/ev-1"
+
+
+def evidence_attached(
+    *, subject: str = "progress", ids: dict[str, str] | None = None, actor: Actor | None = None
+) -> EvidenceAttached:
+    """A PDF of 2.4 MB attached by Amina, by default to the progress report on "Service
+    social"; ``ids`` name what else it backs (an indicator and period, a phase)."""
+    evidence = Evidence.model_validate(
+        {
+            "evidence_id": "ev-1",
+            "name": "compte-rendu atelier jeunes.pdf",
+            "media_type": "application/pdf",
+            "size": 2_400_000,
+            "sha256": SHA256,
+            "subject": subject,
+            "report_submission_id": "sub-7",
+            **(ids or {"milestone_id": "social-service"}),
+        }
+    )
+    return EvidenceAttached.create(
+        EvidenceAttachedPayload(
+            submission_id="sub-8",
+            evidence=evidence,
+            phase="2022-2026",
+            title={"fr": "Service social", "ar": "المصلحة الاجتماعية"}
+            if subject != "evaluation"
+            else {},
+        ),
+        partnership_id=PAIR,
+        actor=actor or Actor(kind="officer", id="amina@example.org", municipality_id="berkane"),
+    )
+
+
+def read(message: EmailMessage) -> tuple[EmailMessage, str, str]:
+    """The message as a recipient's client reads it: parsed back from its bytes by the
+    standard library, with its plain text and its HTML."""
+    raw = flatten_message(message)  # the bytes aiosmtplib hands to the server
+    parsed = BytesParser(policy=email.policy.default).parsebytes(raw)
+    assert isinstance(parsed, EmailMessage)
+    plain, html = parsed.get_body(("plain",)), parsed.get_body(("html",))
+    assert isinstance(plain, EmailMessage)
+    assert isinstance(html, EmailMessage)
+    return parsed, plain.get_content(), html.get_content()
+
+
+async def add_a_french_reader_and_a_coordinator_who_follows_the_programme(world: World) -> None:
+    await handlers.member_added(member("sophie", "Sophie", "saint-gilles", "fr"), world.deps)
+    await world.preferences.save("claire", 0, Preferences(whole_programme=True), NOW)
+
+
+def test_every_rule_has_a_handler_for_its_event() -> None:
+    assert set(RULES) <= {event_type.TYPE for event_type in HANDLERS}
+    assert HANDLERS[EvidenceAttached] is handlers.notify
+
+
+@pytest.mark.parametrize(
+    ("address", "language", "subject", "says", "size"),
+    [
+        (
+            "sophie@example.org",
+            "fr",
+            "Pièce justificative ajoutée : compte-rendu atelier jeunes.pdf — "
+            "Berkane – Saint-Gilles",
+            "Amina a joint un fichier comme pièce justificative au rapport d’avancement du "
+            "jalon « Service social »",
+            "2,4\u202fMo",
+        ),
+        (
+            # No Dutch title: the municipality's next language, French.
+            "lotte@example.org",
+            "nl",
+            "Bewijsstuk toegevoegd: compte-rendu atelier jeunes.pdf — Berkane – Saint-Gilles",
+            "Amina heeft een bestand als bewijsstuk toegevoegd aan het voortgangsrapport van de "
+            'mijlpaal "Service social"',
+            "2,4 MB",
+        ),
+        (
+            "claire@example.org",
+            "en",
+            "Evidence added: compte-rendu atelier jeunes.pdf — Berkane – Saint-Gilles",
+            "Amina attached a file as evidence to the progress report on the milestone "
+            '"Service social"',
+            "2.4 MB",
+        ),
+        (
+            "amina@example.org",
+            "ar",
+            "إضافة وثيقة مثبتة: compte-rendu atelier jeunes.pdf — بركان – سان-جيل",
+            "أرفق(ت) Amina ملفًا كوثيقة مثبتة بتقرير تقدم المرحلة «المصلحة الاجتماعية»",
+            "2,4 م.ب",
+        ),
+    ],
+    ids=["fr", "nl", "en", "ar"],
+)
+async def test_attached_evidence_is_mailed_to_both_municipalities_with_the_file_and_its_page(
+    world: World, address: str, language: Language, subject: str, says: str, size: str
+) -> None:
+    await add_a_french_reader_and_a_coordinator_who_follows_the_programme(world)
+    await handlers.notify(evidence_attached(), world.deps)
+    inbox = world.inbox()
+    assert set(inbox) == {
+        "amina@example.org",
+        "lotte@example.org",
+        "sophie@example.org",
+        "claire@example.org",
+    }
+    parsed, text, html = read(inbox[address])
+    assert str(parsed["Subject"]) == subject
+    assert str(parsed["Content-Language"]) == language
+    for body in (text, html):
+        assert "compte-rendu atelier jeunes.pdf" in body
+        assert size in body
+        assert SHA256 in body
+        assert EVIDENCE_LINK in body
+    assert says in text
+    assert f'href="{EVIDENCE_LINK}"' in html
+    assert ('dir="rtl"' in html) == (language == "ar")
+
+
+@pytest.mark.parametrize(
+    ("subject", "ids", "says"),
+    [
+        (
+            "indicator_value",
+            {"indicator_id": "young-people-reached", "period_id": "2025"},
+            'to the reported value of the indicator "Service social" (period 2025)',
+        ),
+        ("evaluation", {"phase": "2017-2021"}, "to the evaluation of the 2017-2021 phase"),
+    ],
+    ids=["indicator value", "evaluation"],
+)
+async def test_the_evidence_email_says_whether_the_file_backs_an_indicator_or_an_evaluation(
+    world: World, subject: str, ids: dict[str, str], says: str
+) -> None:
+    await add_a_french_reader_and_a_coordinator_who_follows_the_programme(world)
+    await handlers.notify(evidence_attached(subject=subject, ids=ids), world.deps)
+    _, text, _ = read(world.inbox()["claire@example.org"])
+    assert f"Amina attached a file as evidence {says} in the Berkane" in text
+
+
+async def test_evidence_attached_by_someone_the_directory_does_not_know_names_their_login(
+    world: World,
+) -> None:
+    stranger = Actor(kind="officer", id="nadia@example.net", municipality_id="berkane")
+    await handlers.notify(evidence_attached(actor=stranger), world.deps)
+    _, text, _ = read(world.inbox()["lotte@example.org"])
+    assert text.split("\n")[2].startswith("nadia@example.net heeft een bestand")
+
+
+async def test_a_recipient_who_switched_evidence_off_gets_none_and_still_gets_the_rest(
+    world: World,
+) -> None:
+    await world.preferences.save("amina", 0, Preferences(kinds={"evidence_added": "off"}), NOW)
+    await handlers.notify(evidence_attached(), world.deps)
+    assert set(world.inbox()) == {"lotte@example.org"}
+    await handlers.notify(reached(), world.deps)
+    assert "amina@example.org" in world.inbox()
+
+
+async def test_redelivered_evidence_sends_no_one_anything_twice(world: World) -> None:
+    event = evidence_attached()
+    await handlers.notify(event, world.deps)
+    await handlers.notify(event, world.deps)
+    assert sorted(str(m["To"]) for m in world.smtp.accepted) == [
+        "Amina <amina@example.org>",
+        "Lotte <lotte@example.org>",
+    ]
+
+
+async def test_evidence_in_a_digest_links_to_its_page(world: World) -> None:
+    await world.preferences.save("lotte", 0, Preferences(default="digest"), NOW)
+    await handlers.notify(evidence_attached(), world.deps)
+    [queued] = world.digests.items.values()
+    assert queued.kind == "evidence_added"
+    assert queued.link == EVIDENCE_LINK
+    assert queued.title.startswith("Bewijsstuk toegevoegd: compte-rendu atelier jeunes.pdf")

@@ -6,7 +6,7 @@ log the same way (``domain.model.replay``)."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
 from typing import Any
 
 from imc_contracts import Event
@@ -16,7 +16,16 @@ from imc_contracts.registry import (
     PartnershipCreatedPayload,
     ProgrammeDefinedPayload,
 )
-from imc_registry.domain.model import Municipality, Organisation, Partnership, Snapshot, replay
+from imc_registry.domain.model import (
+    EvidenceFile,
+    Municipality,
+    Organisation,
+    Partnership,
+    Snapshot,
+    SubmissionState,
+    replay,
+    thumbnail_id,
+)
 from imc_runtime.commitlog import Appended, Commit, ConcurrencyConflict
 
 
@@ -25,6 +34,7 @@ class InMemoryRegistry:
         self.commits: dict[str, Commit] = {}
         self.streams: dict[str, list[Commit]] = {}
         self.outcomes: dict[str, dict[str, Any]] = {}
+        self.files: dict[str, tuple[EvidenceFile, bytes]] = {}
 
     # -- the commit log ------------------------------------------------------------------
     async def record(
@@ -131,3 +141,36 @@ class InMemoryRegistry:
             return False
         self.outcomes[submission_id] = {"status": status, "code": code, "reason": reason}
         return True
+
+    async def submission_state(self, submission_id: str) -> SubmissionState | None:
+        history = self.streams.get(f"submission:{submission_id}")
+        if not history:
+            return None
+        event = history[0].events[0]
+        outcome = self.outcomes.get(submission_id, {"status": "received"})
+        return SubmissionState(
+            submission_id=submission_id,
+            kind=".".join(event.type.split(".")[1:3]),
+            partnership_id=event.partnership_id,
+            status=outcome["status"],
+            request=event.payload.model_dump(mode="json"),
+        )
+
+    # -- evidence files ------------------------------------------------------------------
+    async def put_evidence(
+        self, file: EvidenceFile, content: bytes, thumbnail: bytes | None
+    ) -> None:
+        self.files.setdefault(file.evidence_id, (file, content))
+        if thumbnail is not None:
+            self.files.setdefault(thumbnail_id(file.evidence_id), (file, thumbnail))
+
+    async def evidence(self, evidence_id: str) -> EvidenceFile | None:
+        found = self.files.get(evidence_id)
+        return found[0] if found and found[0].evidence_id == evidence_id else None
+
+    async def evidence_content(self, file_id: str) -> AsyncIterator[bytes]:
+        yield self.files[file_id][1]
+
+    async def forget_evidence(self, evidence_id: str) -> None:
+        self.files.pop(evidence_id, None)
+        self.files.pop(thumbnail_id(evidence_id), None)

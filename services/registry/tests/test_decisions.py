@@ -7,6 +7,7 @@ from typing import Any, cast
 
 import pytest
 from imc_contracts import roadmaps
+from imc_contracts.common import Evidence
 from imc_registry.adapters.store import RegistryStore
 from imc_registry.service_layer import handlers
 
@@ -31,6 +32,9 @@ class Outcomes:
             return False
         self.decided[submission_id] = (status, code)
         return True
+
+    async def submission_state(self, submission_id: str) -> None:
+        return None  # not an evidence submission: no file to forget
 
 
 TITLE = {"fr": "Jalon"}
@@ -63,7 +67,20 @@ def _value_for(annotation: Any) -> Any:
         return 1
     if "Literal" in text:
         return annotation.__args__[0]
+    if isinstance(annotation, type) and issubclass(annotation, Evidence):
+        return EVIDENCE
     return "x"
+
+
+EVIDENCE = Evidence(
+    evidence_id="e-1",
+    name="photo.png",
+    media_type="image/png",
+    size=1,
+    sha256="0" * 64,
+    subject="progress",
+    report_submission_id="s-0",
+)
 
 
 @pytest.mark.parametrize(

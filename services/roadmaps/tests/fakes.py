@@ -164,3 +164,6 @@ class InMemoryRoadmaps:
 
     async def evaluations_of(self, partnership_id: str) -> list[Document]:
         return []
+
+    async def evidence_of(self, partnership_id: str) -> list[Document]:
+        return []

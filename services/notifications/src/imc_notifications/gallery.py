@@ -21,6 +21,8 @@ from imc_notifications.adapters.rendering import (
     format_day,
     format_number,
     format_progress,
+    format_size,
+    media_type_label,
 )
 from imc_notifications.domain.rules import KINDS
 
@@ -82,6 +84,20 @@ def sample_context(kind: str, language: Language) -> dict[str, Any]:
             "status": labels["suspended"],
             "previous_status": labels["active"],
             "reason": REASON[language],
+        }
+    if kind == "evidence_added":
+        return {
+            **common,
+            "link": f"{FRONTEND}/#/partnerships/berkane--saint-gilles/evidence/ev-01a2b3c4",
+            "actor": "صوفي لامبير" if language == "ar" else "Amina El Alaoui",
+            "file_name": "compte-rendu-atelier-jeunes.pdf",
+            "file_type": media_type_label("application/pdf", language),
+            "file_size": format_size(2_400_000, language),
+            "sha256": "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08",
+            "evidence_of": "progress",
+            "title": MILESTONE[language],
+            "period": "",
+            "phase": "2022-2026",
         }
     renderer = Renderer()
     items = [

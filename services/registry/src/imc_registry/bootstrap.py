@@ -11,6 +11,7 @@ from imc_registry.adapters.store import RegistryStore
 from imc_registry.entrypoints import (
     deps,
     events,
+    evidence,
     municipalities,
     partnerships,
     people,
@@ -35,7 +36,9 @@ def build_app(settings: RegistrySettings | None = None) -> FastAPI:
                 partnerships.router,
                 people.router,
                 submissions.router,
+                evidence.router,
             ],
+            uploads=evidence.uploads(settings),
             events=bind("registry", events.HANDLERS, store),
             consumer_group=settings.consumer_group,
             # The read models again from the log, in case a crash left them behind it.

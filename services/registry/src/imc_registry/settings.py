@@ -26,6 +26,19 @@ class RegistrySettings(ServiceSettings):
         validation_alias=AliasChoices("IMC_REGISTRY_MAX_BODY_BYTES", "IMC_MAX_BODY_BYTES"),
         description="Larger request bodies are refused with 413, before authentication.",
     )
+    evidence_max_bytes: int = Field(
+        default=10 * 1024 * 1024,
+        ge=1024,
+        le=64 * 1024 * 1024,
+        description="The largest file taken as evidence (413 beyond).",
+    )
+    evidence_read_timeout_seconds: float = Field(
+        default=120.0,
+        gt=0,
+        le=900,
+        description="An evidence upload must arrive within it (a slow line needs longer than "
+        "an ordinary request's body).",
+    )
     load_examples: bool = Field(
         default=False,
         description="With `python -m imc_registry.seed`: load example roadmaps for every "

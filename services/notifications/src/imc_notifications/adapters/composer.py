@@ -11,6 +11,7 @@ from typing import Any
 from imc_contracts import Event, Language
 from imc_contracts.registry import PartnershipStatusChanged
 from imc_contracts.roadmaps import (
+    EvidenceAttached,
     MilestoneDueSoon,
     MilestoneOverdue,
     MilestoneReached,
@@ -25,6 +26,8 @@ from imc_notifications.adapters.rendering import (
     format_day,
     format_number,
     format_progress,
+    format_size,
+    media_type_label,
 )
 from imc_notifications.domain.recipients import localized
 from imc_notifications.service_layer.delivery import Delivery
@@ -59,6 +62,7 @@ class Composer:
         partnership: str,
         link: str,
         unsubscribe_link: str,
+        actor: str | None = None,
     ) -> RenderedEmail:
         return self._renderer.render(
             kind,
@@ -67,6 +71,7 @@ class Composer:
             partnership=partnership,
             link=link,
             unsubscribe_link=unsubscribe_link,
+            actor=actor or "",
             **_context(event, language, names),
         )
 
@@ -148,6 +153,8 @@ def _context(event: Event, language: Language, names: list[Language]) -> dict[st
         }
     if isinstance(event, SubmissionRejected):
         return {"submission_id": event.payload.submission_id, "reason": event.payload.reason}
+    if isinstance(event, EvidenceAttached):
+        return _evidence_context(event, language, names)
     assert isinstance(event, PartnershipStatusChanged)
     s = event.payload
     labels = STATUS_LABELS[language]
@@ -155,4 +162,24 @@ def _context(event: Event, language: Language, names: list[Language]) -> dict[st
         "status": labels.get(s.status, s.status),
         "previous_status": labels.get(s.previous_status, s.previous_status),
         "reason": s.reason,
+    }
+
+
+def _evidence_context(
+    event: EvidenceAttached, language: Language, names: list[Language]
+) -> dict[str, Any]:
+    """The file, and what it is evidence of: ``evidence_of`` picks the template's sentence."""
+    p = event.payload
+    evidence = p.evidence
+    # Without a title in any language, the milestone's or indicator's id still tells which.
+    named = evidence.milestone_id if evidence.subject == "progress" else evidence.indicator_id
+    return {
+        "file_name": evidence.name,
+        "file_type": media_type_label(evidence.media_type, language),
+        "file_size": format_size(evidence.size, language),
+        "sha256": evidence.sha256,
+        "evidence_of": evidence.subject,
+        "title": localized(p.title, names) or named or "",
+        "period": evidence.period_id or "",
+        "phase": evidence.phase or p.phase,
     }

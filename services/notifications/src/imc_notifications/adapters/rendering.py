@@ -7,6 +7,7 @@ from typing import Any
 
 from babel.dates import format_date
 from babel.numbers import format_decimal, format_percent
+from babel.units import format_unit
 from imc_contracts import Language
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
@@ -71,6 +72,92 @@ def format_progress(percent: int, language: Language) -> str:
     return format_percent(percent / 100, locale=BABEL_LOCALES[language])
 
 
+SIZE_UNITS: tuple[tuple[int, str], ...] = (
+    (1000**3, "digital-gigabyte"),
+    (1000**2, "digital-megabyte"),
+    (1000, "digital-kilobyte"),
+)
+
+
+def format_size(size: int, language: Language) -> str:
+    """A file's size in bytes as a reader says it, in decimal units: ``2 400 000`` → ``2,4 Mo``
+    in French, ``2.4 MB`` in English; one decimal below 10, none above."""
+    locale = BABEL_LOCALES[language]
+    for factor, unit in SIZE_UNITS:
+        if size >= factor:
+            value = size / factor
+            pattern = "#,##0.#" if value < 10 else "#,##0"
+            return format_unit(value, unit, length="short", format=pattern, locale=locale)
+    return format_unit(size, "digital-byte", length="long", locale=locale)
+
+
+MEDIA_TYPE_FAMILIES: dict[str, str] = {
+    "application/pdf": "pdf",
+    "application/msword": "text_document",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": "text_document",
+    "application/vnd.oasis.opendocument.text": "text_document",
+    "application/rtf": "text_document",
+    "application/vnd.ms-excel": "spreadsheet",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": "spreadsheet",
+    "application/vnd.oasis.opendocument.spreadsheet": "spreadsheet",
+    "text/csv": "spreadsheet",
+    "application/vnd.ms-powerpoint": "presentation",
+    "application/vnd.openxmlformats-officedocument.presentationml.presentation": "presentation",
+    "application/vnd.oasis.opendocument.presentation": "presentation",
+    "text/plain": "text",
+    "application/zip": "archive",
+}
+"""The media types a reader knows by another name; any ``image/…`` is an image."""
+
+MEDIA_TYPE_LABELS: dict[Language, dict[str, str]] = {
+    "ar": {
+        "pdf": "وثيقة PDF",
+        "image": "صورة",
+        "text_document": "مستند نصي",
+        "spreadsheet": "جدول بيانات",
+        "presentation": "عرض تقديمي",
+        "text": "ملف نصي",
+        "archive": "أرشيف ZIP",
+    },
+    "fr": {
+        "pdf": "document PDF",
+        "image": "image",
+        "text_document": "document texte",
+        "spreadsheet": "tableur",
+        "presentation": "présentation",
+        "text": "fichier texte",
+        "archive": "archive ZIP",
+    },
+    "nl": {
+        "pdf": "pdf-document",
+        "image": "afbeelding",
+        "text_document": "tekstdocument",
+        "spreadsheet": "rekenblad",
+        "presentation": "presentatie",
+        "text": "tekstbestand",
+        "archive": "zip-archief",
+    },
+    "en": {
+        "pdf": "PDF document",
+        "image": "image",
+        "text_document": "text document",
+        "spreadsheet": "spreadsheet",
+        "presentation": "presentation",
+        "text": "text file",
+        "archive": "ZIP archive",
+    },
+}
+
+
+def media_type_label(media_type: str, language: Language) -> str:
+    """``application/pdf`` → ``document PDF``; a type without a common name stays as it is."""
+    essence = media_type.split(";", 1)[0].strip().lower()
+    family = MEDIA_TYPE_FAMILIES.get(essence)
+    if family is None and essence.startswith("image/"):
+        family = "image"
+    return media_type if family is None else MEDIA_TYPE_LABELS[language][family]
+
+
 STATUS_LABELS: dict[Language, dict[str, str]] = {
     "ar": {"active": "نشطة", "suspended": "معلقة", "closed": "منتهية"},
     "fr": {"active": "actif", "suspended": "suspendu", "closed": "clôturé"},
@@ -85,6 +172,7 @@ KIND_LABELS: dict[Language, dict[str, str]] = {
         "milestone_overdue": "تجاوز أجل مرحلة",
         "submission_rejected": "رفض طلب",
         "partnership_status_changed": "تغيير وضعية شراكة",
+        "evidence_added": "إضافة وثيقة مثبتة",
         "digest": "الملخص اليومي",
     },
     "fr": {
@@ -93,6 +181,7 @@ KIND_LABELS: dict[Language, dict[str, str]] = {
         "milestone_overdue": "échéance dépassée",
         "submission_rejected": "demande refusée",
         "partnership_status_changed": "statut du partenariat",
+        "evidence_added": "pièce justificative ajoutée",
         "digest": "résumé du jour",
     },
     "nl": {
@@ -101,6 +190,7 @@ KIND_LABELS: dict[Language, dict[str, str]] = {
         "milestone_overdue": "vervaldatum verstreken",
         "submission_rejected": "aanvraag geweigerd",
         "partnership_status_changed": "status van het partnerschap",
+        "evidence_added": "bewijsstuk toegevoegd",
         "digest": "dagoverzicht",
     },
     "en": {
@@ -109,6 +199,7 @@ KIND_LABELS: dict[Language, dict[str, str]] = {
         "milestone_overdue": "milestone overdue",
         "submission_rejected": "request not accepted",
         "partnership_status_changed": "partnership status",
+        "evidence_added": "evidence added",
         "digest": "daily digest",
     },
 }

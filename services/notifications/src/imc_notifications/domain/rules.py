@@ -7,6 +7,7 @@ from typing import Literal
 
 from imc_contracts.registry import PartnershipStatusChanged
 from imc_contracts.roadmaps import (
+    EvidenceAttached,
     MilestoneDueSoon,
     MilestoneOverdue,
     MilestoneReached,
@@ -19,6 +20,7 @@ Kind = Literal[
     "milestone_overdue",
     "submission_rejected",
     "partnership_status_changed",
+    "evidence_added",
 ]
 """A kind of email: what a recipient sets a preference for, and the template's name."""
 
@@ -28,6 +30,7 @@ KINDS: tuple[Kind, ...] = (
     "milestone_overdue",
     "submission_rejected",
     "partnership_status_changed",
+    "evidence_added",
 )
 
 Audience = Literal[
@@ -49,6 +52,8 @@ class Rule:
     audiences: tuple[Audience, ...]
     calendar: bool = False
     """Attach an ``.ics`` event on the milestone's due date."""
+    names_actor: bool = False
+    """Say who caused the event (the directory's name for its actor)."""
 
 
 RULES: dict[str, Rule] = {
@@ -72,6 +77,12 @@ RULES: dict[str, Rule] = {
             PartnershipStatusChanged.TYPE,
             "partnership_status_changed",
             ("both_municipalities", "programme_subscribers"),
+        ),
+        Rule(
+            EvidenceAttached.TYPE,
+            "evidence_added",
+            ("both_municipalities", "programme_subscribers"),
+            names_actor=True,
         ),
     )
 }

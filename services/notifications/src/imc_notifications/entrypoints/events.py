@@ -18,6 +18,7 @@ from imc_contracts.registry import (
     PartnershipUpdated,
 )
 from imc_contracts.roadmaps import (
+    EvidenceAttached,
     MilestoneDueSoon,
     MilestoneOverdue,
     MilestoneReached,
@@ -44,4 +45,5 @@ HANDLERS: Mapping[type[Event], UseCase] = {
     MilestoneDueSoon: handlers.notify,
     MilestoneOverdue: handlers.notify,
     SubmissionRejected: handlers.notify,
+    EvidenceAttached: handlers.notify,
 }

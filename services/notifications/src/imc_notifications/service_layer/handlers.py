@@ -6,6 +6,7 @@ import asyncio
 import datetime as dt
 import functools
 from collections.abc import Awaitable, Callable
+from urllib.parse import quote
 
 from imc_contracts import Language
 from imc_contracts.registry import (
@@ -21,6 +22,7 @@ from imc_contracts.registry import (
     PartnershipUpdated,
 )
 from imc_contracts.roadmaps import (
+    EvidenceAttached,
     MilestoneDueSoon,
     MilestoneOverdue,
     MilestoneReached,
@@ -50,6 +52,7 @@ Notifying = (
     | MilestoneOverdue
     | SubmissionRejected
     | PartnershipStatusChanged
+    | EvidenceAttached
 )
 """The events a rule in ``domain/rules.py`` turns into email."""
 
@@ -143,6 +146,7 @@ async def notify(event: Notifying, deps: Dependencies) -> None:
     rule = RULES[event.type]
     partnership = await deps.directory.partnership(event.partnership_id)
     recipients = await recipients_for(rule, event, deps, partnership)
+    actor = await actor_name(event, deps) if rule.names_actor else None
     # Each recipient's preferences and each municipality's languages, read together.
     municipalities = sorted({r.municipality_id for r in recipients}, key=lambda m: m or "")
     read = await asyncio.gather(
@@ -157,7 +161,7 @@ async def notify(event: Notifying, deps: Dependencies) -> None:
             log.info("notify.opted_out", member_id=recipient.member_id, kind=rule.kind)
             continue
         email = _email_to(
-            recipient, spoken[recipient.municipality_id], rule, event, partnership, deps
+            recipient, spoken[recipient.municipality_id], rule, event, partnership, actor, deps
         )
         delivery_id = commit_id("delivery", str(event.event_id), recipient.member_id)
         if mode == "digest":
@@ -196,6 +200,7 @@ def _email_to(
     rule: Rule,
     event: Notifying,
     partnership: ListedPartnership | None,
+    actor: str | None,
     deps: Dependencies,
 ) -> RenderedEmail:
     """The rule's email about ``event``, in the recipient's language (or the next best)."""
@@ -213,6 +218,7 @@ def _email_to(
         else localized(partnership.name, names),
         link=_link(event, deps.settings.frontend_base_url),
         unsubscribe_link=unsubscribe_url_for(recipient.member_id, rule.kind, deps),
+        actor=actor,
     )
 
 
@@ -265,13 +271,32 @@ async def send_all(sends: list[Callable[[], Awaitable[str]]]) -> None:
             raise outcome
 
 
+async def actor_name(event: Notifying, deps: Dependencies) -> str | None:
+    """Who caused ``event``, as the directory names them; else the token's subject, which
+    is an email address or an id; None for a service acting on its own."""
+    if event.actor is None or event.actor.kind == "service":
+        return None
+    person = await deps.directory.by_actor(event.actor.id)
+    return event.actor.id if person is None else person.name
+
+
 def _link(event: Notifying, base_url: str) -> str:
+    if isinstance(event, EvidenceAttached):
+        return evidence_link(event, base_url)
     base = f"{base_url.rstrip('/')}/partnerships/{event.partnership_id}"
     if isinstance(event, (MilestoneReached, MilestoneDueSoon, MilestoneOverdue)):
         return f"{base}/milestones/{event.payload.milestone_id}"
     if isinstance(event, SubmissionRejected):
         return f"{base_url.rstrip('/')}/submissions/{event.payload.submission_id}"
     return base
+
+
+def evidence_link(event: EvidenceAttached, base_url: str) -> str:
+    """The web page of the evidence, which offers its download to a signed-in reader: a
+    link to the file itself would need a token, which an email must not carry."""
+    partnership = quote(event.partnership_id, safe="")
+    evidence = quote(event.payload.evidence.evidence_id, safe="")
+    return f"{base_url.rstrip('/')}/#/partnerships/{partnership}/evidence/{evidence}"
 
 
 def unsubscribe_url_for(recipient_id: str, kind: Kind | None, deps: Dependencies) -> str:

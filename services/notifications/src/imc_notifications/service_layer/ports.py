@@ -190,8 +190,10 @@ class Emails(Protocol):
         partnership: str,
         link: str,
         unsubscribe_link: str,
+        actor: str | None = None,
     ) -> RenderedEmail:
-        """The email of ``kind`` about ``event`` (names in the first of ``names`` there is)."""
+        """The email of ``kind`` about ``event`` (names in the first of ``names`` there is);
+        ``actor``: who caused it, for the kinds that say so."""
         ...
 
     def digest(

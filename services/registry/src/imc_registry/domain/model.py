@@ -53,6 +53,14 @@ class PreconditionRequired(RegistryError):
     """An edit without ``If-Match``: the caller must say which version it changes."""
 
 
+class TooLarge(RegistryError):
+    """A file over the size limit (413)."""
+
+
+class UnsupportedType(RegistryError):
+    """A file whose content is not of a type taken (415)."""
+
+
 State = TypeVar("State", bound=Contract)
 
 
@@ -156,6 +164,20 @@ def require_writer_for(principal: Principal, partnership: Partnership) -> None:
     raise Forbidden("this token may only read")
 
 
+def require_reader_of_files(principal: Principal, partnership: Partnership) -> None:
+    """A partnership's files (photos of people, signed lists) are for its own partners, the
+    coordinators and the programme's read-only viewers — not for other partnerships'
+    officers, who read its roadmap but not its files."""
+    if principal.role in ("coordinator", "viewer"):
+        return
+    if principal.municipality_id is not None and partnership.includes(principal.municipality_id):
+        return
+    raise Forbidden(
+        f"an officer of {principal.municipality_id} may not read the files of partnership "
+        f"{partnership.id}"
+    )
+
+
 def require_open(partnership: Partnership) -> None:
     """A closed partnership is a record of the past: it takes no edit and no roadmap request
     until a coordinator reactivates it. A suspended one still does (its partners may record
@@ -230,3 +252,36 @@ def search_key(text: str) -> str:
 def matches(query: str, key: str) -> bool:
     """Every word of the query appears in the key, in any order."""
     return all(word in key for word in search_key(query).split())
+
+
+@dataclass(frozen=True)
+class EvidenceFile:
+    """A file attached as evidence, as the registry keeps it (its content aside)."""
+
+    evidence_id: str
+    partnership_id: str
+    submission_id: str
+    """The submission that asked to attach it: attached once roadmaps applied it."""
+    report_submission_id: str
+    name: str
+    media_type: str
+    size: int
+    sha256: str
+    thumbnail: bool
+
+
+def thumbnail_id(evidence_id: str) -> str:
+    return f"{evidence_id}.thumbnail"
+
+
+@dataclass(frozen=True)
+class SubmissionState:
+    """A roadmap request as the registry knows it: what was asked and how it was decided."""
+
+    submission_id: str
+    kind: str
+    """e.g. ``progress.reported``."""
+    partnership_id: str
+    status: str
+    """``received``, ``applied`` or ``rejected``."""
+    request: dict[str, object]

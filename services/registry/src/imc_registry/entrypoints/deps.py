@@ -19,6 +19,8 @@ from imc_registry.domain.model import (
     NotFound,
     PreconditionRequired,
     RegistryError,
+    TooLarge,
+    UnsupportedType,
 )
 
 
@@ -71,6 +73,8 @@ _STATUS: dict[type[RegistryError], int] = {
     Conflict: 409,
     Invalid: 422,
     PreconditionRequired: 428,
+    TooLarge: 413,
+    UnsupportedType: 415,
 }
 
 

@@ -120,6 +120,30 @@ ACCEPTED: dict[str, Any] = {
     "status": "received",
     "links": {"self": "/v1/submissions/0193e1c2-8b5c-7d3e-8f20-4b6c8d0e2f30"},
 }
+EVIDENCE_ACCEPTED: dict[str, Any] = {
+    "submission_id": "4c1d7a0e9b2f4e61a8d3c5b7e9f01234",
+    "kind": "evidence.attach_requested",
+    "subject": {"kind": None, "id": None},
+    "status": "received",
+    "links": {
+        "self": "/v1/submissions/4c1d7a0e9b2f4e61a8d3c5b7e9f01234",
+        "download": "/v1/evidence/9e8d7c6b5a4f4e3d2c1b0a9f8e7d6c5b",
+    },
+    "evidence": {
+        "evidence_id": "9e8d7c6b5a4f4e3d2c1b0a9f8e7d6c5b",
+        "name": "liste-de-presence-atelier.pdf",
+        "media_type": "application/pdf",
+        "size": 184320,
+        "sha256": "3f0a6c1e5b9d2a7f4c8e1b6d0a3f9c2e5b8d1a4f7c0e3b6d9a2f5c8e1b4d7a0f",
+        "thumbnail": False,
+        "subject": "progress",
+        "report_submission_id": "0193e1c2-8b5c-7d3e-8f20-4b6c8d0e2f30",
+        "milestone_id": "social-service",
+        "indicator_id": None,
+        "period_id": None,
+        "phase": None,
+    },
+}
 HISTORY: dict[str, Any] = {
     "items": [
         {

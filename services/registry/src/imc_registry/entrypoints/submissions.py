@@ -28,7 +28,7 @@ _ACCEPTED = one(ACCEPTED, 202)
 _MILESTONE = "/partnerships/{partnership_id}/milestones/{milestone_id}"
 
 
-def _accepted(appended: Appended) -> dict[str, Any]:
+def accepted(appended: Appended) -> dict[str, Any]:
     event = appended.commit.events[0]
     request = event.payload.model_dump(mode="json")
     subject = next(
@@ -56,7 +56,7 @@ async def propose_objective(
     idempotency_key: IdempotencyKey = None,
 ) -> dict[str, Any]:
     """Plan an objective, or edit one by giving its ``objective_id``."""
-    return _accepted(
+    return accepted(
         await handlers.propose_objective(partnership_id, command, principal, store, idempotency_key)
     )
 
@@ -69,7 +69,7 @@ async def propose_milestone(
     store: Store,
     idempotency_key: IdempotencyKey = None,
 ) -> dict[str, Any]:
-    return _accepted(
+    return accepted(
         await handlers.propose_milestone(partnership_id, command, principal, store, idempotency_key)
     )
 
@@ -84,7 +84,7 @@ async def revise_milestone(
     idempotency_key: IdempotencyKey = None,
 ) -> dict[str, Any]:
     """Edit a planned milestone; fields left out stay as they are."""
-    return _accepted(
+    return accepted(
         await handlers.revise_milestone(
             partnership_id, milestone_id, command, principal, store, idempotency_key
         )
@@ -100,7 +100,7 @@ async def reschedule_milestone(
     store: Store,
     idempotency_key: IdempotencyKey = None,
 ) -> dict[str, Any]:
-    return _accepted(
+    return accepted(
         await handlers.reschedule_milestone(
             partnership_id, milestone_id, command, principal, store, idempotency_key
         )
@@ -116,7 +116,7 @@ async def cancel_milestone(
     store: Store,
     idempotency_key: IdempotencyKey = None,
 ) -> dict[str, Any]:
-    return _accepted(
+    return accepted(
         await handlers.cancel_milestone(
             partnership_id, milestone_id, command, principal, store, idempotency_key
         )
@@ -133,7 +133,7 @@ async def report_progress(
     idempotency_key: IdempotencyKey = None,
 ) -> dict[str, Any]:
     """Report progress, with beneficiaries by group and sex; ``correction`` may lower it."""
-    return _accepted(
+    return accepted(
         await handlers.report_progress(
             partnership_id, milestone_id, command, principal, store, idempotency_key
         )
@@ -149,7 +149,7 @@ async def propose_indicator(
     idempotency_key: IdempotencyKey = None,
 ) -> dict[str, Any]:
     """Define an indicator with its periods and targets, or redefine one by its id."""
-    return _accepted(
+    return accepted(
         await handlers.propose_indicator(partnership_id, command, principal, store, idempotency_key)
     )
 
@@ -167,7 +167,7 @@ async def report_indicator_value(
     store: Store,
     idempotency_key: IdempotencyKey = None,
 ) -> dict[str, Any]:
-    return _accepted(
+    return accepted(
         await handlers.report_indicator_value(
             partnership_id, indicator_id, command, principal, store, idempotency_key
         )
@@ -188,7 +188,7 @@ async def submit_evaluation(
     """Evaluate a roadmap for a phase on the OECD-DAC criteria (coordinators); a later
     evaluation of the same phase replaces the earlier one. Back-fill an earlier phase with
     ``backfill: true``."""
-    return _accepted(
+    return accepted(
         await handlers.submit_evaluation(
             partnership_id, phase, command, principal, store, idempotency_key
         )
@@ -272,7 +272,7 @@ async def import_roadmap(
             for problem in refused.problems
         ]
         return JSONResponse({"detail": detail}, status_code=422)
-    return JSONResponse(_accepted(appended), status_code=202)
+    return JSONResponse(accepted(appended), status_code=202)
 
 
 @router.get("/submissions/{submission_id}", tags=["submissions"], responses=one(SUBMISSION))

@@ -3,7 +3,7 @@ an edit on top of the version read, the rules about organisations, phases and pa
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
 from imc_contracts import Event, new_event_id
@@ -148,20 +148,26 @@ async def submit_request(
     payload_for: Callable[[Partnership, str], Contract],
     *,
     closed_too: bool = False,
+    cause: str | None = None,
+    submission_id: str | None = None,
+    before_commit: Callable[[Any], Awaitable[None]] | None = None,
 ) -> Appended:
     """Store a request of the partnership as a submission, with its ``request`` event (its
-    payload made for the partnership and the new submission's id), and answer with it."""
+    payload made for the partnership and the new submission's id), and answer with it.
+    ``before_commit`` stores what the request refers to (a file) before it is published."""
     partnership = await writable_partnership(
         partnership_id, principal, store, closed_too=closed_too
     )
-    cause = cause_of(principal, f"{action}:{partnership.id}", idempotency_key)
-    submission_id = str(new_event_id())
+    cause = cause or cause_of(principal, f"{action}:{partnership.id}", idempotency_key)
+    submission_id = submission_id or str(new_event_id())
     event = request.create(
         payload_for(partnership, submission_id),
         partnership_id=partnership.id,
         actor=principal.as_actor(),
         correlation_id=submission_id,
     )
+    if before_commit is not None:
+        await before_commit(event)
     return await store.record(cause, f"submission:{submission_id}", 0, [event])
 
 

@@ -3,6 +3,7 @@ what they are about; this module names them all in one place."""
 
 from __future__ import annotations
 
+from imc_registry.service_layer.evidence import attach_evidence, evidence_download
 from imc_registry.service_layer.municipalities import register_municipality, update_municipality
 from imc_registry.service_layer.outcomes import (
     SUBMISSION_OUTCOMES,
@@ -47,6 +48,7 @@ __all__ = [
     "SubmissionOutcome",
     "add_coordinator",
     "add_member",
+    "attach_evidence",
     "cancel_milestone",
     "carry_over",
     "change_partnership_status",
@@ -54,6 +56,7 @@ __all__ = [
     "create_partnership",
     "current_phase",
     "define_programme",
+    "evidence_download",
     "import_roadmap",
     "open_phase",
     "propose_indicator",

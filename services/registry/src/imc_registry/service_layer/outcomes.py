@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from imc_contracts.roadmaps import (
     EvaluationRecorded,
+    EvidenceAttached,
     IndicatorDefined,
     IndicatorValueRecorded,
     MilestoneCancelled,
@@ -32,6 +33,7 @@ SubmissionOutcome = (
     | IndicatorDefined
     | IndicatorValueRecorded
     | RoadmapImported
+    | EvidenceAttached
 )
 SUBMISSION_OUTCOMES: tuple[type[SubmissionOutcome], ...] = (
     EvaluationRecorded,
@@ -46,6 +48,7 @@ SUBMISSION_OUTCOMES: tuple[type[SubmissionOutcome], ...] = (
     IndicatorDefined,
     IndicatorValueRecorded,
     RoadmapImported,
+    EvidenceAttached,
 )
 """Every roadmaps event that answers a submission."""
 
@@ -66,6 +69,7 @@ async def record_outcome(event: SubmissionOutcome, store: RegistryRepository) ->
             if event.payload.problems
             else None,
         )
+        await _forget_refused_file(submission_id, store)
     elif isinstance(event, RoadmapImported):
         counts = event.payload.model_dump(exclude={"submission_id"})
         await store.record_outcome(
@@ -80,3 +84,13 @@ async def record_outcome(event: SubmissionOutcome, store: RegistryRepository) ->
         await store.record_outcome(
             submission_id, "applied", event_id=str(event.event_id), code=None, reason=None
         )
+
+
+async def _forget_refused_file(submission_id: str, store: RegistryRepository) -> None:
+    """A file roadmaps would not attach is not kept."""
+    submission = await store.submission_state(submission_id)
+    if submission is None or submission.kind != "evidence.attach_requested":
+        return
+    evidence = submission.request.get("evidence")
+    if isinstance(evidence, dict) and isinstance(evidence.get("evidence_id"), str):
+        await store.forget_evidence(evidence["evidence_id"])

@@ -6,14 +6,21 @@ Records come back as the domain's objects, never as database documents.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
 from typing import Any, Protocol
 
 from imc_contracts import Event
 from imc_contracts.envelope import Contract
 from imc_runtime.commitlog import Appended, Commit
 
-from imc_registry.domain.model import Municipality, Organisation, Partnership, Snapshot
+from imc_registry.domain.model import (
+    EvidenceFile,
+    Municipality,
+    Organisation,
+    Partnership,
+    Snapshot,
+    SubmissionState,
+)
 
 
 class RegistryRepository(Protocol):
@@ -65,3 +72,20 @@ class RegistryRepository(Protocol):
     ) -> bool:
         """Record how roadmaps decided a submission; False if it was decided already."""
         ...
+
+    async def submission_state(self, submission_id: str) -> SubmissionState | None: ...
+
+    # -- evidence files ------------------------------------------------------------------
+    async def put_evidence(
+        self, file: EvidenceFile, content: bytes, thumbnail: bytes | None
+    ) -> None:
+        """Store a file (and its preview) once; a retry of the same upload changes nothing."""
+        ...
+
+    async def evidence(self, evidence_id: str) -> EvidenceFile | None: ...
+
+    def evidence_content(self, file_id: str) -> AsyncIterator[bytes]:
+        """The stored file's bytes, chunk by chunk."""
+        ...
+
+    async def forget_evidence(self, evidence_id: str) -> None: ...

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from imc_contracts.common import BeneficiaryCount
+from imc_contracts.roadmaps import EvidenceAttached
 from imc_runtime.mongo import Document
 
 from imc_roadmaps.domain.model import Milestone
@@ -109,4 +110,22 @@ def roadmap_document(
         "reached": rollup.reached,
         "beneficiaries": beneficiaries_reached(milestones),
         "examples": sum(1 for milestone in milestones if milestone.example),
+    }
+
+
+def evidence_document(event: EvidenceAttached) -> Document:
+    """A file attached as evidence, as the roadmap lists it (the file is the registry's)."""
+    p = event.payload
+    evidence_id = p.evidence.evidence_id
+    return {
+        **p.evidence.model_dump(mode="json"),
+        "phase": p.phase,
+        "title": dict(p.title),
+        "submission_id": p.submission_id,
+        "attached_at": event.occurred_at.isoformat(),
+        "attached_by": event.actor.id if event.actor else None,
+        "links": {
+            "download": f"/v1/evidence/{evidence_id}",
+            "thumbnail": f"/v1/evidence/{evidence_id}/thumbnail" if p.evidence.thumbnail else None,
+        },
     }

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from imc_contracts import PROGRAMME_KEY, Event
+from imc_contracts.roadmaps import EvidenceAttached
 from imc_runtime.commitlog import Appended, Commit, CommitLog
 from imc_runtime.mongo import Document
 from pymongo import ASCENDING
@@ -18,6 +19,7 @@ from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
 
 from imc_roadmaps.adapters.documents import (
+    evidence_document,
     indicator_document,
     key,
     milestone_document,
@@ -49,6 +51,7 @@ class RoadmapsStore:
         self._indicators = db["indicators"]
         self._roadmaps = db["roadmaps"]
         self._evaluations = db["evaluations"]
+        self._evidence = db["evidence_by_partnership"]
         # The log in hand while catch_up runs (before consumers start); None otherwise.
         self._preloaded: dict[str, list[Commit]] | None = None
         # While catch_up runs, the grouped read models it rebuilds, written once at its end.
@@ -259,6 +262,12 @@ class RoadmapsStore:
                     indicator_document(indicator),
                     upsert=True,
                 )
+        elif kind == "evidence":
+            for event in commit.events:
+                if isinstance(event, EvidenceAttached):
+                    await self._put_in_group(
+                        self._evidence, partnership_id, "evidence_id", evidence_document(event)
+                    )
         elif kind == "evaluation":
             for event in commit.events:
                 document = {
@@ -353,6 +362,9 @@ class RoadmapsStore:
     async def evaluations_of(self, partnership_id: str) -> list[Document]:
         cursor = self._evaluations.find({"partnership_id": partnership_id}).sort("phase", 1)
         return [without_id(document) async for document in cursor]
+
+    async def evidence_of(self, partnership_id: str) -> list[Document]:
+        return await self._group(self._evidence, partnership_id)
 
     async def all_indicators(self) -> list[Document]:
         return [without_id(document) async for document in self._indicators.find({})]

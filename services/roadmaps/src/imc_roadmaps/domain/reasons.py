@@ -107,6 +107,14 @@ REASONS: dict[str, dict[Language, str]] = {
         "nl": "Indicator {indicator_id} bestaat niet in de routekaart van dit partnerschap.",
         "ar": "المؤشر {indicator_id} غير موجود في خارطة طريق هذه الشراكة.",
     },
+    "evaluation_unknown": {
+        "en": "This partnership's roadmap has no evaluation of phase {phase} to attach it to.",
+        "fr": "La feuille de route de ce partenariat n'a pas d'évaluation de la phase {phase} "
+        "à laquelle le joindre.",
+        "nl": "De routekaart van dit partnerschap heeft geen evaluatie van fase {phase} om het "
+        "bij te voegen.",
+        "ar": "لا يوجد في خارطة طريق هذه الشراكة تقييم للمرحلة {phase} لإرفاقه به.",
+    },
     "period_unknown": {
         "en": "Indicator {indicator_id} has no reporting period {period_id}.",
         "fr": "L'indicateur {indicator_id} n'a pas de période de rapportage {period_id}.",

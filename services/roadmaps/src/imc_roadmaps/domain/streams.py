@@ -2,7 +2,7 @@
 
 ``milestone:<partnership>:<milestone>``, ``objective:<partnership>:<objective>``,
 ``indicator:<partnership>:<indicator>``, ``evaluation:<partnership>:<phase>``,
-``submission:<id>`` (refusals), and one per scheduled notice,
+``evidence:<partnership>:<evidence>``, ``submission:<id>`` (refusals), and one per scheduled notice,
 ``due_soon:<partnership>:<milestone>:<due date>`` / ``overdue:…``, whose single commit makes
 the notice exactly-once across replicas.
 """
@@ -26,6 +26,10 @@ def indicator_stream(partnership_id: str, indicator_id: str) -> str:
 
 def evaluation_stream(partnership_id: str, phase: str) -> str:
     return f"evaluation:{partnership_id}:{phase}"
+
+
+def evidence_stream(partnership_id: str, evidence_id: str) -> str:
+    return f"evidence:{partnership_id}:{evidence_id}"
 
 
 def notice_stream(kind: str, partnership_id: str, milestone_id: str, due_date: dt.date) -> str:

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from imc_contracts import Event, registry
 from imc_runtime.service import UseCase
 
-from imc_roadmaps.service_layer import evaluations, handlers, imports
+from imc_roadmaps.service_layer import evaluations, evidence, handlers, imports
 
 HANDLERS: Mapping[type[Event], UseCase] = {
     # The registry's records roadmaps keeps a replica of.
@@ -31,4 +31,5 @@ HANDLERS: Mapping[type[Event], UseCase] = {
     registry.IndicatorValueReported: handlers.indicator_value_reported,
     registry.EvaluationSubmitted: evaluations.evaluation_submitted,
     registry.RoadmapImportRequested: imports.import_requested,
+    registry.EvidenceAttachRequested: evidence.evidence_attach_requested,
 }

@@ -88,6 +88,10 @@ class RoadmapsRepository(Protocol):
 
     async def evaluations_of(self, partnership_id: str) -> list[Document]: ...
 
+    async def evidence_of(self, partnership_id: str) -> list[Document]:
+        """The files attached as evidence of the partnership's reports, every phase's."""
+        ...
+
 
 @dataclass(frozen=True)
 class Dependencies:

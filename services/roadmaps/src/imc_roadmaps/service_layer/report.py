@@ -106,7 +106,7 @@ async def partnership_report(
         "evaluation": _evaluation(evaluations.get(phase)),
         "previous_phase": previous,
         "previous_evaluation": _evaluation(evaluations.get(previous)) if previous else None,
-        "evidence": [],
+        "evidence": view["evidence"],
     }
 
 
@@ -153,9 +153,15 @@ async def programme_report(store: RoadmapsRepository, phase: str, today: dt.date
         key=lambda r: r["partnership_id"],
     )
     evaluated: dict[str, list[dict[str, Any]]] = {}
+    evidence: list[dict[str, Any]] = []
     for partnership_id in names:
         for evaluation in await store.evaluations_of(partnership_id):
             evaluated.setdefault(evaluation["phase"], []).append(evaluation)
+        evidence += [
+            {**item, "partnership": names[partnership_id]}
+            for item in await store.evidence_of(partnership_id)
+            if item["phase"] == phase
+        ]
     return {
         "kind": "programme",
         "criteria": list(CRITERIA),
@@ -183,7 +189,7 @@ async def programme_report(store: RoadmapsRepository, phase: str, today: dt.date
             evaluated_phase: _mean_ratings(entries) | {"count": len(entries)}
             for evaluated_phase, entries in sorted(evaluated.items())
         },
-        "evidence": [],
+        "evidence": sorted(evidence, key=lambda item: item["attached_at"]),
     }
 
 

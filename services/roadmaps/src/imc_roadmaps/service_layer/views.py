@@ -103,6 +103,7 @@ async def roadmap_view(
         "evaluation": next(
             (e for e in await store.evaluations_of(partnership_id) if e["phase"] == phase), None
         ),
+        "evidence": [e for e in await store.evidence_of(partnership_id) if e["phase"] == phase],
     }
 
 
@@ -238,7 +239,20 @@ async def milestone_history(
             entries += await store.stream_events(
                 notice_stream(kind, partnership_id, milestone_id, due_date)
             )
-    history = []
+    history = [
+        {
+            "at": evidence["attached_at"],
+            "recorded_at": evidence["attached_at"],
+            "type": "roadmaps.evidence.attached.v1",
+            "who": {"id": evidence["attached_by"]} if evidence["attached_by"] else None,
+            "submission_id": evidence["submission_id"],
+            "what": {k: v for k, v in evidence.items() if k not in ("submission_id", "title")},
+            "why": None,
+            "correction": False,
+        }
+        for evidence in await store.evidence_of(partnership_id)
+        if evidence.get("milestone_id") == milestone_id
+    ]
     for commit, event in sorted(entries, key=lambda entry: entry[0].recorded_at):
         payload = event.payload.model_dump(mode="json")
         history.append(
@@ -253,4 +267,4 @@ async def milestone_history(
                 "correction": payload.get("correction", False),
             }
         )
-    return history
+    return sorted(history, key=lambda entry: entry["recorded_at"])
