@@ -66,9 +66,30 @@ export async function send<T>(
   return (await response.json()) as T;
 }
 
-/** Fetch a file with the token and hand it to the browser as a download. */
-export async function download(service: Service, path: string, filename: string): Promise<void> {
-  const blob = await (await request(service, path)).blob();
+/** Send a file as ``multipart/form-data`` in the field ``field``; the browser writes the
+boundary into ``Content-Type`` itself, so none is set here. */
+export async function upload<T>(
+  service: Service,
+  path: string,
+  field: string,
+  file: File,
+  idempotencyKey?: string,
+): Promise<T> {
+  const body = new FormData();
+  body.append(field, file, file.name);
+  const headers: Record<string, string> = {};
+  if (idempotencyKey) headers["Idempotency-Key"] = idempotencyKey;
+  const response = await request(service, path, { method: "POST", headers, body });
+  return (await response.json()) as T;
+}
+
+/** A file the services only hand out with the token (an <img src> or a link cannot send it). */
+export async function fetchBlob(service: Service, path: string): Promise<Blob> {
+  return (await request(service, path)).blob();
+}
+
+/** Hand a file already fetched to the browser as a download named ``filename``. */
+export function saveBlob(blob: Blob, filename: string): void {
   const url = URL.createObjectURL(blob);
   const link = document.createElement("a");
   link.href = url;
@@ -77,4 +98,9 @@ export async function download(service: Service, path: string, filename: string)
   link.click();
   link.remove();
   setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}
+
+/** Fetch a file with the token and hand it to the browser as a download. */
+export async function download(service: Service, path: string, filename: string): Promise<void> {
+  saveBlob(await fetchBlob(service, path), filename);
 }

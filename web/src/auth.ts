@@ -63,6 +63,15 @@ export function mayEdit(claims: Claims | null, municipalityIds: string[]): boole
   return claims.role === "officer" && !!claims.municipality_id && municipalityIds.includes(claims.municipality_id);
 }
 
+/** May the signed-in person open a partnership's files? Its partners, the coordinators and
+the programme's viewers; an officer of another partnership reads its roadmap, not its files.
+The registry decides; the page only spares itself previews it would be refused. */
+export function mayReadFiles(claims: Claims | null, municipalityIds: string[]): boolean {
+  if (!claims) return false;
+  if (claims.role === "coordinator" || claims.role === "viewer") return true;
+  return !!claims.municipality_id && municipalityIds.includes(claims.municipality_id);
+}
+
 /** A token handed back by an identity provider in the URL fragment, taken once. */
 export function takeTokenFromFragment(): string | null {
   const match = /[#&]access_token=([^&]+)/.exec(location.hash);

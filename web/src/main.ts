@@ -88,8 +88,13 @@ async function header(): Promise<void> {
 
 async function route(): Promise<HTMLElement> {
   const path = location.hash.replace(/^#/, "") || "/";
-  const partnership = /^\/partnerships\/([^/]+)$/.exec(path);
-  if (partnership?.[1]) return partnershipPage(decodeURIComponent(partnership[1]));
+  // An email links to a milestone (…/milestones/<id>) or to a file (…/evidence/<id>).
+  const partnership = /^\/partnerships\/([^/]+)(?:\/(evidence|milestones)\/([^/]+))?$/.exec(path);
+  if (partnership?.[1]) {
+    const evidence =
+      partnership[2] === "evidence" && partnership[3] ? decodeURIComponent(partnership[3]) : undefined;
+    return partnershipPage(decodeURIComponent(partnership[1]), evidence);
+  }
   if (path === "/preferences") return preferencesPage();
   if (path === "/deliveries") return deliveriesPage();
   return overviewPage();
@@ -117,7 +122,12 @@ async function render(moveFocus = false): Promise<void> {
   main.removeAttribute("aria-busy");
   const heading = main.querySelector("h1");
   if (heading) document.title = `${heading.textContent ?? ""} — ${t("app.name")}`;
-  if (moveFocus) main.focus();
+  // A deep link (an email's "see the file") names what to show: it gets the focus, centred.
+  const linked = main.querySelector<HTMLElement>("[data-deep-link]");
+  if (linked) {
+    linked.focus({ preventScroll: true });
+    linked.scrollIntoView({ block: "center" });
+  } else if (moveFocus) main.focus();
 }
 
 async function start(): Promise<void> {

@@ -82,6 +82,8 @@ export interface Roadmap {
   objectives: Objective[];
   milestones_without_objective: Milestone[];
   indicators_without_objective: Indicator[];
+  /** Files attached to the roadmap's reports; absent from a roadmaps service that keeps none. */
+  evidence?: RoadmapEvidence[];
 }
 
 export interface Phase {
@@ -118,4 +120,38 @@ export interface Submission {
   status: "received" | "applied" | "rejected";
   reason?: string | null;
   code?: string | null;
+}
+
+export type EvidenceSubject = "progress" | "indicator_value" | "evaluation";
+
+/** A file attached as evidence of a progress report, an indicator value or an evaluation. */
+export interface Evidence {
+  evidence_id: string;
+  name: string;
+  media_type: string;
+  size: number;
+  sha256: string;
+  thumbnail: boolean;
+  subject: EvidenceSubject;
+  report_submission_id: string;
+  milestone_id: string | null;
+  indicator_id: string | null;
+  period_id: string | null;
+  phase: string | null;
+}
+
+/** Evidence as a roadmap lists it: with its subject's title and who attached it when. */
+export interface RoadmapEvidence extends Evidence {
+  title: Names;
+  attached_at: string;
+  attached_by: string | null;
+  links: { download: string; thumbnail: string | null };
+}
+
+/** The registry's answer to an upload: a submission of its own, followed like any other. */
+export interface EvidenceAccepted {
+  submission_id: string;
+  status: Submission["status"];
+  links: { self: string; download: string };
+  evidence: Evidence;
 }

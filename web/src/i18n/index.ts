@@ -88,6 +88,17 @@ export function formatPercent(value: number): string {
   );
 }
 
+/** A file's size in the reader's words and digits: bytes, kB or MB (of 1,024). */
+export function formatSize(bytes: number): string {
+  const [value, unit] = bytes < 1024 ? [bytes, "byte"] : bytes < 1024 * 1024 ? [bytes / 1024, "kilobyte"] : [bytes / (1024 * 1024), "megabyte"];
+  return new Intl.NumberFormat(locale(), {
+    style: "unit",
+    unit,
+    unitDisplay: "short",
+    maximumFractionDigits: unit === "byte" || value >= 10 ? 0 : 1,
+  }).format(value);
+}
+
 /** A calendar date (``YYYY-MM-DD``) in the reader's conventions, without time-zone drift. */
 export function formatDate(iso: string): string {
   const [year, month, day] = iso.slice(0, 10).split("-").map(Number);

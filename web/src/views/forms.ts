@@ -1,13 +1,16 @@
 /** The update forms: report progress, plan or edit a milestone, record an indicator value.
 
 Each checks its fields before sending (the registry checks again), sends through the
-registry, then follows the submission until roadmaps applies or rejects it.
+registry, then follows the submission until roadmaps applies or rejects it. A progress
+report and an indicator value may carry a file as evidence: it is attached once the report
+is applied, and followed the same way.
 */
 import { ApiError, send } from "../api";
 import { h, uid } from "../dom";
-import { LANGUAGE_NAMES, LANGUAGES, localized, t, type MessageKey } from "../i18n";
+import { formatSize, LANGUAGE_NAMES, LANGUAGES, localized, t, type MessageKey } from "../i18n";
 import type { Indicator, Milestone, Objective, Partnership } from "../model";
 import { errorMessage, municipalityName, type Directory } from "./common";
+import { attachEvidence, EVIDENCE_ACCEPT, EVIDENCE_MAX_BYTES, evidenceProblem, evidenceRefusal } from "./evidence";
 import { follow } from "./submission";
 
 const GROUPS = ["youth", "women", "disability", "migrants"] as const;
@@ -71,6 +74,30 @@ function today(): string {
   return local.toISOString().slice(0, 10);
 }
 
+/** The optional file of a report: the input, and where its own submission is followed. */
+interface EvidenceInput {
+  field: Field;
+  panel: HTMLElement;
+}
+
+function evidenceInput(): EvidenceInput {
+  const input = h("input", { type: "file", name: "evidence", accept: EVIDENCE_ACCEPT });
+  return {
+    field: field(t("evidence.attach"), input, { help: t("evidence.attach.help", { limit: formatSize(EVIDENCE_MAX_BYTES) }) }),
+    panel: h("div", { class: "submission-panel evidence-panel", role: "status", "aria-live": "polite" }),
+  };
+}
+
+function chosenFile(evidence: EvidenceInput): File | null {
+  return (evidence.field.control as HTMLInputElement).files?.[0] ?? null;
+}
+
+/** The file, if one is chosen, may be sent: empty, too large and unknown types are said here. */
+function checkEvidence(evidence: EvidenceInput): boolean {
+  const file = chosenFile(evidence);
+  return setError(evidence.field, file ? evidenceProblem(file) : null);
+}
+
 function options(pairs: [string, string][], placeholder?: string): HTMLOptionElement[] {
   return [
     ...(placeholder !== undefined ? [h("option", { value: "" }, placeholder)] : []),
@@ -78,18 +105,73 @@ function options(pairs: [string, string][], placeholder?: string): HTMLOptionEle
   ];
 }
 
-/** A form shell: fields, an error summary, send and cancel, and the submission panel. */
+/** A form shell: fields, an error summary, send and cancel, and the submission panel; with
+``evidence``, the file input's own panel, where the file's attachment is followed. */
 function shell(
   title: string,
   body: HTMLElement[],
   submit: () => Promise<string | null>,
   context: FormContext,
   onClose: () => void,
+  evidence?: EvidenceInput,
 ): HTMLElement {
   const titleId = uid("form-title");
   const summary = h("div", { class: "notice error", role: "alert", hidden: true });
   const panel = h("div", { class: "submission-panel", role: "status", "aria-live": "polite" });
   const sendButton = h("button", { type: "submit" }, t("form.send"));
+  // A report applied whose file was refused: the next send attaches another file to it, rather
+  // than reporting the same progress twice — until a field of the report itself changes.
+  let reportWithoutFile: string | null = null;
+  const forgetReport = () => {
+    reportWithoutFile = null;
+    sendButton.textContent = t("form.send");
+  };
+  const refused = (message: string) => {
+    summary.hidden = false;
+    summary.textContent = message;
+    summary.focus();
+  };
+  const attach = async (input: EvidenceInput, reportSubmissionId: string, file: File) => {
+    try {
+      const outcome = await attachEvidence(input.panel, reportSubmissionId, file);
+      if (outcome === "applied") {
+        (input.field.control as HTMLInputElement).value = "";
+        forgetReport();
+        context.refresh();
+        return;
+      }
+      if (outcome === "rejected") reportWithoutFile = reportSubmissionId;
+    } catch (error) {
+      reportWithoutFile = reportSubmissionId;
+      refused(t("evidence.refused", { reason: evidenceRefusal(error) }));
+    }
+    if (reportWithoutFile) sendButton.textContent = t("evidence.retry");
+  };
+  const send = async (): Promise<void> => {
+    const file = evidence ? chosenFile(evidence) : null;
+    if (evidence && reportWithoutFile) {
+      if (!file || !checkEvidence(evidence)) {
+        refused(t("form.fix"));
+        if (!file) setError(evidence.field, t("invalid.required"));
+        evidence.field.control.focus();
+        return;
+      }
+      await attach(evidence, reportWithoutFile, file);
+      return;
+    }
+    const submissionId = await submit();
+    if (submissionId === null) {
+      summary.hidden = false;
+      summary.textContent = t("form.fix");
+      form.querySelector<HTMLElement>("[aria-invalid='true']")?.focus();
+      return;
+    }
+    evidence?.panel.replaceChildren();
+    const outcome = await follow(panel, submissionId);
+    if (outcome !== "applied") return;
+    context.refresh();
+    if (evidence && file) await attach(evidence, submissionId, file);
+  };
   const form = h(
     "form",
     {
@@ -100,17 +182,7 @@ function shell(
         event.preventDefault();
         summary.hidden = true;
         sendButton.disabled = true;
-        submit()
-          .then(async (submissionId) => {
-            if (submissionId === null) {
-              summary.hidden = false;
-              summary.textContent = t("form.fix");
-              form.querySelector<HTMLElement>("[aria-invalid='true']")?.focus();
-              return;
-            }
-            const outcome = await follow(panel, submissionId);
-            if (outcome === "applied") context.refresh();
-          })
+        send()
           .catch((error: unknown) => {
             summary.hidden = false;
             summary.textContent = t("submission.refused", { reason: errorMessage(error) });
@@ -120,10 +192,14 @@ function shell(
             sendButton.disabled = false;
           });
       },
+      oninput: (event: Event) => {
+        if (evidence && event.target !== evidence.field.control) forgetReport();
+      },
     },
     h("h3", { id: titleId }, title),
     summary,
     ...body,
+    evidence?.field.wrapper,
     h(
       "div",
       { class: "actions" },
@@ -131,6 +207,7 @@ function shell(
       h("button", { type: "button", class: "secondary", onclick: onClose }, t("form.cancel")),
     ),
     panel,
+    evidence?.panel,
   );
   summary.tabIndex = -1;
   return form;
@@ -156,6 +233,7 @@ export function progressForm(context: FormContext, onClose: () => void): HTMLEle
   });
   const note = field(t("form.note"), h("textarea", { name: "note", rows: 2, maxlength: 2000 }));
   const correction = h("input", { type: "checkbox", name: "correction", id: uid("correction") });
+  const evidence = evidenceInput();
   const counts: { group: string; sex: string; field: Field }[] = [];
   const grid = h(
     "fieldset",
@@ -209,6 +287,7 @@ export function progressForm(context: FormContext, onClose: () => void): HTMLEle
         if (count > 0) beneficiaries.push({ group, sex, count });
       }
     }
+    ok = checkEvidence(evidence) && ok;
     if (!ok || !chosen) return null;
     const body = {
       progress: value,
@@ -239,6 +318,7 @@ export function progressForm(context: FormContext, onClose: () => void): HTMLEle
     submit,
     context,
     onClose,
+    evidence,
   );
 }
 
@@ -360,6 +440,7 @@ export function indicatorForm(context: FormContext, onClose: () => void): HTMLEl
     ),
   }));
   const note = field(t("form.note"), h("textarea", { name: "note", rows: 2, maxlength: 2000 }));
+  const evidence = evidenceInput();
   indicator.control.addEventListener("change", () => {
     const chosen = context.indicators.find((i) => i.indicator_id === indicator.control.value);
     // A qualitative indicator is reported in words, the others in numbers.
@@ -400,6 +481,7 @@ export function indicatorForm(context: FormContext, onClose: () => void): HTMLEl
       }
     }
     if (ok && values.length === 0) ok = setError(total, t("invalid.oneValue"));
+    ok = checkEvidence(evidence) && ok;
     if (!ok || !chosen) return null;
     const accepted = await send<{ submission_id: string }>(
       "registry",
@@ -416,5 +498,6 @@ export function indicatorForm(context: FormContext, onClose: () => void): HTMLEl
     submit,
     context,
     onClose,
+    evidence,
   );
 }

@@ -25,7 +25,7 @@ function names(value: unknown): Names | null {
   return entries.length ? Object.fromEntries(entries) : null;
 }
 
-interface Title {
+export interface Title {
   text: string;
   lang: string | null;
 }
@@ -40,7 +40,7 @@ function title(known: Map<string, Names>, change: Record<string, unknown>, idKey
 
 /** A sentence with the title isolated in a <bdi>: a French title inside an Arabic sentence
 keeps its own direction and does not drag the quotation marks along. */
-function sentence(key: MessageKey, subject: Title | null, values: Record<string, string> = {}): (string | HTMLElement)[] {
+export function sentence(key: MessageKey, subject: Title | null, values: Record<string, string> = {}): (string | HTMLElement)[] {
   if (!subject) return [t(key, values)];
   const marker = "\u0000";
   const [before = "", after = ""] = t(key, { ...values, title: marker }).split(marker);

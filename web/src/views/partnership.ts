@@ -1,15 +1,18 @@
 /** One partnership: members, roadmap (objectives → milestones), timeline, indicators,
-history, and — for its officers and the coordinators — the forms that publish updates. */
+evidence, history, and — for its officers and the coordinators — the forms that publish
+updates. */
 import { currentClaims, mayEdit } from "../auth";
 import { ApiError, get } from "../api";
 import { bar, h, uid } from "../dom";
 import { formatDate, formatNumber, formatPercent, localized, localizedLanguage, t, type MessageKey } from "../i18n";
 import type { DimensionValue, HistoryEntry, Indicator, Milestone, Page, Partnership, Roadmap } from "../model";
 import { exportsSection, failure, municipalities, municipalityName, partnershipName, type Directory } from "./common";
+import { evidenceSection } from "./evidence";
 import { indicatorForm, milestoneForm, progressForm, type FormContext } from "./forms";
 import { historySection } from "./history";
 
-export async function partnershipPage(partnershipId: string): Promise<HTMLElement> {
+/** ``evidenceId``: a deep link's file, highlighted in the evidence section (main.ts focuses it). */
+export async function partnershipPage(partnershipId: string, evidenceId?: string): Promise<HTMLElement> {
   const id = encodeURIComponent(partnershipId);
   const [directory, partnership] = await Promise.all([
     municipalities(),
@@ -33,15 +36,17 @@ export async function partnershipPage(partnershipId: string): Promise<HTMLElemen
       const milestones = [...objectives.flatMap((o) => o.milestones), ...(roadmap?.milestones_without_objective ?? [])];
       const indicators = [...objectives.flatMap((o) => o.indicators), ...(roadmap?.indicators_without_objective ?? [])];
       context = { partnership, directory, milestones, objectives, indicators, refresh: () => void load() };
+      const known = {
+        milestones: new Map(milestones.map((m) => [m.id, m.title])),
+        indicators: new Map(indicators.map((i) => [i.indicator_id, i.title])),
+        objectives: new Map(objectives.map((o) => [o.objective_id, o.title])),
+      };
       details.replaceChildren(
         roadmapSection(roadmap, directory),
         timelineSection(milestones),
         indicatorsSection(indicators),
-        historySection(history.slice().reverse(), {
-          milestones: new Map(milestones.map((m) => [m.id, m.title])),
-          indicators: new Map(indicators.map((i) => [i.indicator_id, i.title])),
-          objectives: new Map(objectives.map((o) => [o.objective_id, o.title])),
-        }),
+        evidenceSection(roadmap?.evidence ?? [], { partnership, ...known, highlight: evidenceId }),
+        historySection(history.slice().reverse(), known),
       );
     } catch (error) {
       details.replaceChildren(failure(error, () => void load()));

@@ -6,11 +6,17 @@ import type { Submission } from "../model";
 
 const POLL_FOR_MS = 60_000;
 
+/** What the panel says of a submission other than a form's (an attached file's, say). */
+export interface FollowTexts {
+  title?: string;
+  applied?: string;
+}
+
 /** Follow ``submissionId`` in ``panel`` (a live region); resolves with its last state. */
-export async function follow(panel: HTMLElement, submissionId: string): Promise<Submission["status"]> {
+export async function follow(panel: HTMLElement, submissionId: string, texts: FollowTexts = {}): Promise<Submission["status"]> {
   const show = (status: Submission["status"] | "pending", text: string) => {
     panel.replaceChildren(
-      h("h3", {}, t("submission.title")),
+      h("h3", {}, texts.title ?? t("submission.title")),
       h("p", { class: `submission ${status}`, "data-status": status }, text),
     );
   };
@@ -22,7 +28,7 @@ export async function follow(panel: HTMLElement, submissionId: string): Promise<
     wait = Math.min(wait * 1.5, 2000);
     const submission = await get<Submission>("registry", `/v1/submissions/${encodeURIComponent(submissionId)}`);
     if (submission.status === "applied") {
-      show("applied", t("submission.applied"));
+      show("applied", texts.applied ?? t("submission.applied"));
       return "applied";
     }
     if (submission.status === "rejected") {

@@ -283,12 +283,11 @@ async def actor_name(event: Notifying, deps: Dependencies) -> str | None:
 def _link(event: Notifying, base_url: str) -> str:
     if isinstance(event, EvidenceAttached):
         return evidence_link(event, base_url)
-    base = f"{base_url.rstrip('/')}/partnerships/{event.partnership_id}"
+    # The web routes by the fragment: a path of its own would open the overview.
+    base = f"{base_url.rstrip('/')}/#/partnerships/{quote(event.partnership_id, safe='')}"
     if isinstance(event, (MilestoneReached, MilestoneDueSoon, MilestoneOverdue)):
-        return f"{base}/milestones/{event.payload.milestone_id}"
-    if isinstance(event, SubmissionRejected):
-        return f"{base_url.rstrip('/')}/submissions/{event.payload.submission_id}"
-    return base
+        return f"{base}/milestones/{quote(event.payload.milestone_id, safe='')}"
+    return base  # a refusal too: the partnership page holds its history
 
 
 def evidence_link(event: EvidenceAttached, base_url: str) -> str:
