@@ -283,3 +283,55 @@ def test_a_wrong_type_or_size_is_refused_before_anything_is_stored(
         f"/v1/submissions/{pair['report_id']}/evidence", headers=pair["officer"]
     )
     assert missing.status_code == 422
+
+
+def test_a_coordinator_attaches_the_evaluation_report_to_the_evaluation(
+    pair: dict[str, Any],
+) -> None:
+    registry, roadmaps = pair["registry"], pair["roadmaps"]
+    coordinator = bearer(token("coordinator", subject="evaluation-lead@example.org"))
+    partnership_id = pair["partnership_id"]
+    evaluated = registry.put(
+        f"/v1/partnerships/{partnership_id}/evaluations/2022-2026",
+        json={"relevance": 4, "effectiveness": 3, "findings": {"fr": "Atelier suivi."}},
+        headers=coordinator,
+    )
+    assert evaluated.status_code == 202, evaluated.text
+    evaluation_id = evaluated.json()["submission_id"]
+    assert decided(registry, evaluation_id, coordinator)["status"] == "applied"
+    content = pdf()
+    answer = registry.post(
+        f"/v1/submissions/{evaluation_id}/evidence",
+        files={"file": ("rapport-evaluation.pdf", content, "application/pdf")},
+        headers=coordinator,
+    )
+    assert answer.status_code == 202, answer.text
+    body = answer.json()
+    assert body["evidence"]["subject"] == "evaluation"
+    assert body["evidence"]["phase"] == "2022-2026"
+    assert decided(registry, body["submission_id"], coordinator)["status"] == "applied"
+    view = roadmaps.get(
+        f"/v1/partnerships/{partnership_id}/roadmap",
+        params={"phase": "2022-2026"},
+        headers=pair["viewer"],
+    ).json()
+    listed = [e for e in view["evidence"] if e["evidence_id"] == body["evidence"]["evidence_id"]]
+    assert [(e["subject"], e["name"]) for e in listed] == [("evaluation", "rapport-evaluation.pdf")]
+    # What is not a report takes no evidence.
+    milestone_request = registry.post(
+        f"/v1/partnerships/{partnership_id}/milestones",
+        json={
+            "title": {"fr": "Autre jalon"},
+            "due_date": (dt.date.today() + dt.timedelta(days=60)).isoformat(),
+            "responsible_municipality_id": partnership_id.split("--")[0],
+        },
+        headers=pair["officer"],
+    ).json()["submission_id"]
+    decided(registry, milestone_request, pair["officer"])
+    not_a_report = registry.post(
+        f"/v1/submissions/{milestone_request}/evidence",
+        files={"file": ("x.pdf", content, "application/pdf")},
+        headers=pair["officer"],
+    )
+    assert not_a_report.status_code == 422
+    assert "progress reports, indicator values and evaluations" in not_a_report.text
