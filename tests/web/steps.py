@@ -76,6 +76,30 @@ def plan_milestone(
     return milestone_id
 
 
+def define_indicator(system: WebSystem, title: str) -> str:
+    indicator_id = f"young-people-{uuid.uuid4().hex[:8]}"
+    decided = submit_and_wait(
+        system,
+        f"/v1/partnerships/{BERKANE}/indicators",
+        {
+            "indicator_id": indicator_id,
+            "title": {"fr": title},
+            "measure": "unit",
+            "unit": "personnes",
+            "periods": [
+                {
+                    "period_id": "2026",
+                    "start": "2026-01-01",
+                    "end": "2026-12-31",
+                    "targets": [{"value": 200}, {"group": "youth", "value": 120}],
+                }
+            ],
+        },
+    )
+    assert decided["status"] == "applied", decided
+    return indicator_id
+
+
 def report_progress(system: WebSystem, milestone_id: str, progress: int) -> None:
     decided = submit_and_wait(
         system,

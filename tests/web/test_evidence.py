@@ -25,6 +25,7 @@ from .conftest import BERKANE_OFFICER, WebSystem
 from .steps import (
     BERKANE,
     assert_no_serious_violation,
+    define_indicator,
     open_partnership,
     plan_milestone,
     registry,
@@ -238,25 +239,7 @@ def test_an_indicator_value_takes_a_photo_as_evidence(
     web_system: WebSystem, page: Page, tmp_path: Path
 ) -> None:
     title = f"Jeunes inscrits {uuid.uuid4().hex[:6]}"
-    indicator_id = f"young-people-{uuid.uuid4().hex[:8]}"
-    defined = submit_and_wait(
-        web_system,
-        f"/v1/partnerships/{BERKANE}/indicators",
-        {
-            "indicator_id": indicator_id,
-            "title": {"fr": title},
-            "measure": "unit",
-            "periods": [
-                {
-                    "period_id": "2026",
-                    "start": "2026-01-01",
-                    "end": "2026-12-31",
-                    "targets": [{"value": 100}],
-                }
-            ],
-        },
-    )
-    assert defined["status"] == "applied", defined
+    indicator_id = define_indicator(web_system, title)
     name = f"inscrits-{uuid.uuid4().hex[:6]}.png"
     sign_in(page, web_system, "fr")
     open_partnership(page, web_system, BERKANE)

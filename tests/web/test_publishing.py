@@ -10,33 +10,16 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from .conftest import WebSystem
-from .steps import BERKANE, open_partnership, plan_milestone, sign_in, submit_and_wait
+from .steps import (
+    BERKANE,
+    define_indicator,
+    open_partnership,
+    plan_milestone,
+    sign_in,
+    submit_and_wait,
+)
 
 pytestmark = pytest.mark.infra
-
-
-def define_indicator(system: WebSystem, title: str) -> str:
-    indicator_id = f"young-people-{uuid.uuid4().hex[:8]}"
-    decided = submit_and_wait(
-        system,
-        f"/v1/partnerships/{BERKANE}/indicators",
-        {
-            "indicator_id": indicator_id,
-            "title": {"fr": title},
-            "measure": "unit",
-            "unit": "personnes",
-            "periods": [
-                {
-                    "period_id": "2026",
-                    "start": "2026-01-01",
-                    "end": "2026-12-31",
-                    "targets": [{"value": 200}, {"group": "youth", "value": 120}],
-                }
-            ],
-        },
-    )
-    assert decided["status"] == "applied", decided
-    return indicator_id
 
 
 def test_berkanes_officer_records_an_indicator_value_and_sees_it_against_the_target(
