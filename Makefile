@@ -54,7 +54,7 @@ bench: install
 	$(BIN)/python -m bench.run
 
 test-fast: install
-	$(BIN)/pytest -m "not infra"
+	$(BIN)/pytest -m "not infra and not process"
 
 lint: install
 	$(BIN)/ruff check .

@@ -8,9 +8,12 @@ import sys
 import textwrap
 import time
 
+import pytest
 from imc_devstack.processes import free_port, port_accepts
 from imc_devstack.testing import eventually
 from imc_runtime.server import STOP_MARGIN_SECONDS
+
+pytestmark = pytest.mark.process
 
 _SERVICE = textwrap.dedent(
     """

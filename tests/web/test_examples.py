@@ -16,6 +16,8 @@ from playwright.sync_api import Page, expect
 from .conftest import WebSystem
 from .steps import open_partnership, sign_in
 
+pytestmark = pytest.mark.infra
+
 KARAMA = "karama--la-hulpe"
 """A partnership no other browser test plans anything for."""
 

@@ -64,6 +64,7 @@ def test_the_programme_has_ten_partnerships_of_twenty_municipalities() -> None:
     assert all(set(p["phases"]) <= phases for p in data["partnerships"])
 
 
+@pytest.mark.process
 def test_a_busy_port_is_refused_by_name(tmp_path: Path) -> None:
     with socket.socket() as holder:
         holder.bind(("127.0.0.1", 0))

@@ -14,7 +14,7 @@ import contextlib
 import functools
 from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 import structlog
 from fastapi import APIRouter, Depends, FastAPI, Request, Response, status
@@ -41,7 +41,7 @@ from imc_runtime.periodic import Periodic, periodic
 from imc_runtime.relay import Relay
 from imc_runtime.server import InFlightLimit
 from imc_runtime.server import serve as serve
-from imc_runtime.settings import ServiceSettings
+from imc_runtime.settings import ServiceSettings, load_settings
 from imc_runtime.tracing import configure_tracing, http_middleware
 
 log = get_logger(__name__)
@@ -49,6 +49,9 @@ log = get_logger(__name__)
 StartStep = Callable[[], Awaitable[object]]
 Background = Callable[[], Coroutine[Any, Any, None]]
 """A task that runs for the service's lifetime (schedules, watchers); cancelled at stop."""
+
+
+_S = TypeVar("_S", bound=ServiceSettings)
 
 
 @dataclass
@@ -339,3 +342,10 @@ def configure(settings: ServiceSettings) -> None:
         fmt=settings.log_format,
         level=settings.log_level,
     )
+
+
+def run_service(settings_type: type[_S], build_app: Callable[[_S], FastAPI]) -> None:
+    """A service's ``main``: its settings from the environment, logging, then serve it."""
+    settings = load_settings(settings_type)
+    configure(settings)
+    serve(build_app(settings), settings)

@@ -5,6 +5,10 @@ from __future__ import annotations
 import subprocess
 import sys
 
+import pytest
+
+pytestmark = pytest.mark.process
+
 
 def test_a_service_with_bad_settings_exits_2_with_a_message_not_a_traceback() -> None:
     started = subprocess.run(

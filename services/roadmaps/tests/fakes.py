@@ -1,7 +1,7 @@
 """Roadmaps' storage in memory, for unit tests of its use cases: the same port
 (``service_layer.ports.RoadmapsRepository``) as the real store, the same commit rules, the
-aggregates folded from their streams by the domain's own ``from_history``, and a roadmap's
-roll-up computed by the domain's ``roll_up_roadmap``."""
+aggregates folded from their streams by the domain's own ``from_history``, and the read models
+written by the same pure functions as the real store's (``adapters.documents``)."""
 
 from __future__ import annotations
 
@@ -9,9 +9,17 @@ import datetime as dt
 from collections.abc import Sequence
 
 from imc_contracts import Event
+from imc_contracts.roadmaps import EvidenceAttached
+from imc_roadmaps.adapters.documents import (
+    evaluation_document,
+    evidence_document,
+    indicator_document,
+    objective_document,
+    roadmap_document,
+    without_id,
+)
 from imc_roadmaps.domain.model import Milestone, PartnershipMembers
 from imc_roadmaps.domain.objectives import Indicator, Objective
-from imc_roadmaps.domain.rollup import roll_up_roadmap
 from imc_roadmaps.domain.streams import indicator_stream, milestone_stream, objective_stream
 from imc_runtime.commitlog import Appended, Commit, ConcurrencyConflict
 from imc_runtime.mongo import Document
@@ -143,27 +151,48 @@ class InMemoryRoadmaps:
         milestones = [m for m in await self.milestones_of(partnership_id) if m.phase == phase]
         if not milestones:
             return None
-        return {
-            "partnership_id": partnership_id,
-            "phase": phase,
-            "progress": roll_up_roadmap(milestones).progress,
-        }
+        objectives = [o for o in await self.objectives_of(partnership_id) if o["phase"] == phase]
+        return without_id(roadmap_document(partnership_id, phase, milestones, objectives))
 
     async def roadmaps_in(self, phase: str) -> list[Document]:
         found = [await self.roadmap(p, phase) for p in self.partnerships]
         return [document for document in found if document is not None]
 
+    def _of(self, kind: str, partnership_id: str | None) -> list[tuple[str, str, list[Event]]]:
+        """Each stream of this kind (of one partnership, or all): its partnership, its
+        entity and its events."""
+        found = []
+        for stream in sorted(self.streams):
+            stream_kind, _, rest = stream.partition(":")
+            stream_partnership, _, entity = rest.partition(":")
+            if stream_kind == kind and partnership_id in (None, stream_partnership):
+                found.append((stream_partnership, entity, self._history(stream)[0]))
+        return found
+
     async def objectives_of(self, partnership_id: str) -> list[Document]:
-        return []
+        folded = (
+            Objective.from_history(events) for _, _, events in self._of("objective", partnership_id)
+        )
+        return [objective_document(o) for o in folded if o is not None]
 
     async def indicators_of(self, partnership_id: str) -> list[Document]:
-        return []
+        return [i for i in await self.all_indicators() if i["partnership_id"] == partnership_id]
 
     async def all_indicators(self) -> list[Document]:
-        return []
+        folded = (Indicator.from_history(events) for _, _, events in self._of("indicator", None))
+        return [without_id(indicator_document(i)) for i in folded if i is not None]
 
     async def evaluations_of(self, partnership_id: str) -> list[Document]:
-        return []
+        return [
+            without_id(evaluation_document(partnership_id, entity, event))
+            for _, entity, events in self._of("evaluation", partnership_id)
+            for event in events
+        ]
 
     async def evidence_of(self, partnership_id: str) -> list[Document]:
-        return []
+        return [
+            evidence_document(event)
+            for _, _, events in self._of("evidence", partnership_id)
+            for event in events
+            if isinstance(event, EvidenceAttached)
+        ]

@@ -11,9 +11,7 @@ from imc_contracts.common import Evidence
 from imc_roadmaps.service_layer import evidence, handlers
 from imc_roadmaps.service_layer.ports import Dependencies
 
-from .test_use_cases import deps, milestone, rejections, request, store
-
-__all__ = ["deps"]  # the fixture, shared
+from .steps import milestone, rejections, request, store
 
 
 def attach(**subject: Any) -> Any:

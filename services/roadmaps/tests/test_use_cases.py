@@ -7,75 +7,16 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from typing import Any
 
 import pytest
-from imc_contracts import Actor, Event, Language, registry, roadmaps
+from imc_contracts import Actor, Language, registry, roadmaps
 from imc_contracts.common import DisaggregatedValue, ReportingPeriod
 from imc_roadmaps.adapters.reports import ReportWriter
 from imc_roadmaps.service_layer import evaluations, handlers, imports, report, views
 from imc_roadmaps.service_layer.ports import Dependencies
 from imc_roadmaps.service_layer.schedule import check_due_dates_now
 
-from .fakes import InMemoryRoadmaps
-
-TODAY = dt.date(2026, 11, 30)
-PAIR = "berkane--saint-gilles"
-OFFICER = Actor(kind="officer", id="karim@example.net", municipality_id="berkane", language="nl")
-
-
-@pytest.fixture
-async def deps() -> Dependencies:
-    """Berkane and Saint-Gilles in partnership for 2022–2026."""
-    made = Dependencies(InMemoryRoadmaps(), lambda: TODAY, due_soon_days=14)
-    await handlers.partnership_created(
-        registry.PartnershipCreated.create(
-            registry.PartnershipCreatedPayload(
-                partnership_id=PAIR,
-                moroccan_municipality_id="berkane",
-                belgian_municipality_id="saint-gilles",
-                name={"fr": "Berkane – Saint-Gilles"},
-                phases=["2022-2026"],
-                themes=["youth"],
-                status="active",
-            ),
-            partnership_id=PAIR,
-        ),
-        made,
-    )
-    return made
-
-
-def store(deps: Dependencies) -> InMemoryRoadmaps:
-    assert isinstance(deps.store, InMemoryRoadmaps)
-    return deps.store
-
-
-def request(kind: type[Event], **fields: Any) -> Any:
-    payload = kind.model_fields["payload"].annotation
-    assert isinstance(payload, type)
-    return kind.create(
-        payload(submission_id=f"sub-{uuid.uuid4().hex[:8]}", **fields),
-        partnership_id=PAIR,
-        actor=OFFICER,
-    )
-
-
-def milestone(milestone_id: str = "space", due: dt.date = dt.date(2027, 6, 30), **more: Any) -> Any:
-    return request(
-        registry.MilestoneProposed,
-        milestone_id=milestone_id,
-        title={"fr": "Espace jeunes"},
-        due_date=due,
-        responsible_municipality_id="berkane",
-        **more,
-    )
-
-
-def rejections(deps: Dependencies) -> list[roadmaps.SubmissionRejected]:
-    return [
-        e for e in store(deps).events("submission:") if isinstance(e, roadmaps.SubmissionRejected)
-    ]
+from .steps import PAIR, TODAY, milestone, rejections, request, store
 
 
 async def test_the_registrys_records_are_kept_for_the_rules_and_the_exports(

@@ -2,18 +2,14 @@
 
 from __future__ import annotations
 
-from imc_runtime.service import configure, serve
-from imc_runtime.settings import load_settings
+import functools
+
+from imc_runtime.service import run_service
 
 from imc_notifications.bootstrap import build_app
 from imc_notifications.settings import NotificationsSettings
 
-
-def main() -> None:
-    settings = load_settings(NotificationsSettings)
-    configure(settings)
-    serve(build_app(settings), settings)
-
+main = functools.partial(run_service, NotificationsSettings, build_app)
 
 if __name__ == "__main__":
     main()

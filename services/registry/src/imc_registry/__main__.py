@@ -2,18 +2,14 @@
 
 from __future__ import annotations
 
-from imc_runtime.service import configure, serve
-from imc_runtime.settings import load_settings
+import functools
+
+from imc_runtime.service import run_service
 
 from imc_registry.bootstrap import build_app
 from imc_registry.settings import RegistrySettings
 
-
-def main() -> None:
-    settings = load_settings(RegistrySettings)
-    configure(settings)
-    serve(build_app(settings), settings)
-
+main = functools.partial(run_service, RegistrySettings, build_app)
 
 if __name__ == "__main__":
     main()

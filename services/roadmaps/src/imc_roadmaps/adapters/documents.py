@@ -6,12 +6,13 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
+from imc_contracts import Event
 from imc_contracts.common import BeneficiaryCount
 from imc_contracts.roadmaps import EvidenceAttached
 from imc_runtime.mongo import Document
 
 from imc_roadmaps.domain.model import Milestone
-from imc_roadmaps.domain.objectives import Indicator
+from imc_roadmaps.domain.objectives import Indicator, Objective
 from imc_roadmaps.domain.rollup import beneficiaries_reached, roll_up_roadmap
 
 
@@ -89,6 +90,28 @@ def indicator_document(indicator: Indicator) -> Document:
             for period in indicator.periods
         ],
         "example": indicator.example,
+    }
+
+
+def objective_document(objective: Objective) -> Document:
+    return {
+        "objective_id": objective.id,
+        "partnership_id": objective.partnership_id,
+        "phase": objective.phase,
+        "theme": objective.theme,
+        "title": objective.title,
+        "description": objective.description,
+        "example": objective.example,
+    }
+
+
+def evaluation_document(partnership_id: str, evaluation_id: str, event: Event) -> Document:
+    return {
+        "_id": key(partnership_id, evaluation_id),
+        "partnership_id": partnership_id,
+        "recorded_at": event.occurred_at.isoformat(),
+        "recorded_by": event.actor.id if event.actor else None,
+        **event.payload.model_dump(mode="json"),
     }
 
 

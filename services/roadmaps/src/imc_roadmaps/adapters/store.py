@@ -19,11 +19,13 @@ from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
 
 from imc_roadmaps.adapters.documents import (
+    evaluation_document,
     evidence_document,
     indicator_document,
     key,
     milestone_document,
     milestone_from_document,
+    objective_document,
     roadmap_document,
     without_id,
 )
@@ -241,17 +243,12 @@ class RoadmapsStore:
         elif kind == "objective":
             objective = await self.objective(partnership_id, entity_id, known)
             if objective is not None:
-                document: Document = {
-                    "objective_id": objective.id,
-                    "partnership_id": partnership_id,
-                    "phase": objective.phase,
-                    "theme": objective.theme,
-                    "title": objective.title,
-                    "description": objective.description,
-                    "example": objective.example,
-                }
                 await self._put_in_group(
-                    self._objectives, partnership_id, "objective_id", document, written
+                    self._objectives,
+                    partnership_id,
+                    "objective_id",
+                    objective_document(objective),
+                    written,
                 )
                 return {(partnership_id, objective.phase)}
         elif kind == "indicator":
@@ -270,13 +267,7 @@ class RoadmapsStore:
                     )
         elif kind == "evaluation":
             for event in commit.events:
-                document = {
-                    "_id": key(partnership_id, entity_id),
-                    "partnership_id": partnership_id,
-                    "recorded_at": event.occurred_at.isoformat(),
-                    "recorded_by": event.actor.id if event.actor else None,
-                    **event.payload.model_dump(mode="json"),
-                }
+                document = evaluation_document(partnership_id, entity_id, event)
                 await self._evaluations.replace_one({"_id": document["_id"]}, document, upsert=True)
         return set()
 
