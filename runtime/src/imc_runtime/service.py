@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import functools
 from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Mapping, Sequence
 from dataclasses import dataclass
@@ -52,6 +53,8 @@ Background = Callable[[], Coroutine[Any, Any, None]]
 
 
 _S = TypeVar("_S", bound=ServiceSettings)
+ErrorAnswer = Callable[[Request, Exception], Response]
+"""Answers one kind of exception raised by a route."""
 
 
 @dataclass
@@ -169,6 +172,8 @@ class ServiceParts:
     """Outermost first, inside the CORS layer (so a browser can read its refusals too)."""
     uploads: Sequence[Upload] = ()
     """Routes that take files, with their own body limits."""
+    errors: Mapping[type[Exception], ErrorAnswer] = dataclasses.field(default_factory=dict)
+    """How its own domain errors are answered (404, 409, 422…)."""
 
 
 def create_app(infra: Infrastructure, parts: ServiceParts) -> FastAPI:
@@ -222,6 +227,8 @@ def create_app(infra: Infrastructure, parts: ServiceParts) -> FastAPI:
     app.state.verifier = TokenVerifier(settings)
     app.state.infra = infra
     problems.install(app)
+    for error, answer in parts.errors.items():
+        app.add_exception_handler(error, answer)
 
     # Innermost: bodies are bounded and checked before any route or authentication.
     app.add_middleware(

@@ -8,7 +8,7 @@ import uuid
 from typing import Any
 
 from imc_contracts import Actor, Event, registry, roadmaps
-from imc_roadmaps.service_layer import handlers
+from imc_roadmaps.service_layer import replica
 from imc_roadmaps.service_layer.ports import Dependencies
 
 from .fakes import InMemoryRoadmaps
@@ -47,7 +47,7 @@ def rejections(deps: Dependencies) -> list[roadmaps.SubmissionRejected]:
 async def partnered() -> Dependencies:
     """Berkane and Saint-Gilles in partnership for 2022–2026."""
     made = Dependencies(InMemoryRoadmaps(), lambda: TODAY, due_soon_days=14)
-    await handlers.partnership_created(
+    await replica.partnership_created(
         registry.PartnershipCreated.create(
             registry.PartnershipCreatedPayload(
                 partnership_id=PAIR,

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from imc_contracts import registry
 from imc_contracts.common import DisaggregatedValue, ReportingPeriod
-from imc_roadmaps.service_layer import evaluations, exports, handlers, iati, views
+from imc_roadmaps.service_layer import evaluations, exports, handlers, iati, replica, views
 from imc_roadmaps.service_layer.ports import Dependencies
 
 from .steps import PAIR, TODAY, milestone, request
@@ -92,7 +92,7 @@ async def test_a_milestones_history_lists_each_change_oldest_first_and_none_for_
 async def test_two_phases_side_by_side_show_each_rating_and_how_it_changed(
     deps: Dependencies,
 ) -> None:
-    await handlers.partnership_created(
+    await replica.partnership_created(
         registry.PartnershipCreated.create(
             registry.PartnershipCreatedPayload(
                 partnership_id=PAIR,

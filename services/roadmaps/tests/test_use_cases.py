@@ -12,7 +12,7 @@ import pytest
 from imc_contracts import Actor, Language, registry, roadmaps
 from imc_contracts.common import DisaggregatedValue, ReportingPeriod
 from imc_roadmaps.adapters.reports import ReportWriter
-from imc_roadmaps.service_layer import evaluations, handlers, imports, report, views
+from imc_roadmaps.service_layer import evaluations, handlers, imports, replica, report, views
 from imc_roadmaps.service_layer.ports import Dependencies
 from imc_roadmaps.service_layer.schedule import check_due_dates_now
 
@@ -22,7 +22,7 @@ from .steps import PAIR, TODAY, milestone, rejections, request, store
 async def test_the_registrys_records_are_kept_for_the_rules_and_the_exports(
     deps: Dependencies,
 ) -> None:
-    await handlers.municipality_registered(
+    await replica.municipality_registered(
         registry.MunicipalityRegistered.create(
             registry.MunicipalityRegisteredPayload(
                 municipality_id="berkane", names={"fr": "Berkane"}, country="MA", languages=["ar"]
@@ -31,7 +31,7 @@ async def test_the_registrys_records_are_kept_for_the_rules_and_the_exports(
         ),
         deps,
     )
-    await handlers.organisation_registered(
+    await replica.organisation_registered(
         registry.OrganisationRegistered.create(
             registry.OrganisationRegisteredPayload(
                 organisation_id="dgd", names={"en": "DGD"}, kind="funder", country="BE"
@@ -40,7 +40,7 @@ async def test_the_registrys_records_are_kept_for_the_rules_and_the_exports(
         ),
         deps,
     )
-    await handlers.programme_defined(
+    await replica.programme_defined(
         registry.ProgrammeDefined.create(
             registry.ProgrammeDefinedPayload(
                 programme_id="imc",
@@ -60,7 +60,7 @@ async def test_the_registrys_records_are_kept_for_the_rules_and_the_exports(
         ),
         deps,
     )
-    await handlers.partnership_status_changed(
+    await replica.partnership_status_changed(
         registry.PartnershipStatusChanged.create(
             registry.PartnershipStatusChangedPayload(
                 partnership_id=PAIR, status="suspended", previous_status="active", reason="x"

@@ -21,11 +21,16 @@ from imc_registry.entrypoints import (
 from imc_registry.settings import RegistrySettings
 
 
+def build_dependencies(settings: RegistrySettings, infra: Infrastructure) -> RegistryStore:
+    """The registry's use cases need its storage only: the log, the read models, the files."""
+    return RegistryStore(infra.db, infra.commits)
+
+
 def build_app(settings: RegistrySettings | None = None) -> FastAPI:
     settings = settings or RegistrySettings()
     infra = Infrastructure.build(settings)
-    store = RegistryStore(infra.db, infra.commits)
-    app = create_app(
+    store = build_dependencies(settings, infra)
+    return create_app(
         infra,
         ServiceParts(
             title="IMC Hub registry",
@@ -38,16 +43,14 @@ def build_app(settings: RegistrySettings | None = None) -> FastAPI:
                 submissions.router,
                 evidence.router,
             ],
-            uploads=evidence.uploads(settings),
             events=bind("registry", events.HANDLERS, store),
             consumer_group=settings.consumer_group,
             # The read models again from the log, in case a crash left them behind it.
             start=[store.ensure_indexes, store.catch_up],
+            uploads=evidence.uploads(settings),
+            errors=deps.EXCEPTION_HANDLERS,
         ),
     )
-    for error, handler in deps.EXCEPTION_HANDLERS.items():
-        app.add_exception_handler(error, handler)
-    return app
 
 
 async def rebuild() -> int:

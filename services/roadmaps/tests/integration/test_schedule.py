@@ -19,7 +19,7 @@ from imc_devstack.stack import Stack
 from imc_devstack.testing import eventually
 from imc_roadmaps.adapters.store import RoadmapsStore
 from imc_roadmaps.domain.streams import notice_stream
-from imc_roadmaps.service_layer import handlers
+from imc_roadmaps.service_layer import handlers, replica
 from imc_roadmaps.service_layer.ports import Dependencies
 from imc_roadmaps.service_layer.schedule import check_due_dates
 from imc_runtime.commitlog import CommitLog
@@ -51,7 +51,7 @@ async def store(infra: Stack, database_name: str) -> AsyncIterator[RoadmapsStore
 
 
 async def seed_partnership(store: RoadmapsStore, partnership_id: str) -> None:
-    await handlers.partnership_created(
+    await replica.partnership_created(
         registry.PartnershipCreated.create(
             registry.PartnershipCreatedPayload(
                 partnership_id=partnership_id,

@@ -7,19 +7,19 @@ from collections.abc import Mapping
 from imc_contracts import Event, registry
 from imc_runtime.service import UseCase
 
-from imc_roadmaps.service_layer import evaluations, evidence, handlers, imports
+from imc_roadmaps.service_layer import evaluations, evidence, handlers, imports, replica
 
 HANDLERS: Mapping[type[Event], UseCase] = {
     # The registry's records roadmaps keeps a replica of.
-    registry.MunicipalityRegistered: handlers.municipality_registered,
-    registry.MunicipalityUpdated: handlers.municipality_registered,
-    registry.OrganisationRegistered: handlers.organisation_registered,
-    registry.OrganisationUpdated: handlers.organisation_registered,
-    registry.ProgrammeDefined: handlers.programme_defined,
-    registry.ProgrammeUpdated: handlers.programme_defined,
-    registry.PartnershipCreated: handlers.partnership_created,
-    registry.PartnershipUpdated: handlers.partnership_created,
-    registry.PartnershipStatusChanged: handlers.partnership_status_changed,
+    registry.MunicipalityRegistered: replica.municipality_registered,
+    registry.MunicipalityUpdated: replica.municipality_registered,
+    registry.OrganisationRegistered: replica.organisation_registered,
+    registry.OrganisationUpdated: replica.organisation_registered,
+    registry.ProgrammeDefined: replica.programme_defined,
+    registry.ProgrammeUpdated: replica.programme_defined,
+    registry.PartnershipCreated: replica.partnership_created,
+    registry.PartnershipUpdated: replica.partnership_created,
+    registry.PartnershipStatusChanged: replica.partnership_status_changed,
     # Requests roadmaps decides: applied, or refused with a reason.
     registry.ObjectiveProposed: handlers.objective_proposed,
     registry.MilestoneProposed: handlers.milestone_proposed,

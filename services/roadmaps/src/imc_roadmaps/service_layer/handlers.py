@@ -15,7 +15,6 @@ from imc_contracts.roadmaps import (
     SubmissionRejectedPayload,
 )
 from imc_runtime.commitlog import ConcurrencyConflict, commit_id
-from imc_runtime.mongo import Document
 
 from imc_roadmaps.domain.model import Milestone, ObjectiveRef, Refused, plan_milestone
 from imc_roadmaps.domain.objectives import define_indicator, plan_objective
@@ -45,70 +44,6 @@ class Decision:
 def cause_id(event: Event) -> str:
     """Deterministic: the same incoming event is one change, however often it is delivered."""
     return commit_id("roadmaps", str(event.event_id))
-
-
-# -- the partnerships replica ----------------------------------------------------------
-
-
-def _partnership_document(p: registry.PartnershipCreatedPayload) -> Document:
-    return {
-        "_id": p.partnership_id,
-        "municipality_ids": sorted({p.moroccan_municipality_id, p.belgian_municipality_id}),
-        "moroccan_municipality_id": p.moroccan_municipality_id,
-        "belgian_municipality_id": p.belgian_municipality_id,
-        "name": dict(p.name),
-        "description": dict(p.description),
-        "phases": list(p.phases),
-        "themes": list(p.themes),
-        "status": p.status,
-        "partners_since": p.partners_since,
-    }
-
-
-async def municipality_registered(
-    event: registry.MunicipalityRegistered | registry.MunicipalityUpdated, deps: Dependencies
-) -> None:
-    store = deps.store
-    """Names and country, for exports that name the implementing municipalities."""
-    p = event.payload
-    await store.remember_municipality(
-        {"_id": p.municipality_id, "names": dict(p.names), "country": p.country}
-    )
-
-
-async def organisation_registered(
-    event: registry.OrganisationRegistered | registry.OrganisationUpdated, deps: Dependencies
-) -> None:
-    store = deps.store
-    """The funder and the coordinating associations, for the IATI export."""
-    await store.remember_organisation(
-        {"_id": event.payload.organisation_id, **event.payload.model_dump(mode="json")}
-    )
-
-
-async def programme_defined(
-    event: registry.ProgrammeDefined | registry.ProgrammeUpdated, deps: Dependencies
-) -> None:
-    store = deps.store
-    """The programme's names, organisations and phases, for the IATI export."""
-    await store.remember_programme({"_id": "programme", **event.payload.model_dump(mode="json")})
-
-
-async def partnership_created(
-    event: registry.PartnershipCreated | registry.PartnershipUpdated, deps: Dependencies
-) -> None:
-    store = deps.store
-    await store.remember_partnership(_partnership_document(event.payload))
-
-
-async def partnership_status_changed(
-    event: registry.PartnershipStatusChanged, deps: Dependencies
-) -> None:
-    store = deps.store
-    document = await store.partnership_document(event.payload.partnership_id)
-    if document is not None:
-        # Safe read-modify-write: one partnership's events arrive in order on one partition.
-        await store.remember_partnership({**document, "status": event.payload.status})
 
 
 # -- roadmap requests ------------------------------------------------------------------
