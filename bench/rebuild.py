@@ -27,13 +27,8 @@ import time
 import uuid
 from typing import Any
 
+from imc_contracts import roadmaps
 from imc_contracts.codec import to_document
-from imc_contracts.roadmaps import (
-    MilestonePlanned,
-    MilestonePlannedPayload,
-    MilestoneProgressed,
-    MilestoneProgressedPayload,
-)
 from imc_devstack.stack import Stack
 from imc_roadmaps.adapters.store import RoadmapsStore
 from imc_roadmaps.domain.streams import milestone_stream
@@ -48,8 +43,8 @@ PHASE = "2022-2026"
 @functools.cache
 def _templates() -> tuple[dict[str, Any], dict[str, Any]]:
     title = {"fr": "Lancement du service social", "ar": "إطلاق المصلحة الاجتماعية"}
-    planned = MilestonePlanned.create(
-        MilestonePlannedPayload(
+    planned = roadmaps.MilestonePlanned.create(
+        roadmaps.MilestonePlannedPayload(
             milestone_id="m",
             title=title,
             due_date=dt.date(2026, 6, 30),
@@ -58,8 +53,8 @@ def _templates() -> tuple[dict[str, Any], dict[str, Any]]:
         ),
         partnership_id="p",
     )
-    progressed = MilestoneProgressed.create(
-        MilestoneProgressedPayload(
+    progressed = roadmaps.MilestoneProgressed.create(
+        roadmaps.MilestoneProgressedPayload(
             submission_id=str(uuid.uuid4()),
             milestone_id="m",
             title=title,

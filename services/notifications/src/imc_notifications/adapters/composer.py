@@ -8,15 +8,8 @@ import datetime as dt
 from email.message import EmailMessage
 from typing import Any
 
-from imc_contracts import Event, Language
+from imc_contracts import Event, Language, roadmaps
 from imc_contracts.registry import PartnershipStatusChanged
-from imc_contracts.roadmaps import (
-    EvidenceAttached,
-    MilestoneDueSoon,
-    MilestoneOverdue,
-    MilestoneReached,
-    SubmissionRejected,
-)
 
 from imc_notifications.adapters.calendar import due_date_event
 from imc_notifications.adapters.mailer import build_message
@@ -97,7 +90,7 @@ class Composer:
     def due_date_file(
         self, event: Event, subject: str, link: str, stamp: dt.datetime
     ) -> Attachment:
-        assert isinstance(event, (MilestoneDueSoon, MilestoneOverdue))
+        assert isinstance(event, (roadmaps.MilestoneDueSoon, roadmaps.MilestoneOverdue))
         p = event.payload
         content = due_date_event(
             uid=f"{event.partnership_id}.{p.milestone_id}.{p.due_date.isoformat()}@imc-hub",
@@ -136,14 +129,14 @@ class Composer:
 
 def _context(event: Event, language: Language, names: list[Language]) -> dict[str, Any]:
     """What a kind's template shows of its event, in the recipient's language."""
-    if isinstance(event, MilestoneReached):
+    if isinstance(event, roadmaps.MilestoneReached):
         p = event.payload
         return {
             "milestone": localized(p.title, names),
             "reached_on": format_day(p.reached_on, language),
             "due_date": format_day(p.due_date, language),
         }
-    if isinstance(event, (MilestoneDueSoon, MilestoneOverdue)):
+    if isinstance(event, (roadmaps.MilestoneDueSoon, roadmaps.MilestoneOverdue)):
         d = event.payload
         return {
             "milestone": localized(d.title, names),
@@ -151,9 +144,9 @@ def _context(event: Event, language: Language, names: list[Language]) -> dict[st
             "days": format_number(abs(d.days), language),
             "progress": format_progress(d.progress, language),
         }
-    if isinstance(event, SubmissionRejected):
+    if isinstance(event, roadmaps.SubmissionRejected):
         return {"submission_id": event.payload.submission_id, "reason": event.payload.reason}
-    if isinstance(event, EvidenceAttached):
+    if isinstance(event, roadmaps.EvidenceAttached):
         return _evidence_context(event, language, names)
     assert isinstance(event, PartnershipStatusChanged)
     s = event.payload
@@ -166,7 +159,7 @@ def _context(event: Event, language: Language, names: list[Language]) -> dict[st
 
 
 def _evidence_context(
-    event: EvidenceAttached, language: Language, names: list[Language]
+    event: roadmaps.EvidenceAttached, language: Language, names: list[Language]
 ) -> dict[str, Any]:
     """The file, and what it is evidence of: ``evidence_of`` picks the template's sentence."""
     p = event.payload

@@ -5,14 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
+from imc_contracts import roadmaps
 from imc_contracts.registry import PartnershipStatusChanged
-from imc_contracts.roadmaps import (
-    EvidenceAttached,
-    MilestoneDueSoon,
-    MilestoneOverdue,
-    MilestoneReached,
-    SubmissionRejected,
-)
 
 Kind = Literal[
     "milestone_reached",
@@ -59,27 +53,31 @@ class Rule:
 RULES: dict[str, Rule] = {
     rule.event_type: rule
     for rule in (
-        Rule(MilestoneReached.TYPE, "milestone_reached", ("both_municipalities", "coordinators")),
         Rule(
-            MilestoneDueSoon.TYPE,
+            roadmaps.MilestoneReached.TYPE,
+            "milestone_reached",
+            ("both_municipalities", "coordinators"),
+        ),
+        Rule(
+            roadmaps.MilestoneDueSoon.TYPE,
             "milestone_due_soon",
             ("responsible_municipality", "coordinators"),
             calendar=True,
         ),
         Rule(
-            MilestoneOverdue.TYPE,
+            roadmaps.MilestoneOverdue.TYPE,
             "milestone_overdue",
             ("responsible_municipality", "coordinators"),
             calendar=True,
         ),
-        Rule(SubmissionRejected.TYPE, "submission_rejected", ("submitter",)),
+        Rule(roadmaps.SubmissionRejected.TYPE, "submission_rejected", ("submitter",)),
         Rule(
             PartnershipStatusChanged.TYPE,
             "partnership_status_changed",
             ("both_municipalities", "programme_subscribers"),
         ),
         Rule(
-            EvidenceAttached.TYPE,
+            roadmaps.EvidenceAttached.TYPE,
             "evidence_added",
             ("both_municipalities", "programme_subscribers"),
             names_actor=True,

@@ -8,26 +8,7 @@ import functools
 from collections.abc import Awaitable, Callable
 from urllib.parse import quote
 
-from imc_contracts import Language
-from imc_contracts.registry import (
-    CoordinatorAdded,
-    CoordinatorRemoved,
-    MemberAdded,
-    MemberRemoved,
-    MemberUpdated,
-    MunicipalityRegistered,
-    MunicipalityUpdated,
-    PartnershipCreated,
-    PartnershipStatusChanged,
-    PartnershipUpdated,
-)
-from imc_contracts.roadmaps import (
-    EvidenceAttached,
-    MilestoneDueSoon,
-    MilestoneOverdue,
-    MilestoneReached,
-    SubmissionRejected,
-)
+from imc_contracts import Language, registry, roadmaps
 from imc_runtime.commitlog import commit_id
 from imc_runtime.logging import get_logger
 
@@ -47,12 +28,12 @@ from imc_notifications.service_layer.ports import (
 log = get_logger(__name__)
 
 Notifying = (
-    MilestoneReached
-    | MilestoneDueSoon
-    | MilestoneOverdue
-    | SubmissionRejected
-    | PartnershipStatusChanged
-    | EvidenceAttached
+    roadmaps.MilestoneReached
+    | roadmaps.MilestoneDueSoon
+    | roadmaps.MilestoneOverdue
+    | roadmaps.SubmissionRejected
+    | registry.PartnershipStatusChanged
+    | roadmaps.EvidenceAttached
 )
 """The events a rule in ``domain/rules.py`` turns into email."""
 
@@ -61,14 +42,14 @@ Notifying = (
 
 
 async def municipality_registered(
-    event: MunicipalityRegistered | MunicipalityUpdated, deps: Dependencies
+    event: registry.MunicipalityRegistered | registry.MunicipalityUpdated, deps: Dependencies
 ) -> None:
     p = event.payload
     await deps.directory.put_municipality(p.municipality_id, p.names, p.languages, p.country)
 
 
 async def partnership_created(
-    event: PartnershipCreated | PartnershipUpdated, deps: Dependencies
+    event: registry.PartnershipCreated | registry.PartnershipUpdated, deps: Dependencies
 ) -> None:
     p = event.payload
     await deps.directory.put_partnership(
@@ -76,7 +57,9 @@ async def partnership_created(
     )
 
 
-async def member_added(event: MemberAdded | MemberUpdated, deps: Dependencies) -> None:
+async def member_added(
+    event: registry.MemberAdded | registry.MemberUpdated, deps: Dependencies
+) -> None:
     p = event.payload
     time_zone = await deps.directory.time_zone_of(p.municipality_id)
     await deps.directory.put_member(
@@ -84,18 +67,18 @@ async def member_added(event: MemberAdded | MemberUpdated, deps: Dependencies) -
     )
 
 
-async def member_removed(event: MemberRemoved, deps: Dependencies) -> None:
+async def member_removed(event: registry.MemberRemoved, deps: Dependencies) -> None:
     await deps.directory.remove_member(event.payload.member_id)
 
 
-async def coordinator_added(event: CoordinatorAdded, deps: Dependencies) -> None:
+async def coordinator_added(event: registry.CoordinatorAdded, deps: Dependencies) -> None:
     p = event.payload
     await deps.directory.put_coordinator(
         Recipient(p.coordinator_id, p.name, p.email, None, p.language, "coordinator", p.time_zone)
     )
 
 
-async def coordinator_removed(event: CoordinatorRemoved, deps: Dependencies) -> None:
+async def coordinator_removed(event: registry.CoordinatorRemoved, deps: Dependencies) -> None:
     await deps.directory.remove_coordinator(event.payload.coordinator_id)
 
 
@@ -116,7 +99,7 @@ async def recipients_for(
             for members in await asyncio.gather(*map(directory.members_of, municipality_ids)):
                 people += members
         elif audience == "responsible_municipality":
-            assert isinstance(event, (MilestoneDueSoon, MilestoneOverdue))
+            assert isinstance(event, (roadmaps.MilestoneDueSoon, roadmaps.MilestoneOverdue))
             people = await directory.members_of(event.payload.responsible_municipality_id)
         elif audience == "coordinators":
             people = await directory.coordinators()
@@ -281,16 +264,18 @@ async def actor_name(event: Notifying, deps: Dependencies) -> str | None:
 
 
 def _link(event: Notifying, base_url: str) -> str:
-    if isinstance(event, EvidenceAttached):
+    if isinstance(event, roadmaps.EvidenceAttached):
         return evidence_link(event, base_url)
     # The web routes by the fragment: a path of its own would open the overview.
     base = f"{base_url.rstrip('/')}/#/partnerships/{quote(event.partnership_id, safe='')}"
-    if isinstance(event, (MilestoneReached, MilestoneDueSoon, MilestoneOverdue)):
+    if isinstance(
+        event, (roadmaps.MilestoneReached, roadmaps.MilestoneDueSoon, roadmaps.MilestoneOverdue)
+    ):
         return f"{base}/milestones/{quote(event.payload.milestone_id, safe='')}"
     return base  # a refusal too: the partnership page holds its history
 
 
-def evidence_link(event: EvidenceAttached, base_url: str) -> str:
+def evidence_link(event: roadmaps.EvidenceAttached, base_url: str) -> str:
     """The web page of the evidence, which offers its download to a signed-in reader: a
     link to the file itself would need a token, which an email must not carry."""
     partnership = quote(event.partnership_id, safe="")
@@ -311,7 +296,9 @@ def unsubscribe_url_for(recipient_id: str, kind: Kind | None, deps: Dependencies
     return f"{settings.base_url}/v1/unsubscribe?token={token}"
 
 
-async def partnership_status_changed(event: PartnershipStatusChanged, deps: Dependencies) -> None:
+async def partnership_status_changed(
+    event: registry.PartnershipStatusChanged, deps: Dependencies
+) -> None:
     """Keep the directory's copy of the status, then tell both municipalities."""
     partnership = await deps.directory.partnership(event.partnership_id)
     if partnership is not None:

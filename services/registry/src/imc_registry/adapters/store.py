@@ -8,35 +8,8 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from imc_contracts import Event
+from imc_contracts import Event, registry
 from imc_contracts.envelope import Contract
-from imc_contracts.registry import (
-    CoordinatorAdded,
-    CoordinatorRemoved,
-    EvaluationSubmitted,
-    EvidenceAttachRequested,
-    IndicatorProposed,
-    IndicatorValueReported,
-    MemberAdded,
-    MemberRemoved,
-    MemberUpdated,
-    MilestoneCancellationRequested,
-    MilestoneProposed,
-    MilestoneRescheduleRequested,
-    MilestoneRevised,
-    MunicipalityRegistered,
-    MunicipalityUpdated,
-    ObjectiveProposed,
-    OrganisationRegistered,
-    OrganisationUpdated,
-    PartnershipCreated,
-    PartnershipStatusChanged,
-    PartnershipUpdated,
-    ProgrammeDefined,
-    ProgrammeUpdated,
-    ProgressReported,
-    RoadmapImportRequested,
-)
 from imc_runtime.commitlog import Appended, Commit, CommitLog
 from imc_runtime.mongo import Document
 from pymongo import ASCENDING
@@ -56,17 +29,17 @@ from imc_registry.domain.model import (
 )
 
 ROADMAP_REQUESTS: tuple[type[Event], ...] = (
-    EvaluationSubmitted,
-    RoadmapImportRequested,
-    MilestoneProposed,
-    ProgressReported,
-    ObjectiveProposed,
-    MilestoneRevised,
-    MilestoneRescheduleRequested,
-    MilestoneCancellationRequested,
-    IndicatorProposed,
-    IndicatorValueReported,
-    EvidenceAttachRequested,
+    registry.EvaluationSubmitted,
+    registry.RoadmapImportRequested,
+    registry.MilestoneProposed,
+    registry.ProgressReported,
+    registry.ObjectiveProposed,
+    registry.MilestoneRevised,
+    registry.MilestoneRescheduleRequested,
+    registry.MilestoneCancellationRequested,
+    registry.IndicatorProposed,
+    registry.IndicatorValueReported,
+    registry.EvidenceAttachRequested,
 )
 
 
@@ -132,9 +105,11 @@ class RegistryStore(EvidenceFiles):
     async def _apply(self, event: Event, commit: Commit) -> None:
         version = commit.version
         match event:
-            case MunicipalityRegistered(payload=p) | MunicipalityUpdated(payload=p):
+            case (
+                registry.MunicipalityRegistered(payload=p) | registry.MunicipalityUpdated(payload=p)
+            ):
                 await self._put(self._municipalities, p.municipality_id, version, _dump(p))
-            case PartnershipCreated(payload=p) | PartnershipUpdated(payload=p):
+            case registry.PartnershipCreated(payload=p) | registry.PartnershipUpdated(payload=p):
                 document = _dump(p)
                 document["search_key"] = search_key(
                     " ".join([*p.name.values(), p.moroccan_municipality_id, p.partnership_id])
@@ -142,34 +117,36 @@ class RegistryStore(EvidenceFiles):
                     + p.belgian_municipality_id
                 )
                 await self._put(self._partnerships, p.partnership_id, version, document)
-            case PartnershipStatusChanged(payload=p):
+            case registry.PartnershipStatusChanged(payload=p):
                 await self._amend(
                     self._partnerships,
                     p.partnership_id,
                     version,
                     {"status": p.status, "status_reason": p.reason},
                 )
-            case MemberAdded(payload=p) | MemberUpdated(payload=p):
+            case registry.MemberAdded(payload=p) | registry.MemberUpdated(payload=p):
                 await self._put(self._members, p.member_id, version, _dump(p))
-            case MemberRemoved(payload=p):
+            case registry.MemberRemoved(payload=p):
                 await self._amend(
                     self._members,
                     p.member_id,
                     version,
                     {"removed": True, "removed_at": commit.recorded_at},
                 )
-            case CoordinatorAdded(payload=p):
+            case registry.CoordinatorAdded(payload=p):
                 await self._put(self._coordinators, p.coordinator_id, version, _dump(p))
-            case CoordinatorRemoved(payload=p):
+            case registry.CoordinatorRemoved(payload=p):
                 await self._amend(
                     self._coordinators,
                     p.coordinator_id,
                     version,
                     {"removed": True, "removed_at": commit.recorded_at},
                 )
-            case OrganisationRegistered(payload=p) | OrganisationUpdated(payload=p):
+            case (
+                registry.OrganisationRegistered(payload=p) | registry.OrganisationUpdated(payload=p)
+            ):
                 await self._put(self._organisations, p.organisation_id, version, _dump(p))
-            case ProgrammeDefined(payload=p) | ProgrammeUpdated(payload=p):
+            case registry.ProgrammeDefined(payload=p) | registry.ProgrammeUpdated(payload=p):
                 await self._put(self._programme, PROGRAMME_ID, version, _dump(p))
             case _ if isinstance(event, ROADMAP_REQUESTS):
                 await self._put_submission(event, commit)

@@ -8,24 +8,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
-from imc_contracts import Event, Localized
+from imc_contracts import Event, Localized, registry
 from imc_contracts.envelope import Contract
-from imc_contracts.registry import (
-    CoordinatorAdded,
-    CoordinatorRemoved,
-    MemberAdded,
-    MemberRemoved,
-    MemberUpdated,
-    MunicipalityRegistered,
-    MunicipalityUpdated,
-    OrganisationRegistered,
-    OrganisationUpdated,
-    PartnershipCreated,
-    PartnershipStatusChanged,
-    PartnershipUpdated,
-    ProgrammeDefined,
-    ProgrammeUpdated,
-)
 from imc_runtime.principal import Principal
 
 
@@ -79,23 +63,23 @@ def replay(history: Iterable[tuple[int, Event]]) -> Snapshot[Contract] | None:
     for version, event in history:
         match event:
             case (
-                MunicipalityRegistered(payload=state)
-                | MunicipalityUpdated(payload=state)
-                | PartnershipCreated(payload=state)
-                | PartnershipUpdated(payload=state)
-                | MemberAdded(payload=state)
-                | MemberUpdated(payload=state)
-                | CoordinatorAdded(payload=state)
-                | OrganisationRegistered(payload=state)
-                | OrganisationUpdated(payload=state)
-                | ProgrammeDefined(payload=state)
-                | ProgrammeUpdated(payload=state)
+                registry.MunicipalityRegistered(payload=state)
+                | registry.MunicipalityUpdated(payload=state)
+                | registry.PartnershipCreated(payload=state)
+                | registry.PartnershipUpdated(payload=state)
+                | registry.MemberAdded(payload=state)
+                | registry.MemberUpdated(payload=state)
+                | registry.CoordinatorAdded(payload=state)
+                | registry.OrganisationRegistered(payload=state)
+                | registry.OrganisationUpdated(payload=state)
+                | registry.ProgrammeDefined(payload=state)
+                | registry.ProgrammeUpdated(payload=state)
             ):
                 snapshot = Snapshot(state, version)
-            case PartnershipStatusChanged(payload=change) if snapshot is not None:
+            case registry.PartnershipStatusChanged(payload=change) if snapshot is not None:
                 updated = snapshot.state.model_copy(update={"status": change.status})
                 snapshot = Snapshot(updated, version)
-            case MemberRemoved() | CoordinatorRemoved() if snapshot is not None:
+            case registry.MemberRemoved() | registry.CoordinatorRemoved() if snapshot is not None:
                 snapshot = Snapshot(snapshot.state, version, removed=True)
     return snapshot
 

@@ -2,14 +2,8 @@
 
 from __future__ import annotations
 
+from imc_contracts import registry
 from imc_contracts.envelope import PROGRAMME_KEY
-from imc_contracts.registry import (
-    MunicipalityRegistered,
-    MunicipalityRegisteredPayload,
-    MunicipalityUpdated,
-    PartnershipCreatedPayload,
-    PartnershipUpdated,
-)
 from imc_runtime.commitlog import Appended, ConcurrencyConflict, commit_id
 from imc_runtime.principal import Principal
 
@@ -43,8 +37,8 @@ async def register_municipality(
     municipality_id = command.id or slug(
         command.names.get("fr") or next(iter(command.names.values()))
     )
-    event = MunicipalityRegistered.create(
-        MunicipalityRegisteredPayload(
+    event = registry.MunicipalityRegistered.create(
+        registry.MunicipalityRegisteredPayload(
             municipality_id=municipality_id,
             names=command.names,
             country=command.country,
@@ -81,9 +75,9 @@ async def update_municipality(
     await require_organisation(store, command.association, "association", "association")
     stream = f"municipality:{municipality_id}"
     what = f"municipality {municipality_id!r}"
-    snapshot = await load_snapshot(store, stream, MunicipalityRegisteredPayload, what)
-    state = rebuilt(MunicipalityRegisteredPayload, snapshot.state, command.changes())
-    event = MunicipalityUpdated.create(
+    snapshot = await load_snapshot(store, stream, registry.MunicipalityRegisteredPayload, what)
+    state = rebuilt(registry.MunicipalityRegisteredPayload, snapshot.state, command.changes())
+    event = registry.MunicipalityUpdated.create(
         state, partnership_id=PROGRAMME_KEY, actor=principal.as_actor()
     )
     cause = cause_of(principal, f"update:{stream}", idempotency_key)
@@ -100,7 +94,7 @@ async def _rename_partnerships_of(
         stream = f"partnership:{partnership_id}"
         for _attempt in range(5):
             snapshot = await load_snapshot(
-                store, stream, PartnershipCreatedPayload, f"partnership {partnership_id!r}"
+                store, stream, registry.PartnershipCreatedPayload, f"partnership {partnership_id!r}"
             )
             moroccan = await store.municipality(snapshot.state.moroccan_municipality_id)
             belgian = await store.municipality(snapshot.state.belgian_municipality_id)
@@ -109,7 +103,7 @@ async def _rename_partnerships_of(
             name = partnership_name(moroccan, belgian)
             if name == snapshot.state.name:
                 break
-            event = PartnershipUpdated.create(
+            event = registry.PartnershipUpdated.create(
                 snapshot.state.model_copy(update={"name": name}),
                 partnership_id=partnership_id,
                 caused_by=renamed_by,

@@ -2,53 +2,40 @@
 
 from __future__ import annotations
 
-from imc_contracts.roadmaps import (
-    EvaluationRecorded,
-    EvidenceAttached,
-    IndicatorDefined,
-    IndicatorValueRecorded,
-    MilestoneCancelled,
-    MilestonePlanned,
-    MilestoneProgressed,
-    MilestoneReached,
-    MilestoneRescheduled,
-    ObjectivePlanned,
-    RoadmapImported,
-    SubmissionRejected,
-)
+from imc_contracts import roadmaps
 from imc_contracts.roadmaps import MilestoneRevised as RoadmapMilestoneRevised
 
 from imc_registry.service_layer.ports import RegistryRepository
 
 SubmissionOutcome = (
-    EvaluationRecorded
-    | MilestonePlanned
-    | MilestoneProgressed
-    | MilestoneReached
-    | SubmissionRejected
-    | ObjectivePlanned
+    roadmaps.EvaluationRecorded
+    | roadmaps.MilestonePlanned
+    | roadmaps.MilestoneProgressed
+    | roadmaps.MilestoneReached
+    | roadmaps.SubmissionRejected
+    | roadmaps.ObjectivePlanned
     | RoadmapMilestoneRevised
-    | MilestoneRescheduled
-    | MilestoneCancelled
-    | IndicatorDefined
-    | IndicatorValueRecorded
-    | RoadmapImported
-    | EvidenceAttached
+    | roadmaps.MilestoneRescheduled
+    | roadmaps.MilestoneCancelled
+    | roadmaps.IndicatorDefined
+    | roadmaps.IndicatorValueRecorded
+    | roadmaps.RoadmapImported
+    | roadmaps.EvidenceAttached
 )
 SUBMISSION_OUTCOMES: tuple[type[SubmissionOutcome], ...] = (
-    EvaluationRecorded,
-    MilestonePlanned,
-    MilestoneProgressed,
-    MilestoneReached,
-    SubmissionRejected,
-    ObjectivePlanned,
+    roadmaps.EvaluationRecorded,
+    roadmaps.MilestonePlanned,
+    roadmaps.MilestoneProgressed,
+    roadmaps.MilestoneReached,
+    roadmaps.SubmissionRejected,
+    roadmaps.ObjectivePlanned,
     RoadmapMilestoneRevised,
-    MilestoneRescheduled,
-    MilestoneCancelled,
-    IndicatorDefined,
-    IndicatorValueRecorded,
-    RoadmapImported,
-    EvidenceAttached,
+    roadmaps.MilestoneRescheduled,
+    roadmaps.MilestoneCancelled,
+    roadmaps.IndicatorDefined,
+    roadmaps.IndicatorValueRecorded,
+    roadmaps.RoadmapImported,
+    roadmaps.EvidenceAttached,
 )
 """Every roadmaps event that answers a submission."""
 
@@ -58,7 +45,7 @@ async def record_outcome(event: SubmissionOutcome, store: RegistryRepository) ->
     submission_id = event.payload.submission_id
     if submission_id is None:
         return
-    if isinstance(event, SubmissionRejected):
+    if isinstance(event, roadmaps.SubmissionRejected):
         await store.record_outcome(
             submission_id,
             "rejected",
@@ -70,7 +57,7 @@ async def record_outcome(event: SubmissionOutcome, store: RegistryRepository) ->
             else None,
         )
         await _forget_refused_file(submission_id, store)
-    elif isinstance(event, RoadmapImported):
+    elif isinstance(event, roadmaps.RoadmapImported):
         counts = event.payload.model_dump(exclude={"submission_id"})
         await store.record_outcome(
             submission_id,

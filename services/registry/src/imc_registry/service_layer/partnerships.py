@@ -2,13 +2,7 @@
 
 from __future__ import annotations
 
-from imc_contracts.registry import (
-    PartnershipCreated,
-    PartnershipCreatedPayload,
-    PartnershipStatusChanged,
-    PartnershipStatusChangedPayload,
-    PartnershipUpdated,
-)
+from imc_contracts import registry
 from imc_runtime.commitlog import Appended
 from imc_runtime.principal import Principal
 
@@ -53,8 +47,8 @@ async def create_partnership(
         )
     await require_phases(store, command.phases)
     partnership_id = command.id or f"{moroccan.id}--{belgian.id}"
-    event = PartnershipCreated.create(
-        PartnershipCreatedPayload(
+    event = registry.PartnershipCreated.create(
+        registry.PartnershipCreatedPayload(
             partnership_id=partnership_id,
             moroccan_municipality_id=moroccan.id,
             belgian_municipality_id=belgian.id,
@@ -86,15 +80,15 @@ async def update_partnership(
     partnership = await writable_partnership(partnership_id, principal, store)
     stream = f"partnership:{partnership.id}"
     what = f"partnership {partnership.id!r}"
-    snapshot = await load_snapshot(store, stream, PartnershipCreatedPayload, what)
+    snapshot = await load_snapshot(store, stream, registry.PartnershipCreatedPayload, what)
     changes = command.changes()
     await require_phases(store, command.phases)
     if command.themes is not None:
         changes["themes"] = list(dict.fromkeys(command.themes))
         known = STANDARD_THEMES | await store.known_themes()
         require_known_themes(principal, command.themes, known)
-    state = rebuilt(PartnershipCreatedPayload, snapshot.state, changes)
-    event = PartnershipUpdated.create(
+    state = rebuilt(registry.PartnershipCreatedPayload, snapshot.state, changes)
+    event = registry.PartnershipUpdated.create(
         state, partnership_id=partnership.id, actor=principal.as_actor()
     )
     cause = cause_of(principal, f"update:{stream}", idempotency_key)
@@ -113,11 +107,11 @@ async def change_partnership_status(
     require_coordinator(principal)
     stream = f"partnership:{partnership_id}"
     what = f"partnership {partnership_id!r}"
-    snapshot = await load_snapshot(store, stream, PartnershipCreatedPayload, what)
+    snapshot = await load_snapshot(store, stream, registry.PartnershipCreatedPayload, what)
     if snapshot.state.status == command.status:
         raise Invalid(f"status: partnership {partnership_id!r} is {command.status} already")
-    event = PartnershipStatusChanged.create(
-        PartnershipStatusChangedPayload(
+    event = registry.PartnershipStatusChanged.create(
+        registry.PartnershipStatusChangedPayload(
             partnership_id=partnership_id,
             status=command.status,
             previous_status=snapshot.state.status,

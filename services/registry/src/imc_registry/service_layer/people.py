@@ -2,19 +2,8 @@
 
 from __future__ import annotations
 
-from imc_contracts import new_event_id
+from imc_contracts import new_event_id, registry
 from imc_contracts.envelope import PROGRAMME_KEY
-from imc_contracts.registry import (
-    CoordinatorAdded,
-    CoordinatorAddedPayload,
-    CoordinatorRemoved,
-    CoordinatorRemovedPayload,
-    MemberAdded,
-    MemberAddedPayload,
-    MemberRemoved,
-    MemberRemovedPayload,
-    MemberUpdated,
-)
 from imc_runtime.commitlog import Appended, commit_id
 from imc_runtime.principal import Principal
 
@@ -51,8 +40,8 @@ async def add_member(
     member_id = str(new_event_id())
     if idempotency_key is not None:
         member_id = commit_id(principal.subject, "member", idempotency_key)
-    event = MemberAdded.create(
-        MemberAddedPayload(
+    event = registry.MemberAdded.create(
+        registry.MemberAddedPayload(
             member_id=member_id,
             name=command.name,
             email=str(command.email),
@@ -69,9 +58,9 @@ async def add_member(
 
 async def _current_member(
     member_id: str, principal: Principal, store: RegistryRepository
-) -> Snapshot[MemberAddedPayload]:
+) -> Snapshot[registry.MemberAddedPayload]:
     snapshot = await load_snapshot(
-        store, f"member:{member_id}", MemberAddedPayload, f"member {member_id!r}"
+        store, f"member:{member_id}", registry.MemberAddedPayload, f"member {member_id!r}"
     )
     if snapshot.removed:
         raise NotFound(f"member {member_id!r} was removed")
@@ -93,8 +82,10 @@ async def update_member(
         require_member_writer(principal, command.municipality_id)
         if await store.municipality(command.municipality_id) is None:
             raise Invalid(f"municipality_id: no municipality {command.municipality_id!r}")
-    state = rebuilt(MemberAddedPayload, snapshot.state, command.changes())
-    event = MemberUpdated.create(state, partnership_id=PROGRAMME_KEY, actor=principal.as_actor())
+    state = rebuilt(registry.MemberAddedPayload, snapshot.state, command.changes())
+    event = registry.MemberUpdated.create(
+        state, partnership_id=PROGRAMME_KEY, actor=principal.as_actor()
+    )
     stream = f"member:{member_id}"
     cause = cause_of(principal, f"update:{stream}", idempotency_key)
     return await record_change(
@@ -111,8 +102,10 @@ async def remove_member(
 ) -> Appended:
     """Remove a member from the directory; their past stays in the log and the history."""
     snapshot = await _current_member(member_id, principal, store)
-    event = MemberRemoved.create(
-        MemberRemovedPayload(member_id=member_id, municipality_id=snapshot.state.municipality_id),
+    event = registry.MemberRemoved.create(
+        registry.MemberRemovedPayload(
+            member_id=member_id, municipality_id=snapshot.state.municipality_id
+        ),
         partnership_id=PROGRAMME_KEY,
         actor=principal.as_actor(),
     )
@@ -134,8 +127,8 @@ async def add_coordinator(
 ) -> Appended:
     require_coordinator(principal)
     coordinator_id = command.id or slug(str(command.email).replace("@", " at "))
-    event = CoordinatorAdded.create(
-        CoordinatorAddedPayload(
+    event = registry.CoordinatorAdded.create(
+        registry.CoordinatorAddedPayload(
             coordinator_id=coordinator_id,
             name=command.name,
             email=str(command.email),
@@ -153,12 +146,12 @@ async def add_coordinator(
 
 async def _current_coordinator(
     coordinator_id: str, principal: Principal, store: RegistryRepository
-) -> Snapshot[CoordinatorAddedPayload]:
+) -> Snapshot[registry.CoordinatorAddedPayload]:
     require_coordinator(principal)
     snapshot = await load_snapshot(
         store,
         f"coordinator:{coordinator_id}",
-        CoordinatorAddedPayload,
+        registry.CoordinatorAddedPayload,
         f"coordinator {coordinator_id!r}",
     )
     if snapshot.removed:
@@ -175,9 +168,11 @@ async def update_coordinator(
     idempotency_key: str | None = None,
 ) -> Appended:
     snapshot = await _current_coordinator(coordinator_id, principal, store)
-    state = rebuilt(CoordinatorAddedPayload, snapshot.state, command.changes())
+    state = rebuilt(registry.CoordinatorAddedPayload, snapshot.state, command.changes())
     # The contract sends an edited coordinator as a fresh full snapshot.
-    event = CoordinatorAdded.create(state, partnership_id=PROGRAMME_KEY, actor=principal.as_actor())
+    event = registry.CoordinatorAdded.create(
+        state, partnership_id=PROGRAMME_KEY, actor=principal.as_actor()
+    )
     stream = f"coordinator:{coordinator_id}"
     cause = cause_of(principal, f"update:{stream}", idempotency_key)
     return await record_change(
@@ -193,8 +188,8 @@ async def remove_coordinator(
     idempotency_key: str | None = None,
 ) -> Appended:
     snapshot = await _current_coordinator(coordinator_id, principal, store)
-    event = CoordinatorRemoved.create(
-        CoordinatorRemovedPayload(coordinator_id=coordinator_id),
+    event = registry.CoordinatorRemoved.create(
+        registry.CoordinatorRemovedPayload(coordinator_id=coordinator_id),
         partnership_id=PROGRAMME_KEY,
         actor=principal.as_actor(),
     )

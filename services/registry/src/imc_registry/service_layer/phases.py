@@ -10,14 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from imc_contracts import registry
 from imc_contracts.envelope import PROGRAMME_KEY
-from imc_contracts.registry import (
-    PartnershipCreatedPayload,
-    PartnershipUpdated,
-    Phase,
-    ProgrammeDefinedPayload,
-    ProgrammeUpdated,
-)
 from imc_runtime.commitlog import Appended, ConcurrencyConflict
 from imc_runtime.principal import Principal
 
@@ -29,7 +23,7 @@ from imc_registry.service_layer.ports import RegistryRepository
 RETRIES = 5
 
 
-def running_phase(phases: list[Phase]) -> str | None:
+def running_phase(phases: list[registry.Phase]) -> str | None:
     """The phase new work goes to: the latest of those running."""
     running = [phase for phase in phases if phase.status == "running"]
     return max(running, key=lambda phase: phase.start).phase_id if running else None
@@ -37,26 +31,30 @@ def running_phase(phases: list[Phase]) -> str | None:
 
 async def current_phase(store: RegistryRepository) -> str | None:
     snapshot = await store.load(PROGRAMME_STREAM)
-    if snapshot is None or not isinstance(snapshot.state, ProgrammeDefinedPayload):
+    if snapshot is None or not isinstance(snapshot.state, registry.ProgrammeDefinedPayload):
         return None
     return running_phase(snapshot.state.phases)
 
 
-async def _programme(store: RegistryRepository) -> Snapshot[ProgrammeDefinedPayload]:
-    return await load_snapshot(store, PROGRAMME_STREAM, ProgrammeDefinedPayload, "programme yet")
+async def _programme(store: RegistryRepository) -> Snapshot[registry.ProgrammeDefinedPayload]:
+    return await load_snapshot(
+        store, PROGRAMME_STREAM, registry.ProgrammeDefinedPayload, "programme yet"
+    )
 
 
 async def _record_programme(
     store: RegistryRepository,
     principal: Principal,
     cause: str,
-    snapshot: Snapshot[ProgrammeDefinedPayload],
-    phases: list[Phase],
+    snapshot: Snapshot[registry.ProgrammeDefinedPayload],
+    phases: list[registry.Phase],
 ) -> Appended:
     state = snapshot.state.model_copy(
         update={"phases": sorted(phases, key=lambda phase: phase.start)}
     )
-    event = ProgrammeUpdated.create(state, partnership_id=PROGRAMME_KEY, actor=principal.as_actor())
+    event = registry.ProgrammeUpdated.create(
+        state, partnership_id=PROGRAMME_KEY, actor=principal.as_actor()
+    )
     try:
         return await store.record(cause, PROGRAMME_STREAM, snapshot.version, [event])
     except ConcurrencyConflict:
@@ -94,7 +92,7 @@ async def open_phase(
                 f"start: {command.id} ({command.start} – {command.end}) overlaps phase "
                 f"{phase.phase_id} ({phase.start} – {phase.end})"
             )
-    opened = Phase(
+    opened = registry.Phase(
         phase_id=command.id,
         start=command.start,
         end=command.end,
@@ -194,10 +192,10 @@ async def _join(
     cause = cause_of(principal, f"carry-over:{phase_id}:{stream}", idempotency_key)
     for _ in range(RETRIES):
         snapshot = await load_snapshot(
-            store, stream, PartnershipCreatedPayload, f"partnership {partnership_id!r}"
+            store, stream, registry.PartnershipCreatedPayload, f"partnership {partnership_id!r}"
         )
         state = snapshot.state.model_copy(update={"phases": [*snapshot.state.phases, phase_id]})
-        event = PartnershipUpdated.create(
+        event = registry.PartnershipUpdated.create(
             state, partnership_id=partnership_id, actor=principal.as_actor()
         )
         try:

@@ -2,16 +2,8 @@
 
 from __future__ import annotations
 
+from imc_contracts import registry
 from imc_contracts.envelope import PROGRAMME_KEY
-from imc_contracts.registry import (
-    OrganisationRegistered,
-    OrganisationRegisteredPayload,
-    OrganisationUpdated,
-    Phase,
-    ProgrammeDefined,
-    ProgrammeDefinedPayload,
-    ProgrammeUpdated,
-)
 from imc_runtime.commitlog import Appended
 from imc_runtime.principal import Principal
 
@@ -45,8 +37,8 @@ async def register_organisation(
     organisation_id = command.id or slug(
         command.names.get("fr") or next(iter(command.names.values()))
     )
-    event = OrganisationRegistered.create(
-        OrganisationRegisteredPayload(
+    event = registry.OrganisationRegistered.create(
+        registry.OrganisationRegisteredPayload(
             organisation_id=organisation_id,
             names=command.names,
             kind=command.kind,
@@ -74,18 +66,18 @@ async def update_organisation(
     require_coordinator(principal)
     stream = f"organisation:{organisation_id}"
     what = f"organisation {organisation_id!r}"
-    snapshot = await load_snapshot(store, stream, OrganisationRegisteredPayload, what)
-    state = rebuilt(OrganisationRegisteredPayload, snapshot.state, command.changes())
-    event = OrganisationUpdated.create(
+    snapshot = await load_snapshot(store, stream, registry.OrganisationRegisteredPayload, what)
+    state = rebuilt(registry.OrganisationRegisteredPayload, snapshot.state, command.changes())
+    event = registry.OrganisationUpdated.create(
         state, partnership_id=PROGRAMME_KEY, actor=principal.as_actor()
     )
     cause = cause_of(principal, f"update:{stream}", idempotency_key)
     return await record_change(store, cause, stream, snapshot, expected_version, event, what)
 
 
-def _phases(phases: list[commands.PhaseInput]) -> list[Phase]:
+def _phases(phases: list[commands.PhaseInput]) -> list[registry.Phase]:
     return [
-        Phase(
+        registry.Phase(
             phase_id=phase.id,
             start=phase.start,
             end=phase.end,
@@ -120,8 +112,8 @@ async def define_programme(
         store, command.funder_id, command.coordinating_organisation_ids
     )
     await _require_kept_phases(store, {phase.id for phase in command.phases})
-    event = ProgrammeDefined.create(
-        ProgrammeDefinedPayload(
+    event = registry.ProgrammeDefined.create(
+        registry.ProgrammeDefinedPayload(
             programme_id=command.id,
             names=command.names,
             funder_id=command.funder_id,
@@ -164,17 +156,19 @@ async def update_programme(
     """Edit the programme: close a phase, mark it evaluated, add the next one…"""
     require_coordinator(principal)
     snapshot = await load_snapshot(
-        store, PROGRAMME_STREAM, ProgrammeDefinedPayload, "programme yet"
+        store, PROGRAMME_STREAM, registry.ProgrammeDefinedPayload, "programme yet"
     )
     changes = command.changes()
     if command.phases is not None:
         await _require_kept_phases(store, {phase.id for phase in command.phases})
         changes["phases"] = [phase.model_dump(mode="json") for phase in _phases(command.phases)]
-    state = rebuilt(ProgrammeDefinedPayload, snapshot.state, changes)
+    state = rebuilt(registry.ProgrammeDefinedPayload, snapshot.state, changes)
     await _require_programme_organisations(
         store, state.funder_id, state.coordinating_organisation_ids
     )
-    event = ProgrammeUpdated.create(state, partnership_id=PROGRAMME_KEY, actor=principal.as_actor())
+    event = registry.ProgrammeUpdated.create(
+        state, partnership_id=PROGRAMME_KEY, actor=principal.as_actor()
+    )
     cause = cause_of(principal, f"update:{PROGRAMME_STREAM}", idempotency_key)
     return await record_change(
         store, cause, PROGRAMME_STREAM, snapshot, expected_version, event, "the programme"

@@ -4,30 +4,8 @@ from __future__ import annotations
 
 import hashlib
 
-from imc_contracts import new_event_id
+from imc_contracts import new_event_id, registry
 from imc_contracts.common import BeneficiaryCount, DisaggregatedValue, ReportingPeriod
-from imc_contracts.registry import (
-    EvaluationSubmitted,
-    EvaluationSubmittedPayload,
-    IndicatorProposed,
-    IndicatorProposedPayload,
-    IndicatorValueReported,
-    IndicatorValueReportedPayload,
-    MilestoneCancellationRequested,
-    MilestoneCancellationRequestedPayload,
-    MilestoneProposed,
-    MilestoneProposedPayload,
-    MilestoneRescheduleRequested,
-    MilestoneRescheduleRequestedPayload,
-    MilestoneRevised,
-    MilestoneRevisedPayload,
-    ObjectiveProposed,
-    ObjectiveProposedPayload,
-    ProgressReported,
-    ProgressReportedPayload,
-    RoadmapImportRequested,
-    RoadmapImportRequestedPayload,
-)
 from imc_runtime.commitlog import Appended, commit_id
 from imc_runtime.principal import Principal
 
@@ -59,8 +37,8 @@ async def propose_objective(
 ) -> Appended:
     phase = command.phase or await current_phase(store) or DEFAULT_PHASE
 
-    def payload(partnership: Partnership, submission_id: str) -> ObjectiveProposedPayload:
-        return ObjectiveProposedPayload(
+    def payload(partnership: Partnership, submission_id: str) -> registry.ObjectiveProposedPayload:
+        return registry.ObjectiveProposedPayload(
             submission_id=submission_id,
             objective_id=command.objective_id or str(new_event_id()),
             phase=phase,
@@ -71,7 +49,13 @@ async def propose_objective(
         )
 
     return await submit_request(
-        partnership_id, "objective", principal, store, idempotency_key, ObjectiveProposed, payload
+        partnership_id,
+        "objective",
+        principal,
+        store,
+        idempotency_key,
+        registry.ObjectiveProposed,
+        payload,
     )
 
 
@@ -84,9 +68,9 @@ async def propose_milestone(
 ) -> Appended:
     """Publish a milestone plan for roadmaps to apply; answers with the submission."""
 
-    def payload(partnership: Partnership, submission_id: str) -> MilestoneProposedPayload:
+    def payload(partnership: Partnership, submission_id: str) -> registry.MilestoneProposedPayload:
         require_partner(partnership, command.responsible_municipality_id)
-        return MilestoneProposedPayload(
+        return registry.MilestoneProposedPayload(
             submission_id=submission_id,
             milestone_id=command.milestone_id or str(new_event_id()),
             title=command.title,
@@ -101,7 +85,13 @@ async def propose_milestone(
         )
 
     return await submit_request(
-        partnership_id, "propose", principal, store, idempotency_key, MilestoneProposed, payload
+        partnership_id,
+        "propose",
+        principal,
+        store,
+        idempotency_key,
+        registry.MilestoneProposed,
+        payload,
     )
 
 
@@ -113,15 +103,21 @@ async def revise_milestone(
     store: RegistryRepository,
     idempotency_key: str | None = None,
 ) -> Appended:
-    def payload(partnership: Partnership, submission_id: str) -> MilestoneRevisedPayload:
+    def payload(partnership: Partnership, submission_id: str) -> registry.MilestoneRevisedPayload:
         require_partner(partnership, command.responsible_municipality_id)
-        return MilestoneRevisedPayload(
+        return registry.MilestoneRevisedPayload(
             submission_id=submission_id, milestone_id=milestone_id, **command.changes()
         )
 
     action = f"revise:{milestone_id}"
     return await submit_request(
-        partnership_id, action, principal, store, idempotency_key, MilestoneRevised, payload
+        partnership_id,
+        action,
+        principal,
+        store,
+        idempotency_key,
+        registry.MilestoneRevised,
+        payload,
     )
 
 
@@ -135,8 +131,8 @@ async def reschedule_milestone(
 ) -> Appended:
     def payload(
         partnership: Partnership, submission_id: str
-    ) -> MilestoneRescheduleRequestedPayload:
-        return MilestoneRescheduleRequestedPayload(
+    ) -> registry.MilestoneRescheduleRequestedPayload:
+        return registry.MilestoneRescheduleRequestedPayload(
             submission_id=submission_id,
             milestone_id=milestone_id,
             due_date=command.due_date,
@@ -150,7 +146,7 @@ async def reschedule_milestone(
         principal,
         store,
         idempotency_key,
-        MilestoneRescheduleRequested,
+        registry.MilestoneRescheduleRequested,
         payload,
     )
 
@@ -165,8 +161,8 @@ async def cancel_milestone(
 ) -> Appended:
     def payload(
         partnership: Partnership, submission_id: str
-    ) -> MilestoneCancellationRequestedPayload:
-        return MilestoneCancellationRequestedPayload(
+    ) -> registry.MilestoneCancellationRequestedPayload:
+        return registry.MilestoneCancellationRequestedPayload(
             submission_id=submission_id, milestone_id=milestone_id, reason=command.reason
         )
 
@@ -177,7 +173,7 @@ async def cancel_milestone(
         principal,
         store,
         idempotency_key,
-        MilestoneCancellationRequested,
+        registry.MilestoneCancellationRequested,
         payload,
     )
 
@@ -190,8 +186,8 @@ async def report_progress(
     store: RegistryRepository,
     idempotency_key: str | None = None,
 ) -> Appended:
-    def payload(partnership: Partnership, submission_id: str) -> ProgressReportedPayload:
-        return ProgressReportedPayload(
+    def payload(partnership: Partnership, submission_id: str) -> registry.ProgressReportedPayload:
+        return registry.ProgressReportedPayload(
             submission_id=submission_id,
             milestone_id=milestone_id,
             progress=command.progress,
@@ -205,7 +201,13 @@ async def report_progress(
 
     action = f"progress:{milestone_id}"
     return await submit_request(
-        partnership_id, action, principal, store, idempotency_key, ProgressReported, payload
+        partnership_id,
+        action,
+        principal,
+        store,
+        idempotency_key,
+        registry.ProgressReported,
+        payload,
     )
 
 
@@ -220,8 +222,8 @@ async def propose_indicator(
     store: RegistryRepository,
     idempotency_key: str | None = None,
 ) -> Appended:
-    def payload(partnership: Partnership, submission_id: str) -> IndicatorProposedPayload:
-        return IndicatorProposedPayload(
+    def payload(partnership: Partnership, submission_id: str) -> registry.IndicatorProposedPayload:
+        return registry.IndicatorProposedPayload(
             submission_id=submission_id,
             indicator_id=command.indicator_id or str(new_event_id()),
             objective_id=command.objective_id,
@@ -244,7 +246,13 @@ async def propose_indicator(
         )
 
     return await submit_request(
-        partnership_id, "indicator", principal, store, idempotency_key, IndicatorProposed, payload
+        partnership_id,
+        "indicator",
+        principal,
+        store,
+        idempotency_key,
+        registry.IndicatorProposed,
+        payload,
     )
 
 
@@ -256,8 +264,10 @@ async def report_indicator_value(
     store: RegistryRepository,
     idempotency_key: str | None = None,
 ) -> Appended:
-    def payload(partnership: Partnership, submission_id: str) -> IndicatorValueReportedPayload:
-        return IndicatorValueReportedPayload(
+    def payload(
+        partnership: Partnership, submission_id: str
+    ) -> registry.IndicatorValueReportedPayload:
+        return registry.IndicatorValueReportedPayload(
             submission_id=submission_id,
             indicator_id=indicator_id,
             period_id=command.period_id,
@@ -267,7 +277,13 @@ async def report_indicator_value(
 
     action = f"indicator-value:{indicator_id}"
     return await submit_request(
-        partnership_id, action, principal, store, idempotency_key, IndicatorValueReported, payload
+        partnership_id,
+        action,
+        principal,
+        store,
+        idempotency_key,
+        registry.IndicatorValueReported,
+        payload,
     )
 
 
@@ -289,8 +305,10 @@ async def submit_evaluation(
             f"{', '.join(found.phases) or 'no phase'}, not {phase}"
         )
 
-    def payload(partnership: Partnership, submission_id: str) -> EvaluationSubmittedPayload:
-        return EvaluationSubmittedPayload(
+    def payload(
+        partnership: Partnership, submission_id: str
+    ) -> registry.EvaluationSubmittedPayload:
+        return registry.EvaluationSubmittedPayload(
             submission_id=submission_id, phase=phase, **command.model_dump()
         )
 
@@ -301,7 +319,7 @@ async def submit_evaluation(
         principal,
         store,
         idempotency_key,
-        EvaluationSubmitted,
+        registry.EvaluationSubmitted,
         payload,
         closed_too=True,
     )
@@ -321,8 +339,10 @@ async def import_roadmap(
     rows = sheets.milestone_rows(await sheets.read_sheet_off_loop(sheet, kind))
     import_id = idempotency_key or hashlib.sha256(sheet).hexdigest()
 
-    def payload(partnership: Partnership, submission_id: str) -> RoadmapImportRequestedPayload:
-        return RoadmapImportRequestedPayload(
+    def payload(
+        partnership: Partnership, submission_id: str
+    ) -> registry.RoadmapImportRequestedPayload:
+        return registry.RoadmapImportRequestedPayload(
             submission_id=submission_id,
             import_id=commit_id(principal.subject, partnership.id, import_id),
             rows=rows,
@@ -330,5 +350,11 @@ async def import_roadmap(
 
     action = f"import:{import_id}"
     return await submit_request(
-        partnership_id, action, principal, store, idempotency_key, RoadmapImportRequested, payload
+        partnership_id,
+        action,
+        principal,
+        store,
+        idempotency_key,
+        registry.RoadmapImportRequested,
+        payload,
     )

@@ -7,22 +7,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Literal
 
-from imc_contracts import Actor, Event, Localized
+from imc_contracts import Actor, Event, Localized, roadmaps
 from imc_contracts.common import BeneficiaryCount
-from imc_contracts.roadmaps import (
-    MilestoneCancelled,
-    MilestoneCancelledPayload,
-    MilestonePlanned,
-    MilestonePlannedPayload,
-    MilestoneProgressed,
-    MilestoneProgressedPayload,
-    MilestoneReached,
-    MilestoneReachedPayload,
-    MilestoneRescheduled,
-    MilestoneRescheduledPayload,
-    MilestoneRevised,
-    MilestoneRevisedPayload,
-)
 
 Status = Literal["planned", "in_progress", "reached", "cancelled"]
 
@@ -78,7 +64,7 @@ class Milestone:
     def from_history(cls, events: Iterable[Event]) -> Milestone | None:
         milestone: Milestone | None = None
         for event in events:
-            if isinstance(event, MilestonePlanned):
+            if isinstance(event, roadmaps.MilestonePlanned):
                 p = event.payload
                 milestone = cls(
                     id=p.milestone_id,
@@ -99,7 +85,7 @@ class Milestone:
 
     def _apply(self, event: Event) -> None:
         match event:
-            case MilestoneProgressed(payload=p):
+            case roadmaps.MilestoneProgressed(payload=p):
                 # A correction that keeps a reached milestone at 100 is no new completion.
                 if not (self.status == "reached" and p.progress == 100):
                     self.status = "in_progress"
@@ -108,19 +94,19 @@ class Milestone:
                 if p.beneficiaries:
                     # A report states who was reached so far; one without figures keeps the last.
                     self.beneficiaries = list(p.beneficiaries)
-            case MilestoneReached(payload=p):
+            case roadmaps.MilestoneReached(payload=p):
                 self.progress = 100
                 self.status = "reached"
                 self.reached_on = p.reached_on
-            case MilestoneRevised(payload=p):
+            case roadmaps.MilestoneRevised(payload=p):
                 self.title = dict(p.title)
                 self.responsible_municipality_id = p.responsible_municipality_id
                 self.target = p.target
                 self.objective_id = p.objective_id
                 self.weight = p.weight
-            case MilestoneRescheduled(payload=p):
+            case roadmaps.MilestoneRescheduled(payload=p):
                 self.due_date = p.due_date
-            case MilestoneCancelled():
+            case roadmaps.MilestoneCancelled():
                 self.status = "cancelled"
             case _:
                 pass  # schedule and roll-up events do not change the milestone
@@ -154,8 +140,8 @@ class Milestone:
             if progress < self.progress:
                 raise Refused("progress_decreasing", previous=self.progress, progress=progress)
         events: list[Event] = [
-            MilestoneProgressed.create(
-                MilestoneProgressedPayload(
+            roadmaps.MilestoneProgressed.create(
+                roadmaps.MilestoneProgressedPayload(
                     submission_id=submission_id,
                     milestone_id=self.id,
                     title=self.title,
@@ -172,8 +158,8 @@ class Milestone:
         ]
         if progress == 100 and self.status != "reached":
             events.append(
-                MilestoneReached.create(
-                    MilestoneReachedPayload(
+                roadmaps.MilestoneReached.create(
+                    roadmaps.MilestoneReachedPayload(
                         submission_id=submission_id,
                         milestone_id=self.id,
                         title=self.title,
@@ -199,15 +185,15 @@ class Milestone:
         weight: float | None,
         cause: Event,
         submission_id: str | None,
-    ) -> MilestoneRevised:
+    ) -> roadmaps.MilestoneRevised:
         """The milestone's plan after an edit; absent fields stay as they were."""
         self._require_open()
         responsible = responsible_municipality_id or self.responsible_municipality_id
         partnership.require_member(responsible)
         if objective_id is not None and objective_id not in objective_ids:
             raise Refused("objective_unknown", objective_id=objective_id)
-        return MilestoneRevised.create(
-            MilestoneRevisedPayload(
+        return roadmaps.MilestoneRevised.create(
+            roadmaps.MilestoneRevisedPayload(
                 submission_id=submission_id,
                 milestone_id=self.id,
                 title=title or self.title,
@@ -228,7 +214,7 @@ class Milestone:
         reason: str | None,
         cause: Event,
         submission_id: str | None,
-    ) -> MilestoneRescheduled:
+    ) -> roadmaps.MilestoneRescheduled:
         self._require_open()
         if self.status == "reached":
             raise Refused("milestone_already_reached", milestone_id=self.id)
@@ -236,8 +222,8 @@ class Milestone:
             raise Refused("due_date_past", due_date=due_date.isoformat())
         if due_date == self.due_date:
             raise Refused("due_date_unchanged", due_date=due_date.isoformat())
-        return MilestoneRescheduled.create(
-            MilestoneRescheduledPayload(
+        return roadmaps.MilestoneRescheduled.create(
+            roadmaps.MilestoneRescheduledPayload(
                 submission_id=submission_id,
                 milestone_id=self.id,
                 title=self.title,
@@ -249,12 +235,14 @@ class Milestone:
             caused_by=cause,
         )
 
-    def cancel(self, reason: str, *, cause: Event, submission_id: str | None) -> MilestoneCancelled:
+    def cancel(
+        self, reason: str, *, cause: Event, submission_id: str | None
+    ) -> roadmaps.MilestoneCancelled:
         self._require_open()
         if self.status == "reached":
             raise Refused("milestone_already_reached", milestone_id=self.id)
-        return MilestoneCancelled.create(
-            MilestoneCancelledPayload(
+        return roadmaps.MilestoneCancelled.create(
+            roadmaps.MilestoneCancelledPayload(
                 submission_id=submission_id, milestone_id=self.id, title=self.title, reason=reason
             ),
             partnership_id=self.partnership_id,
@@ -299,7 +287,7 @@ def plan_milestone(
     weight: float | None = None,
     backfill: bool = False,
     example: bool = False,
-) -> MilestonePlanned:
+) -> roadmaps.MilestonePlanned:
     """Plan a milestone, or refuse: unknown partnership or objective, a responsible
     municipality outside the partnership, a due date in the past unless back-filling.
 
@@ -319,8 +307,8 @@ def plan_milestone(
         raise Refused("phase_unknown", phase=resolved_phase, partnership_id=partnership_id)
     if due_date < today and not backfill:
         raise Refused("due_date_past", due_date=due_date.isoformat())
-    return MilestonePlanned.create(
-        MilestonePlannedPayload(
+    return roadmaps.MilestonePlanned.create(
+        roadmaps.MilestonePlannedPayload(
             submission_id=submission_id,
             milestone_id=milestone_id,
             title=title,

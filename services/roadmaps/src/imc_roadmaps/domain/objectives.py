@@ -5,16 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from imc_contracts import Event, Localized
+from imc_contracts import Event, Localized, roadmaps
 from imc_contracts.common import DisaggregatedValue, Measure, ReportingPeriod
-from imc_contracts.roadmaps import (
-    IndicatorDefined,
-    IndicatorDefinedPayload,
-    IndicatorValueRecorded,
-    IndicatorValueRecordedPayload,
-    ObjectivePlanned,
-    ObjectivePlannedPayload,
-)
 
 from imc_roadmaps.domain.model import PartnershipMembers, Refused
 
@@ -34,7 +26,7 @@ class Objective:
     def from_history(cls, events: Iterable[Event]) -> Objective | None:
         objective: Objective | None = None
         for event in events:
-            if isinstance(event, ObjectivePlanned):
+            if isinstance(event, roadmaps.ObjectivePlanned):
                 p = event.payload
                 objective = cls(
                     p.objective_id,
@@ -61,7 +53,7 @@ def plan_objective(
     cause: Event,
     submission_id: str | None,
     example: bool = False,
-) -> ObjectivePlanned:
+) -> roadmaps.ObjectivePlanned:
     """Plan an objective, or edit it when its id is known already."""
     if partnership is None:
         raise Refused("partnership_unknown", partnership_id=partnership_id)
@@ -70,8 +62,8 @@ def plan_objective(
     if existing is not None and existing.phase != phase:
         # Its milestones were planned in the objective's phase; moving it would split them.
         raise Refused("objective_phase_fixed", objective_id=objective_id, phase=existing.phase)
-    return ObjectivePlanned.create(
-        ObjectivePlannedPayload(
+    return roadmaps.ObjectivePlanned.create(
+        roadmaps.ObjectivePlannedPayload(
             submission_id=submission_id,
             objective_id=objective_id,
             phase=phase,
@@ -111,7 +103,7 @@ class Indicator:
         indicator: Indicator | None = None
         for event in events:
             match event:
-                case IndicatorDefined(payload=p):
+                case roadmaps.IndicatorDefined(payload=p):
                     actuals = indicator.actuals if indicator else {}
                     indicator = cls(
                         p.indicator_id,
@@ -127,7 +119,7 @@ class Indicator:
                         actuals,
                         example=p.example,
                     )
-                case IndicatorValueRecorded(payload=p) if indicator is not None:
+                case roadmaps.IndicatorValueRecorded(payload=p) if indicator is not None:
                     merged = {_dimension(v): v for v in indicator.actuals.get(p.period_id, [])}
                     merged.update({_dimension(v): v for v in p.values})
                     indicator.actuals[p.period_id] = list(merged.values())
@@ -143,13 +135,13 @@ class Indicator:
         *,
         cause: Event,
         submission_id: str | None,
-    ) -> IndicatorValueRecorded:
+    ) -> roadmaps.IndicatorValueRecorded:
         """Values for one period, each for a group and/or sex (both absent = the total)."""
         if period_id not in {period.period_id for period in self.periods}:
             raise Refused("period_unknown", period_id=period_id, indicator_id=self.id)
         _check_values(self.measure, values)
-        return IndicatorValueRecorded.create(
-            IndicatorValueRecordedPayload(
+        return roadmaps.IndicatorValueRecorded.create(
+            roadmaps.IndicatorValueRecordedPayload(
                 submission_id=submission_id,
                 indicator_id=self.id,
                 period_id=period_id,
@@ -185,9 +177,9 @@ def define_indicator(
     partnership_id: str,
     existing: Indicator | None,
     objective_ids: frozenset[str],
-    payload: IndicatorDefinedPayload,
+    payload: roadmaps.IndicatorDefinedPayload,
     cause: Event,
-) -> IndicatorDefined:
+) -> roadmaps.IndicatorDefined:
     """Define an indicator (or redefine a known one), its baseline and reporting periods."""
     if partnership is None:
         raise Refused("partnership_unknown", partnership_id=partnership_id)
@@ -208,4 +200,4 @@ def define_indicator(
             if period_id not in period_ids:
                 # Values already reported for it would lose their period.
                 raise Refused("period_has_values", period_id=period_id)
-    return IndicatorDefined.create(payload, partnership_id=partnership_id, caused_by=cause)
+    return roadmaps.IndicatorDefined.create(payload, partnership_id=partnership_id, caused_by=cause)

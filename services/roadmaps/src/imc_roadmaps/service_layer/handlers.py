@@ -6,14 +6,7 @@ import asyncio
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 
-from imc_contracts import Actor, Event, registry
-from imc_contracts.roadmaps import (
-    IndicatorDefinedPayload,
-    RoadmapProgressed,
-    RoadmapProgressedPayload,
-    SubmissionRejected,
-    SubmissionRejectedPayload,
-)
+from imc_contracts import Actor, Event, registry, roadmaps
 from imc_runtime.commitlog import ConcurrencyConflict, commit_id
 
 from imc_roadmaps.domain.model import Milestone, ObjectiveRef, Refused, plan_milestone
@@ -226,7 +219,7 @@ async def indicator_proposed(event: registry.IndicatorProposed, deps: Dependenci
             partnership_id=event.partnership_id,
             existing=existing,
             objective_ids=objective_ids,
-            payload=IndicatorDefinedPayload(**p.model_dump()),
+            payload=roadmaps.IndicatorDefinedPayload(**p.model_dump()),
             cause=event,
         )
         version = existing.version if existing else 0
@@ -287,8 +280,8 @@ async def milestone_decision(
     if rollup.changed_from(previous):
         events = [
             *events,
-            RoadmapProgressed.create(
-                RoadmapProgressedPayload(
+            roadmaps.RoadmapProgressed.create(
+                roadmaps.RoadmapProgressedPayload(
                     phase=milestone.phase,
                     progress=rollup.progress,
                     previous_progress=previous,
@@ -324,7 +317,7 @@ async def decide_or_refuse(
             language = event.actor.language if event.actor else None
             await reject(
                 event,
-                SubmissionRejectedPayload(
+                roadmaps.SubmissionRejectedPayload(
                     submission_id=submission_id,
                     code=refused.code,
                     reason=reason(refused.code, language, **refused.details),
@@ -338,10 +331,10 @@ async def decide_or_refuse(
 
 
 async def reject(
-    event: Event, rejection: SubmissionRejectedPayload, store: RoadmapsRepository
+    event: Event, rejection: roadmaps.SubmissionRejectedPayload, store: RoadmapsRepository
 ) -> None:
     """Record that the request ``event`` carried is refused, once, however often it arrives."""
-    refused = SubmissionRejected.create(
+    refused = roadmaps.SubmissionRejected.create(
         rejection, partnership_id=event.partnership_id, caused_by=event
     )
     await store.record(cause_id(event), submission_stream(rejection.submission_id), 0, [refused])

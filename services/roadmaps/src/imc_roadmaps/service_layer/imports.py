@@ -11,16 +11,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from imc_contracts import Actor, Event, Language, registry
+from imc_contracts import Actor, Event, Language, registry, roadmaps
 from imc_contracts.registry import RoadmapRow
-from imc_contracts.roadmaps import (
-    ObjectivePlanned,
-    ObjectivePlannedPayload,
-    RoadmapImported,
-    RoadmapImportedPayload,
-    RowProblem,
-    SubmissionRejectedPayload,
-)
 from imc_runtime.commitlog import commit_id
 
 from imc_roadmaps.domain.model import Milestone, ObjectiveRef, Refused, plan_milestone
@@ -40,7 +32,7 @@ COLUMN_OF_RULE = {
 
 
 class ImportRefused(Exception):
-    def __init__(self, problems: list[RowProblem]) -> None:
+    def __init__(self, problems: list[roadmaps.RowProblem]) -> None:
         super().__init__(f"{len(problems)} problem(s)")
         self.problems = problems
 
@@ -74,7 +66,7 @@ async def import_requested(event: registry.RoadmapImportRequested, deps: Depende
         summary = f"row {first.row}, {first.column}: {first.message}"
         if len(refused.problems) > 1:
             summary += f" (+{len(refused.problems) - 1})"
-        rejection = SubmissionRejectedPayload(
+        rejection = roadmaps.SubmissionRejectedPayload(
             submission_id=p.submission_id,
             code="sheet_refused",
             reason=summary,
@@ -82,8 +74,8 @@ async def import_requested(event: registry.RoadmapImportRequested, deps: Depende
         )
         await reject(event, rejection, store)
         return
-    answer = RoadmapImported.create(
-        RoadmapImportedPayload(
+    answer = roadmaps.RoadmapImported.create(
+        roadmaps.RoadmapImportedPayload(
             submission_id=p.submission_id,
             milestones=imported.milestones,
             objectives=imported.objectives,
@@ -110,16 +102,16 @@ async def import_roadmap(
     if partnership is None:
         message = reason("partnership_unknown", language, partnership_id=partnership_id)
         raise ImportRefused(
-            [RowProblem(row=1, column="-", code="partnership_unknown", message=message)]
+            [roadmaps.RowProblem(row=1, column="-", code="partnership_unknown", message=message)]
         )
-    problems: list[RowProblem] = []
-    objectives: dict[str, ObjectivePlanned] = {}
+    problems: list[roadmaps.RowProblem] = []
+    objectives: dict[str, roadmaps.ObjectivePlanned] = {}
     planned: list[tuple[int, Milestone, list[Event]]] = []
     seen: dict[str, int] = {}
     already = 0
 
     def problem(row: int, column: str, code: str, message: str) -> None:
-        problems.append(RowProblem(row=row, column=column, code=code, message=message))
+        problems.append(roadmaps.RowProblem(row=row, column=column, code=code, message=message))
 
     for row in rows:
         index = row.row
@@ -151,8 +143,8 @@ async def import_roadmap(
                     message = "a new objective needs a title"
                     problem(index, "objective_title_fr", "required", message)
                 else:
-                    objectives[row.objective_id] = ObjectivePlanned.create(
-                        ObjectivePlannedPayload(
+                    objectives[row.objective_id] = roadmaps.ObjectivePlanned.create(
+                        roadmaps.ObjectivePlannedPayload(
                             objective_id=row.objective_id,
                             phase=row.phase,
                             theme=row.objective_theme,
