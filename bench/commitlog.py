@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
 import json
 import os
 import platform
@@ -35,10 +34,11 @@ from typing import Any
 
 from imc_contracts import registry
 from imc_contracts.envelope import Event
-from imc_devstack.stack import Stack
 from imc_runtime.commitlog import CommitLog
 from imc_runtime.mongo import Document
 from pymongo import AsyncMongoClient
+
+from bench.database import database_url
 
 STREAM_LENGTH = 10
 
@@ -131,12 +131,7 @@ def main() -> None:
     parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 5000, 20000])
     parser.add_argument("--json", type=Path)
     args = parser.parse_args()
-    url = os.environ.get("IMC_MONGO_URL")
-    with contextlib.ExitStack() as resources:
-        if url is None:
-            stack = resources.enter_context(Stack.temporary("imc-bench-"))
-            stack.start_ferretdb()
-            url = stack.mongo_url
+    with database_url() as url:
         rows = asyncio.run(measure(url, sorted(args.sizes)))
     result = {"machine": {"cores": os.cpu_count(), "python": platform.python_version()}}
     result["rows"] = rows  # type: ignore[assignment]

@@ -17,24 +17,23 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
 import copy
 import datetime as dt
 import functools
 import json
-import os
 import time
 import uuid
 from typing import Any
 
 from imc_contracts import roadmaps
 from imc_contracts.codec import to_document
-from imc_devstack.stack import Stack
 from imc_roadmaps.adapters.store import RoadmapsStore
 from imc_roadmaps.domain.streams import milestone_stream
 from imc_runtime.commitlog import CommitLog, commit_id
 from imc_runtime.mongo import Document
 from pymongo import AsyncMongoClient
+
+from bench.database import database_url
 
 STREAM_LENGTH = 10
 PHASE = "2022-2026"
@@ -178,12 +177,7 @@ def main() -> None:
     parser.add_argument("--commits", type=int, default=100_000)
     parser.add_argument("--partnerships", type=int, default=100)
     args = parser.parse_args()
-    url = os.environ.get("IMC_MONGO_URL")
-    with contextlib.ExitStack() as resources:
-        if url is None:
-            stack = resources.enter_context(Stack.temporary("imc-bench-"))
-            stack.start_ferretdb()
-            url = stack.mongo_url
+    with database_url() as url:
         print(json.dumps(asyncio.run(measure(url, args.commits, args.partnerships)), indent=2))
 
 

@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
 
+import httpx
+
 _PR_SET_PDEATHSIG = 1
 
 
@@ -134,6 +136,11 @@ def _pump_lines(name: str, stream: IO[bytes], sink: Callable[[str], None]) -> No
     for raw in iter(stream.readline, b""):
         sink(raw.decode("utf-8", "replace"))
     stream.close()
+
+
+def answers(url: str, timeout: float = 1) -> Callable[[], bool]:
+    """A readiness check for ``wait_until``: ``url`` answers 200."""
+    return lambda: httpx.get(url, timeout=timeout).status_code == 200
 
 
 def wait_until(

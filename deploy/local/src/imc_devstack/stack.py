@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import contextlib
+import functools
 import json
 import os
 import sys
@@ -18,7 +19,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass, fields
 from pathlib import Path
 
-import httpx
 from imc_runtime.kafka import ensure_topics
 
 from imc_devstack import build
@@ -26,6 +26,7 @@ from imc_devstack.paths import DEPLOY_LOCAL, REPO_ROOT
 from imc_devstack.processes import (
     PortInUse,
     Process,
+    answers,
     free_port,
     port_accepts,
     port_is_free,
@@ -308,12 +309,8 @@ class Stack:
 
     def wait_for_kafka(self, timeout: float = 120) -> None:
         kafka = self.processes["kafka"]
-        wait_until(
-            lambda: port_accepts(self.ports.kafka),
-            what="Kafka port",
-            timeout=timeout,
-            process=kafka,
-        )
+        ready = functools.partial(port_accepts, self.ports.kafka)
+        wait_until(ready, what="Kafka port", timeout=timeout, process=kafka)
         created = asyncio.run(self._create_topics(timeout))
         if created:
             print(f"created topics: {', '.join(created)}", file=sys.stderr)
@@ -349,12 +346,8 @@ class Stack:
             ],
         )
         process.start()
-        wait_until(
-            lambda: port_accepts(self.ports.ferretdb),
-            what="FerretDB",
-            timeout=timeout,
-            process=process,
-        )
+        ready = functools.partial(port_accepts, self.ports.ferretdb)
+        wait_until(ready, what="FerretDB", timeout=timeout, process=process)
 
     def start_mail(self, timeout: float = 60) -> None:
         """Mailpit: SMTP on ``ports.smtp``, its inbox and API on ``ports.mail_http``, its
@@ -362,10 +355,7 @@ class Stack:
         process = self._process("mail", mailpit_argv(self.data_dir / "mail", self.ports))
         process.start()
         wait_until(
-            lambda: httpx.get(f"{self.mail_api}/readyz", timeout=1).status_code == 200,
-            what="Mailpit",
-            timeout=timeout,
-            process=process,
+            answers(f"{self.mail_api}/readyz"), what="Mailpit", timeout=timeout, process=process
         )
 
     # -- services ----------------------------------------------------------------------
@@ -380,10 +370,7 @@ class Stack:
     def wait_ready(self, service: str, process: Process, timeout: float = 90) -> None:
         url = f"{self.service_url(service)}/health/ready"
         wait_until(
-            lambda: httpx.get(url, timeout=2).status_code == 200,
-            what=f"{service} ready",
-            timeout=timeout,
-            process=process,
+            answers(url, timeout=2), what=f"{service} ready", timeout=timeout, process=process
         )
 
     def start_services(self) -> None:
@@ -424,12 +411,8 @@ class Stack:
             ],
         )
         process.start()
-        wait_until(
-            lambda: httpx.get(f"{self.web_url}/config.json", timeout=1).status_code == 200,
-            what="web frontend",
-            timeout=timeout,
-            process=process,
-        )
+        ready = answers(f"{self.web_url}/config.json")
+        wait_until(ready, what="web frontend", timeout=timeout, process=process)
         return process
 
     def stop(self) -> None:

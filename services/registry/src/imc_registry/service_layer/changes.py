@@ -10,7 +10,7 @@ from imc_contracts import Event, new_event_id
 from imc_contracts.envelope import Contract
 from imc_runtime.commitlog import Appended, ConcurrencyConflict, commit_id
 from imc_runtime.principal import Principal
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from imc_registry.domain.model import (
     Conflict,
@@ -76,6 +76,12 @@ async def record_change(
         return await store.record(cause, stream, version, [event])
     except ConcurrencyConflict:
         raise Conflict(f"{what} changed while you edited it; reload and try again") from None
+
+
+def from_command(kind: type[State], command: BaseModel, **fields: Any) -> State:
+    """The event's payload: the command's fields by name, with ``fields`` (ids the registry
+    chose, a submission id…) added or put in their place."""
+    return kind.model_validate({**command.model_dump(mode="json"), **fields})
 
 
 def rebuilt(kind: type[State], current: State, changes: dict[str, Any]) -> State:

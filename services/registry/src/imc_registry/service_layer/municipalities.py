@@ -15,6 +15,7 @@ from imc_registry.domain.model import (
 )
 from imc_registry.service_layer.changes import (
     cause_of,
+    from_command,
     load_snapshot,
     rebuilt,
     record_change,
@@ -38,14 +39,8 @@ async def register_municipality(
         command.names.get("fr") or next(iter(command.names.values()))
     )
     event = registry.MunicipalityRegistered.create(
-        registry.MunicipalityRegisteredPayload(
-            municipality_id=municipality_id,
-            names=command.names,
-            country=command.country,
-            region=command.region,
-            association=command.association,
-            languages=command.languages,
-            note=command.note,
+        from_command(
+            registry.MunicipalityRegisteredPayload, command, municipality_id=municipality_id
         ),
         partnership_id=PROGRAMME_KEY,
         actor=principal.as_actor(),

@@ -18,6 +18,7 @@ from imc_registry.domain.model import (
 )
 from imc_registry.service_layer.changes import (
     cause_of,
+    from_command,
     load_snapshot,
     rebuilt,
     record_change,
@@ -41,14 +42,7 @@ async def add_member(
     if idempotency_key is not None:
         member_id = commit_id(principal.subject, "member", idempotency_key)
     event = registry.MemberAdded.create(
-        registry.MemberAddedPayload(
-            member_id=member_id,
-            name=command.name,
-            email=str(command.email),
-            municipality_id=command.municipality_id,
-            role=command.role,
-            language=command.language,
-        ),
+        from_command(registry.MemberAddedPayload, command, member_id=member_id),
         partnership_id=PROGRAMME_KEY,
         actor=principal.as_actor(),
     )
@@ -128,14 +122,7 @@ async def add_coordinator(
     require_coordinator(principal)
     coordinator_id = command.id or slug(str(command.email).replace("@", " at "))
     event = registry.CoordinatorAdded.create(
-        registry.CoordinatorAddedPayload(
-            coordinator_id=coordinator_id,
-            name=command.name,
-            email=str(command.email),
-            organisation=command.organisation,
-            language=command.language,
-            time_zone=command.time_zone,
-        ),
+        from_command(registry.CoordinatorAddedPayload, command, coordinator_id=coordinator_id),
         partnership_id=PROGRAMME_KEY,
         actor=principal.as_actor(),
     )

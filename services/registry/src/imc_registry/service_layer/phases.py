@@ -17,7 +17,12 @@ from imc_runtime.principal import Principal
 
 from imc_registry.domain import commands
 from imc_registry.domain.model import Conflict, Invalid, NotFound, Snapshot, require_coordinator
-from imc_registry.service_layer.changes import PROGRAMME_STREAM, cause_of, load_snapshot
+from imc_registry.service_layer.changes import (
+    PROGRAMME_STREAM,
+    cause_of,
+    from_command,
+    load_snapshot,
+)
 from imc_registry.service_layer.ports import RegistryRepository
 
 RETRIES = 5
@@ -92,14 +97,7 @@ async def open_phase(
                 f"start: {command.id} ({command.start} – {command.end}) overlaps phase "
                 f"{phase.phase_id} ({phase.start} – {phase.end})"
             )
-    opened = registry.Phase(
-        phase_id=command.id,
-        start=command.start,
-        end=command.end,
-        status=command.status,
-        description=command.description,
-        note=command.note,
-    )
+    opened = from_command(registry.Phase, command, phase_id=command.id)
     return await _record_programme(store, principal, cause, snapshot, [*phases, opened])
 
 

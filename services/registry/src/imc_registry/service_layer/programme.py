@@ -16,6 +16,7 @@ from imc_registry.domain.model import (
 from imc_registry.service_layer.changes import (
     PROGRAMME_STREAM,
     cause_of,
+    from_command,
     load_snapshot,
     rebuilt,
     record_change,
@@ -38,14 +39,8 @@ async def register_organisation(
         command.names.get("fr") or next(iter(command.names.values()))
     )
     event = registry.OrganisationRegistered.create(
-        registry.OrganisationRegisteredPayload(
-            organisation_id=organisation_id,
-            names=command.names,
-            kind=command.kind,
-            country=command.country,
-            iati_identifier=command.iati_identifier,
-            iati_type=command.iati_type,
-            note=command.note,
+        from_command(
+            registry.OrganisationRegisteredPayload, command, organisation_id=organisation_id
         ),
         partnership_id=PROGRAMME_KEY,
         actor=principal.as_actor(),

@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 
 from imc_contracts import new_event_id, registry
-from imc_contracts.common import BeneficiaryCount, DisaggregatedValue, ReportingPeriod
 from imc_runtime.commitlog import Appended, commit_id
 from imc_runtime.principal import Principal
 
@@ -17,6 +16,7 @@ from imc_registry.domain.model import (
 )
 from imc_registry.service_layer import sheets
 from imc_registry.service_layer.changes import (
+    from_command,
     require_partner,
     submit_request,
     writable_partnership,
@@ -38,14 +38,13 @@ async def propose_objective(
     phase = command.phase or await current_phase(store) or DEFAULT_PHASE
 
     def payload(partnership: Partnership, submission_id: str) -> registry.ObjectiveProposedPayload:
-        return registry.ObjectiveProposedPayload(
+        objective_id = command.objective_id or str(new_event_id())
+        return from_command(
+            registry.ObjectiveProposedPayload,
+            command,
             submission_id=submission_id,
-            objective_id=command.objective_id or str(new_event_id()),
+            objective_id=objective_id,
             phase=phase,
-            theme=command.theme,
-            title=command.title,
-            description=command.description,
-            example=command.example,
         )
 
     return await submit_request(
@@ -70,18 +69,12 @@ async def propose_milestone(
 
     def payload(partnership: Partnership, submission_id: str) -> registry.MilestoneProposedPayload:
         require_partner(partnership, command.responsible_municipality_id)
-        return registry.MilestoneProposedPayload(
+        milestone_id = command.milestone_id or str(new_event_id())
+        return from_command(
+            registry.MilestoneProposedPayload,
+            command,
             submission_id=submission_id,
-            milestone_id=command.milestone_id or str(new_event_id()),
-            title=command.title,
-            due_date=command.due_date,
-            responsible_municipality_id=command.responsible_municipality_id,
-            target=command.target,
-            objective_id=command.objective_id,
-            phase=command.phase,
-            weight=command.weight,
-            backfill=command.backfill,
-            example=command.example,
+            milestone_id=milestone_id,
         )
 
     return await submit_request(
@@ -132,11 +125,11 @@ async def reschedule_milestone(
     def payload(
         partnership: Partnership, submission_id: str
     ) -> registry.MilestoneRescheduleRequestedPayload:
-        return registry.MilestoneRescheduleRequestedPayload(
+        return from_command(
+            registry.MilestoneRescheduleRequestedPayload,
+            command,
             submission_id=submission_id,
             milestone_id=milestone_id,
-            due_date=command.due_date,
-            reason=command.reason,
         )
 
     action = f"reschedule:{milestone_id}"
@@ -162,8 +155,11 @@ async def cancel_milestone(
     def payload(
         partnership: Partnership, submission_id: str
     ) -> registry.MilestoneCancellationRequestedPayload:
-        return registry.MilestoneCancellationRequestedPayload(
-            submission_id=submission_id, milestone_id=milestone_id, reason=command.reason
+        return from_command(
+            registry.MilestoneCancellationRequestedPayload,
+            command,
+            submission_id=submission_id,
+            milestone_id=milestone_id,
         )
 
     action = f"cancel:{milestone_id}"
@@ -187,16 +183,11 @@ async def report_progress(
     idempotency_key: str | None = None,
 ) -> Appended:
     def payload(partnership: Partnership, submission_id: str) -> registry.ProgressReportedPayload:
-        return registry.ProgressReportedPayload(
+        return from_command(
+            registry.ProgressReportedPayload,
+            command,
             submission_id=submission_id,
             milestone_id=milestone_id,
-            progress=command.progress,
-            reported_on=command.reported_on,
-            note=command.note,
-            beneficiaries=[
-                BeneficiaryCount.model_validate(b.model_dump()) for b in command.beneficiaries
-            ],
-            correction=command.correction,
         )
 
     action = f"progress:{milestone_id}"
@@ -211,10 +202,6 @@ async def report_progress(
     )
 
 
-def _value(value: roadmap_requests.Value) -> DisaggregatedValue:
-    return DisaggregatedValue.model_validate(value.model_dump())
-
-
 async def propose_indicator(
     partnership_id: str,
     command: roadmap_requests.ProposeIndicator,
@@ -223,26 +210,12 @@ async def propose_indicator(
     idempotency_key: str | None = None,
 ) -> Appended:
     def payload(partnership: Partnership, submission_id: str) -> registry.IndicatorProposedPayload:
-        return registry.IndicatorProposedPayload(
+        indicator_id = command.indicator_id or str(new_event_id())
+        return from_command(
+            registry.IndicatorProposedPayload,
+            command,
             submission_id=submission_id,
-            indicator_id=command.indicator_id or str(new_event_id()),
-            objective_id=command.objective_id,
-            title=command.title,
-            description=command.description,
-            measure=command.measure,
-            unit=command.unit,
-            baseline=None if command.baseline is None else _value(command.baseline),
-            baseline_year=command.baseline_year,
-            periods=[
-                ReportingPeriod(
-                    period_id=period.period_id,
-                    start=period.start,
-                    end=period.end,
-                    targets=[_value(target) for target in period.targets],
-                )
-                for period in command.periods
-            ],
-            example=command.example,
+            indicator_id=indicator_id,
         )
 
     return await submit_request(
@@ -267,12 +240,11 @@ async def report_indicator_value(
     def payload(
         partnership: Partnership, submission_id: str
     ) -> registry.IndicatorValueReportedPayload:
-        return registry.IndicatorValueReportedPayload(
+        return from_command(
+            registry.IndicatorValueReportedPayload,
+            command,
             submission_id=submission_id,
             indicator_id=indicator_id,
-            period_id=command.period_id,
-            values=[_value(value) for value in command.values],
-            note=command.note,
         )
 
     action = f"indicator-value:{indicator_id}"
@@ -308,8 +280,8 @@ async def submit_evaluation(
     def payload(
         partnership: Partnership, submission_id: str
     ) -> registry.EvaluationSubmittedPayload:
-        return registry.EvaluationSubmittedPayload(
-            submission_id=submission_id, phase=phase, **command.model_dump()
+        return from_command(
+            registry.EvaluationSubmittedPayload, command, submission_id=submission_id, phase=phase
         )
 
     action = f"evaluation:{phase}"

@@ -11,7 +11,7 @@ from imc_contracts.common import BeneficiaryCount
 from imc_contracts.roadmaps import EvidenceAttached
 from imc_runtime.mongo import Document
 
-from imc_roadmaps.domain.model import Milestone
+from imc_roadmaps.domain.model import MILESTONE_FIELDS, Milestone
 from imc_roadmaps.domain.objectives import Indicator, Objective
 from imc_roadmaps.domain.rollup import beneficiaries_reached, roll_up_roadmap
 
@@ -25,24 +25,8 @@ def without_id(document: Document) -> dict[str, Any]:
 
 
 def milestone_document(milestone: Milestone) -> Document:
-    return {
-        "milestone_id": milestone.id,
-        "partnership_id": milestone.partnership_id,
-        "title": milestone.title,
-        "due_date": milestone.due_date.isoformat(),
-        "responsible_municipality_id": milestone.responsible_municipality_id,
-        "target": milestone.target,
-        "objective_id": milestone.objective_id,
-        "phase": milestone.phase,
-        "weight": milestone.weight,
-        "backfill": milestone.backfill,
-        "example": milestone.example,
-        "status": milestone.status,
-        "progress": milestone.progress,
-        "beneficiaries": [b.model_dump() for b in milestone.beneficiaries],
-        "reached_on": milestone.reached_on.isoformat() if milestone.reached_on else None,
-        "version": milestone.version,
-    }
+    record = MILESTONE_FIELDS.dump_python(milestone, mode="json")
+    return {"milestone_id": record.pop("id"), **record}
 
 
 def milestone_from_document(document: Document) -> Milestone:

@@ -9,6 +9,7 @@ from typing import Literal
 
 from imc_contracts import Actor, Event, Localized, roadmaps
 from imc_contracts.common import BeneficiaryCount
+from pydantic import TypeAdapter
 
 Status = Literal["planned", "in_progress", "reached", "cancelled"]
 
@@ -257,6 +258,10 @@ class Milestone:
         for event in events:
             copy._apply(event)
         return copy
+
+
+MILESTONE_FIELDS: TypeAdapter[Milestone] = TypeAdapter(Milestone)
+"""A milestone's fields as JSON-ready values (dates as ISO strings), for read models and views."""
 
 
 @dataclass(frozen=True)

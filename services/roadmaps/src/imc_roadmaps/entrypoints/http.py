@@ -136,16 +136,17 @@ async def phase_comparison(
 PartnershipQuery = Annotated[str | None, Query(max_length=200)]
 
 
+def _csv(text: str, file_name: str) -> Response:
+    headers = {"Content-Disposition": f'attachment; filename="{file_name}"'}
+    return Response(text, media_type="text/csv; charset=utf-8", headers=headers)
+
+
 @router.get("/exports/milestones.csv")
 async def milestones_csv(
     _principal: CurrentPrincipal, request: Request, partnership_id: PartnershipQuery = None
 ) -> Response:
     text = await exports.milestones_csv(store_of(request), today_of(request), partnership_id)
-    return Response(
-        text,
-        media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": 'attachment; filename="milestones.csv"'},
-    )
+    return _csv(text, "milestones.csv")
 
 
 @router.get("/exports/indicators.csv")
@@ -153,11 +154,7 @@ async def indicators_csv(
     _principal: CurrentPrincipal, request: Request, partnership_id: PartnershipQuery = None
 ) -> Response:
     text = await exports.indicators_csv(store_of(request), partnership_id)
-    return Response(
-        text,
-        media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": 'attachment; filename="indicators.csv"'},
-    )
+    return _csv(text, "indicators.csv")
 
 
 @router.get("/exports/iati-activities.xml")

@@ -11,7 +11,7 @@ from typing import Any
 
 from imc_contracts import PROGRAMME_KEY
 
-from imc_roadmaps.domain.model import Milestone
+from imc_roadmaps.domain.model import MILESTONE_FIELDS, Milestone
 from imc_roadmaps.domain.rollup import NO_OBJECTIVE, RoadmapFigures, roll_up_programme
 from imc_roadmaps.domain.streams import milestone_stream, notice_stream
 from imc_roadmaps.service_layer.ports import RoadmapsRepository
@@ -31,24 +31,8 @@ def display_status(milestone: Milestone, today: dt.date) -> str:
 
 
 def milestone_view(milestone: Milestone, today: dt.date) -> dict[str, Any]:
-    return {
-        "id": milestone.id,
-        "partnership_id": milestone.partnership_id,
-        "title": milestone.title,
-        "due_date": milestone.due_date.isoformat(),
-        "responsible_municipality_id": milestone.responsible_municipality_id,
-        "target": milestone.target,
-        "objective_id": milestone.objective_id,
-        "phase": milestone.phase,
-        "weight": milestone.weight,
-        "backfill": milestone.backfill,
-        "example": milestone.example,
-        "status": display_status(milestone, today),
-        "progress": milestone.progress,
-        "beneficiaries": [b.model_dump() for b in milestone.beneficiaries],
-        "reached_on": milestone.reached_on.isoformat() if milestone.reached_on else None,
-        "version": milestone.version,
-    }
+    record: dict[str, Any] = MILESTONE_FIELDS.dump_python(milestone, mode="json")
+    return {**record, "status": display_status(milestone, today)}
 
 
 async def roadmap_view(
