@@ -20,6 +20,7 @@ from imc_registry.domain.model import (
     UnsupportedType,
 )
 from imc_registry.service_layer import handlers
+from imc_registry.service_layer.changes import Ask
 from imc_registry.service_layer.evidence import file_name
 from imc_runtime.principal import Principal
 from PIL import Image
@@ -44,7 +45,7 @@ async def applied_report(store: InMemoryRegistry) -> str:
         PAIR,
         "space",
         roadmap_requests.ReportProgress(progress=40, reported_on=dt.date(2026, 11, 29)),
-        BERKANE,
+        Ask(BERKANE),
         store,
     )
     submission_id: str = appended.commit.events[0].payload.submission_id
@@ -57,7 +58,12 @@ async def test_a_file_is_stored_once_and_its_request_carries_what_identifies_it(
 ) -> None:
     report = await applied_report(store)
     appended = await handlers.attach_evidence(
-        report, "docs/liste de présence.pdf", PDF, BERKANE, store, LIMIT, "key-1"
+        report,
+        "docs/liste de présence.pdf",
+        PDF,
+        Ask(BERKANE, idempotency_key="key-1"),
+        store,
+        LIMIT,
     )
     evidence = appended.commit.events[0].payload.evidence
     assert evidence.name == "liste de présence.pdf"
@@ -66,7 +72,12 @@ async def test_a_file_is_stored_once_and_its_request_carries_what_identifies_it(
     assert (evidence.subject, evidence.milestone_id) == ("progress", "space")
     assert not evidence.thumbnail
     again = await handlers.attach_evidence(
-        report, "docs/liste de présence.pdf", PDF, BERKANE, store, LIMIT, "key-1"
+        report,
+        "docs/liste de présence.pdf",
+        PDF,
+        Ask(BERKANE, idempotency_key="key-1"),
+        store,
+        LIMIT,
     )
     assert again.duplicate
     assert again.commit == appended.commit
@@ -75,18 +86,22 @@ async def test_a_file_is_stored_once_and_its_request_carries_what_identifies_it(
 
 async def test_the_type_comes_from_the_content_not_the_name(store: InMemoryRegistry) -> None:
     report = await applied_report(store)
-    named_png = await handlers.attach_evidence(report, "scan.png", PDF, BERKANE, store, LIMIT)
+    named_png = await handlers.attach_evidence(report, "scan.png", PDF, Ask(BERKANE), store, LIMIT)
     assert named_png.commit.events[0].payload.evidence.media_type == "application/pdf"
     with pytest.raises(UnsupportedType, match="evidence may be PDF"):
-        await handlers.attach_evidence(report, "notes.pdf", b"just text", BERKANE, store, LIMIT)
+        await handlers.attach_evidence(
+            report, "notes.pdf", b"just text", Ask(BERKANE), store, LIMIT
+        )
     elf = b"\x7fELF\x02\x01\x01" + bytes(200)
     with pytest.raises(UnsupportedType, match="application/x-executable"):
-        await handlers.attach_evidence(report, "photo.jpg", elf, BERKANE, store, LIMIT)
+        await handlers.attach_evidence(report, "photo.jpg", elf, Ask(BERKANE), store, LIMIT)
 
 
 async def test_an_image_gets_a_small_preview(store: InMemoryRegistry) -> None:
     report = await applied_report(store)
-    appended = await handlers.attach_evidence(report, "atelier.png", png(), BERKANE, store, LIMIT)
+    appended = await handlers.attach_evidence(
+        report, "atelier.png", png(), Ask(BERKANE), store, LIMIT
+    )
     evidence = appended.commit.events[0].payload.evidence
     assert evidence.thumbnail
     await store.record_outcome(
@@ -108,11 +123,11 @@ async def test_an_image_gets_a_small_preview(store: InMemoryRegistry) -> None:
 async def test_empty_too_large_and_enormous_images_are_refused(store: InMemoryRegistry) -> None:
     report = await applied_report(store)
     with pytest.raises(Invalid, match="empty"):
-        await handlers.attach_evidence(report, "x.pdf", b"", BERKANE, store, LIMIT)
+        await handlers.attach_evidence(report, "x.pdf", b"", Ask(BERKANE), store, LIMIT)
     with pytest.raises(TooLarge, match="at most 1024 bytes"):
-        await handlers.attach_evidence(report, "x.pdf", PDF * 20, BERKANE, store, 1024)
+        await handlers.attach_evidence(report, "x.pdf", PDF * 20, Ask(BERKANE), store, 1024)
     with pytest.raises(Invalid, match="megapixels"):
-        await handlers.attach_evidence(report, "x.png", png(8000, 8000), BERKANE, store, 10**8)
+        await handlers.attach_evidence(report, "x.png", png(8000, 8000), Ask(BERKANE), store, 10**8)
     assert store.files == {}
 
 
@@ -122,29 +137,29 @@ async def test_only_the_partners_attach_and_only_to_an_applied_report(
     report = await applied_report(store)
     for stranger in (ETTERBEEK, VIEWER):
         with pytest.raises(Forbidden):
-            await handlers.attach_evidence(report, "x.pdf", PDF, stranger, store, LIMIT)
+            await handlers.attach_evidence(report, "x.pdf", PDF, Ask(stranger), store, LIMIT)
     with pytest.raises(NotFound):
-        await handlers.attach_evidence("no-such", "x.pdf", PDF, BERKANE, store, LIMIT)
+        await handlers.attach_evidence("no-such", "x.pdf", PDF, Ask(BERKANE), store, LIMIT)
     pending = await handlers.report_progress(
         PAIR,
         "space",
         roadmap_requests.ReportProgress(progress=50, reported_on=dt.date(2026, 11, 30)),
-        BERKANE,
+        Ask(BERKANE),
         store,
     )
     pending_id = pending.commit.events[0].payload.submission_id
     with pytest.raises(Conflict, match="not decided yet"):
-        await handlers.attach_evidence(pending_id, "x.pdf", PDF, BERKANE, store, LIMIT)
+        await handlers.attach_evidence(pending_id, "x.pdf", PDF, Ask(BERKANE), store, LIMIT)
     await store.record_outcome(pending_id, "rejected", event_id="e", code="c", reason="r")
     with pytest.raises(Invalid, match="rejected"):
-        await handlers.attach_evidence(pending_id, "x.pdf", PDF, BERKANE, store, LIMIT)
+        await handlers.attach_evidence(pending_id, "x.pdf", PDF, Ask(BERKANE), store, LIMIT)
 
 
 async def test_the_file_is_read_by_its_partners_coordinators_and_viewers_once_attached(
     store: InMemoryRegistry,
 ) -> None:
     report = await applied_report(store)
-    appended = await handlers.attach_evidence(report, "x.pdf", PDF, BERKANE, store, LIMIT)
+    appended = await handlers.attach_evidence(report, "x.pdf", PDF, Ask(BERKANE), store, LIMIT)
     payload = appended.commit.events[0].payload
     with pytest.raises(NotFound, match="not attached"):
         await handlers.evidence_download(payload.evidence.evidence_id, BERKANE, store)
@@ -168,7 +183,7 @@ async def test_the_file_is_read_by_its_partners_coordinators_and_viewers_once_at
 
 async def test_a_refused_file_is_not_kept(store: InMemoryRegistry) -> None:
     report = await applied_report(store)
-    appended = await handlers.attach_evidence(report, "x.pdf", PDF, BERKANE, store, LIMIT)
+    appended = await handlers.attach_evidence(report, "x.pdf", PDF, Ask(BERKANE), store, LIMIT)
     await handlers.record_outcome(
         SubmissionRejected.create(
             SubmissionRejectedPayload(

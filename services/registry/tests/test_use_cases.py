@@ -13,6 +13,7 @@ from imc_contracts.roadmaps import MilestoneReached, MilestoneReachedPayload
 from imc_registry.domain import commands, roadmap_requests
 from imc_registry.domain.model import Conflict, Forbidden, Invalid, NotFound, PreconditionRequired
 from imc_registry.service_layer import handlers
+from imc_registry.service_layer.changes import Ask
 from imc_registry.service_layer.sheets import ImportRefused
 from imc_runtime.principal import Principal
 
@@ -38,7 +39,7 @@ async def store() -> InMemoryRegistry:
             commands.RegisterMunicipality(
                 id=id, names={"fr": name}, country=country, languages=["fr"]
             ),
-            COORDINATOR,
+            Ask(COORDINATOR),
             made,
         )
     await handlers.create_partnership(
@@ -47,7 +48,7 @@ async def store() -> InMemoryRegistry:
             belgian_municipality_id="saint-gilles",
             themes=["youth"],
         ),
-        COORDINATOR,
+        Ask(COORDINATOR),
         made,
     )
     return made
@@ -68,7 +69,7 @@ async def test_a_coordinator_registers_a_municipality_with_an_id_from_its_name(
 ) -> None:
     appended = await handlers.register_municipality(
         commands.RegisterMunicipality(names={"fr": "Aït Baha"}, country="MA", languages=["ar"]),
-        COORDINATOR,
+        Ask(COORDINATOR),
         store,
     )
     assert appended.commit.stream == "municipality:ait-baha"
@@ -79,7 +80,7 @@ async def test_an_officer_may_not_register_a_municipality(store: InMemoryRegistr
     with pytest.raises(Forbidden):
         await handlers.register_municipality(
             commands.RegisterMunicipality(names={"fr": "Tiznit"}, country="MA", languages=["fr"]),
-            BERKANE,
+            Ask(BERKANE),
             store,
         )
 
@@ -88,9 +89,8 @@ async def test_renaming_a_municipality_renames_its_partnerships(store: InMemoryR
     await handlers.update_municipality(
         "saint-gilles",
         commands.UpdateMunicipality(names={"fr": "Saint-Gilles", "nl": "Sint-Gillis"}),
-        COORDINATOR,
+        Ask(COORDINATOR, expected_version=1),
         store,
-        expected_version=1,
     )
     renamed = last(store, f"partnership:{PAIR}")
     assert isinstance(renamed, registry.PartnershipUpdated)
@@ -102,10 +102,16 @@ async def test_an_edit_needs_the_version_read_and_a_stale_one_is_a_conflict(
 ) -> None:
     change = commands.UpdateMunicipality(region="Oriental")
     with pytest.raises(PreconditionRequired):
-        await handlers.update_municipality("berkane", change, COORDINATOR, store, None)
-    await handlers.update_municipality("berkane", change, COORDINATOR, store, 1)
+        await handlers.update_municipality(
+            "berkane", change, Ask(COORDINATOR, expected_version=None), store
+        )
+    await handlers.update_municipality(
+        "berkane", change, Ask(COORDINATOR, expected_version=1), store
+    )
     with pytest.raises(Conflict):
-        await handlers.update_municipality("berkane", change, COORDINATOR, store, 1)
+        await handlers.update_municipality(
+            "berkane", change, Ask(COORDINATOR, expected_version=1), store
+        )
 
 
 # -- partnerships -----------------------------------------------------------------------
@@ -119,7 +125,7 @@ async def test_a_partnership_is_of_a_moroccan_and_a_belgian_municipality(
             commands.CreatePartnership(
                 moroccan_municipality_id="etterbeek", belgian_municipality_id="saint-gilles"
             ),
-            COORDINATOR,
+            Ask(COORDINATOR),
             store,
         )
     assert (await store.partnership(PAIR)) is not None
@@ -129,19 +135,23 @@ async def test_a_partner_officer_edits_the_partnership_and_another_may_not(
     store: InMemoryRegistry,
 ) -> None:
     edit = commands.UpdatePartnership(note="Réunion à Ouarzazate")
-    await handlers.update_partnership(PAIR, edit, BERKANE, store, expected_version=1)
+    await handlers.update_partnership(PAIR, edit, Ask(BERKANE, expected_version=1), store)
     assert last(store, f"partnership:{PAIR}").payload.note == "Réunion à Ouarzazate"
     with pytest.raises(Forbidden):
-        await handlers.update_partnership(PAIR, edit, ETTERBEEK, store, expected_version=2)
+        await handlers.update_partnership(PAIR, edit, Ask(ETTERBEEK, expected_version=2), store)
 
 
 async def test_a_coordinator_suspends_a_partnership_with_a_reason(store: InMemoryRegistry) -> None:
     change = commands.ChangePartnershipStatus(status="suspended", reason="Élections")
-    await handlers.change_partnership_status(PAIR, change, COORDINATOR, store, 1)
+    await handlers.change_partnership_status(
+        PAIR, change, Ask(COORDINATOR, expected_version=1), store
+    )
     event = last(store, f"partnership:{PAIR}")
     assert (event.payload.previous_status, event.payload.status) == ("active", "suspended")
     with pytest.raises(Invalid, match="suspended already"):
-        await handlers.change_partnership_status(PAIR, change, COORDINATOR, store, 2)
+        await handlers.change_partnership_status(
+            PAIR, change, Ask(COORDINATOR, expected_version=2), store
+        )
 
 
 # -- people -----------------------------------------------------------------------------
@@ -161,28 +171,32 @@ def member(**changes: Any) -> commands.AddMember:
 async def test_an_officer_adds_a_member_of_their_own_municipality_only(
     store: InMemoryRegistry,
 ) -> None:
-    appended = await handlers.add_member(member(), BERKANE, store)
+    appended = await handlers.add_member(member(), Ask(BERKANE), store)
     assert isinstance(appended.commit.events[0], registry.MemberAdded)
     with pytest.raises(Forbidden):
-        await handlers.add_member(member(municipality_id="etterbeek"), BERKANE, store)
+        await handlers.add_member(member(municipality_id="etterbeek"), Ask(BERKANE), store)
 
 
 async def test_the_same_idempotency_key_adds_one_member(store: InMemoryRegistry) -> None:
-    first = await handlers.add_member(member(), BERKANE, store, idempotency_key="k")
-    again = await handlers.add_member(member(), BERKANE, store, idempotency_key="k")
+    first = await handlers.add_member(member(), Ask(BERKANE, idempotency_key="k"), store)
+    again = await handlers.add_member(member(), Ask(BERKANE, idempotency_key="k"), store)
     assert again.duplicate
     assert again.commit.id == first.commit.id
 
 
 async def test_a_member_is_edited_and_removed_and_is_then_gone(store: InMemoryRegistry) -> None:
-    added = await handlers.add_member(member(), BERKANE, store)
+    added = await handlers.add_member(member(), Ask(BERKANE), store)
     member_id = added.commit.events[0].payload.member_id
-    await handlers.update_member(member_id, commands.UpdateMember(role="Mayor"), BERKANE, store, 1)
+    await handlers.update_member(
+        member_id, commands.UpdateMember(role="Mayor"), Ask(BERKANE, expected_version=1), store
+    )
     assert last(store, "member:").payload.role == "Mayor"
-    await handlers.remove_member(member_id, BERKANE, store, 2)
+    await handlers.remove_member(member_id, Ask(BERKANE, expected_version=2), store)
     assert isinstance(last(store, "member:"), registry.MemberRemoved)
     with pytest.raises(NotFound, match="removed"):
-        await handlers.update_member(member_id, commands.UpdateMember(role="x"), BERKANE, store, 3)
+        await handlers.update_member(
+            member_id, commands.UpdateMember(role="x"), Ask(BERKANE, expected_version=3), store
+        )
 
 
 async def test_a_coordinator_adds_edits_and_removes_a_programme_coordinator(
@@ -195,18 +209,20 @@ async def test_a_coordinator_adds_edits_and_removes_a_programme_coordinator(
             organisation="Brulocalis",
             language="fr",
         ),
-        COORDINATOR,
+        Ask(COORDINATOR),
         store,
     )
     coordinator_id = added.commit.events[0].payload.coordinator_id
     assert coordinator_id == "claire-at-example-org"
     change = commands.UpdateCoordinator(language="nl")
-    await handlers.update_coordinator(coordinator_id, change, COORDINATOR, store, 1)
+    await handlers.update_coordinator(
+        coordinator_id, change, Ask(COORDINATOR, expected_version=1), store
+    )
     assert last(store, "coordinator:").payload.language == "nl"
-    await handlers.remove_coordinator(coordinator_id, COORDINATOR, store, 2)
+    await handlers.remove_coordinator(coordinator_id, Ask(COORDINATOR, expected_version=2), store)
     assert isinstance(last(store, "coordinator:"), registry.CoordinatorRemoved)
     with pytest.raises(Forbidden):
-        await handlers.remove_coordinator(coordinator_id, BERKANE, store, 3)
+        await handlers.remove_coordinator(coordinator_id, Ask(BERKANE, expected_version=3), store)
 
 
 # -- the programme ----------------------------------------------------------------------
@@ -216,7 +232,7 @@ async def organisations(store: InMemoryRegistry) -> None:
     for id, kind in (("dgd", "funder"), ("brulocalis", "association")):
         await handlers.register_organisation(
             commands.RegisterOrganisation(id=id, names={"fr": id.upper()}, kind=kind, country="BE"),
-            COORDINATOR,
+            Ask(COORDINATOR),
             store,
         )
 
@@ -239,11 +255,11 @@ async def test_the_programme_is_defined_with_its_funder_and_its_phases(
         coordinating_organisation_ids=["brulocalis"],
         phases=[phase("2022-2026", 2022, "running"), phase("2017-2021", 2017, "closed")],
     )
-    await handlers.define_programme(definition, COORDINATOR, store)
+    await handlers.define_programme(definition, Ask(COORDINATOR), store)
     assert await store.programme_phases() == ["2017-2021", "2022-2026"]  # in order of time
     with pytest.raises(Invalid, match="funder_id"):
         await handlers.define_programme(
-            definition.model_copy(update={"funder_id": "brulocalis"}), COORDINATOR, store
+            definition.model_copy(update={"funder_id": "brulocalis"}), Ask(COORDINATOR), store
         )
 
 
@@ -259,20 +275,19 @@ async def test_a_phase_partnerships_take_part_in_cannot_leave_the_programme(
             coordinating_organisation_ids=["brulocalis"],
             phases=[phase("2022-2026", 2022, "running")],
         ),
-        COORDINATOR,
+        Ask(COORDINATOR),
         store,
     )
     with pytest.raises(Invalid, match="berkane--saint-gilles"):
         await handlers.update_programme(
             commands.UpdateProgramme(phases=[phase("2027-2031", 2027, "planned")]),
-            COORDINATOR,
+            Ask(COORDINATOR, expected_version=1),
             store,
-            1,
         )
     closed = commands.UpdateProgramme(
         phases=[phase("2022-2026", 2022, "closed"), phase("2027-2031", 2027, "planned")]
     )
-    await handlers.update_programme(closed, COORDINATOR, store, 1)
+    await handlers.update_programme(closed, Ask(COORDINATOR, expected_version=1), store)
     assert await store.programme_phases() == ["2022-2026", "2027-2031"]
 
 
@@ -288,49 +303,51 @@ async def test_the_next_phase_opens_partnerships_carry_over_and_the_old_one_clos
             coordinating_organisation_ids=["brulocalis"],
             phases=[phase("2022-2026", 2022, "running")],
         ),
-        COORDINATOR,
+        Ask(COORDINATOR),
         store,
     )
     next_phase = commands.OpenPhase(
         id="2027-2031", start=dt.date(2027, 1, 1), end=dt.date(2031, 12, 31)
     )
     with pytest.raises(Forbidden):
-        await handlers.open_phase(next_phase, BERKANE, store)
+        await handlers.open_phase(next_phase, Ask(BERKANE), store)
     with pytest.raises(Invalid, match="overlaps phase 2022-2026"):
         await handlers.open_phase(
             next_phase.model_copy(update={"id": "2026-2030", "start": dt.date(2026, 1, 1)}),
-            COORDINATOR,
+            Ask(COORDINATOR),
             store,
         )
-    await handlers.open_phase(next_phase, COORDINATOR, store)
+    await handlers.open_phase(next_phase, Ask(COORDINATOR), store)
     with pytest.raises(Conflict, match="already"):
-        await handlers.open_phase(next_phase, COORDINATOR, store)
+        await handlers.open_phase(next_phase, Ask(COORDINATOR), store)
     assert await handlers.current_phase(store) == "2027-2031"
 
     with pytest.raises(Invalid, match="nowhere--nothing"):
         await handlers.carry_over(
             "2027-2031",
             commands.CarryOver(partnership_ids=[PAIR, "nowhere--nothing"]),
-            COORDINATOR,
+            Ask(COORDINATOR),
             store,
         )
     assert (await store.partnership(PAIR)).phases == ("2022-2026",)  # type: ignore[union-attr]
     carried = await handlers.carry_over(
-        "2027-2031", commands.CarryOver(from_phase="2022-2026"), COORDINATOR, store
+        "2027-2031", commands.CarryOver(from_phase="2022-2026"), Ask(COORDINATOR), store
     )
     assert carried.carried == [PAIR]
     again = await handlers.carry_over(
-        "2027-2031", commands.CarryOver(partnership_ids=[PAIR]), COORDINATOR, store
+        "2027-2031", commands.CarryOver(partnership_ids=[PAIR]), Ask(COORDINATOR), store
     )
     assert again.already == [PAIR]
     assert (await store.partnership(PAIR)).phases == ("2022-2026", "2027-2031")  # type: ignore[union-attr]
 
-    await handlers.close_phase("2022-2026", commands.ClosePhase(evaluated=True), COORDINATOR, store)
+    await handlers.close_phase(
+        "2022-2026", commands.ClosePhase(evaluated=True), Ask(COORDINATOR), store
+    )
     with pytest.raises(Conflict, match="already closed"):
-        await handlers.close_phase("2022-2026", commands.ClosePhase(), COORDINATOR, store)
+        await handlers.close_phase("2022-2026", commands.ClosePhase(), Ask(COORDINATOR), store)
     with pytest.raises(Invalid, match="closed"):
         await handlers.carry_over(
-            "2022-2026", commands.CarryOver(partnership_ids=[PAIR]), COORDINATOR, store
+            "2022-2026", commands.CarryOver(partnership_ids=[PAIR]), Ask(COORDINATOR), store
         )
     programme = last(store, "programme")
     assert [(p.phase_id, p.status, p.evaluated) for p in programme.payload.phases] == [
@@ -342,7 +359,9 @@ async def test_the_next_phase_opens_partnerships_carry_over_and_the_old_one_clos
 async def test_an_organisation_is_edited_by_a_coordinator(store: InMemoryRegistry) -> None:
     await organisations(store)
     change = commands.UpdateOrganisation(note="Formerly AVCB/VSGB.")
-    await handlers.update_organisation("brulocalis", change, COORDINATOR, store, 1)
+    await handlers.update_organisation(
+        "brulocalis", change, Ask(COORDINATOR, expected_version=1), store
+    )
     assert last(store, "organisation:").payload.note == "Formerly AVCB/VSGB."
 
 
@@ -357,7 +376,7 @@ async def test_an_officer_proposes_an_objective_and_a_milestone_as_submissions(
         roadmap_requests.ProposeObjective(
             objective_id="youth", theme="youth", title={"fr": "Jeunesse"}
         ),
-        BERKANE,
+        Ask(BERKANE),
         store,
     )
     milestone = await handlers.propose_milestone(
@@ -369,7 +388,7 @@ async def test_an_officer_proposes_an_objective_and_a_milestone_as_submissions(
             responsible_municipality_id="saint-gilles",
             objective_id="youth",
         ),
-        BERKANE,
+        Ask(BERKANE),
         store,
     )
     for appended, kind in (
@@ -391,7 +410,7 @@ async def test_a_milestone_is_the_responsibility_of_a_partner(store: InMemoryReg
             roadmap_requests.ProposeMilestone(
                 title={"fr": "x"}, due_date=DUE, responsible_municipality_id="etterbeek"
             ),
-            BERKANE,
+            Ask(BERKANE),
             store,
         )
 
@@ -401,24 +420,24 @@ async def test_an_officer_of_another_municipality_or_a_viewer_may_request_nothin
 ) -> None:
     report = roadmap_requests.ReportProgress(progress=40, reported_on=dt.date(2026, 11, 29))
     with pytest.raises(Forbidden):
-        await handlers.report_progress(PAIR, "space", report, ETTERBEEK, store)
+        await handlers.report_progress(PAIR, "space", report, Ask(ETTERBEEK), store)
     with pytest.raises(Forbidden):
-        await handlers.report_progress(PAIR, "space", report, VIEWER, store)
+        await handlers.report_progress(PAIR, "space", report, Ask(VIEWER), store)
     with pytest.raises(NotFound):
-        await handlers.report_progress("nowhere--nobody", "space", report, BERKANE, store)
+        await handlers.report_progress("nowhere--nobody", "space", report, Ask(BERKANE), store)
 
 
 async def test_a_milestone_is_revised_rescheduled_reported_and_cancelled_by_request(
     store: InMemoryRegistry,
 ) -> None:
     await handlers.revise_milestone(
-        PAIR, "space", roadmap_requests.ReviseMilestone(weight=2), BERKANE, store
+        PAIR, "space", roadmap_requests.ReviseMilestone(weight=2), Ask(BERKANE), store
     )
     await handlers.reschedule_milestone(
         PAIR,
         "space",
         roadmap_requests.RescheduleMilestone(due_date=DUE, reason="Travaux"),
-        BERKANE,
+        Ask(BERKANE),
         store,
     )
     await handlers.report_progress(
@@ -429,11 +448,11 @@ async def test_a_milestone_is_revised_rescheduled_reported_and_cancelled_by_requ
             reported_on=dt.date(2026, 11, 29),
             beneficiaries=[roadmap_requests.Beneficiaries(group="youth", sex="female", count=40)],
         ),
-        BERKANE,
+        Ask(BERKANE),
         store,
     )
     await handlers.cancel_milestone(
-        PAIR, "space", roadmap_requests.CancelMilestone(reason="Remplacé"), BERKANE, store
+        PAIR, "space", roadmap_requests.CancelMilestone(reason="Remplacé"), Ask(BERKANE), store
     )
     kinds = [type(event) for event in store.events("submission:")]
     assert kinds == [
@@ -448,10 +467,12 @@ async def test_a_milestone_is_revised_rescheduled_reported_and_cancelled_by_requ
 
 async def test_a_closed_partnership_takes_no_request(store: InMemoryRegistry) -> None:
     change = commands.ChangePartnershipStatus(status="closed", reason="Fin de la phase")
-    await handlers.change_partnership_status(PAIR, change, COORDINATOR, store, 1)
+    await handlers.change_partnership_status(
+        PAIR, change, Ask(COORDINATOR, expected_version=1), store
+    )
     with pytest.raises(Conflict):
         await handlers.cancel_milestone(
-            PAIR, "space", roadmap_requests.CancelMilestone(reason="x"), BERKANE, store
+            PAIR, "space", roadmap_requests.CancelMilestone(reason="x"), Ask(BERKANE), store
         )
 
 
@@ -471,7 +492,7 @@ async def test_an_indicator_is_proposed_and_a_value_reported(store: InMemoryRegi
                 )
             ],
         ),
-        BERKANE,
+        Ask(BERKANE),
         store,
     )
     await handlers.report_indicator_value(
@@ -480,7 +501,7 @@ async def test_an_indicator_is_proposed_and_a_value_reported(store: InMemoryRegi
         roadmap_requests.ReportIndicatorValue(
             period_id="2026", values=[roadmap_requests.Value(group="youth", value=40)]
         ),
-        BERKANE,
+        Ask(BERKANE),
         store,
     )
     proposed, reported = store.events("submission:")
@@ -493,10 +514,10 @@ async def test_a_coordinator_evaluates_a_phase_the_partnership_takes_part_in(
 ) -> None:
     evaluation = roadmap_requests.SubmitEvaluation(relevance=4, findings={"fr": "Utile"})
     with pytest.raises(Forbidden):
-        await handlers.submit_evaluation(PAIR, "2022-2026", evaluation, BERKANE, store)
+        await handlers.submit_evaluation(PAIR, "2022-2026", evaluation, Ask(BERKANE), store)
     with pytest.raises(Invalid, match="2017-2021"):
-        await handlers.submit_evaluation(PAIR, "2017-2021", evaluation, COORDINATOR, store)
-    await handlers.submit_evaluation(PAIR, "2022-2026", evaluation, COORDINATOR, store)
+        await handlers.submit_evaluation(PAIR, "2017-2021", evaluation, Ask(COORDINATOR), store)
+    await handlers.submit_evaluation(PAIR, "2022-2026", evaluation, Ask(COORDINATOR), store)
     assert last(store, "submission:").payload.relevance == 4
 
 
@@ -507,12 +528,12 @@ async def test_a_roadmap_sheet_is_one_request_and_the_same_sheet_again_is_the_sa
         "milestone_id,title_fr,due_date,responsible_municipality_id\n"
         f"m1,Ouverture,{DUE.isoformat()},berkane\n"
     ).encode()
-    first = await handlers.import_roadmap(PAIR, sheet, "csv", BERKANE, store)
+    first = await handlers.import_roadmap(PAIR, sheet, "csv", Ask(BERKANE), store)
     [event] = first.commit.events
     assert isinstance(event, registry.RoadmapImportRequested)
     assert [row.milestone_id for row in event.payload.rows] == ["m1"]
     with pytest.raises(ImportRefused):
-        await handlers.import_roadmap(PAIR, b"milestone_id\n", "csv", BERKANE, store)
+        await handlers.import_roadmap(PAIR, b"milestone_id\n", "csv", Ask(BERKANE), store)
 
 
 # -- outcomes ---------------------------------------------------------------------------

@@ -8,6 +8,7 @@ from typing import Annotated, Any
 
 from fastapi import Depends, Header, Query, Request, Response
 from fastapi.responses import JSONResponse
+from imc_runtime.auth import CurrentPrincipal
 from imc_runtime.commitlog import Appended
 from imc_runtime.problems import cut, field_problem, unprocessable
 
@@ -22,6 +23,7 @@ from imc_registry.domain.model import (
     TooLarge,
     UnsupportedType,
 )
+from imc_registry.service_layer.changes import Ask
 
 
 def get_store(request: Request) -> RegistryStore:
@@ -64,6 +66,22 @@ def if_match(
 
 
 IfMatch = Annotated[int | None, Depends(if_match)]
+
+
+def asking(principal: CurrentPrincipal, idempotency_key: IdempotencyKey = None) -> Ask:
+    return Ask(principal, idempotency_key)
+
+
+def changing(
+    principal: CurrentPrincipal, expected_version: IfMatch, idempotency_key: IdempotencyKey = None
+) -> Ask:
+    return Ask(principal, idempotency_key, expected_version)
+
+
+Asking = Annotated[Ask, Depends(asking)]
+"""Who asks for a new record (their token), under which Idempotency-Key."""
+Changing = Annotated[Ask, Depends(changing)]
+"""Who asks to change a record, under which Idempotency-Key, on the version read (If-Match)."""
 Limit = Annotated[int, Query(ge=1, le=200, description="At most this many items.")]
 Offset = Annotated[int, Query(ge=0, le=1_000_000, description="Skip this many items.")]
 

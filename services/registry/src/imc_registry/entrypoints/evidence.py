@@ -11,7 +11,7 @@ from fastapi.responses import StreamingResponse
 from imc_runtime.auth import CurrentPrincipal
 from imc_runtime.guard import Upload
 
-from imc_registry.entrypoints.deps import IdempotencyKey, Store
+from imc_registry.entrypoints.deps import Asking, Store
 from imc_registry.entrypoints.examples import EVIDENCE_ACCEPTED, one
 from imc_registry.entrypoints.submissions import accepted
 from imc_registry.service_layer import handlers
@@ -66,9 +66,8 @@ async def attach_evidence(
     submission_id: str,
     file: Annotated[UploadFile, File(description="The file: a document or a photo.")],
     request: Request,
-    principal: CurrentPrincipal,
+    ask: Asking,
     store: Store,
-    idempotency_key: IdempotencyKey = None,
 ) -> dict[str, Any]:
     """Attach a file as evidence of what the submission recorded — a progress report, an
     indicator value or an evaluation, once applied (``multipart/form-data``, field
@@ -78,13 +77,7 @@ async def attach_evidence(
     settings: RegistrySettings = request.app.state.settings
     content = await file.read()
     appended = await handlers.attach_evidence(
-        submission_id,
-        file.filename,
-        content,
-        principal,
-        store,
-        settings.evidence_max_bytes,
-        idempotency_key,
+        submission_id, file.filename, content, ask, store, settings.evidence_max_bytes
     )
     body = accepted(appended)
     evidence = appended.commit.events[0].payload.model_dump(mode="json")["evidence"]

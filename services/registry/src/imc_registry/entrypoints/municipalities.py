@@ -10,8 +10,8 @@ from imc_runtime.auth import CurrentPrincipal
 from imc_registry.domain import commands
 from imc_registry.domain.model import matches
 from imc_registry.entrypoints.deps import (
-    IdempotencyKey,
-    IfMatch,
+    Asking,
+    Changing,
     Limit,
     Offset,
     SearchQuery,
@@ -22,11 +22,7 @@ from imc_registry.entrypoints.deps import (
     page,
     snapshot,
 )
-from imc_registry.entrypoints.examples import (
-    MUNICIPALITY,
-    listing,
-    one,
-)
+from imc_registry.entrypoints.examples import MUNICIPALITY, listing, one
 from imc_registry.service_layer import handlers
 
 router = APIRouter(prefix="/v1")
@@ -39,13 +35,9 @@ router = APIRouter(prefix="/v1")
     "/municipalities", status_code=201, tags=["municipalities"], responses=one(MUNICIPALITY, 201)
 )
 async def register_municipality(
-    command: commands.RegisterMunicipality,
-    principal: CurrentPrincipal,
-    store: Store,
-    response: Response,
-    idempotency_key: IdempotencyKey = None,
+    command: commands.RegisterMunicipality, ask: Asking, store: Store, response: Response
 ) -> dict[str, Any]:
-    appended = await handlers.register_municipality(command, principal, store, idempotency_key)
+    appended = await handlers.register_municipality(command, ask, store)
     return created(appended, response, snapshot(appended))
 
 
@@ -80,13 +72,9 @@ async def get_municipality(
 async def update_municipality(
     municipality_id: str,
     command: commands.UpdateMunicipality,
-    principal: CurrentPrincipal,
+    ask: Changing,
     store: Store,
     response: Response,
-    expected_version: IfMatch,
-    idempotency_key: IdempotencyKey = None,
 ) -> dict[str, Any]:
-    appended = await handlers.update_municipality(
-        municipality_id, command, principal, store, expected_version, idempotency_key
-    )
+    appended = await handlers.update_municipality(municipality_id, command, ask, store)
     return changed(appended, response, snapshot(appended))

@@ -10,9 +10,9 @@ from imc_runtime.auth import CurrentPrincipal
 from imc_registry.domain import commands
 from imc_registry.domain.model import NotFound, matches
 from imc_registry.entrypoints.deps import (
-    IdempotencyKey,
+    Asking,
+    Changing,
     IdFilter,
-    IfMatch,
     Limit,
     Offset,
     SearchQuery,
@@ -24,12 +24,7 @@ from imc_registry.entrypoints.deps import (
     public,
     snapshot,
 )
-from imc_registry.entrypoints.examples import (
-    HISTORY,
-    PARTNERSHIP,
-    listing,
-    one,
-)
+from imc_registry.entrypoints.examples import HISTORY, PARTNERSHIP, listing, one
 from imc_registry.service_layer import handlers
 
 router = APIRouter(prefix="/v1")
@@ -42,13 +37,9 @@ router = APIRouter(prefix="/v1")
     "/partnerships", status_code=201, tags=["partnerships"], responses=one(PARTNERSHIP, 201)
 )
 async def create_partnership(
-    command: commands.CreatePartnership,
-    principal: CurrentPrincipal,
-    store: Store,
-    response: Response,
-    idempotency_key: IdempotencyKey = None,
+    command: commands.CreatePartnership, ask: Asking, store: Store, response: Response
 ) -> dict[str, Any]:
-    appended = await handlers.create_partnership(command, principal, store, idempotency_key)
+    appended = await handlers.create_partnership(command, ask, store)
     return created(appended, response, snapshot(appended))
 
 
@@ -101,16 +92,12 @@ async def get_partnership(
 async def update_partnership(
     partnership_id: str,
     command: commands.UpdatePartnership,
-    principal: CurrentPrincipal,
+    ask: Changing,
     store: Store,
     response: Response,
-    expected_version: IfMatch,
-    idempotency_key: IdempotencyKey = None,
 ) -> dict[str, Any]:
     """Edit phases, themes, description; officers of a partner may, choosing known themes."""
-    appended = await handlers.update_partnership(
-        partnership_id, command, principal, store, expected_version, idempotency_key
-    )
+    appended = await handlers.update_partnership(partnership_id, command, ask, store)
     return changed(appended, response, snapshot(appended))
 
 
@@ -131,16 +118,12 @@ async def update_partnership(
 async def change_partnership_status(
     partnership_id: str,
     command: commands.ChangePartnershipStatus,
-    principal: CurrentPrincipal,
+    ask: Changing,
     store: Store,
     response: Response,
-    expected_version: IfMatch,
-    idempotency_key: IdempotencyKey = None,
 ) -> dict[str, Any]:
     """Suspend, close or reactivate a partnership, with the reason (coordinators only)."""
-    appended = await handlers.change_partnership_status(
-        partnership_id, command, principal, store, expected_version, idempotency_key
-    )
+    appended = await handlers.change_partnership_status(partnership_id, command, ask, store)
     return changed(appended, response, snapshot(appended))
 
 

@@ -9,9 +9,9 @@ from imc_runtime.auth import CurrentPrincipal
 
 from imc_registry.domain import commands
 from imc_registry.entrypoints.deps import (
-    IdempotencyKey,
+    Asking,
+    Changing,
     IdFilter,
-    IfMatch,
     Limit,
     Offset,
     Store,
@@ -21,12 +21,7 @@ from imc_registry.entrypoints.deps import (
     page,
     snapshot,
 )
-from imc_registry.entrypoints.examples import (
-    COORDINATOR,
-    MEMBER,
-    listing,
-    one,
-)
+from imc_registry.entrypoints.examples import COORDINATOR, MEMBER, listing, one
 from imc_registry.service_layer import handlers
 
 router = APIRouter(prefix="/v1")
@@ -37,13 +32,9 @@ router = APIRouter(prefix="/v1")
 
 @router.post("/members", status_code=201, tags=["members"], responses=one(MEMBER, 201))
 async def add_member(
-    command: commands.AddMember,
-    principal: CurrentPrincipal,
-    store: Store,
-    response: Response,
-    idempotency_key: IdempotencyKey = None,
+    command: commands.AddMember, ask: Asking, store: Store, response: Response
 ) -> dict[str, Any]:
-    appended = await handlers.add_member(command, principal, store, idempotency_key)
+    appended = await handlers.add_member(command, ask, store)
     return created(appended, response, snapshot(appended))
 
 
@@ -85,17 +76,9 @@ async def get_member(
 
 @router.patch("/members/{member_id}", tags=["members"], responses=one(MEMBER))
 async def update_member(
-    member_id: str,
-    command: commands.UpdateMember,
-    principal: CurrentPrincipal,
-    store: Store,
-    response: Response,
-    expected_version: IfMatch,
-    idempotency_key: IdempotencyKey = None,
+    member_id: str, command: commands.UpdateMember, ask: Changing, store: Store, response: Response
 ) -> dict[str, Any]:
-    appended = await handlers.update_member(
-        member_id, command, principal, store, expected_version, idempotency_key
-    )
+    appended = await handlers.update_member(member_id, command, ask, store)
     return changed(appended, response, snapshot(appended))
 
 
@@ -105,17 +88,10 @@ async def update_member(
     responses=one({"id": MEMBER["id"], "member_id": MEMBER["id"], "removed": True, "version": 2}),
 )
 async def remove_member(
-    member_id: str,
-    principal: CurrentPrincipal,
-    store: Store,
-    response: Response,
-    expected_version: IfMatch,
-    idempotency_key: IdempotencyKey = None,
+    member_id: str, ask: Changing, store: Store, response: Response
 ) -> dict[str, Any]:
     """Take a member out of the directory; the history keeps who they were."""
-    appended = await handlers.remove_member(
-        member_id, principal, store, expected_version, idempotency_key
-    )
+    appended = await handlers.remove_member(member_id, ask, store)
     return changed(appended, response, {**snapshot(appended), "removed": True})
 
 
@@ -126,13 +102,9 @@ async def remove_member(
     "/coordinators", status_code=201, tags=["coordinators"], responses=one(COORDINATOR, 201)
 )
 async def add_coordinator(
-    command: commands.AddCoordinator,
-    principal: CurrentPrincipal,
-    store: Store,
-    response: Response,
-    idempotency_key: IdempotencyKey = None,
+    command: commands.AddCoordinator, ask: Asking, store: Store, response: Response
 ) -> dict[str, Any]:
-    appended = await handlers.add_coordinator(command, principal, store, idempotency_key)
+    appended = await handlers.add_coordinator(command, ask, store)
     return created(appended, response, snapshot(appended))
 
 
@@ -162,15 +134,11 @@ async def get_coordinator(
 async def update_coordinator(
     coordinator_id: str,
     command: commands.UpdateCoordinator,
-    principal: CurrentPrincipal,
+    ask: Changing,
     store: Store,
     response: Response,
-    expected_version: IfMatch,
-    idempotency_key: IdempotencyKey = None,
 ) -> dict[str, Any]:
-    appended = await handlers.update_coordinator(
-        coordinator_id, command, principal, store, expected_version, idempotency_key
-    )
+    appended = await handlers.update_coordinator(coordinator_id, command, ask, store)
     return changed(appended, response, snapshot(appended))
 
 
@@ -180,14 +148,7 @@ async def update_coordinator(
     responses=one({"id": "helene-dumont", "coordinator_id": "helene-dumont", "removed": True}),
 )
 async def remove_coordinator(
-    coordinator_id: str,
-    principal: CurrentPrincipal,
-    store: Store,
-    response: Response,
-    expected_version: IfMatch,
-    idempotency_key: IdempotencyKey = None,
+    coordinator_id: str, ask: Changing, store: Store, response: Response
 ) -> dict[str, Any]:
-    appended = await handlers.remove_coordinator(
-        coordinator_id, principal, store, expected_version, idempotency_key
-    )
+    appended = await handlers.remove_coordinator(coordinator_id, ask, store)
     return changed(appended, response, {**snapshot(appended), "removed": True})

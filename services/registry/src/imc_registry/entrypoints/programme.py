@@ -10,8 +10,8 @@ from imc_runtime.auth import CurrentPrincipal
 
 from imc_registry.domain import commands
 from imc_registry.entrypoints.deps import (
-    IdempotencyKey,
-    IfMatch,
+    Asking,
+    Changing,
     Limit,
     Offset,
     Store,
@@ -22,12 +22,7 @@ from imc_registry.entrypoints.deps import (
     public,
     snapshot,
 )
-from imc_registry.entrypoints.examples import (
-    ORGANISATION,
-    PROGRAMME,
-    listing,
-    one,
-)
+from imc_registry.entrypoints.examples import ORGANISATION, PROGRAMME, listing, one
 from imc_registry.service_layer import handlers
 
 router = APIRouter(prefix="/v1")
@@ -58,31 +53,20 @@ async def get_programme(
 
 @router.post("/programme", status_code=201, tags=["programme"], responses=one(PROGRAMME, 201))
 async def define_programme(
-    command: commands.DefineProgramme,
-    principal: CurrentPrincipal,
-    store: Store,
-    response: Response,
-    idempotency_key: IdempotencyKey = None,
+    command: commands.DefineProgramme, ask: Asking, store: Store, response: Response
 ) -> dict[str, Any]:
     """Define the programme, once: its funder and associations must be registered first."""
-    appended = await handlers.define_programme(command, principal, store, idempotency_key)
+    appended = await handlers.define_programme(command, ask, store)
     return created(appended, response, snapshot(appended))
 
 
 @router.patch("/programme", tags=["programme"], responses=one(PROGRAMME))
 async def update_programme(
-    command: commands.UpdateProgramme,
-    principal: CurrentPrincipal,
-    store: Store,
-    response: Response,
-    expected_version: IfMatch,
-    idempotency_key: IdempotencyKey = None,
+    command: commands.UpdateProgramme, ask: Changing, store: Store, response: Response
 ) -> dict[str, Any]:
     """Close a phase, record its evaluation, add the next one. ``phases`` replaces the
     list; a phase partnerships still take part in cannot be left out."""
-    appended = await handlers.update_programme(
-        command, principal, store, expected_version, idempotency_key
-    )
+    appended = await handlers.update_programme(command, ask, store)
     return changed(appended, response, snapshot(appended))
 
 
@@ -90,29 +74,20 @@ async def update_programme(
     "/programme/phases", status_code=201, tags=["programme"], responses=one(PROGRAMME, 201)
 )
 async def open_phase(
-    command: commands.OpenPhase,
-    principal: CurrentPrincipal,
-    store: Store,
-    response: Response,
-    idempotency_key: IdempotencyKey = None,
+    command: commands.OpenPhase, ask: Asking, store: Store, response: Response
 ) -> dict[str, Any]:
     """Open the next phase (running, or planned to open later): new roadmap work goes to the
     latest running phase. Partnerships join it by being carried over."""
-    appended = await handlers.open_phase(command, principal, store, idempotency_key)
+    appended = await handlers.open_phase(command, ask, store)
     return created(appended, response, snapshot(appended))
 
 
 @router.post("/programme/phases/{phase_id}/close", tags=["programme"], responses=one(PROGRAMME))
 async def close_phase(
-    phase_id: PhaseId,
-    command: commands.ClosePhase,
-    principal: CurrentPrincipal,
-    store: Store,
-    response: Response,
-    idempotency_key: IdempotencyKey = None,
+    phase_id: PhaseId, command: commands.ClosePhase, ask: Asking, store: Store, response: Response
 ) -> dict[str, Any]:
     """Close a phase: its roadmaps are kept, read only; its evaluations are still taken."""
-    appended = await handlers.close_phase(phase_id, command, principal, store, idempotency_key)
+    appended = await handlers.close_phase(phase_id, command, ask, store)
     return changed(appended, response, snapshot(appended))
 
 
@@ -129,15 +104,11 @@ async def close_phase(
     ),
 )
 async def carry_over(
-    phase_id: PhaseId,
-    command: commands.CarryOver,
-    principal: CurrentPrincipal,
-    store: Store,
-    idempotency_key: IdempotencyKey = None,
+    phase_id: PhaseId, command: commands.CarryOver, ask: Asking, store: Store
 ) -> dict[str, Any]:
     """Carry partnerships over to a phase: each keeps its history and its earlier phases'
     roadmaps. All the ids are checked before any partnership changes."""
-    report = await handlers.carry_over(phase_id, command, principal, store, idempotency_key)
+    report = await handlers.carry_over(phase_id, command, ask, store)
     return asdict(report)
 
 
@@ -145,14 +116,10 @@ async def carry_over(
     "/organisations", status_code=201, tags=["programme"], responses=one(ORGANISATION, 201)
 )
 async def register_organisation(
-    command: commands.RegisterOrganisation,
-    principal: CurrentPrincipal,
-    store: Store,
-    response: Response,
-    idempotency_key: IdempotencyKey = None,
+    command: commands.RegisterOrganisation, ask: Asking, store: Store, response: Response
 ) -> dict[str, Any]:
     """A coordinating association (Brulocalis, UVCW) or a funder (DGD)."""
-    appended = await handlers.register_organisation(command, principal, store, idempotency_key)
+    appended = await handlers.register_organisation(command, ask, store)
     return created(appended, response, snapshot(appended))
 
 
@@ -180,13 +147,9 @@ async def get_organisation(
 async def update_organisation(
     organisation_id: str,
     command: commands.UpdateOrganisation,
-    principal: CurrentPrincipal,
+    ask: Changing,
     store: Store,
     response: Response,
-    expected_version: IfMatch,
-    idempotency_key: IdempotencyKey = None,
 ) -> dict[str, Any]:
-    appended = await handlers.update_organisation(
-        organisation_id, command, principal, store, expected_version, idempotency_key
-    )
+    appended = await handlers.update_organisation(organisation_id, command, ask, store)
     return changed(appended, response, snapshot(appended))

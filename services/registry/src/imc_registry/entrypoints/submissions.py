@@ -16,7 +16,7 @@ from imc_runtime.commitlog import Appended
 from imc_registry.adapters.store import submission_kind
 from imc_registry.domain import commands, roadmap_requests
 from imc_registry.domain.model import NotFound
-from imc_registry.entrypoints.deps import IdempotencyKey, Store, public
+from imc_registry.entrypoints.deps import Asking, Store, public
 from imc_registry.entrypoints.examples import ACCEPTED, SUBMISSION, one
 from imc_registry.service_layer import handlers
 from imc_registry.service_layer.sheets import ImportRefused
@@ -32,8 +32,7 @@ def accepted(appended: Appended) -> dict[str, Any]:
     event = appended.commit.events[0]
     request = event.payload.model_dump(mode="json")
     subject = next(
-        (key for key in ("milestone_id", "indicator_id", "objective_id") if request.get(key)),
-        None,
+        (key for key in ("milestone_id", "indicator_id", "objective_id") if request.get(key)), None
     )
     body: dict[str, Any] = {
         "submission_id": request["submission_id"],
@@ -49,29 +48,17 @@ def accepted(appended: Appended) -> dict[str, Any]:
 
 @router.post("/partnerships/{partnership_id}/objectives", status_code=202, responses=_ACCEPTED)
 async def propose_objective(
-    partnership_id: str,
-    command: roadmap_requests.ProposeObjective,
-    principal: CurrentPrincipal,
-    store: Store,
-    idempotency_key: IdempotencyKey = None,
+    partnership_id: str, command: roadmap_requests.ProposeObjective, ask: Asking, store: Store
 ) -> dict[str, Any]:
     """Plan an objective, or edit one by giving its ``objective_id``."""
-    return accepted(
-        await handlers.propose_objective(partnership_id, command, principal, store, idempotency_key)
-    )
+    return accepted(await handlers.propose_objective(partnership_id, command, ask, store))
 
 
 @router.post("/partnerships/{partnership_id}/milestones", status_code=202, responses=_ACCEPTED)
 async def propose_milestone(
-    partnership_id: str,
-    command: roadmap_requests.ProposeMilestone,
-    principal: CurrentPrincipal,
-    store: Store,
-    idempotency_key: IdempotencyKey = None,
+    partnership_id: str, command: roadmap_requests.ProposeMilestone, ask: Asking, store: Store
 ) -> dict[str, Any]:
-    return accepted(
-        await handlers.propose_milestone(partnership_id, command, principal, store, idempotency_key)
-    )
+    return accepted(await handlers.propose_milestone(partnership_id, command, ask, store))
 
 
 @router.patch(_MILESTONE, status_code=202, responses=_ACCEPTED)
@@ -79,15 +66,12 @@ async def revise_milestone(
     partnership_id: str,
     milestone_id: str,
     command: roadmap_requests.ReviseMilestone,
-    principal: CurrentPrincipal,
+    ask: Asking,
     store: Store,
-    idempotency_key: IdempotencyKey = None,
 ) -> dict[str, Any]:
     """Edit a planned milestone; fields left out stay as they are."""
     return accepted(
-        await handlers.revise_milestone(
-            partnership_id, milestone_id, command, principal, store, idempotency_key
-        )
+        await handlers.revise_milestone(partnership_id, milestone_id, command, ask, store)
     )
 
 
@@ -96,14 +80,11 @@ async def reschedule_milestone(
     partnership_id: str,
     milestone_id: str,
     command: roadmap_requests.RescheduleMilestone,
-    principal: CurrentPrincipal,
+    ask: Asking,
     store: Store,
-    idempotency_key: IdempotencyKey = None,
 ) -> dict[str, Any]:
     return accepted(
-        await handlers.reschedule_milestone(
-            partnership_id, milestone_id, command, principal, store, idempotency_key
-        )
+        await handlers.reschedule_milestone(partnership_id, milestone_id, command, ask, store)
     )
 
 
@@ -112,14 +93,11 @@ async def cancel_milestone(
     partnership_id: str,
     milestone_id: str,
     command: roadmap_requests.CancelMilestone,
-    principal: CurrentPrincipal,
+    ask: Asking,
     store: Store,
-    idempotency_key: IdempotencyKey = None,
 ) -> dict[str, Any]:
     return accepted(
-        await handlers.cancel_milestone(
-            partnership_id, milestone_id, command, principal, store, idempotency_key
-        )
+        await handlers.cancel_milestone(partnership_id, milestone_id, command, ask, store)
     )
 
 
@@ -128,30 +106,21 @@ async def report_progress(
     partnership_id: str,
     milestone_id: str,
     command: roadmap_requests.ReportProgress,
-    principal: CurrentPrincipal,
+    ask: Asking,
     store: Store,
-    idempotency_key: IdempotencyKey = None,
 ) -> dict[str, Any]:
     """Report progress, with beneficiaries by group and sex; ``correction`` may lower it."""
     return accepted(
-        await handlers.report_progress(
-            partnership_id, milestone_id, command, principal, store, idempotency_key
-        )
+        await handlers.report_progress(partnership_id, milestone_id, command, ask, store)
     )
 
 
 @router.post("/partnerships/{partnership_id}/indicators", status_code=202, responses=_ACCEPTED)
 async def propose_indicator(
-    partnership_id: str,
-    command: roadmap_requests.ProposeIndicator,
-    principal: CurrentPrincipal,
-    store: Store,
-    idempotency_key: IdempotencyKey = None,
+    partnership_id: str, command: roadmap_requests.ProposeIndicator, ask: Asking, store: Store
 ) -> dict[str, Any]:
     """Define an indicator with its periods and targets, or redefine one by its id."""
-    return accepted(
-        await handlers.propose_indicator(partnership_id, command, principal, store, idempotency_key)
-    )
+    return accepted(await handlers.propose_indicator(partnership_id, command, ask, store))
 
 
 @router.post(
@@ -163,14 +132,11 @@ async def report_indicator_value(
     partnership_id: str,
     indicator_id: str,
     command: roadmap_requests.ReportIndicatorValue,
-    principal: CurrentPrincipal,
+    ask: Asking,
     store: Store,
-    idempotency_key: IdempotencyKey = None,
 ) -> dict[str, Any]:
     return accepted(
-        await handlers.report_indicator_value(
-            partnership_id, indicator_id, command, principal, store, idempotency_key
-        )
+        await handlers.report_indicator_value(partnership_id, indicator_id, command, ask, store)
     )
 
 
@@ -181,18 +147,13 @@ async def submit_evaluation(
     partnership_id: str,
     phase: Annotated[str, Path(pattern=commands.PHASE_PATTERN, description="e.g. 2017-2021")],
     command: roadmap_requests.SubmitEvaluation,
-    principal: CurrentPrincipal,
+    ask: Asking,
     store: Store,
-    idempotency_key: IdempotencyKey = None,
 ) -> dict[str, Any]:
     """Evaluate a roadmap for a phase on the OECD-DAC criteria (coordinators); a later
     evaluation of the same phase replaces the earlier one. Back-fill an earlier phase with
     ``backfill: true``."""
-    return accepted(
-        await handlers.submit_evaluation(
-            partnership_id, phase, command, principal, store, idempotency_key
-        )
-    )
+    return accepted(await handlers.submit_evaluation(partnership_id, phase, command, ask, store))
 
 
 SHEET_TYPES = {"text/csv": "csv", XLSX: "xlsx"}
@@ -236,13 +197,7 @@ _SHEET_REFUSED: dict[int | str, dict[str, Any]] = {
     responses={**_ACCEPTED, **_SHEET_REFUSED},
     openapi_extra={"requestBody": _SHEET_BODY},
 )
-async def import_roadmap(
-    partnership_id: str,
-    request: Request,
-    principal: CurrentPrincipal,
-    store: Store,
-    idempotency_key: IdempotencyKey = None,
-) -> Any:
+async def import_roadmap(partnership_id: str, request: Request, ask: Asking, store: Store) -> Any:
     """Import a roadmap from a sheet (CSV or XLSX), one row per milestone, all or nothing.
 
     Columns: ``milestone_id``, ``title_<ar|fr|nl|en>`` (one at least), ``due_date``,
@@ -258,7 +213,7 @@ async def import_roadmap(
     sheet = await request.body()
     try:
         appended = await handlers.import_roadmap(
-            partnership_id, sheet, SHEET_TYPES[content_type], principal, store, idempotency_key
+            partnership_id, sheet, SHEET_TYPES[content_type], ask, store
         )
     except ImportRefused as refused:
         detail = [

@@ -4,6 +4,7 @@ an edit on top of the version read, the rules about organisations, phases and pa
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from imc_contracts import Event, new_event_id
@@ -28,11 +29,21 @@ from imc_registry.service_layer.ports import RegistryRepository
 State = TypeVar("State", bound=Contract)
 
 
-def cause_of(principal: Principal, action: str, idempotency_key: str | None) -> str:
+@dataclass(frozen=True)
+class Ask:
+    """Who asks for a change, and how: every use case's ``ask``. The Idempotency-Key makes a
+    retry the same change; the version read (If-Match) makes an edit on a stale copy a 409."""
+
+    principal: Principal
+    idempotency_key: str | None = None
+    expected_version: int | None = None
+
+
+def cause_of(ask: Ask, action: str) -> str:
     """The commit id: the same key from the same caller for the same action is one change."""
-    if idempotency_key is None:
+    if ask.idempotency_key is None:
         return commit_id(action, str(new_event_id()))
-    return commit_id(principal.subject, action, idempotency_key)
+    return commit_id(ask.principal.subject, action, ask.idempotency_key)
 
 
 async def record_new(
@@ -147,9 +158,8 @@ def require_partner(partnership: Partnership, municipality_id: str | None) -> No
 async def submit_request(
     partnership_id: str,
     action: str,
-    principal: Principal,
+    ask: Ask,
     store: RegistryRepository,
-    idempotency_key: str | None,
     request: type[Event],
     payload_for: Callable[[Partnership, str], Contract],
     *,
@@ -162,14 +172,14 @@ async def submit_request(
     payload made for the partnership and the new submission's id), and answer with it.
     ``before_commit`` stores what the request refers to (a file) before it is published."""
     partnership = await writable_partnership(
-        partnership_id, principal, store, closed_too=closed_too
+        partnership_id, ask.principal, store, closed_too=closed_too
     )
-    cause = cause or cause_of(principal, f"{action}:{partnership.id}", idempotency_key)
+    cause = cause or cause_of(ask, f"{action}:{partnership.id}")
     submission_id = submission_id or str(new_event_id())
     event = request.create(
         payload_for(partnership, submission_id),
         partnership_id=partnership.id,
-        actor=principal.as_actor(),
+        actor=ask.principal.as_actor(),
         correlation_id=submission_id,
     )
     if before_commit is not None:

@@ -35,7 +35,7 @@ from imc_registry.domain.model import (
     require_reader_of_files,
     thumbnail_id,
 )
-from imc_registry.service_layer.changes import cause_of, submit_request, writable_partnership
+from imc_registry.service_layer.changes import Ask, cause_of, submit_request, writable_partnership
 from imc_registry.service_layer.ports import RegistryRepository
 
 MEDIA_TYPES: dict[str, str] = {
@@ -125,10 +125,9 @@ async def attach_evidence(
     report_submission_id: str,
     name: str | None,
     content: bytes,
-    principal: Principal,
+    ask: Ask,
     store: RegistryRepository,
     max_bytes: int,
-    idempotency_key: str | None = None,
 ) -> Appended:
     """Attach a file to what the submission ``report_submission_id`` recorded."""
     report = await store.submission_state(report_submission_id)
@@ -136,7 +135,7 @@ async def attach_evidence(
         raise NotFound(f"no submission {report_submission_id!r}")
     subject = SUBJECTS.get(report.kind)
     partnership = await writable_partnership(
-        report.partnership_id, principal, store, closed_too=subject == "evaluation"
+        report.partnership_id, ask.principal, store, closed_too=subject == "evaluation"
     )
     if subject is None:
         raise Invalid(
@@ -151,7 +150,7 @@ async def attach_evidence(
     if report.status != "applied":
         raise Invalid(f"submission_id: {report_submission_id} was rejected; it records nothing")
     action = f"evidence:{report_submission_id}"
-    cause = cause_of(principal, f"{action}:{partnership.id}", idempotency_key)
+    cause = cause_of(ask, f"{action}:{partnership.id}")
     earlier = await store.earlier(cause)
     if earlier is not None:
         return Appended(earlier, duplicate=True)
@@ -198,15 +197,12 @@ async def attach_evidence(
     return await submit_request(
         partnership.id,
         action,
-        principal,
+        ask,
         store,
-        idempotency_key,
         EvidenceAttachRequested,
         payload,
         closed_too=subject == "evaluation",
         cause=cause,
-        # Both from the cause: a retry (the same Idempotency-Key) is the same file and the
-        # same submission, whatever the first attempt left behind.
         submission_id=commit_id("evidence-submission", cause),
         before_commit=lambda event: store_file(event.payload.submission_id, event.payload.evidence),
     )

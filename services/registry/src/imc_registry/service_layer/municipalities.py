@@ -5,15 +5,11 @@ from __future__ import annotations
 from imc_contracts import registry
 from imc_contracts.envelope import PROGRAMME_KEY
 from imc_runtime.commitlog import Appended, ConcurrencyConflict, commit_id
-from imc_runtime.principal import Principal
 
 from imc_registry.domain import commands
-from imc_registry.domain.model import (
-    partnership_name,
-    require_coordinator,
-    slug,
-)
+from imc_registry.domain.model import partnership_name, require_coordinator, slug
 from imc_registry.service_layer.changes import (
+    Ask,
     cause_of,
     from_command,
     load_snapshot,
@@ -28,12 +24,9 @@ from imc_registry.service_layer.ports import RegistryRepository
 
 
 async def register_municipality(
-    command: commands.RegisterMunicipality,
-    principal: Principal,
-    store: RegistryRepository,
-    idempotency_key: str | None = None,
+    command: commands.RegisterMunicipality, ask: Ask, store: RegistryRepository
 ) -> Appended:
-    require_coordinator(principal)
+    require_coordinator(ask.principal)
     await require_organisation(store, command.association, "association", "association")
     municipality_id = command.id or slug(
         command.names.get("fr") or next(iter(command.names.values()))
@@ -43,21 +36,16 @@ async def register_municipality(
             registry.MunicipalityRegisteredPayload, command, municipality_id=municipality_id
         ),
         partnership_id=PROGRAMME_KEY,
-        actor=principal.as_actor(),
+        actor=ask.principal.as_actor(),
     )
-    cause = cause_of(principal, f"municipality:{municipality_id}", idempotency_key)
+    cause = cause_of(ask, f"municipality:{municipality_id}")
     return await record_new(
         store, cause, f"municipality:{municipality_id}", event, f"municipality {municipality_id}"
     )
 
 
 async def update_municipality(
-    municipality_id: str,
-    command: commands.UpdateMunicipality,
-    principal: Principal,
-    store: RegistryRepository,
-    expected_version: int | None,
-    idempotency_key: str | None = None,
+    municipality_id: str, command: commands.UpdateMunicipality, ask: Ask, store: RegistryRepository
 ) -> Appended:
     """Edit a municipality; a new name renames its partnerships too.
 
@@ -66,17 +54,19 @@ async def update_municipality(
     request (same Idempotency-Key) after a crash in between finishes what is missing and
     repeats nothing.
     """
-    require_coordinator(principal)
+    require_coordinator(ask.principal)
     await require_organisation(store, command.association, "association", "association")
     stream = f"municipality:{municipality_id}"
     what = f"municipality {municipality_id!r}"
     snapshot = await load_snapshot(store, stream, registry.MunicipalityRegisteredPayload, what)
     state = rebuilt(registry.MunicipalityRegisteredPayload, snapshot.state, command.changes())
     event = registry.MunicipalityUpdated.create(
-        state, partnership_id=PROGRAMME_KEY, actor=principal.as_actor()
+        state, partnership_id=PROGRAMME_KEY, actor=ask.principal.as_actor()
     )
-    cause = cause_of(principal, f"update:{stream}", idempotency_key)
-    appended = await record_change(store, cause, stream, snapshot, expected_version, event, what)
+    cause = cause_of(ask, f"update:{stream}")
+    appended = await record_change(
+        store, cause, stream, snapshot, ask.expected_version, event, what
+    )
     await _rename_partnerships_of(municipality_id, appended, store)
     return appended
 
@@ -105,10 +95,7 @@ async def _rename_partnerships_of(
             )
             try:
                 await store.record(
-                    commit_id(appended.commit.id, partnership_id),
-                    stream,
-                    snapshot.version,
-                    [event],
+                    commit_id(appended.commit.id, partnership_id), stream, snapshot.version, [event]
                 )
                 break
             except ConcurrencyConflict:

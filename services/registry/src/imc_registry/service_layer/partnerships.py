@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from imc_contracts import registry
 from imc_runtime.commitlog import Appended
-from imc_runtime.principal import Principal
 
 from imc_registry.domain import commands
 from imc_registry.domain.commands import STANDARD_THEMES
@@ -15,6 +14,7 @@ from imc_registry.domain.model import (
     require_known_themes,
 )
 from imc_registry.service_layer.changes import (
+    Ask,
     cause_of,
     load_snapshot,
     rebuilt,
@@ -29,12 +29,9 @@ from imc_registry.service_layer.ports import RegistryRepository
 
 
 async def create_partnership(
-    command: commands.CreatePartnership,
-    principal: Principal,
-    store: RegistryRepository,
-    idempotency_key: str | None = None,
+    command: commands.CreatePartnership, ask: Ask, store: RegistryRepository
 ) -> Appended:
-    require_coordinator(principal)
+    require_coordinator(ask.principal)
     moroccan = await store.municipality(command.moroccan_municipality_id)
     belgian = await store.municipality(command.belgian_municipality_id)
     if moroccan is None or moroccan.country != "MA":
@@ -61,23 +58,18 @@ async def create_partnership(
             note=command.note,
         ),
         partnership_id=partnership_id,
-        actor=principal.as_actor(),
+        actor=ask.principal.as_actor(),
     )
-    cause = cause_of(principal, f"partnership:{partnership_id}", idempotency_key)
+    cause = cause_of(ask, f"partnership:{partnership_id}")
     return await record_new(
         store, cause, f"partnership:{partnership_id}", event, f"partnership {partnership_id}"
     )
 
 
 async def update_partnership(
-    partnership_id: str,
-    command: commands.UpdatePartnership,
-    principal: Principal,
-    store: RegistryRepository,
-    expected_version: int | None,
-    idempotency_key: str | None = None,
+    partnership_id: str, command: commands.UpdatePartnership, ask: Ask, store: RegistryRepository
 ) -> Appended:
-    partnership = await writable_partnership(partnership_id, principal, store)
+    partnership = await writable_partnership(partnership_id, ask.principal, store)
     stream = f"partnership:{partnership.id}"
     what = f"partnership {partnership.id!r}"
     snapshot = await load_snapshot(store, stream, registry.PartnershipCreatedPayload, what)
@@ -86,25 +78,23 @@ async def update_partnership(
     if command.themes is not None:
         changes["themes"] = list(dict.fromkeys(command.themes))
         known = STANDARD_THEMES | await store.known_themes()
-        require_known_themes(principal, command.themes, known)
+        require_known_themes(ask.principal, command.themes, known)
     state = rebuilt(registry.PartnershipCreatedPayload, snapshot.state, changes)
     event = registry.PartnershipUpdated.create(
-        state, partnership_id=partnership.id, actor=principal.as_actor()
+        state, partnership_id=partnership.id, actor=ask.principal.as_actor()
     )
-    cause = cause_of(principal, f"update:{stream}", idempotency_key)
-    return await record_change(store, cause, stream, snapshot, expected_version, event, what)
+    cause = cause_of(ask, f"update:{stream}")
+    return await record_change(store, cause, stream, snapshot, ask.expected_version, event, what)
 
 
 async def change_partnership_status(
     partnership_id: str,
     command: commands.ChangePartnershipStatus,
-    principal: Principal,
+    ask: Ask,
     store: RegistryRepository,
-    expected_version: int | None,
-    idempotency_key: str | None = None,
 ) -> Appended:
     """Suspend, close or reactivate a partnership: a programme decision, with its reason."""
-    require_coordinator(principal)
+    require_coordinator(ask.principal)
     stream = f"partnership:{partnership_id}"
     what = f"partnership {partnership_id!r}"
     snapshot = await load_snapshot(store, stream, registry.PartnershipCreatedPayload, what)
@@ -118,7 +108,7 @@ async def change_partnership_status(
             reason=command.reason,
         ),
         partnership_id=partnership_id,
-        actor=principal.as_actor(),
+        actor=ask.principal.as_actor(),
     )
-    cause = cause_of(principal, f"status:{stream}", idempotency_key)
-    return await record_change(store, cause, stream, snapshot, expected_version, event, what)
+    cause = cause_of(ask, f"status:{stream}")
+    return await record_change(store, cause, stream, snapshot, ask.expected_version, event, what)

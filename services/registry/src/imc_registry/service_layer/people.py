@@ -17,6 +17,7 @@ from imc_registry.domain.model import (
     slug,
 )
 from imc_registry.service_layer.changes import (
+    Ask,
     cause_of,
     from_command,
     load_snapshot,
@@ -29,24 +30,19 @@ from imc_registry.service_layer.ports import RegistryRepository
 # -- members ----------------------------------------------------------------------------
 
 
-async def add_member(
-    command: commands.AddMember,
-    principal: Principal,
-    store: RegistryRepository,
-    idempotency_key: str | None = None,
-) -> Appended:
-    require_member_writer(principal, command.municipality_id)
+async def add_member(command: commands.AddMember, ask: Ask, store: RegistryRepository) -> Appended:
+    require_member_writer(ask.principal, command.municipality_id)
     if await store.municipality(command.municipality_id) is None:
         raise Invalid(f"municipality_id: no municipality {command.municipality_id!r}")
     member_id = str(new_event_id())
-    if idempotency_key is not None:
-        member_id = commit_id(principal.subject, "member", idempotency_key)
+    if ask.idempotency_key is not None:
+        member_id = commit_id(ask.principal.subject, "member", ask.idempotency_key)
     event = registry.MemberAdded.create(
         from_command(registry.MemberAddedPayload, command, member_id=member_id),
         partnership_id=PROGRAMME_KEY,
-        actor=principal.as_actor(),
+        actor=ask.principal.as_actor(),
     )
-    cause = cause_of(principal, "member", idempotency_key)
+    cause = cause_of(ask, "member")
     return await record_new(store, cause, f"member:{member_id}", event, f"member {member_id}")
 
 
@@ -63,50 +59,39 @@ async def _current_member(
 
 
 async def update_member(
-    member_id: str,
-    command: commands.UpdateMember,
-    principal: Principal,
-    store: RegistryRepository,
-    expected_version: int | None,
-    idempotency_key: str | None = None,
+    member_id: str, command: commands.UpdateMember, ask: Ask, store: RegistryRepository
 ) -> Appended:
-    snapshot = await _current_member(member_id, principal, store)
+    snapshot = await _current_member(member_id, ask.principal, store)
     if command.municipality_id is not None:
         # Moving someone to another municipality is a change to that one's members too.
-        require_member_writer(principal, command.municipality_id)
+        require_member_writer(ask.principal, command.municipality_id)
         if await store.municipality(command.municipality_id) is None:
             raise Invalid(f"municipality_id: no municipality {command.municipality_id!r}")
     state = rebuilt(registry.MemberAddedPayload, snapshot.state, command.changes())
     event = registry.MemberUpdated.create(
-        state, partnership_id=PROGRAMME_KEY, actor=principal.as_actor()
+        state, partnership_id=PROGRAMME_KEY, actor=ask.principal.as_actor()
     )
     stream = f"member:{member_id}"
-    cause = cause_of(principal, f"update:{stream}", idempotency_key)
+    cause = cause_of(ask, f"update:{stream}")
     return await record_change(
-        store, cause, stream, snapshot, expected_version, event, f"member {member_id!r}"
+        store, cause, stream, snapshot, ask.expected_version, event, f"member {member_id!r}"
     )
 
 
-async def remove_member(
-    member_id: str,
-    principal: Principal,
-    store: RegistryRepository,
-    expected_version: int | None,
-    idempotency_key: str | None = None,
-) -> Appended:
+async def remove_member(member_id: str, ask: Ask, store: RegistryRepository) -> Appended:
     """Remove a member from the directory; their past stays in the log and the history."""
-    snapshot = await _current_member(member_id, principal, store)
+    snapshot = await _current_member(member_id, ask.principal, store)
     event = registry.MemberRemoved.create(
         registry.MemberRemovedPayload(
             member_id=member_id, municipality_id=snapshot.state.municipality_id
         ),
         partnership_id=PROGRAMME_KEY,
-        actor=principal.as_actor(),
+        actor=ask.principal.as_actor(),
     )
     stream = f"member:{member_id}"
-    cause = cause_of(principal, f"remove:{stream}", idempotency_key)
+    cause = cause_of(ask, f"remove:{stream}")
     return await record_change(
-        store, cause, stream, snapshot, expected_version, event, f"member {member_id!r}"
+        store, cause, stream, snapshot, ask.expected_version, event, f"member {member_id!r}"
     )
 
 
@@ -114,20 +99,17 @@ async def remove_member(
 
 
 async def add_coordinator(
-    command: commands.AddCoordinator,
-    principal: Principal,
-    store: RegistryRepository,
-    idempotency_key: str | None = None,
+    command: commands.AddCoordinator, ask: Ask, store: RegistryRepository
 ) -> Appended:
-    require_coordinator(principal)
+    require_coordinator(ask.principal)
     coordinator_id = command.id or slug(str(command.email).replace("@", " at "))
     event = registry.CoordinatorAdded.create(
         from_command(registry.CoordinatorAddedPayload, command, coordinator_id=coordinator_id),
         partnership_id=PROGRAMME_KEY,
-        actor=principal.as_actor(),
+        actor=ask.principal.as_actor(),
     )
     stream = f"coordinator:{coordinator_id}"
-    cause = cause_of(principal, stream, idempotency_key)
+    cause = cause_of(ask, stream)
     return await record_new(store, cause, stream, event, f"coordinator {coordinator_id}")
 
 
@@ -147,41 +129,42 @@ async def _current_coordinator(
 
 
 async def update_coordinator(
-    coordinator_id: str,
-    command: commands.UpdateCoordinator,
-    principal: Principal,
-    store: RegistryRepository,
-    expected_version: int | None,
-    idempotency_key: str | None = None,
+    coordinator_id: str, command: commands.UpdateCoordinator, ask: Ask, store: RegistryRepository
 ) -> Appended:
-    snapshot = await _current_coordinator(coordinator_id, principal, store)
+    snapshot = await _current_coordinator(coordinator_id, ask.principal, store)
     state = rebuilt(registry.CoordinatorAddedPayload, snapshot.state, command.changes())
     # The contract sends an edited coordinator as a fresh full snapshot.
     event = registry.CoordinatorAdded.create(
-        state, partnership_id=PROGRAMME_KEY, actor=principal.as_actor()
+        state, partnership_id=PROGRAMME_KEY, actor=ask.principal.as_actor()
     )
     stream = f"coordinator:{coordinator_id}"
-    cause = cause_of(principal, f"update:{stream}", idempotency_key)
+    cause = cause_of(ask, f"update:{stream}")
     return await record_change(
-        store, cause, stream, snapshot, expected_version, event, f"coordinator {coordinator_id!r}"
+        store,
+        cause,
+        stream,
+        snapshot,
+        ask.expected_version,
+        event,
+        f"coordinator {coordinator_id!r}",
     )
 
 
-async def remove_coordinator(
-    coordinator_id: str,
-    principal: Principal,
-    store: RegistryRepository,
-    expected_version: int | None,
-    idempotency_key: str | None = None,
-) -> Appended:
-    snapshot = await _current_coordinator(coordinator_id, principal, store)
+async def remove_coordinator(coordinator_id: str, ask: Ask, store: RegistryRepository) -> Appended:
+    snapshot = await _current_coordinator(coordinator_id, ask.principal, store)
     event = registry.CoordinatorRemoved.create(
         registry.CoordinatorRemovedPayload(coordinator_id=coordinator_id),
         partnership_id=PROGRAMME_KEY,
-        actor=principal.as_actor(),
+        actor=ask.principal.as_actor(),
     )
     stream = f"coordinator:{coordinator_id}"
-    cause = cause_of(principal, f"remove:{stream}", idempotency_key)
+    cause = cause_of(ask, f"remove:{stream}")
     return await record_change(
-        store, cause, stream, snapshot, expected_version, event, f"coordinator {coordinator_id!r}"
+        store,
+        cause,
+        stream,
+        snapshot,
+        ask.expected_version,
+        event,
+        f"coordinator {coordinator_id!r}",
     )

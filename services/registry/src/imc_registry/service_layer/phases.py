@@ -19,6 +19,7 @@ from imc_registry.domain import commands
 from imc_registry.domain.model import Conflict, Invalid, NotFound, Snapshot, require_coordinator
 from imc_registry.service_layer.changes import (
     PROGRAMME_STREAM,
+    Ask,
     cause_of,
     from_command,
     load_snapshot,
@@ -66,25 +67,18 @@ async def _record_programme(
         raise Conflict("the programme changed at the same moment; try again") from None
 
 
-async def _begin(
-    principal: Principal, store: RegistryRepository, action: str, idempotency_key: str | None
-) -> tuple[str, Appended | None]:
+async def _begin(ask: Ask, store: RegistryRepository, action: str) -> tuple[str, Appended | None]:
     """A coordinator's change to the programme: its commit id, and its answer if it was made
     already (the same Idempotency-Key)."""
-    require_coordinator(principal)
-    cause = cause_of(principal, action, idempotency_key)
+    require_coordinator(ask.principal)
+    cause = cause_of(ask, action)
     earlier = await store.earlier(cause)
     return cause, None if earlier is None else Appended(earlier, duplicate=True)
 
 
-async def open_phase(
-    command: commands.OpenPhase,
-    principal: Principal,
-    store: RegistryRepository,
-    idempotency_key: str | None = None,
-) -> Appended:
+async def open_phase(command: commands.OpenPhase, ask: Ask, store: RegistryRepository) -> Appended:
     """Add the next phase, running (or planned, to open later)."""
-    cause, earlier = await _begin(principal, store, f"open-phase:{command.id}", idempotency_key)
+    cause, earlier = await _begin(ask, store, f"open-phase:{command.id}")
     if earlier is not None:
         return earlier
     snapshot = await _programme(store)
@@ -98,18 +92,14 @@ async def open_phase(
                 f"{phase.phase_id} ({phase.start} – {phase.end})"
             )
     opened = from_command(registry.Phase, command, phase_id=command.id)
-    return await _record_programme(store, principal, cause, snapshot, [*phases, opened])
+    return await _record_programme(store, ask.principal, cause, snapshot, [*phases, opened])
 
 
 async def close_phase(
-    phase_id: str,
-    command: commands.ClosePhase,
-    principal: Principal,
-    store: RegistryRepository,
-    idempotency_key: str | None = None,
+    phase_id: str, command: commands.ClosePhase, ask: Ask, store: RegistryRepository
 ) -> Appended:
     """Close a phase: its roadmaps become read only; evaluations of it are still taken."""
-    cause, earlier = await _begin(principal, store, f"close-phase:{phase_id}", idempotency_key)
+    cause, earlier = await _begin(ask, store, f"close-phase:{phase_id}")
     if earlier is not None:
         return earlier
     snapshot = await _programme(store)
@@ -127,7 +117,7 @@ async def close_phase(
         }
     )
     phases = [closed if phase.phase_id == phase_id else phase for phase in phases]
-    return await _record_programme(store, principal, cause, snapshot, phases)
+    return await _record_programme(store, ask.principal, cause, snapshot, phases)
 
 
 @dataclass
@@ -139,15 +129,11 @@ class CarriedOver:
 
 
 async def carry_over(
-    phase_id: str,
-    command: commands.CarryOver,
-    principal: Principal,
-    store: RegistryRepository,
-    idempotency_key: str | None = None,
+    phase_id: str, command: commands.CarryOver, ask: Ask, store: RegistryRepository
 ) -> CarriedOver:
     """Partnerships take part in ``phase_id`` too; each keeps its earlier phases. Every id
     is checked before any is changed; one already there, or not active, is said so."""
-    require_coordinator(principal)
+    require_coordinator(ask.principal)
     programme = await _programme(store)
     phase = next((p for p in programme.state.phases if p.phase_id == phase_id), None)
     if phase is None:
@@ -173,28 +159,24 @@ async def carry_over(
         elif partnership.status != "active":
             report.not_active.append(partnership_id)
         else:
-            key = f"{idempotency_key}:{partnership_id}" if idempotency_key else None
-            await _join(partnership_id, phase_id, principal, store, key)
+            key = f"{ask.idempotency_key}:{partnership_id}" if ask.idempotency_key else None
+            await _join(partnership_id, phase_id, Ask(ask.principal, key), store)
             report.carried.append(partnership_id)
     return report
 
 
 async def _join(
-    partnership_id: str,
-    phase_id: str,
-    principal: Principal,
-    store: RegistryRepository,
-    idempotency_key: str | None,
+    partnership_id: str, phase_id: str, ask: Ask, store: RegistryRepository
 ) -> Appended:
     stream = f"partnership:{partnership_id}"
-    cause = cause_of(principal, f"carry-over:{phase_id}:{stream}", idempotency_key)
+    cause = cause_of(ask, f"carry-over:{phase_id}:{stream}")
     for _ in range(RETRIES):
         snapshot = await load_snapshot(
             store, stream, registry.PartnershipCreatedPayload, f"partnership {partnership_id!r}"
         )
         state = snapshot.state.model_copy(update={"phases": [*snapshot.state.phases, phase_id]})
         event = registry.PartnershipUpdated.create(
-            state, partnership_id=partnership_id, actor=principal.as_actor()
+            state, partnership_id=partnership_id, actor=ask.principal.as_actor()
         )
         try:
             return await store.record(cause, stream, snapshot.version, [event])

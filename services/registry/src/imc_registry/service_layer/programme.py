@@ -5,16 +5,12 @@ from __future__ import annotations
 from imc_contracts import registry
 from imc_contracts.envelope import PROGRAMME_KEY
 from imc_runtime.commitlog import Appended
-from imc_runtime.principal import Principal
 
 from imc_registry.domain import commands
-from imc_registry.domain.model import (
-    Invalid,
-    require_coordinator,
-    slug,
-)
+from imc_registry.domain.model import Invalid, require_coordinator, slug
 from imc_registry.service_layer.changes import (
     PROGRAMME_STREAM,
+    Ask,
     cause_of,
     from_command,
     load_snapshot,
@@ -29,12 +25,9 @@ from imc_registry.service_layer.ports import RegistryRepository
 
 
 async def register_organisation(
-    command: commands.RegisterOrganisation,
-    principal: Principal,
-    store: RegistryRepository,
-    idempotency_key: str | None = None,
+    command: commands.RegisterOrganisation, ask: Ask, store: RegistryRepository
 ) -> Appended:
-    require_coordinator(principal)
+    require_coordinator(ask.principal)
     organisation_id = command.id or slug(
         command.names.get("fr") or next(iter(command.names.values()))
     )
@@ -43,31 +36,26 @@ async def register_organisation(
             registry.OrganisationRegisteredPayload, command, organisation_id=organisation_id
         ),
         partnership_id=PROGRAMME_KEY,
-        actor=principal.as_actor(),
+        actor=ask.principal.as_actor(),
     )
     stream = f"organisation:{organisation_id}"
-    cause = cause_of(principal, stream, idempotency_key)
+    cause = cause_of(ask, stream)
     return await record_new(store, cause, stream, event, f"organisation {organisation_id}")
 
 
 async def update_organisation(
-    organisation_id: str,
-    command: commands.UpdateOrganisation,
-    principal: Principal,
-    store: RegistryRepository,
-    expected_version: int | None,
-    idempotency_key: str | None = None,
+    organisation_id: str, command: commands.UpdateOrganisation, ask: Ask, store: RegistryRepository
 ) -> Appended:
-    require_coordinator(principal)
+    require_coordinator(ask.principal)
     stream = f"organisation:{organisation_id}"
     what = f"organisation {organisation_id!r}"
     snapshot = await load_snapshot(store, stream, registry.OrganisationRegisteredPayload, what)
     state = rebuilt(registry.OrganisationRegisteredPayload, snapshot.state, command.changes())
     event = registry.OrganisationUpdated.create(
-        state, partnership_id=PROGRAMME_KEY, actor=principal.as_actor()
+        state, partnership_id=PROGRAMME_KEY, actor=ask.principal.as_actor()
     )
-    cause = cause_of(principal, f"update:{stream}", idempotency_key)
-    return await record_change(store, cause, stream, snapshot, expected_version, event, what)
+    cause = cause_of(ask, f"update:{stream}")
+    return await record_change(store, cause, stream, snapshot, ask.expected_version, event, what)
 
 
 def _phases(phases: list[commands.PhaseInput]) -> list[registry.Phase]:
@@ -96,13 +84,10 @@ async def _require_programme_organisations(
 
 
 async def define_programme(
-    command: commands.DefineProgramme,
-    principal: Principal,
-    store: RegistryRepository,
-    idempotency_key: str | None = None,
+    command: commands.DefineProgramme, ask: Ask, store: RegistryRepository
 ) -> Appended:
     """Define the programme this registry runs: once; later changes are edits."""
-    require_coordinator(principal)
+    require_coordinator(ask.principal)
     await _require_programme_organisations(
         store, command.funder_id, command.coordinating_organisation_ids
     )
@@ -120,9 +105,9 @@ async def define_programme(
             note=command.note,
         ),
         partnership_id=PROGRAMME_KEY,
-        actor=principal.as_actor(),
+        actor=ask.principal.as_actor(),
     )
-    cause = cause_of(principal, PROGRAMME_STREAM, idempotency_key)
+    cause = cause_of(ask, PROGRAMME_STREAM)
     return await record_new(store, cause, PROGRAMME_STREAM, event, "the programme")
 
 
@@ -142,14 +127,10 @@ async def _require_kept_phases(store: RegistryRepository, phases: set[str]) -> N
 
 
 async def update_programme(
-    command: commands.UpdateProgramme,
-    principal: Principal,
-    store: RegistryRepository,
-    expected_version: int | None,
-    idempotency_key: str | None = None,
+    command: commands.UpdateProgramme, ask: Ask, store: RegistryRepository
 ) -> Appended:
     """Edit the programme: close a phase, mark it evaluated, add the next one…"""
-    require_coordinator(principal)
+    require_coordinator(ask.principal)
     snapshot = await load_snapshot(
         store, PROGRAMME_STREAM, registry.ProgrammeDefinedPayload, "programme yet"
     )
@@ -162,9 +143,9 @@ async def update_programme(
         store, state.funder_id, state.coordinating_organisation_ids
     )
     event = registry.ProgrammeUpdated.create(
-        state, partnership_id=PROGRAMME_KEY, actor=principal.as_actor()
+        state, partnership_id=PROGRAMME_KEY, actor=ask.principal.as_actor()
     )
-    cause = cause_of(principal, f"update:{PROGRAMME_STREAM}", idempotency_key)
+    cause = cause_of(ask, f"update:{PROGRAMME_STREAM}")
     return await record_change(
-        store, cause, PROGRAMME_STREAM, snapshot, expected_version, event, "the programme"
+        store, cause, PROGRAMME_STREAM, snapshot, ask.expected_version, event, "the programme"
     )

@@ -6,16 +6,12 @@ import hashlib
 
 from imc_contracts import new_event_id, registry
 from imc_runtime.commitlog import Appended, commit_id
-from imc_runtime.principal import Principal
 
 from imc_registry.domain import roadmap_requests
-from imc_registry.domain.model import (
-    Invalid,
-    Partnership,
-    require_coordinator,
-)
+from imc_registry.domain.model import Invalid, Partnership, require_coordinator
 from imc_registry.service_layer import sheets
 from imc_registry.service_layer.changes import (
+    Ask,
     from_command,
     require_partner,
     submit_request,
@@ -31,9 +27,8 @@ DEFAULT_PHASE = "2022-2026"
 async def propose_objective(
     partnership_id: str,
     command: roadmap_requests.ProposeObjective,
-    principal: Principal,
+    ask: Ask,
     store: RegistryRepository,
-    idempotency_key: str | None = None,
 ) -> Appended:
     phase = command.phase or await current_phase(store) or DEFAULT_PHASE
 
@@ -48,22 +43,15 @@ async def propose_objective(
         )
 
     return await submit_request(
-        partnership_id,
-        "objective",
-        principal,
-        store,
-        idempotency_key,
-        registry.ObjectiveProposed,
-        payload,
+        partnership_id, "objective", ask, store, registry.ObjectiveProposed, payload
     )
 
 
 async def propose_milestone(
     partnership_id: str,
     command: roadmap_requests.ProposeMilestone,
-    principal: Principal,
+    ask: Ask,
     store: RegistryRepository,
-    idempotency_key: str | None = None,
 ) -> Appended:
     """Publish a milestone plan for roadmaps to apply; answers with the submission."""
 
@@ -78,13 +66,7 @@ async def propose_milestone(
         )
 
     return await submit_request(
-        partnership_id,
-        "propose",
-        principal,
-        store,
-        idempotency_key,
-        registry.MilestoneProposed,
-        payload,
+        partnership_id, "propose", ask, store, registry.MilestoneProposed, payload
     )
 
 
@@ -92,9 +74,8 @@ async def revise_milestone(
     partnership_id: str,
     milestone_id: str,
     command: roadmap_requests.ReviseMilestone,
-    principal: Principal,
+    ask: Ask,
     store: RegistryRepository,
-    idempotency_key: str | None = None,
 ) -> Appended:
     def payload(partnership: Partnership, submission_id: str) -> registry.MilestoneRevisedPayload:
         require_partner(partnership, command.responsible_municipality_id)
@@ -104,13 +85,7 @@ async def revise_milestone(
 
     action = f"revise:{milestone_id}"
     return await submit_request(
-        partnership_id,
-        action,
-        principal,
-        store,
-        idempotency_key,
-        registry.MilestoneRevised,
-        payload,
+        partnership_id, action, ask, store, registry.MilestoneRevised, payload
     )
 
 
@@ -118,9 +93,8 @@ async def reschedule_milestone(
     partnership_id: str,
     milestone_id: str,
     command: roadmap_requests.RescheduleMilestone,
-    principal: Principal,
+    ask: Ask,
     store: RegistryRepository,
-    idempotency_key: str | None = None,
 ) -> Appended:
     def payload(
         partnership: Partnership, submission_id: str
@@ -134,13 +108,7 @@ async def reschedule_milestone(
 
     action = f"reschedule:{milestone_id}"
     return await submit_request(
-        partnership_id,
-        action,
-        principal,
-        store,
-        idempotency_key,
-        registry.MilestoneRescheduleRequested,
-        payload,
+        partnership_id, action, ask, store, registry.MilestoneRescheduleRequested, payload
     )
 
 
@@ -148,9 +116,8 @@ async def cancel_milestone(
     partnership_id: str,
     milestone_id: str,
     command: roadmap_requests.CancelMilestone,
-    principal: Principal,
+    ask: Ask,
     store: RegistryRepository,
-    idempotency_key: str | None = None,
 ) -> Appended:
     def payload(
         partnership: Partnership, submission_id: str
@@ -164,13 +131,7 @@ async def cancel_milestone(
 
     action = f"cancel:{milestone_id}"
     return await submit_request(
-        partnership_id,
-        action,
-        principal,
-        store,
-        idempotency_key,
-        registry.MilestoneCancellationRequested,
-        payload,
+        partnership_id, action, ask, store, registry.MilestoneCancellationRequested, payload
     )
 
 
@@ -178,9 +139,8 @@ async def report_progress(
     partnership_id: str,
     milestone_id: str,
     command: roadmap_requests.ReportProgress,
-    principal: Principal,
+    ask: Ask,
     store: RegistryRepository,
-    idempotency_key: str | None = None,
 ) -> Appended:
     def payload(partnership: Partnership, submission_id: str) -> registry.ProgressReportedPayload:
         return from_command(
@@ -192,22 +152,15 @@ async def report_progress(
 
     action = f"progress:{milestone_id}"
     return await submit_request(
-        partnership_id,
-        action,
-        principal,
-        store,
-        idempotency_key,
-        registry.ProgressReported,
-        payload,
+        partnership_id, action, ask, store, registry.ProgressReported, payload
     )
 
 
 async def propose_indicator(
     partnership_id: str,
     command: roadmap_requests.ProposeIndicator,
-    principal: Principal,
+    ask: Ask,
     store: RegistryRepository,
-    idempotency_key: str | None = None,
 ) -> Appended:
     def payload(partnership: Partnership, submission_id: str) -> registry.IndicatorProposedPayload:
         indicator_id = command.indicator_id or str(new_event_id())
@@ -219,13 +172,7 @@ async def propose_indicator(
         )
 
     return await submit_request(
-        partnership_id,
-        "indicator",
-        principal,
-        store,
-        idempotency_key,
-        registry.IndicatorProposed,
-        payload,
+        partnership_id, "indicator", ask, store, registry.IndicatorProposed, payload
     )
 
 
@@ -233,9 +180,8 @@ async def report_indicator_value(
     partnership_id: str,
     indicator_id: str,
     command: roadmap_requests.ReportIndicatorValue,
-    principal: Principal,
+    ask: Ask,
     store: RegistryRepository,
-    idempotency_key: str | None = None,
 ) -> Appended:
     def payload(
         partnership: Partnership, submission_id: str
@@ -249,13 +195,7 @@ async def report_indicator_value(
 
     action = f"indicator-value:{indicator_id}"
     return await submit_request(
-        partnership_id,
-        action,
-        principal,
-        store,
-        idempotency_key,
-        registry.IndicatorValueReported,
-        payload,
+        partnership_id, action, ask, store, registry.IndicatorValueReported, payload
     )
 
 
@@ -263,13 +203,12 @@ async def submit_evaluation(
     partnership_id: str,
     phase: str,
     command: roadmap_requests.SubmitEvaluation,
-    principal: Principal,
+    ask: Ask,
     store: RegistryRepository,
-    idempotency_key: str | None = None,
 ) -> Appended:
     """A coordinator evaluates a roadmap for a phase — a closed partnership's too: that is
     when evaluations are written."""
-    require_coordinator(principal)
+    require_coordinator(ask.principal)
     found = await store.partnership(partnership_id)
     if found is not None and phase not in found.phases:
         raise Invalid(
@@ -286,47 +225,29 @@ async def submit_evaluation(
 
     action = f"evaluation:{phase}"
     return await submit_request(
-        partnership_id,
-        action,
-        principal,
-        store,
-        idempotency_key,
-        registry.EvaluationSubmitted,
-        payload,
-        closed_too=True,
+        partnership_id, action, ask, store, registry.EvaluationSubmitted, payload, closed_too=True
     )
 
 
 async def import_roadmap(
-    partnership_id: str,
-    sheet: bytes,
-    kind: str,
-    principal: Principal,
-    store: RegistryRepository,
-    idempotency_key: str | None = None,
+    partnership_id: str, sheet: bytes, kind: str, ask: Ask, store: RegistryRepository
 ) -> Appended:
     """A roadmap sheet, checked for form here (every problem named by row and column), for
     roadmaps to apply all or nothing. The same sheet sent again is the same import."""
-    await writable_partnership(partnership_id, principal, store)
+    await writable_partnership(partnership_id, ask.principal, store)
     rows = sheets.milestone_rows(await sheets.read_sheet_off_loop(sheet, kind))
-    import_id = idempotency_key or hashlib.sha256(sheet).hexdigest()
+    import_id = ask.idempotency_key or hashlib.sha256(sheet).hexdigest()
 
     def payload(
         partnership: Partnership, submission_id: str
     ) -> registry.RoadmapImportRequestedPayload:
         return registry.RoadmapImportRequestedPayload(
             submission_id=submission_id,
-            import_id=commit_id(principal.subject, partnership.id, import_id),
+            import_id=commit_id(ask.principal.subject, partnership.id, import_id),
             rows=rows,
         )
 
     action = f"import:{import_id}"
     return await submit_request(
-        partnership_id,
-        action,
-        principal,
-        store,
-        idempotency_key,
-        registry.RoadmapImportRequested,
-        payload,
+        partnership_id, action, ask, store, registry.RoadmapImportRequested, payload
     )
