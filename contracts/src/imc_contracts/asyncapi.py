@@ -154,8 +154,7 @@ def _title(event: type[Event]) -> str:
 
 def _summary(event: type[Event]) -> str:
     """The event's own docstring, else its payload's, else its title."""
-    payload = event.model_fields["payload"].annotation
-    for source in (event, payload):
+    for source in (event, event.payload_type()):
         doc = source.__dict__.get("__doc__") if isinstance(source, type) else None
         if doc:
             return " ".join(inspect.cleandoc(doc).split())

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import builtins
 from datetime import UTC, datetime
 from typing import Any, ClassVar, Literal, Self
 from uuid import UUID
@@ -66,6 +67,14 @@ class Event(Contract):
         type_name = cls.__dict__.get("TYPE")
         if type_name is not None:
             cls.PRODUCER = type_name.split(".", 1)[0]
+
+    @classmethod
+    def payload_type(cls) -> builtins.type[Contract]:
+        """The model of this type's ``payload``."""
+        annotation = cls.model_fields["payload"].annotation
+        if not (isinstance(annotation, type) and issubclass(annotation, Contract)):
+            raise TypeError(f"{cls.__name__}: its payload is no contract model")
+        return annotation
 
     @classmethod
     def create(

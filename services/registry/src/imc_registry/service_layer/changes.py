@@ -89,10 +89,11 @@ async def record_change(
         raise Conflict(f"{what} changed while you edited it; reload and try again") from None
 
 
-def from_command(kind: type[State], command: BaseModel, **fields: Any) -> State:
+def from_command(kind: type[State], command: BaseModel | dict[str, Any], **fields: Any) -> State:
     """The event's payload: the command's fields by name, with ``fields`` (ids the registry
     chose, a submission id…) added or put in their place."""
-    return kind.model_validate({**command.model_dump(mode="json"), **fields})
+    given = command if isinstance(command, dict) else command.model_dump(mode="json")
+    return kind.model_validate({**given, **fields})
 
 
 def rebuilt(kind: type[State], current: State, changes: dict[str, Any]) -> State:

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
+from typing import Any
 
-from imc_contracts import new_event_id, registry
+from imc_contracts import Event, new_event_id, registry
+from imc_contracts.envelope import Contract
 from imc_runtime.commitlog import Appended, commit_id
 
 from imc_registry.domain import roadmap_requests
@@ -24,26 +27,45 @@ DEFAULT_PHASE = "2022-2026"
 """Before the programme is defined (a registry with partnerships only), new work's phase."""
 
 
+async def _request(
+    partnership_id: str,
+    action: str,
+    ask: Ask,
+    store: RegistryRepository,
+    request: type[Event],
+    fields: dict[str, Any],
+    check: Callable[[Partnership], None] | None = None,
+    closed_too: bool = False,
+) -> Appended:
+    """Submit a roadmap request whose payload is ``fields`` (the command's, and the ids of
+    what it is about), once ``check`` holds of the partnership."""
+    payload_type = request.payload_type()
+
+    def payload(partnership: Partnership, submission_id: str) -> Contract:
+        if check is not None:
+            check(partnership)
+        return from_command(payload_type, fields, submission_id=submission_id)
+
+    return await submit_request(
+        partnership_id, action, ask, store, request, payload, closed_too=closed_too
+    )
+
+
+def _responsible_is_partner(municipality_id: str | None) -> Callable[[Partnership], None]:
+    return lambda partnership: require_partner(partnership, municipality_id)
+
+
 async def propose_objective(
     partnership_id: str,
     command: roadmap_requests.ProposeObjective,
     ask: Ask,
     store: RegistryRepository,
 ) -> Appended:
-    phase = command.phase or await current_phase(store) or DEFAULT_PHASE
-
-    def payload(partnership: Partnership, submission_id: str) -> registry.ObjectiveProposedPayload:
-        objective_id = command.objective_id or str(new_event_id())
-        return from_command(
-            registry.ObjectiveProposedPayload,
-            command,
-            submission_id=submission_id,
-            objective_id=objective_id,
-            phase=phase,
-        )
-
-    return await submit_request(
-        partnership_id, "objective", ask, store, registry.ObjectiveProposed, payload
+    fields = command.model_dump(mode="json")
+    fields["objective_id"] = command.objective_id or str(new_event_id())
+    fields["phase"] = command.phase or await current_phase(store) or DEFAULT_PHASE
+    return await _request(
+        partnership_id, "objective", ask, store, registry.ObjectiveProposed, fields
     )
 
 
@@ -54,19 +76,11 @@ async def propose_milestone(
     store: RegistryRepository,
 ) -> Appended:
     """Publish a milestone plan for roadmaps to apply; answers with the submission."""
-
-    def payload(partnership: Partnership, submission_id: str) -> registry.MilestoneProposedPayload:
-        require_partner(partnership, command.responsible_municipality_id)
-        milestone_id = command.milestone_id or str(new_event_id())
-        return from_command(
-            registry.MilestoneProposedPayload,
-            command,
-            submission_id=submission_id,
-            milestone_id=milestone_id,
-        )
-
-    return await submit_request(
-        partnership_id, "propose", ask, store, registry.MilestoneProposed, payload
+    fields = command.model_dump(mode="json")
+    fields["milestone_id"] = command.milestone_id or str(new_event_id())
+    check = _responsible_is_partner(command.responsible_municipality_id)
+    return await _request(
+        partnership_id, "propose", ask, store, registry.MilestoneProposed, fields, check
     )
 
 
@@ -77,15 +91,12 @@ async def revise_milestone(
     ask: Ask,
     store: RegistryRepository,
 ) -> Appended:
-    def payload(partnership: Partnership, submission_id: str) -> registry.MilestoneRevisedPayload:
-        require_partner(partnership, command.responsible_municipality_id)
-        return registry.MilestoneRevisedPayload(
-            submission_id=submission_id, milestone_id=milestone_id, **command.changes()
-        )
-
+    """Only the fields given change."""
+    fields = {**command.changes(), "milestone_id": milestone_id}
+    check = _responsible_is_partner(command.responsible_municipality_id)
     action = f"revise:{milestone_id}"
-    return await submit_request(
-        partnership_id, action, ask, store, registry.MilestoneRevised, payload
+    return await _request(
+        partnership_id, action, ask, store, registry.MilestoneRevised, fields, check
     )
 
 
@@ -96,20 +107,10 @@ async def reschedule_milestone(
     ask: Ask,
     store: RegistryRepository,
 ) -> Appended:
-    def payload(
-        partnership: Partnership, submission_id: str
-    ) -> registry.MilestoneRescheduleRequestedPayload:
-        return from_command(
-            registry.MilestoneRescheduleRequestedPayload,
-            command,
-            submission_id=submission_id,
-            milestone_id=milestone_id,
-        )
-
+    fields = {**command.model_dump(mode="json"), "milestone_id": milestone_id}
     action = f"reschedule:{milestone_id}"
-    return await submit_request(
-        partnership_id, action, ask, store, registry.MilestoneRescheduleRequested, payload
-    )
+    request = registry.MilestoneRescheduleRequested
+    return await _request(partnership_id, action, ask, store, request, fields)
 
 
 async def cancel_milestone(
@@ -119,20 +120,10 @@ async def cancel_milestone(
     ask: Ask,
     store: RegistryRepository,
 ) -> Appended:
-    def payload(
-        partnership: Partnership, submission_id: str
-    ) -> registry.MilestoneCancellationRequestedPayload:
-        return from_command(
-            registry.MilestoneCancellationRequestedPayload,
-            command,
-            submission_id=submission_id,
-            milestone_id=milestone_id,
-        )
-
+    fields = {**command.model_dump(mode="json"), "milestone_id": milestone_id}
     action = f"cancel:{milestone_id}"
-    return await submit_request(
-        partnership_id, action, ask, store, registry.MilestoneCancellationRequested, payload
-    )
+    request = registry.MilestoneCancellationRequested
+    return await _request(partnership_id, action, ask, store, request, fields)
 
 
 async def report_progress(
@@ -142,18 +133,9 @@ async def report_progress(
     ask: Ask,
     store: RegistryRepository,
 ) -> Appended:
-    def payload(partnership: Partnership, submission_id: str) -> registry.ProgressReportedPayload:
-        return from_command(
-            registry.ProgressReportedPayload,
-            command,
-            submission_id=submission_id,
-            milestone_id=milestone_id,
-        )
-
+    fields = {**command.model_dump(mode="json"), "milestone_id": milestone_id}
     action = f"progress:{milestone_id}"
-    return await submit_request(
-        partnership_id, action, ask, store, registry.ProgressReported, payload
-    )
+    return await _request(partnership_id, action, ask, store, registry.ProgressReported, fields)
 
 
 async def propose_indicator(
@@ -162,17 +144,10 @@ async def propose_indicator(
     ask: Ask,
     store: RegistryRepository,
 ) -> Appended:
-    def payload(partnership: Partnership, submission_id: str) -> registry.IndicatorProposedPayload:
-        indicator_id = command.indicator_id or str(new_event_id())
-        return from_command(
-            registry.IndicatorProposedPayload,
-            command,
-            submission_id=submission_id,
-            indicator_id=indicator_id,
-        )
-
-    return await submit_request(
-        partnership_id, "indicator", ask, store, registry.IndicatorProposed, payload
+    fields = command.model_dump(mode="json")
+    fields["indicator_id"] = command.indicator_id or str(new_event_id())
+    return await _request(
+        partnership_id, "indicator", ask, store, registry.IndicatorProposed, fields
     )
 
 
@@ -183,20 +158,10 @@ async def report_indicator_value(
     ask: Ask,
     store: RegistryRepository,
 ) -> Appended:
-    def payload(
-        partnership: Partnership, submission_id: str
-    ) -> registry.IndicatorValueReportedPayload:
-        return from_command(
-            registry.IndicatorValueReportedPayload,
-            command,
-            submission_id=submission_id,
-            indicator_id=indicator_id,
-        )
-
+    fields = {**command.model_dump(mode="json"), "indicator_id": indicator_id}
     action = f"indicator-value:{indicator_id}"
-    return await submit_request(
-        partnership_id, action, ask, store, registry.IndicatorValueReported, payload
-    )
+    request = registry.IndicatorValueReported
+    return await _request(partnership_id, action, ask, store, request, fields)
 
 
 async def submit_evaluation(
@@ -216,17 +181,10 @@ async def submit_evaluation(
             f"{', '.join(found.phases) or 'no phase'}, not {phase}"
         )
 
-    def payload(
-        partnership: Partnership, submission_id: str
-    ) -> registry.EvaluationSubmittedPayload:
-        return from_command(
-            registry.EvaluationSubmittedPayload, command, submission_id=submission_id, phase=phase
-        )
-
+    fields = {**command.model_dump(mode="json"), "phase": phase}
     action = f"evaluation:{phase}"
-    return await submit_request(
-        partnership_id, action, ask, store, registry.EvaluationSubmitted, payload, closed_too=True
-    )
+    request = registry.EvaluationSubmitted
+    return await _request(partnership_id, action, ask, store, request, fields, closed_too=True)
 
 
 async def import_roadmap(
