@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, get_args
 
 from imc_contracts import roadmaps
 from imc_contracts.registry import PartnershipStatusChanged
@@ -18,14 +18,7 @@ Kind = Literal[
 ]
 """A kind of email: what a recipient sets a preference for, and the template's name."""
 
-KINDS: tuple[Kind, ...] = (
-    "milestone_reached",
-    "milestone_due_soon",
-    "milestone_overdue",
-    "submission_rejected",
-    "partnership_status_changed",
-    "evidence_added",
-)
+KINDS: tuple[Kind, ...] = get_args(Kind)
 
 Audience = Literal[
     "both_municipalities",

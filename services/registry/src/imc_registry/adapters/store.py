@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from imc_contracts import Event, registry
+from imc_contracts.catalog import REGISTRY_EVENTS
 from imc_contracts.envelope import Contract
 from imc_runtime.commitlog import Appended, Commit, CommitLog
 from imc_runtime.mongo import Document
@@ -28,19 +29,12 @@ from imc_registry.domain.model import (
     search_key,
 )
 
-ROADMAP_REQUESTS: tuple[type[Event], ...] = (
-    registry.EvaluationSubmitted,
-    registry.RoadmapImportRequested,
-    registry.MilestoneProposed,
-    registry.ProgressReported,
-    registry.ObjectiveProposed,
-    registry.MilestoneRevised,
-    registry.MilestoneRescheduleRequested,
-    registry.MilestoneCancellationRequested,
-    registry.IndicatorProposed,
-    registry.IndicatorValueReported,
-    registry.EvidenceAttachRequested,
+ROADMAP_REQUESTS: tuple[type[Event], ...] = tuple(
+    event
+    for event in REGISTRY_EVENTS.events
+    if "submission_id" in event.payload_type().model_fields
 )
+"""What the registry publishes for roadmaps to decide: the events that carry a submission."""
 
 
 PROGRAMME_ID = "programme"

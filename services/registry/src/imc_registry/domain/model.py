@@ -210,6 +210,11 @@ def slug(text: str) -> str:
     return "-".join(words)
 
 
+def id_from_names(given: str | None, names: Localized) -> str:
+    """The id given, else one from the French name (else the first): a record's id."""
+    return given or slug(names.get("fr") or next(iter(names.values())))
+
+
 _ARABIC_FOLDS = str.maketrans(
     {
         "\u0671": "\u0627",  # alef wasla → alef

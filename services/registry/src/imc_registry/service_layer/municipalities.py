@@ -7,7 +7,7 @@ from imc_contracts.envelope import PROGRAMME_KEY
 from imc_runtime.commitlog import Appended, ConcurrencyConflict, commit_id
 
 from imc_registry.domain import commands
-from imc_registry.domain.model import partnership_name, require_coordinator, slug
+from imc_registry.domain.model import id_from_names, partnership_name, require_coordinator
 from imc_registry.service_layer.changes import (
     Ask,
     cause_of,
@@ -28,9 +28,7 @@ async def register_municipality(
 ) -> Appended:
     require_coordinator(ask.principal)
     await require_organisation(store, command.association, "association", "association")
-    municipality_id = command.id or slug(
-        command.names.get("fr") or next(iter(command.names.values()))
-    )
+    municipality_id = id_from_names(command.id, command.names)
     event = registry.MunicipalityRegistered.create(
         from_command(
             registry.MunicipalityRegisteredPayload, command, municipality_id=municipality_id

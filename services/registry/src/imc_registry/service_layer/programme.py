@@ -7,7 +7,7 @@ from imc_contracts.envelope import PROGRAMME_KEY
 from imc_runtime.commitlog import Appended
 
 from imc_registry.domain import commands
-from imc_registry.domain.model import Invalid, require_coordinator, slug
+from imc_registry.domain.model import Invalid, id_from_names, require_coordinator
 from imc_registry.service_layer.changes import (
     PROGRAMME_STREAM,
     Ask,
@@ -28,9 +28,7 @@ async def register_organisation(
     command: commands.RegisterOrganisation, ask: Ask, store: RegistryRepository
 ) -> Appended:
     require_coordinator(ask.principal)
-    organisation_id = command.id or slug(
-        command.names.get("fr") or next(iter(command.names.values()))
-    )
+    organisation_id = id_from_names(command.id, command.names)
     event = registry.OrganisationRegistered.create(
         from_command(
             registry.OrganisationRegisteredPayload, command, organisation_id=organisation_id
