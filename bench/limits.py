@@ -6,7 +6,7 @@ Starts its own Kafka, FerretDB and Mailpit (like the tests), then measures, each
 fixed time: aiokafka producing and consuming envelope-sized messages; PyMongo async inserting
 commit-sized documents with a unique index into FerretDB at the services' concurrency;
 aiosmtplib sending rendered-size emails to Mailpit on connections kept open; and a
-trivial FastAPI endpoint on uvicorn. Prints and saves messages (or requests) per second, with the core count and the
+trivial FastAPI endpoint on uvicorn, loaded by ``wrk``. Prints and saves messages (or requests) per second, with the core count and the
 versions used. Pipeline figures are set against these, measured minutes apart.
 """
 
@@ -18,7 +18,6 @@ import contextlib
 import json
 import os
 import platform
-import statistics
 import subprocess
 import sys
 import time
@@ -30,13 +29,14 @@ from pathlib import Path
 from typing import Any
 
 import aiosmtplib
-import httpx
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from imc_devstack.paths import REPO_ROOT
 from imc_devstack.processes import free_port, port_accepts, wait_until
 from imc_devstack.stack import Stack
 from pymongo import ASCENDING, AsyncMongoClient
+
+from bench import wrk
 
 ENVELOPE = json.dumps(
     {
@@ -223,25 +223,17 @@ def ping_server() -> Iterator[int]:
         server.wait(10)
 
 
-async def http(port: int, seconds: float, concurrency: int) -> dict[str, float]:
-    """Requests per second, and the p99 a trivial endpoint shows at this concurrency: the
-    floor under any latency the services' APIs can reach on this machine, now."""
-    latencies: list[float] = []
-    async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}") as client:
-
-        async def get() -> int:
-            sent = time.perf_counter()
-            (await client.get("/ping")).raise_for_status()
-            latencies.append(time.perf_counter() - sent)
-            return 1
-
-        rate = await for_seconds(seconds, concurrency, get)
-    cuts = (
-        statistics.quantiles(latencies, n=100, method="inclusive")
-        if len(latencies) > 1
-        else [0.0] * 99
+def http(port: int, seconds: float, concurrency: int) -> dict[str, float]:
+    """Requests per second, and the p99 a trivial endpoint shows at this concurrency (``wrk``):
+    the floor under any latency the services' APIs can reach on this machine, now."""
+    figures = wrk.run(
+        f"http://127.0.0.1:{port}",
+        connections=concurrency,
+        seconds=seconds,
+        script=wrk.ROTATE,
+        args=["/ping"],
     )
-    return {"http_requests_per_s": rate, "http_p99_ms": cuts[98] * 1000}
+    return {"http_requests_per_s": figures["per_s"], "http_p99_ms": figures["ms"]["p99"]}
 
 
 RAW_LIMITS = (
@@ -260,7 +252,7 @@ def measure(stack: Stack, seconds: float, concurrency: int) -> dict[str, Any]:
     results |= asyncio.run(store(stack, seconds, concurrency))
     results |= asyncio.run(smtp(stack, seconds, concurrency))
     with ping_server() as port:
-        results |= asyncio.run(http(port, seconds, concurrency))
+        results |= http(port, seconds, concurrency)
     slowest = min(RAW_LIMITS, key=lambda name: float(results[name]))
     results["slowest_raw_limit"] = {"name": slowest, "per_s": results[slowest]}
     return results

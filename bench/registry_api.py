@@ -1,5 +1,5 @@
 """The registry's API under 1, 16 and 64 concurrent clients: reads and writes, each for a
-fixed time, with throughput and latency percentiles.
+fixed time with ``wrk`` (``bench.wrk``), with throughput and latency percentiles.
 
 Reads: ``GET /v1/partnerships/{id}`` (a partnership of the run, by id). Writes: ``POST
 /v1/members`` (one new member each: one commit in the registry's log, its projection, and an
@@ -10,52 +10,16 @@ by ``bench.run`` on the stack it started.
 from __future__ import annotations
 
 import asyncio
-import time
-import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from typing import Any
 
 import httpx
 from imc_devstack.faults import Programme
 
-from bench.pipeline import db_commands, per_report, percentiles
+from bench import wrk
+from bench.pipeline import db_commands, per_report
 
 CLIENTS = (1, 16, 64)
-
-
-async def _for_seconds(
-    base_url: str,
-    clients: int,
-    seconds: float,
-    request: Callable[[httpx.AsyncClient], Awaitable[int]],
-) -> dict[str, Any]:
-    latencies: list[float] = []
-    errors = 0
-    limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
-    async with httpx.AsyncClient(base_url=base_url, timeout=30, limits=limits) as client:
-        started = time.perf_counter()
-        deadline = started + seconds
-
-        async def loop() -> None:
-            nonlocal errors
-            while time.perf_counter() < deadline:
-                sent = time.perf_counter()
-                status = await request(client)
-                if status >= 300:
-                    errors += 1
-                    continue
-                latencies.append(time.perf_counter() - sent)
-
-        await asyncio.gather(*(loop() for _ in range(clients)))
-        elapsed = time.perf_counter() - started
-    figures = percentiles([latency * 1000 for latency in latencies])
-    return {
-        "clients": clients,
-        "per_s": round(len(latencies) / elapsed, 1),
-        "errors": errors,
-        "ms": {k: v for k, v in figures.items() if k != "n"},
-        "n": figures["n"],
-    }
 
 
 async def measure(
@@ -82,33 +46,21 @@ async def measure(
             headers={**coordinator, "Idempotency-Key": f"bench-{municipality}"},
         )
         response.raise_for_status()
-    counter = iter(range(10**9))
-
-    async def read(client: httpx.AsyncClient) -> int:
-        partnership = partnerships[next(counter) % len(partnerships)]
-        response = await client.get(f"/v1/partnerships/{partnership}", headers=coordinator)
-        return response.status_code
-
-    async def write(client: httpx.AsyncClient) -> int:
-        name = uuid.uuid4().hex[:12]
-        response = await client.post(
-            "/v1/members",
-            json={
-                "name": f"Member {name}",
-                "email": f"member.{name}@example.org",
-                "municipality_id": municipality,
-                "role": "IMC officer",
-                "language": "fr",
-            },
-            headers={**coordinator, "Idempotency-Key": f"bench-member-{name}"},
-        )
-        return response.status_code
-
+    reads = (wrk.ROTATE, [f"/v1/partnerships/{p}" for p in partnerships])
+    writes = (wrk.NEW_MEMBERS, [municipality, f"m{programme.run}"])
     results: dict[str, Any] = {"reads": [], "writes": []}
-    for kind, request in (("reads", read), ("writes", write)):
+    for kind, (script, args) in (("reads", reads), ("writes", writes)):
         for clients in CLIENTS:
             before, cpu_before = await db_commands({"registry": base_url}), cpu()
-            figures = await _for_seconds(base_url, clients, seconds, request)
+            figures = await asyncio.to_thread(
+                wrk.run,
+                base_url,
+                connections=clients,
+                seconds=seconds,
+                script=script,
+                args=args,
+                headers=coordinator,
+            )
             used = cpu() - cpu_before
             after = await db_commands({"registry": base_url})
             # The registry's own work per request (its relay and consumers included).

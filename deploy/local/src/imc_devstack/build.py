@@ -33,6 +33,7 @@ MAILPIT_MODULE = "github.com/axllent/mailpit"
 WEB_DIR = REPO_ROOT / "web"
 WEB_SOURCES = ("package.json", "package-lock.json", "index.html", "vite.config.ts", "tsconfig.json")
 CHROMIUM = Path("/usr/bin/chromium")
+WRK = Path("/usr/bin/wrk")
 AMIRI = Path("/usr/share/fonts/opentype/fonts-hosny-amiri/Amiri-Regular.ttf")
 DEJAVU = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
 PDFTOPPM = Path("/usr/bin/pdftoppm")
@@ -381,6 +382,11 @@ def report_fonts() -> Path | None:
     return _debian("fonts-hosny-amiri", AMIRI) and _debian("fonts-dejavu-core", DEJAVU) and AMIRI
 
 
+def wrk() -> Path | None:
+    """Debian's ``wrk``, the HTTP load generator of the benchmarks."""
+    return _debian("wrk", WRK)
+
+
 def pdf_pages() -> Path | None:
     """Poppler's ``pdftoppm``, which draws a PDF's pages as images for the docs."""
     return _debian("poppler-utils", PDFTOPPM)
@@ -414,3 +420,4 @@ def fetch_all() -> None:
     print(f"web:        {web_dist()}")
     print(f"chromium:   {chromium() or 'not installed (needs root and apt-get)'}")
     print(f"fonts:      {report_fonts() or 'not installed (needs root and apt-get)'}")
+    print(f"wrk:        {wrk() or 'not installed (needs root and apt-get)'}")

@@ -204,6 +204,12 @@ class Stack:
                     env[key] = os.environ[key]
         return env
 
+    def start_process(self, name: str, argv: list[str], env: dict[str, str]) -> Process:
+        """A process of the caller's (a benchmark's), stopped with the stack."""
+        process = self._process(name, argv, env)
+        process.start()
+        return process
+
     def _process(self, name: str, argv: list[str], env: dict[str, str] | None = None) -> Process:
         log_file = None if self.log_dir is None else self.log_dir / f"{name}.log"
         process = Process(name, argv, env or dict(os.environ), REPO_ROOT, log_file)
