@@ -339,6 +339,20 @@ def per_report(before: Commands, after: Commands, reports: int) -> dict[str, Any
     return result
 
 
+def cpu_per_report(
+    before: dict[str, float], after: dict[str, float], reports: int, elapsed: float
+) -> dict[str, dict[str, float]]:
+    """Each process's CPU between two readings: per report, and as a share of a core."""
+    n = max(reports, 1)
+    return {
+        name: {
+            "ms_per_report": round(1000 * (used - before.get(name, 0.0)) / n, 1),
+            "share_of_a_core": round((used - before.get(name, 0.0)) / elapsed, 2),
+        }
+        for name, used in after.items()
+    }
+
+
 async def saturate(bench: Bench, seconds: float, in_flight: int) -> dict[str, Any]:
     """``in_flight`` reports at a time, each followed to its last email; completions/s."""
     commands_before = await db_commands(service_urls(bench.stack))
@@ -368,14 +382,7 @@ async def saturate(bench: Bench, seconds: float, in_flight: int) -> dict[str, An
     cpu_after = {**cpu_seconds(bench.stack), BENCH: time.process_time()}
     after = await db_commands(service_urls(bench.stack))
     commands = per_report(commands_before, after, len(to_mailed))
-    n = max(len(to_mailed), 1)
-    cpu = {
-        name: {
-            "ms_per_report": round(1000 * (used - cpu_before.get(name, 0.0)) / n, 1),
-            "share_of_a_core": round((used - cpu_before.get(name, 0.0)) / elapsed, 2),
-        }
-        for name, used in cpu_after.items()
-    }
+    cpu = cpu_per_report(cpu_before, cpu_after, len(to_mailed), elapsed)
     return {
         "in_flight": in_flight,
         "seconds": round(elapsed, 1),

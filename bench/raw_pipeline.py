@@ -36,7 +36,7 @@ from pydantic import BaseModel
 from pymongo import AsyncMongoClient
 from pymongo.errors import DuplicateKeyError
 
-from bench.pipeline import BENCH, MailWatcher, percentiles, process_usage
+from bench.pipeline import BENCH, MailWatcher, cpu_per_report, percentiles, process_usage
 
 REPORTS, DECIDED = "raw.reports", "raw.decided"
 ROLES = ("api", "decide", "deliver")
@@ -208,7 +208,6 @@ async def saturate(stack: Stack, base_url: str, seconds: float, in_flight: int) 
     elapsed = time.time() - started
     cpu_after = {**_cpu(stack), BENCH: time.process_time()}
     await mail.stop()
-    n = max(len(to_mailed), 1)
     return {
         "in_flight": in_flight,
         "seconds": round(elapsed, 1),
@@ -217,13 +216,7 @@ async def saturate(stack: Stack, base_url: str, seconds: float, in_flight: int) 
         "per_s": round(len(to_mailed) / elapsed, 1),
         "to_email_s": percentiles(to_mailed),
         "db_commands_per_report": 3,
-        "cpu": {
-            name: {
-                "ms_per_report": round(1000 * (used - cpu_before.get(name, 0.0)) / n, 1),
-                "share_of_a_core": round((used - cpu_before.get(name, 0.0)) / elapsed, 2),
-            }
-            for name, used in cpu_after.items()
-        },
+        "cpu": cpu_per_report(cpu_before, cpu_after, len(to_mailed), elapsed),
     }
 
 

@@ -47,6 +47,12 @@ def rejections(deps: Dependencies) -> list[roadmaps.SubmissionRejected]:
 async def partnered() -> Dependencies:
     """Berkane and Saint-Gilles in partnership for 2022–2026."""
     made = Dependencies(InMemoryRoadmaps(), lambda: TODAY, due_soon_days=14)
+    await taking_part_in(made, ["2022-2026"])
+    return made
+
+
+async def taking_part_in(deps: Dependencies, phases: list[str]) -> None:
+    """The partnership as the registry says it is now, in these phases."""
     await replica.partnership_created(
         registry.PartnershipCreated.create(
             registry.PartnershipCreatedPayload(
@@ -54,12 +60,11 @@ async def partnered() -> Dependencies:
                 moroccan_municipality_id="berkane",
                 belgian_municipality_id="saint-gilles",
                 name={"fr": "Berkane – Saint-Gilles"},
-                phases=["2022-2026"],
+                phases=phases,
                 themes=["youth"],
                 status="active",
             ),
             partnership_id=PAIR,
         ),
-        made,
+        deps,
     )
-    return made

@@ -13,10 +13,10 @@ from pathlib import Path
 import pytest
 from imc_contracts import registry
 from imc_contracts.common import DisaggregatedValue, ReportingPeriod
-from imc_roadmaps.service_layer import evaluations, exports, handlers, iati, replica, views
+from imc_roadmaps.service_layer import evaluations, exports, handlers, iati, views
 from imc_roadmaps.service_layer.ports import Dependencies
 
-from .steps import PAIR, TODAY, milestone, request
+from .steps import PAIR, TODAY, milestone, request, taking_part_in
 
 IATI_SCHEMAS = Path(__file__).resolve().parents[3].parent / "shared" / "iati-2.03"
 PHASE = "2022-2026"
@@ -92,21 +92,7 @@ async def test_a_milestones_history_lists_each_change_oldest_first_and_none_for_
 async def test_two_phases_side_by_side_show_each_rating_and_how_it_changed(
     deps: Dependencies,
 ) -> None:
-    await replica.partnership_created(
-        registry.PartnershipCreated.create(
-            registry.PartnershipCreatedPayload(
-                partnership_id=PAIR,
-                moroccan_municipality_id="berkane",
-                belgian_municipality_id="saint-gilles",
-                name={"fr": "Berkane – Saint-Gilles"},
-                phases=["2017-2021", PHASE],
-                themes=["youth"],
-                status="active",
-            ),
-            partnership_id=PAIR,
-        ),
-        deps,
-    )
+    await taking_part_in(deps, ["2017-2021", PHASE])
     for phase, relevance in (("2017-2021", 2), (PHASE, 4)):
         await evaluations.evaluation_submitted(
             request(registry.EvaluationSubmitted, phase=phase, relevance=relevance), deps
