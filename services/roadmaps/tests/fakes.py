@@ -36,7 +36,13 @@ class InMemoryRoadmaps:
 
     # -- the commit log ------------------------------------------------------------------
     async def record(
-        self, commit_id: str, stream: str, expected_version: int, events: Sequence[Event]
+        self,
+        commit_id: str,
+        stream: str,
+        expected_version: int,
+        events: Sequence[Event],
+        *,
+        others: Sequence[Milestone] | None = None,
     ) -> Appended:
         if commit_id in self.commits:
             return Appended(self.commits[commit_id], duplicate=True)

@@ -169,14 +169,23 @@ class RoadmapsStore:
 
     # -- writing -----------------------------------------------------------------------
     async def record(
-        self, commit_id: str, stream: str, expected_version: int, events: Sequence[Event]
+        self,
+        commit_id: str,
+        stream: str,
+        expected_version: int,
+        events: Sequence[Event],
+        *,
+        others: Sequence[Milestone] | None = None,
     ) -> Appended:
         appended = await self.commits.append(commit_id, stream, expected_version, events)
+        if appended.duplicate:
+            others = None  # a replay: what was read to decide it may be stale now
         # The stream as this append left it, when the log has it in hand: projecting it then
         # costs no read of the log, and the groups written are not read again for the roll-up.
         known = self.commits.cached_stream(stream, ending_with=appended.commit.id)
         written: dict[str, list[Document]] = {}
-        for partnership_id, phase in await self._project(appended.commit, known, written):
+        kept = None if others is None else [milestone_document(m) for m in others]
+        for partnership_id, phase in await self._project(appended.commit, known, written, kept):
             await self.refresh_roadmap(partnership_id, phase, written)
         return appended
 
@@ -224,9 +233,11 @@ class RoadmapsStore:
         commit: Commit,
         known: Sequence[Commit] | None = None,
         written: dict[str, list[Document]] | None = None,
+        kept: list[Document] | None = None,
     ) -> set[tuple[str, str]]:
-        """Refresh the read model of the commit's stream (its commits ``known``, if in hand);
-        the roadmaps it touches. The groups it writes are put in ``written``, by name."""
+        """Refresh the read model of the commit's stream (its commits ``known``, if in hand;
+        a milestone's group's other items ``kept``, if in hand); the roadmaps it touches.
+        The groups it writes are put in ``written``, by name."""
         kind, _, rest = commit.stream.partition(":")
         partnership_id, _, entity_id = rest.partition(":")
         if kind == "milestone":
@@ -238,6 +249,7 @@ class RoadmapsStore:
                     "milestone_id",
                     milestone_document(milestone),
                     written,
+                    kept,
                 )
                 return {(partnership_id, milestone.phase)}
         elif kind == "objective":
@@ -305,14 +317,16 @@ class RoadmapsStore:
         key: str,
         item: Document,
         written: dict[str, list[Document]] | None = None,
+        kept: list[Document] | None = None,
     ) -> None:
         if self._gathering is not None:  # catch_up writes the group once, at its end
             empty: _Gathered = (collection, key, {})
             _, _, items = self._gathering.setdefault((collection.name, partnership_id), empty)
             items[item[key]] = item
             return
-        group = await collection.find_one({"_id": partnership_id})
-        kept = [i for i in (group or {}).get("items", []) if i[key] != item[key]]
+        if kept is None:
+            group = await collection.find_one({"_id": partnership_id})
+            kept = [i for i in (group or {}).get("items", []) if i[key] != item[key]]
         grouped = sorted([*kept, item], key=lambda i: i[key])
         await collection.replace_one(
             {"_id": partnership_id}, {"_id": partnership_id, "items": grouped}, upsert=True

@@ -32,6 +32,9 @@ class Decision:
     stream: str
     expected_version: int
     events: Sequence[Event]
+    others: Sequence[Milestone] | None = None
+    """The partnership's other milestones, as read to decide: the store need not read them
+    again to write the milestone's group."""
 
 
 def cause_id(event: Event) -> str:
@@ -274,7 +277,8 @@ async def milestone_decision(
         store.milestones_of(milestone.partnership_id),
         store.roadmap(milestone.partnership_id, milestone.phase),
     )
-    siblings = [m for m in group if m.phase == milestone.phase and m.id != milestone.id]
+    others = [m for m in group if m.id != milestone.id]
+    siblings = [m for m in others if m.phase == milestone.phase]
     previous = float(stored["progress"]) if stored else 0.0
     rollup = roll_up_roadmap([*siblings, after])
     if rollup.changed_from(previous):
@@ -293,7 +297,8 @@ async def milestone_decision(
             ),
         ]
     version = milestone.version if before is not None else 0
-    return Decision(milestone_stream(milestone.partnership_id, milestone.id), version, events)
+    stream = milestone_stream(milestone.partnership_id, milestone.id)
+    return Decision(stream, version, events, others)
 
 
 async def decide_or_refuse(
@@ -310,7 +315,11 @@ async def decide_or_refuse(
         try:
             decision = await decide()
             await store.record(
-                cause_id(event), decision.stream, decision.expected_version, decision.events
+                cause_id(event),
+                decision.stream,
+                decision.expected_version,
+                decision.events,
+                others=decision.others,
             )
             return
         except Refused as refused:

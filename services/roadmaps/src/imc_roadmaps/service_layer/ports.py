@@ -26,9 +26,17 @@ Today = Callable[[], dt.date]
 class RoadmapsRepository(Protocol):
     # -- the commit log ------------------------------------------------------------------
     async def record(
-        self, commit_id: str, stream: str, expected_version: int, events: Sequence[Event]
+        self,
+        commit_id: str,
+        stream: str,
+        expected_version: int,
+        events: Sequence[Event],
+        *,
+        others: Sequence[Milestone] | None = None,
     ) -> Appended:
-        """Append ``events`` to ``stream`` as one commit, and project it into the read models."""
+        """Append ``events`` to ``stream`` as one commit, and project it into the read models
+        (for a milestone's commit, ``others`` are the partnership's other milestones as the
+        decision read them, so the group is written without reading it again)."""
         ...
 
     async def earlier(self, commit_id: str) -> Commit | None:
