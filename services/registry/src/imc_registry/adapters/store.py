@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from collections import OrderedDict
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
@@ -37,6 +38,9 @@ ROADMAP_REQUESTS: tuple[type[Event], ...] = tuple(
 """What the registry publishes for roadmaps to decide: the events that carry a submission."""
 
 
+DECIDED_KEPT = 10_000
+"""How many decided submissions the store remembers, to skip their later answers' inserts."""
+
 PROGRAMME_ID = "programme"
 """The one document of the ``programme`` read model: a registry runs one programme."""
 
@@ -65,6 +69,10 @@ class RegistryStore(EvidenceFiles):
         self._programme = db["programme"]
         self._submissions = db["submissions"]
         self._outcomes = db["submission_outcomes"]
+        # Submissions whose outcome is stored: roadmaps answers one with several events (a
+        # milestone progressed, then reached), in order on one partition, so the second need
+        # not cost an insert refused as a duplicate. A miss only costs that insert.
+        self._decided: OrderedDict[str, None] = OrderedDict()
 
     async def ensure_indexes(self) -> None:
         await self._members.create_index([("municipality_id", ASCENDING)])
@@ -341,6 +349,8 @@ class RegistryStore(EvidenceFiles):
         details: Document | None = None,
     ) -> bool:
         """Record how roadmaps decided a submission. Insert-only: the first decision stands."""
+        if submission_id in self._decided:
+            return False
         try:
             await self._outcomes.insert_one(
                 {
@@ -354,8 +364,15 @@ class RegistryStore(EvidenceFiles):
                 }
             )
         except DuplicateKeyError:
+            self._remember_decided(submission_id)
             return False
+        self._remember_decided(submission_id)
         return True
+
+    def _remember_decided(self, submission_id: str) -> None:
+        self._decided[submission_id] = None
+        if len(self._decided) > DECIDED_KEPT:
+            self._decided.popitem(last=False)
 
 
 def _dump(payload: Contract) -> dict[str, Any]:
