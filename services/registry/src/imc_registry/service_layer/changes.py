@@ -66,18 +66,21 @@ async def load_snapshot(
 
 async def record_change(
     store: RegistryRepository,
-    cause: str,
+    ask: Ask,
+    verb: str,
     stream: str,
     snapshot: Snapshot[Any],
-    expected_version: int | None,
     event: Event,
     what: str,
 ) -> Appended:
-    """Append an edit on top of the version the caller read; a stale one is a 409.
+    """Append an edit (``verb``: update, remove…) on top of the version the caller read
+    (``ask.expected_version``); a stale one is a 409.
 
     A replay of an edit already made (same Idempotency-Key) answers as it did, even though
     the record has moved on since.
     """
+    cause = cause_of(ask, f"{verb}:{stream}")
+    expected_version = ask.expected_version
     if expected_version is not None and expected_version != snapshot.version:
         earlier = await store.earlier(cause)
         if earlier is not None:

@@ -61,10 +61,7 @@ async def update_municipality(
     event = registry.MunicipalityUpdated.create(
         state, partnership_id=PROGRAMME_KEY, actor=ask.principal.as_actor()
     )
-    cause = cause_of(ask, f"update:{stream}")
-    appended = await record_change(
-        store, cause, stream, snapshot, ask.expected_version, event, what
-    )
+    appended = await record_change(store, ask, "update", stream, snapshot, event, what)
     await _rename_partnerships_of(municipality_id, appended, store)
     return appended
 

@@ -83,8 +83,7 @@ async def update_partnership(
     event = registry.PartnershipUpdated.create(
         state, partnership_id=partnership.id, actor=ask.principal.as_actor()
     )
-    cause = cause_of(ask, f"update:{stream}")
-    return await record_change(store, cause, stream, snapshot, ask.expected_version, event, what)
+    return await record_change(store, ask, "update", stream, snapshot, event, what)
 
 
 async def change_partnership_status(
@@ -110,5 +109,4 @@ async def change_partnership_status(
         partnership_id=partnership_id,
         actor=ask.principal.as_actor(),
     )
-    cause = cause_of(ask, f"status:{stream}")
-    return await record_change(store, cause, stream, snapshot, ask.expected_version, event, what)
+    return await record_change(store, ask, "status", stream, snapshot, event, what)

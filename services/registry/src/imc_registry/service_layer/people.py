@@ -72,9 +72,8 @@ async def update_member(
         state, partnership_id=PROGRAMME_KEY, actor=ask.principal.as_actor()
     )
     stream = f"member:{member_id}"
-    cause = cause_of(ask, f"update:{stream}")
     return await record_change(
-        store, cause, stream, snapshot, ask.expected_version, event, f"member {member_id!r}"
+        store, ask, "update", stream, snapshot, event, f"member {member_id!r}"
     )
 
 
@@ -89,9 +88,8 @@ async def remove_member(member_id: str, ask: Ask, store: RegistryRepository) -> 
         actor=ask.principal.as_actor(),
     )
     stream = f"member:{member_id}"
-    cause = cause_of(ask, f"remove:{stream}")
     return await record_change(
-        store, cause, stream, snapshot, ask.expected_version, event, f"member {member_id!r}"
+        store, ask, "remove", stream, snapshot, event, f"member {member_id!r}"
     )
 
 
@@ -138,15 +136,8 @@ async def update_coordinator(
         state, partnership_id=PROGRAMME_KEY, actor=ask.principal.as_actor()
     )
     stream = f"coordinator:{coordinator_id}"
-    cause = cause_of(ask, f"update:{stream}")
     return await record_change(
-        store,
-        cause,
-        stream,
-        snapshot,
-        ask.expected_version,
-        event,
-        f"coordinator {coordinator_id!r}",
+        store, ask, "update", stream, snapshot, event, f"coordinator {coordinator_id!r}"
     )
 
 
@@ -158,13 +149,6 @@ async def remove_coordinator(coordinator_id: str, ask: Ask, store: RegistryRepos
         actor=ask.principal.as_actor(),
     )
     stream = f"coordinator:{coordinator_id}"
-    cause = cause_of(ask, f"remove:{stream}")
     return await record_change(
-        store,
-        cause,
-        stream,
-        snapshot,
-        ask.expected_version,
-        event,
-        f"coordinator {coordinator_id!r}",
+        store, ask, "remove", stream, snapshot, event, f"coordinator {coordinator_id!r}"
     )

@@ -52,8 +52,7 @@ async def update_organisation(
     event = registry.OrganisationUpdated.create(
         state, partnership_id=PROGRAMME_KEY, actor=ask.principal.as_actor()
     )
-    cause = cause_of(ask, f"update:{stream}")
-    return await record_change(store, cause, stream, snapshot, ask.expected_version, event, what)
+    return await record_change(store, ask, "update", stream, snapshot, event, what)
 
 
 def _phases(phases: list[commands.PhaseInput]) -> list[registry.Phase]:
@@ -143,7 +142,6 @@ async def update_programme(
     event = registry.ProgrammeUpdated.create(
         state, partnership_id=PROGRAMME_KEY, actor=ask.principal.as_actor()
     )
-    cause = cause_of(ask, f"update:{PROGRAMME_STREAM}")
     return await record_change(
-        store, cause, PROGRAMME_STREAM, snapshot, ask.expected_version, event, "the programme"
+        store, ask, "update", PROGRAMME_STREAM, snapshot, event, "the programme"
     )
