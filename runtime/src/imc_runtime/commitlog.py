@@ -9,7 +9,6 @@ FerretDB, which has no transactions and no atomic updates, as well as on MongoDB
 
 from __future__ import annotations
 
-import asyncio
 import contextvars
 import hashlib
 from collections import OrderedDict
@@ -23,14 +22,12 @@ from imc_contracts.codec import from_document, to_document
 from pymongo import ASCENDING
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
-from pymongo.errors import DuplicateKeyError
+from pymongo.errors import BulkWriteError, DuplicateKeyError
 
 from imc_runtime.mongo import Document
 from imc_runtime.tracing import current_context
 
-MARK_AT_ONCE = 16
-"""Commits ``mark_published`` marks concurrently: a batch's writes overlap, within the
-client's connection pool."""
+DUPLICATE_KEY = 11000
 
 
 request_fingerprint: contextvars.ContextVar[str | None] = contextvars.ContextVar(
@@ -88,44 +85,41 @@ def commit_id(*parts: str) -> str:
 
 
 class CommitLog:
-    """The log, and the collections beside it that every hot path reads by ``_id`` alone.
+    """The log, and the two collections beside it that hot paths only ever insert into.
 
-    On FerretDB's SQLite backend only ``_id`` lookups stay cheap as a collection grows:
-    other filters read the whole collection, and updates and deletes of a document slow
-    down with its collection's size. So commits are only ever inserted, and beside them:
+    On FerretDB's SQLite backend an insert costs the same whatever a collection's size, but
+    every read, update and delete scans it — a lookup by ``_id`` that misses reads the whole
+    collection. So a commit is two inserts and its publication one more, shared by a batch:
 
-    - ``<name>_ids``: one small document per commit id — "was this cause applied already?" is
-      asked of every message, and mostly answered "no", which on the log itself means reading
-      every commit;
     - ``<name>_positions``: one document per ``(stream, version)``, ``_id`` ``stream#version``,
-      naming its commit — reading a stream is a few point lookups, whatever the log's size;
-    - ``<name>_outbox``: a copy of each commit not yet on Kafka — the relay and the backlog
-      gauge read this small collection, and publishing deletes from it, not from the log;
-    - ``<name>_published``: the ids of the commits published, for ``sweep`` to tell a
-      published commit from one whose outbox entry a crash left out.
+      naming its commit — reading a stream is a few point lookups, not a filter on the log;
+    - ``<name>_published``: the ids of the commits on Kafka, written by the relay after each
+      batch it publishes, in one command for the batch.
 
-    All three are written after the commit and are derived from the log: a crash in between
-    leaves an entry missing, never a wrong one. ``repair`` (at start-up) and ``sweep`` (the
-    relay, now and then) restore them; an append that meets a version it cannot see repairs
-    that stream first, so a missing position costs one retry, not a stuck stream.
+    There is no outbox to write, read and delete from: the process that appends a commit hands
+    it to its relay in memory (``on_append``), which publishes it at once. What a crash leaves
+    unpublished — a commit with no entry in the ledger — is what ``unpublished`` finds, by
+    reading the log and the ledger once each; the relay does that when it starts and now and
+    then after. Positions are written after their commit and derived from it: a crash in
+    between leaves one missing, never a wrong one. ``repair`` (at start-up) restores them;
+    an append that meets a version it cannot see repairs that stream first, so a missing
+    position costs one retry, not a stuck stream.
     """
 
     def __init__(
         self, db: AsyncDatabase[Document], *, name: str = "commits", cached_streams: int = 2000
     ) -> None:
         self._commits: AsyncCollection[Document] = db[name]
-        self._ids: AsyncCollection[Document] = db[f"{name}_ids"]
         self._positions: AsyncCollection[Document] = db[f"{name}_positions"]
-        self._outbox: AsyncCollection[Document] = db[f"{name}_outbox"]
         self._published: AsyncCollection[Document] = db[f"{name}_published"]
-        self._listeners: list[Callable[[], None]] = []
+        self._listeners: list[Callable[[Commit], None]] = []
         # Commits never change, and a position once written never points elsewhere: the
         # streams read lately are kept, and reading one again asks only for what came after.
         self._streams: OrderedDict[str, tuple[Commit, ...]] = OrderedDict()
         self._cached_streams = cached_streams
 
-    def on_append(self, listener: Callable[[], None]) -> None:
-        """Call ``listener`` after each new commit (the relay wakes on it)."""
+    def on_append(self, listener: Callable[[Commit], None]) -> None:
+        """Hand ``listener`` each commit appended here and not yet published (the relay)."""
         self._listeners.append(listener)
 
     async def ensure_indexes(self) -> None:
@@ -151,53 +145,51 @@ class CommitLog:
             trace=current_context(),
             fingerprint=request_fingerprint.get(),
         )
-        document = _to_document(commit)
         try:
-            await self._commits.insert_one(document)
+            await self._commits.insert_one(_to_document(commit))
         except DuplicateKeyError:
-            found = await self._commits.find_one({"_id": id})  # the log itself: ids may lag
+            found = await self._commits.find_one({"_id": id})
             existing = None if found is None else _from_document(found)
             if existing is not None:
-                await self._index(_to_document(existing))  # finish what a crash cut short
                 if None not in (existing.fingerprint, commit.fingerprint) and (
                     existing.fingerprint != commit.fingerprint
                 ):
                     raise CauseReused(id) from None
+                await self._finish(existing)
                 return Appended(existing, duplicate=True)
             await self.repair_stream(stream)
             raise ConcurrencyConflict(stream, commit.version) from None
-        await self._index(document, fresh=True)
+        await _insert_once(self._positions, _position_entry(commit.stream, commit.version, id))
         known = self._streams.get(stream)
         if known is not None and len(known) == expected_version:
             self._remember(stream, (*known, commit))
-        for listener in self._listeners:
-            listener()
+        self._hand(commit)
         return Appended(commit, duplicate=False)
 
-    async def _index(self, document: Document, *, fresh: bool = False) -> None:
-        """The commit's id and position, and its outbox entry unless it is published: three
-        independent inserts, sent together (one round trip's wait, not three)."""
-        position = {
-            "_id": _position(document["stream"], document["version"]),
-            "commit": document["_id"],
-        }
-
-        async def outbox() -> int:
-            if fresh or await self._published.find_one({"_id": document["_id"]}) is None:
-                return await _insert_once(self._outbox, document)
-            return 0
-
-        await asyncio.gather(
-            _insert_once(self._ids, _id_entry(document)),
-            _insert_once(self._positions, position),
-            outbox(),
+    async def _finish(self, commit: Commit) -> None:
+        """What a crash after the commit's insert may have cut short, on its replay: its
+        position, and its publication (unless the ledger has it)."""
+        await _insert_once(
+            self._positions, _position_entry(commit.stream, commit.version, commit.id)
         )
+        if not commit.published and await self._published.find_one({"_id": commit.id}) is None:
+            self._hand(commit)
+
+    def _hand(self, commit: Commit) -> None:
+        for listener in self._listeners:
+            listener(commit)
 
     async def get(self, id: str) -> Commit | None:
-        """The commit with this id, if any; a miss is answered from the small ids collection."""
-        if await self._ids.find_one({"_id": id}, {"_id": 1}) is None:
-            return None
+        """The commit with this id, if any (a read of the log: not for every message)."""
         document = await self._commits.find_one({"_id": id})
+        return None if document is None else _from_document(document)
+
+    async def at(self, stream: str, version: int) -> Commit | None:
+        """The stream's commit of that version, if any: by its position."""
+        position = await self._positions.find_one({"_id": _position(stream, version)})
+        if position is None:
+            return None
+        document = await self._commits.find_one({"_id": position["commit"]})
         return None if document is None else _from_document(document)
 
     async def read_stream(self, stream: str) -> list[Commit]:
@@ -245,30 +237,55 @@ class CommitLog:
         async for document in self._commits.find({"stream": stream}, {"stream": 1, "version": 1}):
             repaired += await _insert_once(
                 self._positions,
-                {"_id": _position(stream, document["version"]), "commit": document["_id"]},
+                _position_entry(stream, document["version"], document["_id"]),
             )
         return repaired
 
-    async def unpublished(self, limit: int) -> list[Commit]:
-        """Commits not yet on Kafka, in version order within each stream."""
-        documents = [document async for document in self._outbox.find({})]
-        documents.sort(key=lambda document: (document["stream"], document["version"]))
-        return [_from_document(document) for document in documents[:limit]]
-
     async def mark_published(self, ids: Sequence[str]) -> None:
-        """Record commits as published and take them out of the outbox, one ``_id`` at a
-        time: FerretDB pushes only ``_id`` equality down to SQL (an ``$in`` reads the whole
-        collection), and on its SQLite backend a bulk write of 100 updates on a log of 1,000
-        commits did not finish within 60 s, where 100 single writes took half a second.
-        ``MARK_AT_ONCE`` commits are marked concurrently; each is in the ledger before it
-        leaves the outbox, so ``sweep`` never takes a published commit for a lost one."""
+        """Record commits as published: one insert of them all (an id there already is
+        skipped, so marking twice is harmless)."""
+        if not ids:
+            return
+        try:
+            await self._published.insert_many([{"_id": id} for id in ids], ordered=False)
+        except BulkWriteError as error:
+            if any(e.get("code") != DUPLICATE_KEY for e in error.details.get("writeErrors", [])):
+                raise
 
-        async def mark(id: str) -> None:
-            await _insert_once(self._published, {"_id": id})
-            await self._outbox.delete_one({"_id": id})
+    async def unpublished(self, *, older_than: datetime | None = None) -> list[Commit]:
+        """Commits with no entry in the ledger (recorded before ``older_than``, if given), in
+        version order within each stream: a read of the ledger and of the whole log, so for
+        the relay's start and its sweeps, not for every commit. A commit written before the
+        ledger existed carries ``published: true`` and joins it."""
+        published = await self._published_ids()
+        legacy: list[str] = []
+        found: list[Commit] = []
+        async for document in self._commits.find({}):
+            if document["_id"] in published:
+                continue
+            if document.get("published"):
+                legacy.append(document["_id"])
+            elif older_than is None or document["recorded_at"] < older_than:
+                found.append(_from_document(document))
+        await self.mark_published(legacy)
+        found.sort(key=lambda commit: (commit.stream, commit.version))
+        return found
 
-        for start in range(0, len(ids), MARK_AT_ONCE):
-            await asyncio.gather(*(mark(id) for id in ids[start : start + MARK_AT_ONCE]))
+    async def _published_ids(self) -> set[str]:
+        return {document["_id"] async for document in self._published.find({}, {"_id": 1})}
+
+    async def backlog(self) -> tuple[int, datetime | None]:
+        """How many commits are unpublished, and when the oldest was recorded (for
+        ``imc-ops``; a running service's relay knows its own in memory)."""
+        published = await self._published_ids()
+        count, oldest = 0, None
+        async for document in self._commits.find({}, {"recorded_at": 1, "published": 1}):
+            if document["_id"] in published or document.get("published"):
+                continue
+            count += 1
+            if oldest is None or document["recorded_at"] < oldest:
+                oldest = document["recorded_at"]
+        return count, oldest
 
     async def all_commits(self, batch_size: int = 1000) -> list[Commit]:
         """Every commit, in version order within each stream; for rebuilding read models.
@@ -281,55 +298,22 @@ class CommitLog:
         commits.sort(key=lambda commit: (commit.stream, commit.version))
         return commits
 
-    async def oldest_unpublished(self) -> datetime | None:
-        oldest: datetime | None = None
-        async for document in self._outbox.find({}, {"recorded_at": 1}):
-            if oldest is None or document["recorded_at"] < oldest:
-                oldest = document["recorded_at"]
-        return oldest
-
-    async def count_unpublished(self) -> int:
-        return await self._outbox.count_documents({})
-
-    async def sweep(self) -> int:
-        """Put back in the outbox every commit neither published nor in it; how many.
-
-        Reads the log's ids and the two small collections once each. A commit written before
-        the published ledger existed carries ``published: true`` and joins the ledger."""
-        published = {document["_id"] async for document in self._published.find({}, {"_id": 1})}
-        waiting = {document["_id"] async for document in self._outbox.find({}, {"_id": 1})}
-        restored = 0
-        async for document in self._commits.find({}, {"_id": 1, "published": 1}):
-            id = document["_id"]
-            if id in published or id in waiting:
-                continue
-            if document.get("published"):
-                await _insert_once(self._published, {"_id": id})
-                continue
-            full = await self._commits.find_one({"_id": id})
-            if full is not None:
-                restored += await _insert_once(self._outbox, full)
-        return restored
-
-    async def repair(self) -> tuple[int, int]:
-        """Restore every missing id, position and outbox entry (at start-up, before the relay
-        and the consumers run); the numbers of positions and outbox entries restored."""
-        ids = {document["_id"] async for document in self._ids.find({}, {"_id": 1})}
+    async def repair(self) -> int:
+        """Restore every missing position (at start-up, before the consumers run); how many."""
         known = {document["_id"] async for document in self._positions.find({}, {"_id": 1})}
         positions = 0
         async for document in self._commits.find({}, {"stream": 1, "version": 1}):
-            if document["_id"] not in ids:
-                await _insert_once(self._ids, _id_entry(document))
             key = _position(document["stream"], document["version"])
             if key not in known:
                 positions += await _insert_once(
-                    self._positions, {"_id": key, "commit": document["_id"]}
+                    self._positions,
+                    _position_entry(document["stream"], document["version"], document["_id"]),
                 )
-        return positions, await self.sweep()
+        return positions
 
 
-def _id_entry(document: Document) -> Document:
-    return {"_id": document["_id"], "stream": document["stream"], "version": document["version"]}
+def _position_entry(stream: str, version: int, commit: str) -> Document:
+    return {"_id": _position(stream, version), "commit": commit}
 
 
 def _position(stream: str, version: int) -> str:

@@ -7,7 +7,6 @@ brokers in one process do not collide, and each service's numbers are its own.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import time
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
@@ -29,9 +28,9 @@ from prometheus_client import (
 )
 from pymongo import monitoring
 
-from imc_runtime.commitlog import CommitLog
 from imc_runtime.kafka import Connection, connect, partitions_of
 from imc_runtime.logging import get_logger
+from imc_runtime.relay import Relay
 
 log = get_logger(__name__)
 
@@ -145,14 +144,13 @@ class CommandMetrics(monitoring.CommandListener):
         )
 
 
-async def watch_backlog(commits: CommitLog, metrics: Metrics, *, every: float = 5.0) -> None:
-    """Keep the relay backlog gauges current."""
+async def watch_backlog(relay: Relay, metrics: Metrics, *, every: float = 5.0) -> None:
+    """Keep the relay backlog gauges current (from what the relay holds: no database read)."""
     while True:
-        with contextlib.suppress(Exception):  # the database may be away; the gauges wait
-            metrics.relay_backlog.set(await commits.count_unpublished())
-            oldest = await commits.oldest_unpublished()
-            age = 0.0 if oldest is None else (datetime.now(UTC) - oldest).total_seconds()
-            metrics.relay_backlog_age.set(max(age, 0.0))
+        count, oldest = relay.backlog()
+        metrics.relay_backlog.set(count)
+        age = 0.0 if oldest is None else (datetime.now(UTC) - oldest).total_seconds()
+        metrics.relay_backlog_age.set(max(age, 0.0))
         await asyncio.sleep(every)
 
 

@@ -107,9 +107,9 @@ async def backlog(settings: OpsSettings) -> list[tuple[str, int, float | None]]:
     try:
         for service in SERVICES:
             commits = CommitLog(client[settings.database_of(service)])
-            oldest = await commits.oldest_unpublished()
+            count, oldest = await commits.backlog()
             age = None if oldest is None else (datetime.now(UTC) - oldest).total_seconds()
-            rows.append((service, await commits.count_unpublished(), age))
+            rows.append((service, count, age))
     finally:
         await client.close()
     return rows

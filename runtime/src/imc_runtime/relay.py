@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import itertools
 import time
+from collections import OrderedDict
 from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 
-from imc_runtime.commitlog import CommitLog
+from imc_runtime.commitlog import Commit, CommitLog
 from imc_runtime.kafka import EventPublisher
 from imc_runtime.logging import get_logger
 
@@ -17,11 +20,15 @@ log = get_logger(__name__)
 class Relay:
     """At-least-once publication of the commit log.
 
-    Wakes when the log gets a commit (or every ``idle_interval`` for commits another
-    replica wrote), publishes a batch from the outbox, then marks it published. A crash
-    between the two publishes the batch again: consumers are idempotent, so that is harmless.
-    Every ``sweep_interval`` it also looks through the log for unpublished commits missing
-    from the outbox.
+    Each commit appended in this process is handed to the relay as it is stored; the relay
+    publishes what it holds, a batch at a time in the order appended (so in version order
+    per stream), then marks the batch published in one write. A crash between the two
+    publishes the batch again: consumers are idempotent, so that is harmless.
+
+    What no relay holds — the commits of a process that stopped before publishing them — is
+    in the log without an entry in the ledger: the relay looks for those when it starts, and
+    every ``sweep_interval`` for commits older than ``sweep_grace`` (younger ones may still be
+    in another replica's hands).
     """
 
     def __init__(
@@ -33,6 +40,7 @@ class Relay:
         idle_interval: float = 0.2,
         max_backoff: float = 10.0,
         sweep_interval: float = 300.0,
+        sweep_grace: float = 60.0,
         on_published: Callable[[int], None] = lambda _count: None,
     ) -> None:
         self._log = commits
@@ -41,20 +49,52 @@ class Relay:
         self._idle_interval = idle_interval
         self._max_backoff = max_backoff
         self._sweep_interval = sweep_interval
+        self._sweep_grace = sweep_grace
         self._on_published = on_published
+        self._pending: OrderedDict[str, Commit] = OrderedDict()
+        self._swept = False
         self._wake = asyncio.Event()
         self._stopping = asyncio.Event()
-        commits.on_append(self._wake.set)
+        commits.on_append(self._hold)
+
+    def _hold(self, commit: Commit) -> None:
+        self._pending.setdefault(commit.id, commit)
+        self._wake.set()
+
+    def backlog(self) -> tuple[int, datetime | None]:
+        """The commits this relay holds unpublished, and when the oldest was recorded."""
+        oldest = min((commit.recorded_at for commit in self._pending.values()), default=None)
+        return len(self._pending), oldest
+
+    async def sweep(self, *, grace: float = 0.0) -> int:
+        """Take up the log's unpublished commits recorded more than ``grace`` seconds ago
+        that this relay does not hold; how many. They go first: each is older than anything
+        appended on top of it since."""
+        older_than = datetime.now(UTC) - timedelta(seconds=grace) if grace else None
+        found = [
+            commit
+            for commit in await self._log.unpublished(older_than=older_than)
+            if commit.id not in self._pending
+        ]
+        self._pending = OrderedDict(
+            [*((commit.id, commit) for commit in found), *self._pending.items()]
+        )
+        self._swept = True
+        return len(found)
 
     async def publish_pending(self) -> int:
         """Publish one batch of unpublished commits; the number of commits published."""
-        commits = await self._log.unpublished(self._batch_size)
+        if not self._swept and (found := await self.sweep()):
+            log.warning("relay.unpublished_found", commits=found)
+        commits = list(itertools.islice(self._pending.values(), self._batch_size))
         if not commits:
             return 0
         events = [event for commit in commits for event in commit.events]
         traces = [commit.trace for commit in commits for _event in commit.events]
         await self._publisher.publish(events, traces)
         await self._log.mark_published([commit.id for commit in commits])
+        for commit in commits:
+            self._pending.pop(commit.id, None)
         self._on_published(len(events))
         return len(commits)
 
@@ -65,9 +105,9 @@ class Relay:
             self._wake.clear()
             try:
                 if time.monotonic() >= next_sweep:
-                    # A commit whose outbox entry a failed write left out is found here.
-                    if restored := await self._log.sweep():
-                        log.warning("relay.swept", restored=restored)
+                    # A commit another process appended and never published is found here.
+                    if found := await self.sweep(grace=self._sweep_grace):
+                        log.warning("relay.swept", commits=found)
                     next_sweep = time.monotonic() + self._sweep_interval
                 published = await self.publish_pending()
             except Exception as error:

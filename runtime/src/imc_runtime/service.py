@@ -117,9 +117,8 @@ async def _until_started(what: str, start: StartStep, *, give_up_after: float = 
 
 def _repair_log(commits: CommitLog) -> StartStep:
     async def repair() -> None:
-        positions, outbox = await commits.repair()
-        if positions or outbox:
-            log.warning("commitlog.repaired", positions=positions, outbox=outbox)
+        if positions := await commits.repair():
+            log.warning("commitlog.repaired", positions=positions)
 
     return repair
 
@@ -179,7 +178,7 @@ class ServiceParts:
 def create_app(infra: Infrastructure, parts: ServiceParts) -> FastAPI:
     """The service's app: the host's plumbing around ``parts``."""
     settings = infra.settings
-    tasks: list[Background] = [lambda: watch_backlog(infra.commits, infra.metrics)]
+    tasks: list[Background] = [lambda: watch_backlog(infra.relay, infra.metrics)]
     tasks += [functools.partial(periodic, task) for task in parts.periodic]
     if parts.events is not None:
         group = parts.consumer_group or parts.events.group

@@ -84,22 +84,62 @@ async def test_unpublished_commits_are_listed_in_order_until_marked(log: CommitL
     await log.append("a1", "stream:a", 0, [reported(1)])
     await log.append("b1", "stream:b", 0, [reported(2)])
     await log.append("a2", "stream:a", 1, [reported(3)])
-    pending = await log.unpublished(10)
+    pending = await log.unpublished()
     assert [(c.stream, c.version) for c in pending] == [
         ("stream:a", 1),
         ("stream:a", 2),
         ("stream:b", 1),
     ]
     await log.mark_published([c.id for c in pending[:2]])
-    assert [c.id for c in await log.unpublished(10)] == ["b1"]
-    assert await log.count_unpublished() == 1
+    await log.mark_published([pending[0].id])  # marking twice is harmless
+    assert [c.id for c in await log.unpublished()] == ["b1"]
+    count, oldest = await log.backlog()
+    assert count == 1
+    assert oldest == pending[2].recorded_at
 
 
-# -- the positions and the outbox: derived, so a crash can only leave one missing ---------
+async def test_only_commits_older_than_asked_are_listed(log: CommitLog) -> None:
+    await log.append("a1", "stream:a", 0, [reported(1)])
+    first = (await log.unpublished())[0]
+    await log.append("a2", "stream:a", 1, [reported(2)])
+    assert [c.id for c in await log.unpublished(older_than=first.recorded_at)] == []
+    later = first.recorded_at + dt.timedelta(microseconds=1)
+    assert [c.id for c in await log.unpublished(older_than=later)] == ["a1"]
+
+
+async def test_each_new_commit_is_handed_to_the_listeners_once(log: CommitLog) -> None:
+    handed: list[str] = []
+    log.on_append(lambda commit: handed.append(commit.id))
+    await log.append("c1", "milestone:m", 0, [reported(10)])
+    await log.append("c2", "milestone:m", 1, [reported(20)])
+    await log.mark_published(["c1"])
+    await log.append("c1", "milestone:m", 2, [reported(10)])  # a replay of a published one
+    assert handed == ["c1", "c2"]
+
+
+async def test_a_replay_of_a_commit_a_crash_left_unpublished_hands_it_on_again(
+    log: CommitLog,
+) -> None:
+    await log.append("c1", "milestone:m", 0, [reported(10)])
+    handed: list[str] = []
+    log.on_append(lambda commit: handed.append(commit.id))  # as after a restart
+    again = await log.append("c1", "milestone:m", 0, [reported(10)])
+    assert again.duplicate
+    assert handed == ["c1"]
+
+
+async def test_a_commit_written_before_the_ledger_joins_it(log: CommitLog) -> None:
+    await log.append("c1", "milestone:m", 0, [reported(10)])
+    await log._commits.update_one({"_id": "c1"}, {"$set": {"published": True}})
+    assert await log.unpublished() == []
+    assert await log._published.find_one({"_id": "c1"}) is not None
+
+
+# -- the positions: derived, so a crash can only leave one missing -------------------------
 
 
 async def _forget(log: CommitLog, collection: str, id: str) -> None:
-    """What a crash between the commit's insert and its index's leaves behind."""
+    """What a crash between the commit's insert and its position's leaves behind."""
     result = await log._commits.database[f"commits_{collection}"].delete_one({"_id": id})
     assert result.deleted_count == 1
 
@@ -108,55 +148,37 @@ async def test_a_lost_position_costs_one_conflict_then_the_stream_is_whole(log: 
     await log.append("c1", "milestone:m", 0, [reported(10)])
     await log.append("c2", "milestone:m", 1, [reported(50)])
     await _forget(log, "positions", "milestone:m#2")
-    assert [c.version for c in await log.read_stream("milestone:m")] == [1]  # stale, not wrong
+    reader = CommitLog(log._commits.database)  # another process: nothing cached
+    assert [c.version for c in await reader.read_stream("milestone:m")] == [1]  # stale only
     with pytest.raises(ConcurrencyConflict):
-        await log.append("c3", "milestone:m", 1, [reported(60)])
-    assert [c.id for c in await log.read_stream("milestone:m")] == ["c1", "c2"]
-    await log.append("c3", "milestone:m", 2, [reported(60)])
-    assert await log.stream_version("milestone:m") == 3
+        await reader.append("c3", "milestone:m", 1, [reported(60)])
+    assert [c.id for c in await reader.read_stream("milestone:m")] == ["c1", "c2"]
+    await reader.append("c3", "milestone:m", 2, [reported(60)])
+    assert await reader.stream_version("milestone:m") == 3
 
 
-async def test_a_lost_outbox_entry_is_swept_back_and_published(log: CommitLog) -> None:
-    await log.append("c1", "milestone:m", 0, [reported(10)])
-    await _forget(log, "outbox", "c1")
-    assert await log.unpublished(10) == []
-    assert await log.sweep() == 1
-    assert [c.id for c in await log.unpublished(10)] == ["c1"]
-    await log.mark_published(["c1"])
-    assert await log.sweep() == 0  # published commits stay out
-
-
-async def test_replaying_an_append_finishes_the_index_a_crash_cut_short(log: CommitLog) -> None:
+async def test_replaying_an_append_finishes_the_position_a_crash_cut_short(
+    log: CommitLog,
+) -> None:
     await log.append("c1", "milestone:m", 0, [reported(10)])
     await _forget(log, "positions", "milestone:m#1")
-    await _forget(log, "outbox", "c1")
     again = await log.append("c1", "milestone:m", 0, [reported(10)])
     assert again.duplicate
-    assert [c.id for c in await log.read_stream("milestone:m")] == ["c1"]
-    assert [c.id for c in await log.unpublished(10)] == ["c1"]
+    reader = CommitLog(log._commits.database)
+    assert [c.id for c in await reader.read_stream("milestone:m")] == ["c1"]
 
 
-async def test_repair_rebuilds_the_index_of_a_log_written_without_one(log: CommitLog) -> None:
+async def test_repair_rebuilds_the_positions_of_a_log_written_without_them(
+    log: CommitLog,
+) -> None:
     for version in range(3):
         await log.append(f"a{version}", "stream:a", version, [reported(version)])
     await log.append("b0", "stream:b", 0, [reported(9)])
-    await log.mark_published(["a0"])
     db = log._commits.database
-    await db["commits_ids"].delete_many({})
     await db["commits_positions"].delete_many({})
-    await db["commits_outbox"].delete_many({})
-    assert await log.repair() == (4, 3)
-    assert [c.id for c in await log.read_stream("stream:a")] == ["a0", "a1", "a2"]
-    assert [c.id for c in await log.unpublished(10)] == ["a1", "a2", "b0"]
-    assert await log.get("b0") is not None
-    assert await log.repair() == (0, 0)
-
-
-async def test_a_lost_id_entry_still_cannot_make_a_second_commit(log: CommitLog) -> None:
-    await log.append("c1", "milestone:m", 0, [reported(10)])
-    await _forget(log, "ids", "c1")
-    assert await log.get("c1") is None  # the quick answer is stale …
-    again = await log.append("c1", "milestone:m", 1, [reported(10)])
-    assert again.duplicate  # … but the log's unique id still refuses a second commit
-    assert await log.get("c1") is not None  # and the entry is back
-    assert [c.id for c in await log.read_stream("milestone:m")] == ["c1"]
+    reader = CommitLog(db)
+    assert await reader.repair() == 4
+    assert [c.id for c in await reader.read_stream("stream:a")] == ["a0", "a1", "a2"]
+    assert await reader.get("b0") is not None
+    assert await reader.get("nothing") is None
+    assert await reader.repair() == 0

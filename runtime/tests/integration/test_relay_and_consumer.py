@@ -91,7 +91,8 @@ async def test_the_relay_publishes_every_commit_in_order_per_stream(
             pass
     finally:
         await broker.stop()
-    assert await log.count_unpublished() == 0
+    assert (await log.backlog())[0] == 0
+    assert relay.backlog() == (0, None)
     received = await read_registry_topic_until(infra, {e.payload.submission_id for e in events})
     assert [e.payload.progress for e in received] == list(range(0, 101, 10))
 
@@ -123,7 +124,8 @@ async def test_a_producer_whose_sequence_kafka_refuses_is_replaced_and_the_relay
 
         with pytest.raises(OutOfOrderSequenceNumber):
             await relay.publish_pending()
-        assert await log.count_unpublished() == 2  # nothing marked published that was not
+        assert (await log.backlog())[0] == 2  # nothing marked published that was not
+        assert relay.backlog()[0] == 2
 
         while await relay.publish_pending():
             pass
@@ -205,7 +207,33 @@ async def test_a_failed_publication_leaves_the_commits_unpublished(log: CommitLo
     relay = Relay(log, KafkaAway())  # type: ignore[arg-type]
     with pytest.raises(ConnectionError):
         await relay.publish_pending()
-    assert await log.count_unpublished() == 1
+    assert (await log.backlog())[0] == 1
+    assert relay.backlog()[0] == 1  # held, to be sent again
+
+
+async def test_the_relay_holds_what_is_appended_and_takes_up_what_others_left(
+    log: CommitLog,
+) -> None:
+    """A commit appended beside a relay is held by it at once; one another process appended
+    and never published is taken up by a sweep once it is older than the grace."""
+    sent: list[str] = []
+
+    class Kafka:
+        async def publish(self, events: list[ProgressReported], traces: object = ()) -> None:
+            sent.extend(str(event.payload.progress) for event in events)
+
+    relay = Relay(log, Kafka())  # type: ignore[arg-type]
+    assert await relay.publish_pending() == 0  # its start: nothing left over
+    other = CommitLog(log._commits.database)  # a replica that stops before publishing
+    await other.append("theirs", "stream:y", 0, [reported("p", 20)])
+    await log.append("ours", "stream:x", 0, [reported("p", 10)])
+    assert relay.backlog()[0] == 1
+    assert await relay.publish_pending() == 1
+    assert await relay.sweep(grace=3600) == 0  # too young: its writer may be publishing it
+    assert await relay.sweep() == 1
+    assert await relay.publish_pending() == 1
+    assert sent == ["10", "20"]
+    assert await log.unpublished() == []
 
 
 async def test_an_offset_is_committed_only_after_the_effect_is_stored(infra: Stack) -> None:

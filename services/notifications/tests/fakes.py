@@ -146,6 +146,10 @@ class FakeOutcomes:
     async def get(self, id: str) -> Commit | None:
         return self.commits.get(id)
 
+    async def at(self, stream: str, version: int) -> Commit | None:
+        found = [c for c in self.commits.values() if (c.stream, c.version) == (stream, version)]
+        return found[0] if found else None
+
     async def append(
         self, id: str, stream: str, expected_version: int, events: Sequence[Event]
     ) -> Appended:

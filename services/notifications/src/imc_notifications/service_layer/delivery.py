@@ -108,6 +108,12 @@ class Delivery:
     caused_by: Event | None = None
 
 
+def delivery_stream(delivery_id: str) -> str:
+    """A delivery's outcome is the one commit of its own stream (read by position, not by
+    id: the log's positions are the small collection)."""
+    return f"delivery:{delivery_id}"
+
+
 @dataclass
 class Sender:
     deliveries: Deliveries
@@ -139,7 +145,7 @@ class Sender:
             }
         )
         if not reserved:
-            outcome = await self.commits.get(delivery.id)
+            outcome = await self.commits.at(delivery_stream(delivery.id), 1)
             if outcome is not None:
                 self.stats.duplicates_skipped += 1
                 return "sent" if isinstance(outcome.events[0], EmailSent) else "failed"
@@ -204,7 +210,7 @@ class Sender:
             partnership_id=delivery.partnership_id,
             caused_by=delivery.caused_by,
         )
-        await self.commits.append(delivery.id, f"delivery:{delivery.id}", 0, [sent])
+        await self.commits.append(delivery.id, delivery_stream(delivery.id), 0, [sent])
         self.stats.sent += 1
         self.stats.on_outcome("sent")
         log.info(
@@ -228,7 +234,7 @@ class Sender:
             partnership_id=delivery.partnership_id,
             caused_by=delivery.caused_by,
         )
-        await self.commits.append(delivery.id, f"delivery:{delivery.id}", 0, [failed])
+        await self.commits.append(delivery.id, delivery_stream(delivery.id), 0, [failed])
         self.stats.failed += 1
         self.stats.on_outcome("failed")
         log.warning(

@@ -308,10 +308,10 @@ async def decide_or_refuse(
     decide: Callable[[], Awaitable[Decision]],
 ) -> None:
     """Run ``decide`` and record it; on a refusal record a rejection; on a racing writer
-    decide again. The commit id comes from the incoming event, so a redelivery is a no-op."""
+    decide again. The commit id comes from the incoming event, so a redelivery is a no-op:
+    its decision, recorded, is the first one's duplicate — and a refusal is first checked
+    against the log, for a redelivery of a request accepted since must not be refused."""
     for _ in range(CONFLICT_RETRIES):
-        if await store.earlier(cause_id(event)) is not None:
-            return  # already decided: this delivery is a replay
         try:
             decision = await decide()
             await store.record(
@@ -323,6 +323,8 @@ async def decide_or_refuse(
             )
             return
         except Refused as refused:
+            if await store.earlier(cause_id(event)) is not None:
+                return  # accepted already: this delivery is a replay
             language = event.actor.language if event.actor else None
             await reject(
                 event,

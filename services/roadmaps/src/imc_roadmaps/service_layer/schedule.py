@@ -38,9 +38,9 @@ async def check_due_dates(store: RoadmapsRepository, today: dt.date, due_soon_da
         kind = notice_kind(notice)
         key = (kind, milestone.partnership_id, milestone.id, milestone.due_date.isoformat())
         notice_id = commit_id(*key)
-        if await store.earlier(notice_id) is not None:
-            continue  # sent already, by this replica or another
         stream = notice_stream(kind, milestone.partnership_id, milestone.id, milestone.due_date)
+        if await store.stream_version(stream):
+            continue  # sent already, by this replica or another
         try:
             appended = await store.record(notice_id, stream, 0, [notice])
         except ConcurrencyConflict:
