@@ -26,7 +26,7 @@ def build_dependencies(
     deliveries = DeliveryStore(infra.db)
     mailer = mailer or Mailer(settings)
     return Dependencies(
-        directory=Directory(infra.db),
+        directory=Directory(infra.db, cache_seconds=settings.directory_cache_seconds),
         preferences=PreferenceStore(infra.db),
         digests=DigestStore(infra.db),
         sender=Sender(

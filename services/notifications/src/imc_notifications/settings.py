@@ -76,6 +76,14 @@ class NotificationsSettings(ServiceSettings):
     )
     digest_hour: int = Field(default=8, ge=0, le=23, description="Local hour of the digest.")
     digest_interval_seconds: float = Field(default=60.0, gt=0)
+    directory_cache_seconds: float = Field(
+        default=5.0,
+        ge=0,
+        le=300,
+        description="Keep the recipients, municipalities and partnerships read for an email "
+        "this long for the next ones (0: read them each time). A change this instance applies "
+        "is seen at once; one another instance applied, within this time.",
+    )
 
     @model_validator(mode="after")
     def _consistent_mail(self) -> Self:

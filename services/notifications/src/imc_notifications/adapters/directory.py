@@ -2,15 +2,25 @@
 
 Each write replaces or deletes one whole document by id, so replaying an event changes
 nothing, and the directory can be rebuilt by reading the registry's topic from the start.
+
+Every email reads a partnership, its two municipalities and their members — the same few
+documents for every report of a partnership, and on FerretDB's SQLite backend each read is a
+scan. So what was read is kept for ``cache_seconds``: a write here empties the cache, and a
+write another instance made (it consumes other partitions of the registry's topic) is seen
+once the entry expires. That delay adds no new order: the registry's events and the roadmaps
+events that cause emails travel on different topics, with no order between them anyway.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Hashable, Sequence
+from typing import Any
 
+from cachetools import TTLCache
 from imc_contracts import Language, Localized
 from imc_runtime.mongo import Document
 from pymongo import ASCENDING
+from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
 
 from imc_notifications.domain.recipients import (
@@ -22,11 +32,34 @@ from imc_notifications.service_layer.ports import ListedPartnership
 
 
 class Directory:
-    def __init__(self, db: AsyncDatabase[Document]) -> None:
+    def __init__(self, db: AsyncDatabase[Document], *, cache_seconds: float = 0.0) -> None:
         self._municipalities = db["municipalities"]
         self._partnerships = db["partnerships"]
         self._members = db["members"]
         self._coordinators = db["coordinators"]
+        self._cache: TTLCache[Hashable, Any] | None = (
+            TTLCache(maxsize=4096, ttl=cache_seconds) if cache_seconds > 0 else None
+        )
+        self._generation = 0
+
+    async def _kept(self, key: Hashable, read: Callable[[], Awaitable[Any]]) -> Any:
+        if self._cache is None:
+            return await read()
+        try:
+            return self._cache[key]
+        except KeyError:
+            pass
+        generation = self._generation
+        found = await read()
+        if generation == self._generation:  # no write here since: not stale
+            self._cache[key] = found
+        return found
+
+    def _changed(self) -> None:
+        """After each write: forget what was read, and what is being read now."""
+        self._generation += 1
+        if self._cache is not None:
+            self._cache.clear()
 
     async def ensure_indexes(self) -> None:
         await self._members.create_index([("municipality_id", ASCENDING)])
@@ -38,6 +71,7 @@ class Directory:
     ) -> None:
         document = {"_id": id, "names": names, "languages": list(languages), "country": country}
         await self._municipalities.replace_one({"_id": id}, document, upsert=True)
+        self._changed()
 
     async def put_partnership(
         self, id: str, name: Localized, municipality_ids: Sequence[str], status: str = "active"
@@ -49,25 +83,30 @@ class Directory:
             "status": status,
         }
         await self._partnerships.replace_one({"_id": id}, document, upsert=True)
+        self._changed()
 
     async def put_member(self, recipient: Recipient) -> None:
         await self._members.replace_one(
             {"_id": recipient.member_id}, _to_document(recipient), upsert=True
         )
+        self._changed()
 
     async def remove_member(self, member_id: str) -> None:
         await self._members.delete_one({"_id": member_id})
+        self._changed()
 
     async def put_coordinator(self, recipient: Recipient) -> None:
         await self._coordinators.replace_one(
             {"_id": recipient.member_id}, _to_document(recipient), upsert=True
         )
+        self._changed()
 
     async def remove_coordinator(self, coordinator_id: str) -> None:
         await self._coordinators.delete_one({"_id": coordinator_id})
+        self._changed()
 
     async def partnership(self, id: str) -> ListedPartnership | None:
-        document = await self._partnerships.find_one({"_id": id})
+        document = await self._document(self._partnerships, id)
         if document is None:
             return None
         return ListedPartnership(
@@ -78,21 +117,34 @@ class Directory:
         )
 
     async def municipality_languages(self, id: str | None) -> list[Language]:
-        document = None if id is None else await self._municipalities.find_one({"_id": id})
+        document = None if id is None else await self._document(self._municipalities, id)
         return [] if document is None else list(document["languages"])
 
     async def time_zone_of(self, municipality_id: str) -> str:
-        document = await self._municipalities.find_one({"_id": municipality_id})
+        document = await self._document(self._municipalities, municipality_id)
         country = "" if document is None else str(document.get("country", ""))
         return TIME_ZONES.get(country, DEFAULT_TIME_ZONE)
 
     async def members_of(self, municipality_id: str) -> list[Recipient]:
-        cursor = self._members.find({"municipality_id": municipality_id}).sort("_id", ASCENDING)
-        return [_from_document(doc, "member") async for doc in cursor]
+        async def read() -> list[Recipient]:
+            query = {"municipality_id": municipality_id}
+            cursor = self._members.find(query).sort("_id", ASCENDING)
+            return [_from_document(doc, "member") async for doc in cursor]
+
+        return list(await self._kept(("members", municipality_id), read))
 
     async def coordinators(self) -> list[Recipient]:
-        cursor = self._coordinators.find({}).sort("_id", ASCENDING)
-        return [_from_document(doc, "coordinator") async for doc in cursor]
+        async def read() -> list[Recipient]:
+            cursor = self._coordinators.find({}).sort("_id", ASCENDING)
+            return [_from_document(doc, "coordinator") async for doc in cursor]
+
+        return list(await self._kept("coordinators", read))
+
+    async def _document(self, collection: AsyncCollection[Document], id: str) -> Document | None:
+        found: Document | None = await self._kept(
+            (collection.name, id), lambda: collection.find_one({"_id": id})
+        )
+        return found
 
     async def recipient(self, id: str) -> Recipient | None:
         """A member or coordinator by id."""
