@@ -448,28 +448,54 @@ async def open_loop(bench: Bench, rate: float, seconds: float, settle: float) ->
 
 
 def process_usage(stack: Stack) -> dict[str, dict[str, float]]:
-    """CPU seconds and peak RSS (VmHWM) of each process the stack started and still runs."""
+    """CPU seconds and peak RSS (VmHWM) of each process the stack started and still runs.
+
+    The CPU counts its children too, live and ended (PostgreSQL serves each connection from
+    a process of its own); the RSS is the process's own."""
+    stats = _all_stats()
+    children: dict[int, list[int]] = {}
+    for pid, stat in stats.items():
+        children.setdefault(int(stat[1]), []).append(pid)
     usage: dict[str, dict[str, float]] = {}
     for name, process in stack.processes.items():
         if process.popen is None or process.popen.poll() is not None:
             continue
         pid = process.popen.pid
         try:
-            stat = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
             status = Path(f"/proc/{pid}/status").read_text()
         except FileNotFoundError:
             continue
-        cpu = (int(stat[11]) + int(stat[12])) / TICKS
+        if pid not in stats:
+            continue
+        ticks, family = 0, [pid]
+        while family:
+            member = family.pop()
+            times = stats.get(member)
+            if times is not None:
+                ticks += int(times[11]) + int(times[12]) + int(times[13]) + int(times[14])
+            family += children.get(member, [])
         fields = {
             key: (value.split() or ["0"])[0]
             for key, _, value in (line.partition(":") for line in status.splitlines())
         }
         usage[name] = {
-            "cpu_seconds": round(cpu, 1),
+            "cpu_seconds": round(ticks / TICKS, 1),
             "peak_rss_mb": round(int(fields.get("VmHWM", 0)) / 1024, 1),
             "rss_mb": round(int(fields.get("VmRSS", 0)) / 1024, 1),
         }
     return usage
+
+
+def _all_stats() -> dict[int, list[str]]:
+    """Every process's ``/proc/<pid>/stat`` fields after the command name (state, ppid, …)."""
+    stats = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stats[int(entry.name)] = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except (FileNotFoundError, ProcessLookupError):
+                continue
+    return stats
 
 
 def cpu_seconds(stack: Stack) -> dict[str, float]:

@@ -298,8 +298,7 @@ def table(report: dict[str, Any]) -> str:
     parts = [
         f"Run {report['started_at']} on {machine['cores']} cores, load average "
         f"{machine['load_start'][0]:.1f} at the start, {machine['load_end'][0]:.1f} at the end; "
-        f"{report['seconds']:.0f} s in all; FerretDB's SQLite with "
-        f"synchronous={report['sqlite_synchronous']}. Versions: "
+        f"{report['seconds']:.0f} s in all; {_backend(report)}. Versions: "
         + ", ".join(f"{k} {v}" for k, v in report["versions"].items())
         + ".",
         "### Targets",
@@ -484,6 +483,12 @@ def table(report: dict[str, Any]) -> str:
     return "\n\n".join(parts) + "\n"
 
 
+def _backend(report: dict[str, Any]) -> str:
+    if report.get("ferretdb_backend") == "postgresql":
+        return "FerretDB on PostgreSQL 15 with synchronous_commit=off"
+    return f"FerretDB's SQLite with synchronous={report['sqlite_synchronous']}"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="tiny sizes: checks that it runs")
@@ -494,6 +499,12 @@ def main() -> None:
         default="normal",
         choices=("normal", "full"),
         help="FerretDB's SQLite: fsync at checkpoints (normal) or on every insert (full)",
+    )
+    parser.add_argument(
+        "--ferretdb-backend",
+        default="sqlite",
+        choices=("sqlite", "postgresql"),
+        help="FerretDB's storage: SQLite (as make run and the tests) or Debian's PostgreSQL",
     )
     parser.add_argument(
         "--profile", type=Path, help="record the services with py-spy during saturation, here"
@@ -512,8 +523,13 @@ def main() -> None:
         "versions": versions(),
         "sizes": sizes.__dict__ | {"rebuild_commits": commits},
         "sqlite_synchronous": args.sqlite_synchronous,
+        "ferretdb_backend": args.ferretdb_backend,
     }
-    with Stack.temporary("imc-bench-", sqlite_synchronous=args.sqlite_synchronous) as stack:
+    with Stack.temporary(
+        "imc-bench-",
+        sqlite_synchronous=args.sqlite_synchronous,
+        ferretdb_backend=args.ferretdb_backend,
+    ) as stack:
         stack.start_infrastructure()
         report["limits"] = limits.measure(stack, sizes.limit_seconds, 16)
         print(f"limits {report['limits']}", flush=True)
@@ -535,6 +551,8 @@ def main() -> None:
     print(markdown)
     args.out.mkdir(parents=True, exist_ok=True)
     name = "quick" if args.quick else dt.date.today().isoformat()
+    if args.ferretdb_backend != "sqlite":
+        name += f"-{args.ferretdb_backend}"
     (args.out / f"{name}.json").write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n")
     (args.out / f"{name}.md").write_text(markdown)
     print(f"wrote {args.out / name}.json and .md")

@@ -37,6 +37,8 @@ WRK = Path("/usr/bin/wrk")
 AMIRI = Path("/usr/share/fonts/opentype/fonts-hosny-amiri/Amiri-Regular.ttf")
 DEJAVU = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
 PDFTOPPM = Path("/usr/bin/pdftoppm")
+POSTGRESQL = Path("/usr/lib/postgresql/15/bin")
+"""Debian 12's PostgreSQL server programs (``postgres``, ``initdb``)."""
 
 
 class BuildFailed(Exception):
@@ -387,6 +389,12 @@ def wrk() -> Path | None:
     return _debian("wrk", WRK)
 
 
+def postgresql() -> Path | None:
+    """Debian's PostgreSQL 15 (the directory of ``postgres`` and ``initdb``), for FerretDB's
+    PostgreSQL backend — which the benchmarks measure against its SQLite one."""
+    return POSTGRESQL if _debian("postgresql-15", POSTGRESQL / "postgres") else None
+
+
 def pdf_pages() -> Path | None:
     """Poppler's ``pdftoppm``, which draws a PDF's pages as images for the docs."""
     return _debian("poppler-utils", PDFTOPPM)
@@ -421,3 +429,4 @@ def fetch_all() -> None:
     print(f"chromium:   {chromium() or 'not installed (needs root and apt-get)'}")
     print(f"fonts:      {report_fonts() or 'not installed (needs root and apt-get)'}")
     print(f"wrk:        {wrk() or 'not installed (needs root and apt-get)'}")
+    print(f"postgresql: {postgresql() or 'not installed (needs root and apt-get)'}")

@@ -12,6 +12,8 @@ import contextlib
 import functools
 import json
 import os
+import shutil
+import subprocess
 import sys
 import tempfile
 import uuid
@@ -104,6 +106,12 @@ def mailpit_argv(directory: Path, ports: Ports) -> list[str]:
     ]
 
 
+def postgres_user() -> list[str]:
+    """The prefix that runs a program as Debian's ``postgres`` user (``setpriv`` execs it,
+    so the stack's process is the server itself)."""
+    return ["setpriv", "--reuid=postgres", "--regid=postgres", "--init-groups", "--"]
+
+
 class Stack:
     def __init__(
         self,
@@ -115,6 +123,7 @@ class Stack:
         environment: str = "local",
         secure_listener: SecureListener | None = None,
         sqlite_synchronous: str = "normal",
+        ferretdb_backend: str = "sqlite",
         inherit_settings: bool = False,
     ) -> None:
         self.data_dir = data_dir
@@ -125,12 +134,18 @@ class Stack:
         self.environment = environment
         self.secure_listener = secure_listener
         self.sqlite_synchronous = sqlite_synchronous
+        self.ferretdb_backend = ferretdb_backend
         self.processes: dict[str, Process] = {}
 
     @classmethod
     @contextlib.contextmanager
     def temporary(
-        cls, prefix: str, *, partitions: int | None = 6, sqlite_synchronous: str = "normal"
+        cls,
+        prefix: str,
+        *,
+        partitions: int | None = 6,
+        sqlite_synchronous: str = "normal",
+        ferretdb_backend: str = "sqlite",
     ) -> Iterator[Stack]:
         """A stack on free ports in a temporary directory (so it runs beside ``make run``
         and the tests), stopped and removed on leaving; nothing is started yet."""
@@ -142,6 +157,7 @@ class Stack:
                 partitions=partitions,
                 environment="test",
                 sqlite_synchronous=sqlite_synchronous,
+                ferretdb_backend=ferretdb_backend,
             )
             stack.data_dir.mkdir(parents=True)
             try:
@@ -331,20 +347,26 @@ class Stack:
 
     def start_ferretdb(self, timeout: float = 60) -> None:
         binary = build.ferretdb_binary()
-        sqlite_dir = self.data_dir / "ferretdb"
-        sqlite_dir.mkdir(parents=True, exist_ok=True)
+        if self.ferretdb_backend == "postgresql":
+            backend = ["--handler=postgresql", f"--postgresql-url={self.start_postgresql()}"]
+        else:
+            sqlite_dir = self.data_dir / "ferretdb"
+            sqlite_dir.mkdir(parents=True, exist_ok=True)
+            # WAL (FerretDB's default) with synchronous=NORMAL: a commit reaches the OS at
+            # once and the disk at each checkpoint, not with an fsync per insert. That
+            # survives the process dying (the fault runs kill it) and may lose the last
+            # moments of writes to a power cut, as MongoDB's default does (journal flushed
+            # every 100 ms). ``full`` fsyncs every insert, and every insert of every service
+            # then waits for the disk (docs/benchmarks.md: the figures).
+            backend = [
+                "--handler=sqlite",
+                f"--sqlite-url=file:{sqlite_dir}/?_pragma=synchronous({self.sqlite_synchronous})",
+            ]
         process = self._process(
             "ferretdb",
             [
                 str(binary),
-                "--handler=sqlite",
-                # WAL (FerretDB's default) with synchronous=NORMAL: a commit reaches the
-                # OS at once and the disk at each checkpoint, not with an fsync per insert.
-                # That survives the process dying (the fault runs kill it) and may lose the
-                # last moments of writes to a power cut, as MongoDB's default does (journal
-                # flushed every 100 ms). ``full`` fsyncs every insert, and every insert of
-                # every service then waits for the disk (docs/benchmarks.md: the figures).
-                f"--sqlite-url=file:{sqlite_dir}/?_pragma=synchronous({self.sqlite_synchronous})",
+                *backend,
                 f"--listen-addr=127.0.0.1:{self.ports.ferretdb}",
                 "--telemetry=disable",
                 "--debug-addr=-",
@@ -354,6 +376,66 @@ class Stack:
         process.start()
         ready = functools.partial(port_accepts, self.ports.ferretdb)
         wait_until(ready, what="FerretDB", timeout=timeout, process=process)
+
+    def start_postgresql(self, timeout: float = 60) -> str:
+        """Debian's PostgreSQL on a free port, its cluster in ``<data>/postgresql``, for
+        FerretDB's PostgreSQL backend; the URL FerretDB connects with. As root (CI), the
+        server runs as Debian's ``postgres`` user: PostgreSQL refuses to run as root.
+        ``synchronous_commit=off`` is the counterpart of SQLite's synchronous=NORMAL above:
+        a commit may be lost to a power cut, never half-written."""
+        programs = build.postgresql()
+        if programs is None:
+            raise RuntimeError("FerretDB's PostgreSQL backend needs Debian's postgresql-15")
+        cluster = self.data_dir / "postgresql"
+        as_user = postgres_user() if os.geteuid() == 0 else []
+        if not (cluster / "PG_VERSION").is_file():
+            cluster.mkdir(parents=True, exist_ok=True)
+            if as_user:
+                for directory in (self.data_dir.parent, self.data_dir):  # let it through
+                    directory.chmod(directory.stat().st_mode | 0o001)
+                shutil.chown(cluster, "postgres", "postgres")
+            subprocess.run(
+                [
+                    *as_user,
+                    str(programs / "initdb"),
+                    "-D",
+                    str(cluster),
+                    "-U",
+                    "ferretdb",
+                    "--auth=trust",
+                    "-E",
+                    "UTF8",
+                    "--no-instructions",
+                ],
+                check=True,
+                capture_output=True,
+            )
+        port = free_port()
+        process = self._process(
+            "postgresql",
+            [
+                *as_user,
+                str(programs / "postgres"),
+                "-D",
+                str(cluster),
+                "-p",
+                str(port),
+                "-k",
+                str(cluster),
+                "-c",
+                "listen_addresses=127.0.0.1",
+                "-c",
+                "synchronous_commit=off",
+            ],
+        )
+        process.start()
+        wait_until(
+            functools.partial(port_accepts, port),
+            what="PostgreSQL",
+            timeout=timeout,
+            process=process,
+        )
+        return f"postgres://ferretdb@127.0.0.1:{port}/postgres"
 
     def start_mail(self, timeout: float = 60) -> None:
         """Mailpit: SMTP on ``ports.smtp``, its inbox and API on ``ports.mail_http``, its
