@@ -157,6 +157,7 @@ class CommitLog:
                     raise CauseReused(id) from None
                 await self._finish(existing)
                 return Appended(existing, duplicate=True)
+            self._streams.pop(stream, None)  # another process appended: read it again
             await self.repair_stream(stream)
             raise ConcurrencyConflict(stream, commit.version) from None
         await _insert_once(self._positions, _position_entry(commit.stream, commit.version, id))
@@ -192,10 +193,18 @@ class CommitLog:
         document = await self._commits.find_one({"_id": position["commit"]})
         return None if document is None else _from_document(document)
 
-    async def read_stream(self, stream: str) -> list[Commit]:
+    async def read_stream(self, stream: str, *, kept: bool = False) -> list[Commit]:
         """The stream's commits, oldest first: point lookups of the positions and commits not
-        read before, then one lookup that finds nothing after the last."""
+        read before, then one lookup that finds nothing after the last.
+
+        ``kept``: the stream as this process last read or appended it, when it has it,
+        without asking whether another process appended since — for a decision whose append
+        checks the version anyway (a stale stream is then a ``ConcurrencyConflict``, after
+        which the stream is read again)."""
         commits = list(self._streams.get(stream, ()))
+        if kept and commits:
+            self._streams.move_to_end(stream)
+            return commits
         while True:
             key = _position(stream, len(commits) + 1)
             position = await self._positions.find_one({"_id": key})
@@ -217,6 +226,10 @@ class CommitLog:
         ``ending_with`` (say, the commit just appended); else None, and the caller reads."""
         known = self._streams.get(stream)
         return known if known and known[-1].id == ending_with else None
+
+    def forget_streams(self) -> None:
+        """Drop the streams kept: the next reads ask the database."""
+        self._streams.clear()
 
     def _remember(self, stream: str, commits: tuple[Commit, ...]) -> None:
         self._streams[stream] = commits

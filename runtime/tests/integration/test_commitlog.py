@@ -80,6 +80,24 @@ async def test_two_writers_racing_on_one_stream_one_wins_and_nothing_is_lost(
     assert sum(conflicts) > 0  # they did race
 
 
+async def test_a_kept_stream_another_process_moved_on_costs_one_conflict(
+    log: CommitLog,
+) -> None:
+    """A decision may use the stream as this process kept it; if another process appended
+    since, the append conflicts, and the next read asks the database."""
+    await log.append("c1", "milestone:m", 0, [reported(10)])
+    assert [c.id for c in await log.read_stream("milestone:m", kept=True)] == ["c1"]
+    other = CommitLog(log._commits.database)
+    await other.append("c2", "milestone:m", 1, [reported(50)])
+    assert [c.id for c in await log.read_stream("milestone:m", kept=True)] == ["c1"]  # stale
+    with pytest.raises(ConcurrencyConflict):
+        await log.append("c3", "milestone:m", 1, [reported(60)])
+    assert [c.id for c in await log.read_stream("milestone:m", kept=True)] == ["c1", "c2"]
+    log.forget_streams()
+    await other.append("c3", "milestone:m", 2, [reported(60)])
+    assert [c.id for c in await log.read_stream("milestone:m", kept=True)] == ["c1", "c2", "c3"]
+
+
 async def test_unpublished_commits_are_listed_in_order_until_marked(log: CommitLog) -> None:
     await log.append("a1", "stream:a", 0, [reported(1)])
     await log.append("b1", "stream:b", 0, [reported(2)])

@@ -33,6 +33,7 @@ class InMemoryRoadmaps:
         self.municipalities: dict[str, Document] = {}
         self.organisations: dict[str, Document] = {}
         self.programme: Document | None = None
+        self.streams_forgotten = 0
 
     # -- the commit log ------------------------------------------------------------------
     async def record(
@@ -58,6 +59,9 @@ class InMemoryRoadmaps:
 
     async def earlier(self, commit_id: str) -> Commit | None:
         return self.commits.get(commit_id)
+
+    def forget_streams(self) -> None:
+        self.streams_forgotten += 1
 
     async def stream_version(self, stream: str) -> int:
         return len(self.streams.get(stream, []))

@@ -138,6 +138,15 @@ async def test_a_request_about_an_unknown_milestone_is_refused_in_the_officers_l
     [refused] = rejections(deps)
     assert refused.payload.code == "milestone_unknown"
     assert refused.payload.reason.startswith("Mijlpaal")
+    assert store(deps).streams_forgotten == 1  # decided again on the log before refusing
+
+
+async def test_a_redelivered_request_accepted_since_is_not_refused(deps: Dependencies) -> None:
+    await handlers.milestone_proposed(milestone(), deps)
+    cancel = request(registry.MilestoneCancellationRequested, milestone_id="space", reason="Non")
+    await handlers.milestone_cancellation_requested(cancel, deps)
+    await handlers.milestone_cancellation_requested(cancel, deps)  # now: "cancelled already"
+    assert rejections(deps) == []
 
 
 async def test_a_milestone_is_revised_rescheduled_and_cancelled(deps: Dependencies) -> None:

@@ -122,7 +122,7 @@ class RoadmapsStore:
         elif self._preloaded is not None:
             commits = self._preloaded.get(stream, [])
         else:
-            commits = await self.commits.read_stream(stream)
+            commits = await self.commits.read_stream(stream, kept=True)
         return [event for commit in commits for event in commit.events], (
             commits[-1].version if commits else 0
         )
@@ -160,6 +160,9 @@ class RoadmapsStore:
 
     async def earlier(self, commit_id: str) -> Commit | None:
         return await self.commits.get(commit_id)
+
+    def forget_streams(self) -> None:
+        self.commits.forget_streams()
 
     async def stream_version(self, stream: str) -> int:
         return await self.commits.stream_version(stream)

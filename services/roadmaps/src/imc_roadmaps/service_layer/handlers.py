@@ -309,8 +309,10 @@ async def decide_or_refuse(
 ) -> None:
     """Run ``decide`` and record it; on a refusal record a rejection; on a racing writer
     decide again. The commit id comes from the incoming event, so a redelivery is a no-op:
-    its decision, recorded, is the first one's duplicate — and a refusal is first checked
-    against the log, for a redelivery of a request accepted since must not be refused."""
+    its decision, or its refusal (a request accepted since may now be refused), is recorded
+    under the same id as the first one's, and is that one's duplicate. A refusal decided on
+    the streams this process kept is decided again on the log's before it is recorded."""
+    rechecked = False
     for _ in range(CONFLICT_RETRIES):
         try:
             decision = await decide()
@@ -323,8 +325,10 @@ async def decide_or_refuse(
             )
             return
         except Refused as refused:
-            if await store.earlier(cause_id(event)) is not None:
-                return  # accepted already: this delivery is a replay
+            if not rechecked:  # decided on what this process kept: decide on the log's
+                rechecked = True
+                store.forget_streams()
+                continue
             language = event.actor.language if event.actor else None
             await reject(
                 event,

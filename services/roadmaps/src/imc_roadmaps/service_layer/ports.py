@@ -47,6 +47,12 @@ class RoadmapsRepository(Protocol):
         """The stream's latest version; 0 for a stream with no commits."""
         ...
 
+    def forget_streams(self) -> None:
+        """Read the aggregates from the log again: the store may answer them from what this
+        process last read or wrote, which another replica may have moved on since (an
+        append then conflicts; a refusal must not rest on it)."""
+        ...
+
     async def stream_events(self, stream: str) -> list[tuple[Commit, Event]]: ...
 
     # -- aggregates, folded from the log -------------------------------------------------
