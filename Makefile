@@ -42,7 +42,7 @@ run: install
 
 test: install
 	$(BIN)/python -m imc_devstack fetch
-	$(BIN)/pytest
+	$(BIN)/pytest --durations=20
 
 test-faults: install
 	$(BIN)/python -m imc_devstack fetch
