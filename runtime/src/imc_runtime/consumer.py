@@ -16,6 +16,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
 import structlog
+from aiokafka import ConsumerRebalanceListener
 from aiokafka.errors import KafkaError
 from faststream import AckPolicy
 from faststream.kafka import KafkaBroker
@@ -155,6 +156,7 @@ def subscribe(
     group_id: str | None = None,
     metrics: Metrics | None = None,
     workers: int = 1,
+    on_assigned: Callable[[], None] = lambda: None,
 ) -> None:
     """Subscribe ``router``'s group to every topic the catalog says it consumes.
 
@@ -164,9 +166,12 @@ def subscribe(
     consumer commits only its own partitions, after the effect is stored. A message's
     handling is mostly waiting on the database and SMTP; with one message at a time a
     replica's core sat idle through those waits. ``group_id`` overrides the Kafka consumer group (tests use a fresh one); the
-    topics and the dead-letter topic stay those of ``router.group``.
+    topics and the dead-letter topic stay those of ``router.group``. ``on_assigned`` is
+    called whenever Kafka hands this replica partitions (what it kept of the streams those
+    partitions carry may have moved on in another replica meanwhile).
     """
     retry = retry or Retry()
+    listener = _Assigned(on_assigned)
     for topic in topics_consumed_by(router.group):
         _subscribe_to(
             broker,
@@ -176,7 +181,19 @@ def subscribe(
             group_id=group_id or router.group,
             metrics=metrics,
             workers=workers,
+            listener=listener,
         )
+
+
+class _Assigned(ConsumerRebalanceListener):  # type: ignore[misc]
+    def __init__(self, on_assigned: Callable[[], None]) -> None:
+        self._on_assigned = on_assigned
+
+    async def on_partitions_revoked(self, revoked: object) -> None:
+        return None
+
+    async def on_partitions_assigned(self, assigned: object) -> None:
+        self._on_assigned()
 
 
 async def drain(broker: KafkaBroker, within: float) -> None:
@@ -203,6 +220,7 @@ def _subscribe_to(
     group_id: str,
     metrics: Metrics | None,
     workers: int,
+    listener: ConsumerRebalanceListener,
 ) -> None:
     dlq = dead_letter_topic(router.group)
 
@@ -212,6 +230,7 @@ def _subscribe_to(
         auto_offset_reset="earliest",
         ack_policy=AckPolicy.NACK_ON_ERROR,
         max_workers=workers,
+        listener=listener,
         title=f"{router.group}:{topic}",
     )
     async def consume(message: KafkaMessage) -> None:

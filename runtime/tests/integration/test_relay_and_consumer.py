@@ -287,3 +287,19 @@ async def test_an_offset_is_committed_only_after_the_effect_is_stored(infra: Sta
     assert len(deliveries) == 5
     assert all(offset <= sent.offset for offset in committed_while_failing)
     assert after > sent.offset
+
+
+async def test_a_replica_handed_partitions_is_told_so(infra: Stack) -> None:
+    """What a replica kept of the streams its new partitions carry may be stale: the service
+    is told when Kafka assigns it partitions (the commit log then forgets its streams)."""
+    assigned = asyncio.Event()
+    broker = make_broker(ServiceSettings(kafka_bootstrap_servers=infra.kafka_bootstrap))
+    subscribe(
+        broker, EventRouter("registry"), group_id=f"test-{uuid.uuid4()}", on_assigned=assigned.set
+    )
+    await broker.start()
+    try:
+        async with asyncio.timeout(60):
+            await assigned.wait()
+    finally:
+        await broker.stop()
