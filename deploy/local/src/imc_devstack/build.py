@@ -391,7 +391,8 @@ def wrk() -> Path | None:
 
 def postgresql() -> Path | None:
     """Debian's PostgreSQL 15 (the directory of ``postgres`` and ``initdb``), for FerretDB's
-    PostgreSQL backend — which the benchmarks measure against its SQLite one."""
+    PostgreSQL backend — which the benchmarks measure against its SQLite one. Installed on
+    first use, not by ``fetch``: nothing else needs it."""
     return POSTGRESQL if _debian("postgresql-15", POSTGRESQL / "postgres") else None
 
 
@@ -429,4 +430,3 @@ def fetch_all() -> None:
     print(f"chromium:   {chromium() or 'not installed (needs root and apt-get)'}")
     print(f"fonts:      {report_fonts() or 'not installed (needs root and apt-get)'}")
     print(f"wrk:        {wrk() or 'not installed (needs root and apt-get)'}")
-    print(f"postgresql: {postgresql() or 'not installed (needs root and apt-get)'}")
