@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import os
+import random
 import signal
 import socket
 import subprocess
@@ -45,11 +46,30 @@ def port_is_free(port: int, host: str = "127.0.0.1") -> bool:
     return True
 
 
+_HANDED_OUT: set[int] = set()
+
+
 def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
+    """A port nothing listens on, below the kernel's ephemeral range.
+
+    Asking the kernel for port 0 gives an ephemeral port — the range every outgoing
+    connection takes its local port from — so between this answer and the server's bind, a
+    client connection (Kafka's, the database's) could take it: a service then failed to
+    start, its address in use. Below the range only servers bind."""
+    low = _ephemeral_low()
+    while True:
+        port = random.randrange(10_000, low)  # noqa: S311 - not a secret
+        if port not in _HANDED_OUT and port_is_free(port):
+            _HANDED_OUT.add(port)
+            return port
+
+
+def _ephemeral_low() -> int:
+    try:
+        low = int(Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        return 32_768
+    return low if low > 12_000 else 32_768
 
 
 def port_accepts(port: int, host: str = "127.0.0.1") -> bool:
