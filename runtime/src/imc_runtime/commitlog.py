@@ -290,15 +290,8 @@ class CommitLog:
     async def backlog(self) -> tuple[int, datetime | None]:
         """How many commits are unpublished, and when the oldest was recorded (for
         ``imc-ops``; a running service's relay knows its own in memory)."""
-        published = await self._published_ids()
-        count, oldest = 0, None
-        async for document in self._commits.find({}, {"recorded_at": 1, "published": 1}):
-            if document["_id"] in published or document.get("published"):
-                continue
-            count += 1
-            if oldest is None or document["recorded_at"] < oldest:
-                oldest = document["recorded_at"]
-        return count, oldest
+        found = await self.unpublished()
+        return len(found), min((commit.recorded_at for commit in found), default=None)
 
     async def all_commits(self, batch_size: int = 1000) -> list[Commit]:
         """Every commit, in version order within each stream; for rebuilding read models.

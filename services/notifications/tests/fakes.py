@@ -143,9 +143,6 @@ class FakeOutcomes:
     def __init__(self) -> None:
         self.commits: dict[str, Commit] = {}
 
-    async def get(self, id: str) -> Commit | None:
-        return self.commits.get(id)
-
     async def at(self, stream: str, version: int) -> Commit | None:
         found = [c for c in self.commits.values() if (c.stream, c.version) == (stream, version)]
         return found[0] if found else None

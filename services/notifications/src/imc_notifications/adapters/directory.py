@@ -30,6 +30,9 @@ from imc_notifications.domain.recipients import (
 )
 from imc_notifications.service_layer.ports import ListedPartnership
 
+_MISSING = object()
+"""What the cache answers for a key it does not hold (a read may have found nothing)."""
+
 
 class Directory:
     def __init__(self, db: AsyncDatabase[Document], *, cache_seconds: float = 0.0) -> None:
@@ -45,10 +48,8 @@ class Directory:
     async def _kept(self, key: Hashable, read: Callable[[], Awaitable[Any]]) -> Any:
         if self._cache is None:
             return await read()
-        try:
-            return self._cache[key]
-        except KeyError:
-            pass
+        if (kept := self._cache.get(key, _MISSING)) is not _MISSING:
+            return kept
         generation = self._generation
         found = await read()
         if generation == self._generation:  # no write here since: not stale

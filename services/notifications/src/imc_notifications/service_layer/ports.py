@@ -159,7 +159,6 @@ class Deliveries(Protocol):
 class Outcomes(Protocol):
     """Where outcomes are committed (the ``CommitLog``)."""
 
-    async def get(self, id: str) -> Commit | None: ...
     async def at(self, stream: str, version: int) -> Commit | None: ...
     async def append(
         self, id: str, stream: str, expected_version: int, events: Sequence[Event]
