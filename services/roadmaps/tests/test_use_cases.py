@@ -149,6 +149,19 @@ async def test_a_redelivered_request_accepted_since_is_not_refused(deps: Depende
     assert rejections(deps) == []
 
 
+async def test_a_second_request_under_a_refused_submission_is_left_not_retried(
+    deps: Dependencies,
+) -> None:
+    first = request(
+        registry.ProgressReported, milestone_id="nowhere", progress=10, reported_on=TODAY
+    )
+    second = registry.ProgressReported.create(first.payload, partnership_id=PAIR, actor=first.actor)
+    await handlers.progress_reported(first, deps)
+    await handlers.progress_reported(second, deps)  # another event id, the same submission
+    [refused] = rejections(deps)
+    assert refused.causation_id == str(first.event_id)
+
+
 async def test_a_milestone_is_revised_rescheduled_and_cancelled(deps: Dependencies) -> None:
     await handlers.milestone_proposed(milestone(), deps)
     await handlers.milestone_revised(

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from imc_contracts import Actor, Event, registry, roadmaps
 from imc_runtime.commitlog import ConcurrencyConflict, commit_id
+from imc_runtime.logging import get_logger
 
 from imc_roadmaps.domain.model import Milestone, ObjectiveRef, Refused, plan_milestone
 from imc_roadmaps.domain.objectives import define_indicator, plan_objective
@@ -23,6 +24,8 @@ from imc_roadmaps.service_layer.phases import current_phase, require_open
 from imc_roadmaps.service_layer.ports import Dependencies, RoadmapsRepository
 
 CONFLICT_RETRIES = 5
+
+log = get_logger(__name__)
 
 
 @dataclass(frozen=True)
@@ -348,8 +351,20 @@ async def decide_or_refuse(
 async def reject(
     event: Event, rejection: roadmaps.SubmissionRejectedPayload, store: RoadmapsRepository
 ) -> None:
-    """Record that the request ``event`` carried is refused, once, however often it arrives."""
+    """Record that the request ``event`` carried is refused, once, however often it arrives.
+
+    A submission is answered once: a second, different request under the id of one refused
+    already (the registry never sends one; a hand-made event or a replay of an edited letter
+    could) is logged and left, not retried into the dead-letter topic."""
     refused = roadmaps.SubmissionRejected.create(
         rejection, partnership_id=event.partnership_id, caused_by=event
     )
-    await store.record(cause_id(event), submission_stream(rejection.submission_id), 0, [refused])
+    stream = submission_stream(rejection.submission_id)
+    try:
+        await store.record(cause_id(event), stream, 0, [refused])
+    except ConcurrencyConflict:
+        log.warning(
+            "submission.answered_already",
+            submission_id=rejection.submission_id,
+            code=rejection.code,
+        )
