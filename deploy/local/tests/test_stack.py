@@ -7,6 +7,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 from collections import Counter
 from pathlib import Path
 
@@ -145,12 +146,15 @@ def test_the_launcher_leaves_no_process_behind(
     infra: Stack, tmp_path: Path, stop_signal: signal.Signals
 ) -> None:
     """``make run``'s launcher brings everything up, then on SIGTERM — or even when it is
-    killed outright — every process it started goes too."""
+    killed outright — every process it started goes too. The example roadmaps are left out
+    (``IMC_LOAD_EXAMPLES=false``): they start nothing. Its output is read to the end, as a
+    terminal would: a pipe left full would hold every child writing a log line."""
     ports = Ports.free()
     env = {
         **os.environ,
         **{f"IMC_{name.upper()}_PORT": str(getattr(ports, name)) for name in vars(ports)},
         "IMC_DATA_DIR": str(tmp_path),
+        "IMC_LOAD_EXAMPLES": "false",
     }
     launcher = subprocess.Popen(
         [sys.executable, "-m", "imc_devstack", "run"],
@@ -170,6 +174,7 @@ def test_the_launcher_leaves_no_process_behind(
             pytest.fail("launcher ended before the stack was up:\n" + "".join(seen[-40:]))
         children = _descendants(launcher.pid)
         assert len(children) >= 6  # kafka, ferretdb, mailpit, three services
+        threading.Thread(target=seen.extend, args=(launcher.stdout,), daemon=True).start()
         launcher.send_signal(stop_signal)
         launcher.wait(timeout=60)
         try:
