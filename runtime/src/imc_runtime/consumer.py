@@ -156,6 +156,7 @@ def subscribe(
     group_id: str | None = None,
     metrics: Metrics | None = None,
     workers: int = 1,
+    session_timeout: float = 10.0,
     on_assigned: Callable[[], None] = lambda: None,
 ) -> None:
     """Subscribe ``router``'s group to every topic the catalog says it consumes.
@@ -168,7 +169,9 @@ def subscribe(
     replica's core sat idle through those waits. ``group_id`` overrides the Kafka consumer group (tests use a fresh one); the
     topics and the dead-letter topic stay those of ``router.group``. ``on_assigned`` is
     called whenever Kafka hands this replica partitions (what it kept of the streams those
-    partitions carry may have moved on in another replica meanwhile).
+    partitions carry may have moved on in another replica meanwhile). A replica that stops
+    heartbeating for ``session_timeout`` seconds (it crashed) loses its partitions to the
+    others; it heartbeats every third of that.
     """
     retry = retry or Retry()
     listener = _Assigned(on_assigned)
@@ -181,6 +184,7 @@ def subscribe(
             group_id=group_id or router.group,
             metrics=metrics,
             workers=workers,
+            session_timeout=session_timeout,
             listener=listener,
         )
 
@@ -220,6 +224,7 @@ def _subscribe_to(
     group_id: str,
     metrics: Metrics | None,
     workers: int,
+    session_timeout: float,
     listener: ConsumerRebalanceListener,
 ) -> None:
     dlq = dead_letter_topic(router.group)
@@ -232,6 +237,8 @@ def _subscribe_to(
         max_workers=workers,
         listener=listener,
         title=f"{router.group}:{topic}",
+        session_timeout_ms=round(session_timeout * 1000),
+        heartbeat_interval_ms=round(session_timeout * 1000 / 3),
     )
     async def consume(message: KafkaMessage) -> None:
         record = message.raw_message

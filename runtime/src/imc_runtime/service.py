@@ -188,6 +188,7 @@ def create_app(infra: Infrastructure, parts: ServiceParts) -> FastAPI:
             metrics=infra.metrics,
             group_id=group,
             workers=settings.consumer_workers,
+            session_timeout=settings.kafka_session_timeout_seconds,
             on_assigned=infra.commits.forget_streams,
         )
         tasks.append(lambda: watch_lag(client_options(settings), group, infra.metrics))

@@ -135,6 +135,14 @@ class ServiceSettings(BaseSettings):
         description="Consumers per topic in each replica: a replica works on that many of a "
         "topic's partitions at once, each partition still in order.",
     )
+    kafka_session_timeout_seconds: float = Field(
+        default=6.0,
+        ge=1,
+        le=300,
+        description="How long Kafka waits for a replica's heartbeat (sent every third of it) "
+        "before it hands the replica's partitions to the others: a crashed replica's messages "
+        "wait this long. Kafka refuses less than its group.min.session.timeout.ms (6 s).",
+    )
     shutdown_timeout_seconds: float = Field(
         default=15.0,
         gt=0,
