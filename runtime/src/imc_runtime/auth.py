@@ -170,10 +170,12 @@ def preferred_language(accept_language: str | None) -> Language | None:
     return cast(Language, min(ranked)[2])  # one of LANGUAGES, checked above
 
 
-def current_principal(
+async def current_principal(
     request: Request,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> Principal:
+    """The caller, from the bearer token. ``async`` though it awaits nothing: FastAPI runs a
+    plain function dependency in a worker thread, a hop that cost more than the check."""
     verifier: TokenVerifier = request.app.state.verifier
     if credentials is None:
         raise HTTPException(

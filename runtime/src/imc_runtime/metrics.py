@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
-from fastapi import Request, Response
+from fastapi import Response
 from imc_contracts.catalog import topics_consumed_by
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
@@ -27,6 +27,7 @@ from prometheus_client import (
     generate_latest,
 )
 from pymongo import monitoring
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from imc_runtime.kafka import Connection, connect, partitions_of
 from imc_runtime.logging import get_logger
@@ -96,20 +97,35 @@ class Metrics:
         """A callback counting one outcome of a message of ``topic``."""
         return lambda outcome: self.messages.labels(group, topic, outcome).inc()
 
-    async def time_request(
-        self, request: Request, call_next: Callable[[Request], Awaitable[Response]]
-    ) -> Response:
+
+class TimedRequests:
+    """ASGI middleware: each request's duration, until its last byte is sent, into
+    ``imc_http_request_duration_seconds`` by method, route template and status (500 when
+    the route raised)."""
+
+    def __init__(self, app: ASGIApp, *, metrics: Metrics) -> None:
+        self.app = app
+        self.metrics = metrics
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
         started = time.perf_counter()
         status = 500
+
+        async def send_timed(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            await send(message)
+
         try:
-            response = await call_next(request)
-            status = response.status_code
-            return response
+            await self.app(scope, receive, send_timed)
         finally:
-            route = request.scope.get("route")
             # The route's template, not the raw path: ids would explode the label set.
-            template = getattr(route, "path", "unmatched")
-            self.http_requests.labels(request.method, template, str(status)).observe(
+            template = getattr(scope.get("route"), "path", "unmatched")
+            self.metrics.http_requests.labels(scope["method"], template, str(status)).observe(
                 time.perf_counter() - started
             )
 

@@ -13,6 +13,11 @@
   on the rest, so a probe does not take a busy service for a dead one.
 - **A cap on connections** (``http_max_connections``, uvicorn's own 503 beyond), and
   keep-alive for ``http_keep_alive_seconds``.
+- **A correlation id on every request** (``CorrelatedRequests``).
+
+Each layer is plain ASGI: Starlette's ``BaseHTTPMiddleware`` runs the rest of the request in
+a task of its own and streams the response through a queue, which cost the registry a
+fifth of its CPU on a read (measured with py-spy under wrk).
 """
 
 from __future__ import annotations
@@ -28,8 +33,11 @@ from types import FrameType
 from typing import Any
 
 import h11
+import structlog
 import uvicorn
-from starlette.types import ASGIApp, Receive, Scope, Send
+from imc_contracts import new_event_id
+from starlette.datastructures import Headers, MutableHeaders
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
 from imc_runtime.logging import get_logger
@@ -133,6 +141,32 @@ class InFlightLimit:
             await self.app(scope, receive, send)
         finally:
             self.in_flight -= 1
+
+
+class CorrelatedRequests:
+    """ASGI middleware: every log line of a request carries its correlation id (the caller's
+    ``X-Correlation-ID``, or a new one), and the response hands it back."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        given = Headers(scope=scope).get("x-correlation-id", "")[:100]
+        correlation_id = given or str(new_event_id())
+        structlog.contextvars.clear_contextvars()
+        structlog.contextvars.bind_contextvars(
+            correlation_id=correlation_id, method=scope["method"], path=scope["path"]
+        )
+
+        async def send_correlated(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                MutableHeaders(scope=message)["X-Correlation-ID"] = correlation_id
+            await send(message)
+
+        await self.app(scope, receive, send_correlated)
 
 
 async def _busy(send: Send, limit: int) -> None:

@@ -22,7 +22,7 @@ from fastapi import APIRouter, Depends, FastAPI, Request, Response, status
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
 from faststream.kafka import KafkaBroker
-from imc_contracts import Event, asyncapi, new_event_id
+from imc_contracts import Event, asyncapi
 from opentelemetry.sdk.trace import TracerProvider
 from pymongo import AsyncMongoClient
 from pymongo.asynchronous.database import AsyncDatabase
@@ -36,14 +36,14 @@ from imc_runtime.consumer import EventRouter, drain, subscribe
 from imc_runtime.guard import BodyGuard, Upload
 from imc_runtime.kafka import EventPublisher, client_options, make_broker
 from imc_runtime.logging import configure_logging, get_logger
-from imc_runtime.metrics import CommandMetrics, Metrics, watch_backlog, watch_lag
+from imc_runtime.metrics import CommandMetrics, Metrics, TimedRequests, watch_backlog, watch_lag
 from imc_runtime.mongo import Document
 from imc_runtime.periodic import Periodic, periodic
 from imc_runtime.relay import Relay
-from imc_runtime.server import InFlightLimit
+from imc_runtime.server import CorrelatedRequests, InFlightLimit
 from imc_runtime.server import serve as serve
 from imc_runtime.settings import ServiceSettings, load_settings
-from imc_runtime.tracing import configure_tracing, http_middleware
+from imc_runtime.tracing import TracedRequests, configure_tracing
 
 log = get_logger(__name__)
 
@@ -238,10 +238,9 @@ def create_app(infra: Infrastructure, parts: ServiceParts) -> FastAPI:
         read_timeout=settings.http_read_timeout_seconds,
         uploads=parts.uploads,
     )
-    app.middleware("http")(infra.metrics.time_request)
+    app.add_middleware(TimedRequests, metrics=infra.metrics)
     if infra.tracer_provider is not None:
-        # Each request is a server span continuing the caller's trace (W3C traceparent).
-        app.middleware("http")(http_middleware(infra.tracer_provider))
+        app.add_middleware(TracedRequests, provider=infra.tracer_provider)
 
     if settings.service_name in asyncapi.SERVICES:
 
@@ -290,20 +289,7 @@ def create_app(infra: Infrastructure, parts: ServiceParts) -> FastAPI:
             headers={"Retry-After": "5"},
         )
 
-    @app.middleware("http")
-    async def correlate(
-        request: Request, call_next: Callable[[Request], Awaitable[Response]]
-    ) -> Response:
-        """Bind a correlation id (the caller's ``X-Correlation-ID`` or a new one) to every log
-        line of the request, and hand it back."""
-        correlation_id = request.headers.get("x-correlation-id", "")[:100] or str(new_event_id())
-        structlog.contextvars.clear_contextvars()
-        structlog.contextvars.bind_contextvars(
-            correlation_id=correlation_id, method=request.method, path=request.url.path
-        )
-        response = await call_next(request)
-        response.headers["X-Correlation-ID"] = correlation_id
-        return response
+    app.add_middleware(CorrelatedRequests)
 
     for layer in reversed(parts.middleware):
         app.add_middleware(layer.cls, *layer.args, **layer.kwargs)

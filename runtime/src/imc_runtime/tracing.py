@@ -9,16 +9,17 @@ the same trace into Kafka's message headers, where the next consumer picks it up
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Awaitable, Callable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 import structlog
-from fastapi import Request, Response
 from opentelemetry import context, propagate, trace
 from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
 from opentelemetry.sdk.resources import Resource
 from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import BatchSpanProcessor
+from starlette.datastructures import Headers
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from imc_runtime.settings import ServiceSettings
 
@@ -69,27 +70,37 @@ def add_trace_id(
     return event
 
 
-def http_middleware(
-    provider: TracerProvider,
-) -> Callable[[Request, Callable[[Request], Awaitable[Response]]], Awaitable[Response]]:
-    tracer = provider.get_tracer(TRACER)
+class TracedRequests:
+    """ASGI middleware: each request is a server span continuing the caller's trace (W3C
+    ``traceparent``), named by its route template once the route is known."""
 
-    async def trace_request(
-        request: Request, call_next: Callable[[Request], Awaitable[Response]]
-    ) -> Response:
-        parent = propagate.extract(dict(request.headers))
-        name = f"{request.method} {request.url.path}"
-        with tracer.start_as_current_span(name, context=parent, kind=trace.SpanKind.SERVER) as span:
-            span.set_attribute("http.request.method", request.method)
-            response = await call_next(request)
-            route = request.scope.get("route")
-            if route is not None:
-                span.update_name(f"{request.method} {getattr(route, 'path', '')}")
-                span.set_attribute("http.route", getattr(route, "path", ""))
-            span.set_attribute("http.response.status_code", response.status_code)
-            return response
+    def __init__(self, app: ASGIApp, *, provider: TracerProvider) -> None:
+        self.app = app
+        self.tracer = provider.get_tracer(TRACER)
 
-    return trace_request
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        method = scope["method"]
+        parent = propagate.extract(dict(Headers(scope=scope)))
+        with self.tracer.start_as_current_span(
+            f"{method} {scope['path']}", context=parent, kind=trace.SpanKind.SERVER
+        ) as span:
+            span.set_attribute("http.request.method", method)
+
+            async def send_traced(message: Message) -> None:
+                if message["type"] == "http.response.start":
+                    span.set_attribute("http.response.status_code", message["status"])
+                await send(message)
+
+            try:
+                await self.app(scope, receive, send_traced)
+            finally:
+                route = scope.get("route")
+                if route is not None:
+                    span.update_name(f"{method} {getattr(route, 'path', '')}")
+                    span.set_attribute("http.route", getattr(route, "path", ""))
 
 
 def span(name: str, **attributes: str) -> contextlib.AbstractContextManager[trace.Span]:

@@ -25,7 +25,7 @@ Status = Literal["pending", "sent", "failed"]
 router = APIRouter()
 
 
-def dependencies(request: Request) -> Dependencies:
+async def dependencies(request: Request) -> Dependencies:
     deps: Dependencies = request.app.state.dependencies
     return deps
 

@@ -26,7 +26,7 @@ from imc_registry.domain.model import (
 from imc_registry.service_layer.changes import Ask
 
 
-def get_store(request: Request) -> RegistryStore:
+async def get_store(request: Request) -> RegistryStore:
     store: RegistryStore = request.app.state.dependencies
     return store
 
@@ -47,7 +47,7 @@ IdempotencyKey = Annotated[
 _VERSION = re.compile(r'^\s*(?:W/)?"?(\d{1,9})"?\s*$')
 
 
-def if_match(
+async def if_match(
     value: Annotated[
         str | None,
         Header(
@@ -68,11 +68,11 @@ def if_match(
 IfMatch = Annotated[int | None, Depends(if_match)]
 
 
-def asking(principal: CurrentPrincipal, idempotency_key: IdempotencyKey = None) -> Ask:
+async def asking(principal: CurrentPrincipal, idempotency_key: IdempotencyKey = None) -> Ask:
     return Ask(principal, idempotency_key)
 
 
-def changing(
+async def changing(
     principal: CurrentPrincipal, expected_version: IfMatch, idempotency_key: IdempotencyKey = None
 ) -> Ask:
     return Ask(principal, idempotency_key, expected_version)
