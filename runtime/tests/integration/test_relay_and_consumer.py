@@ -144,6 +144,9 @@ async def test_a_consumer_skips_poison_to_the_dead_letter_topic_and_moves_on(
     """Poison first, a good event after it on the same partition (same key): the good one
     is handled and the poison sits in the group's dead-letter topic with its origin."""
     group = "registry"  # a real group of the catalog, so its topics and DLQ exist
+    # ... in a Kafka group of its own: the registry service of the tests' stack may be in
+    # the real one, and Kafka could hand it this partition.
+    kafka_group = f"test-{uuid.uuid4()}"
     partnership = f"p-{uuid.uuid4()}"
     good = reported(partnership, 50)
     producer = AIOKafkaProducer(bootstrap_servers=infra.kafka_bootstrap)
@@ -166,7 +169,7 @@ async def test_a_consumer_skips_poison_to_the_dead_letter_topic_and_moves_on(
     # of a type it routes.
     router.add(ProgressReported, any_event)
     broker = make_broker(ServiceSettings(kafka_bootstrap_servers=infra.kafka_bootstrap))
-    subscribe(broker, router, retry=Retry(attempts=2, base=0.01, cap=0.01))
+    subscribe(broker, router, retry=Retry(attempts=2, base=0.01, cap=0.01), group_id=kafka_group)
     await broker.start()
     try:
         async with asyncio.timeout(60):
@@ -251,9 +254,12 @@ async def test_an_offset_is_committed_only_after_the_effect_is_stored(infra: Sta
         await producer.stop()
     admin = AIOKafkaAdminClient(bootstrap_servers=infra.kafka_bootstrap)
     await admin.start()
+    # The registry's topics, in a Kafka group of its own (the tests' registry service may be
+    # in the real one, and be handed this partition).
+    group = f"test-{uuid.uuid4()}"
 
     async def committed() -> int:
-        offsets = await admin.list_consumer_group_offsets("registry")
+        offsets = await admin.list_consumer_group_offsets(group)
         meta = offsets.get(TopicPartition(sent.topic, sent.partition))
         return -1 if meta is None else int(meta.offset)
 
@@ -273,7 +279,7 @@ async def test_an_offset_is_committed_only_after_the_effect_is_stored(infra: Sta
 
     router.add(ProgressReported, store_when_back)
     broker = make_broker(ServiceSettings(kafka_bootstrap_servers=infra.kafka_bootstrap))
-    subscribe(broker, router, retry=Retry(attempts=2, base=0.01, cap=0.01))
+    subscribe(broker, router, retry=Retry(attempts=2, base=0.01, cap=0.01), group_id=group)
     await broker.start()
     try:
         async with asyncio.timeout(60):
