@@ -84,6 +84,9 @@ class InMemoryPreferences:
     async def get(self, recipient_id: str) -> tuple[int, Preferences]:
         return self.saved.get(recipient_id, (0, Preferences()))
 
+    async def get_each(self, recipient_ids: Sequence[str]) -> list[tuple[int, Preferences]]:
+        return [await self.get(id) for id in recipient_ids]
+
     async def save(
         self, recipient_id: str, expected_version: int, preferences: Preferences, at: dt.datetime
     ) -> int:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+from collections.abc import Sequence
 from typing import Any
 
 from imc_runtime.mongo import Document
@@ -119,6 +120,23 @@ class PreferenceStore:
         if document is None:
             return 0, Preferences()
         return int(document["version"]), Preferences.model_validate(document["preferences"])
+
+    async def get_each(self, recipient_ids: Sequence[str]) -> list[tuple[int, Preferences]]:
+        # Every version of these recipients in one query (a recipient saves rarely), the
+        # latest of each kept: one round trip for an email's recipients, not one each.
+        if not recipient_ids:
+            return []
+        latest: dict[str, Document] = {}
+        async for document in self._versions.find({"recipient_id": {"$in": list(recipient_ids)}}):
+            known = latest.get(document["recipient_id"])
+            if known is None or document["version"] > known["version"]:
+                latest[document["recipient_id"]] = document
+        return [
+            (int(found["version"]), Preferences.model_validate(found["preferences"]))
+            if (found := latest.get(id)) is not None
+            else (0, Preferences())
+            for id in recipient_ids
+        ]
 
     async def save(
         self, recipient_id: str, expected_version: int, preferences: Preferences, at: dt.datetime

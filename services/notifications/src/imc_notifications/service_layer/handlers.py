@@ -133,7 +133,7 @@ async def notify(event: Notifying, deps: Dependencies) -> None:
     # Each recipient's preferences and each municipality's languages, read together.
     municipalities = sorted({r.municipality_id for r in recipients}, key=lambda m: m or "")
     read = await asyncio.gather(
-        asyncio.gather(*(deps.preferences.get(r.member_id) for r in recipients)),
+        deps.preferences.get_each([r.member_id for r in recipients]),
         asyncio.gather(*(deps.directory.municipality_languages(m) for m in municipalities)),
     )
     spoken = dict(zip(municipalities, read[1], strict=True))

@@ -125,6 +125,10 @@ class PreferenceRepository(Protocol):
         """The recipient's preferences and their version (0: never saved)."""
         ...
 
+    async def get_each(self, recipient_ids: Sequence[str]) -> list[tuple[int, Preferences]]:
+        """``get`` of each recipient, in the order given, in one read."""
+        ...
+
     async def save(
         self, recipient_id: str, expected_version: int, preferences: Preferences, at: dt.datetime
     ) -> int:
