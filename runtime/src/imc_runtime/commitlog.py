@@ -113,6 +113,7 @@ class CommitLog:
         self._positions: AsyncCollection[Document] = db[f"{name}_positions"]
         self._published: AsyncCollection[Document] = db[f"{name}_published"]
         self._listeners: list[Callable[[Commit], None]] = []
+        self._forgetters: list[Callable[[], None]] = []
         # Commits never change, and a position once written never points elsewhere: the
         # streams read lately are kept, and reading one again asks only for what came after.
         self._streams: OrderedDict[str, tuple[Commit, ...]] = OrderedDict()
@@ -228,8 +229,16 @@ class CommitLog:
         return known if known and known[-1].id == ending_with else None
 
     def forget_streams(self) -> None:
-        """Drop the streams kept: the next reads ask the database."""
+        """Drop the streams kept, and tell those ``on_forget`` asked: the next reads ask the
+        database."""
         self._streams.clear()
+        for forget in self._forgetters:
+            forget()
+
+    def on_forget(self, forget: Callable[[], None]) -> None:
+        """Call ``forget`` whenever the kept streams are dropped (Kafka moved partitions):
+        what a store keeps beside them, derived from them, goes too."""
+        self._forgetters.append(forget)
 
     def _remember(self, stream: str, commits: tuple[Commit, ...]) -> None:
         self._streams[stream] = commits

@@ -151,13 +151,15 @@ class InMemoryRoadmaps:
                     found.append(milestone)
         return sorted(found, key=lambda m: m.due_date)
 
-    async def milestones_of(self, partnership_id: str) -> list[Milestone]:
+    async def milestones_of(self, partnership_id: str, *, kept: bool = False) -> list[Milestone]:
         return [m for m in await self.all_milestones() if m.partnership_id == partnership_id]
 
     async def open_milestones(self) -> list[Milestone]:
         return [m for m in await self.all_milestones() if m.status in ("planned", "in_progress")]
 
-    async def roadmap(self, partnership_id: str, phase: str) -> Document | None:
+    async def roadmap(
+        self, partnership_id: str, phase: str, *, kept: bool = False
+    ) -> Document | None:
         milestones = [m for m in await self.milestones_of(partnership_id) if m.phase == phase]
         if not milestones:
             return None

@@ -8,9 +8,11 @@ a commit twice is harmless and ``catch_up`` rebuilds them all.
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Sequence
+from typing import Any
 
-from imc_contracts import PROGRAMME_KEY, Event
+from imc_contracts import Event
 from imc_contracts.roadmaps import EvidenceAttached
 from imc_runtime.commitlog import Appended, Commit, CommitLog
 from imc_runtime.mongo import Document
@@ -29,7 +31,8 @@ from imc_roadmaps.adapters.documents import (
     roadmap_document,
     without_id,
 )
-from imc_roadmaps.domain.model import Milestone, PartnershipMembers
+from imc_roadmaps.adapters.replica import RegistryReplica
+from imc_roadmaps.domain.model import Milestone
 from imc_roadmaps.domain.objectives import Indicator, Objective
 from imc_roadmaps.domain.streams import (
     indicator_stream,
@@ -41,13 +44,12 @@ _Gathered = tuple[AsyncCollection[Document], str, dict[str, Document]]
 """A grouped read model being rebuilt: its collection, its items' key, the items by key."""
 
 
-class RoadmapsStore:
-    def __init__(self, db: AsyncDatabase[Document], commits: CommitLog) -> None:
+class RoadmapsStore(RegistryReplica):
+    def __init__(
+        self, db: AsyncDatabase[Document], commits: CommitLog, *, kept_partnerships: int = 2000
+    ) -> None:
+        super().__init__(db)
         self.commits = commits
-        self._partnerships = db["partnerships"]
-        self._municipalities = db["municipalities"]
-        self._organisations = db["organisations"]
-        self._programme = db["programme"]
         self._milestones = db["milestones_by_partnership"]
         self._objectives = db["objectives_by_partnership"]
         self._indicators = db["indicators"]
@@ -58,58 +60,19 @@ class RoadmapsStore:
         self._preloaded: dict[str, list[Commit]] | None = None
         # While catch_up runs, the grouped read models it rebuilds, written once at its end.
         self._gathering: dict[tuple[str, str], _Gathered] | None = None
+        # The grouped read models and roll-ups as this process last wrote (or read, to
+        # decide) them, by (collection, key): one partnership's changes are applied in order
+        # by the one consumer holding its partition, so nobody writes them meanwhile — until
+        # Kafka moves partitions, when they are forgotten with the kept streams.
+        self._kept: OrderedDict[tuple[str, str], Any] = OrderedDict()
+        self._kept_size = 3 * kept_partnerships
+        commits.on_forget(self._forget_kept)
 
     async def ensure_indexes(self) -> None:
         for collection in (self._indicators, self._roadmaps):
             await collection.create_index([("partnership_id", ASCENDING)])
         await self._roadmaps.create_index([("phase", ASCENDING)])
         await self._evaluations.create_index([("partnership_id", ASCENDING)])
-
-    # -- the partnerships replica ------------------------------------------------------
-    async def remember_partnership(self, document: Document) -> None:
-        await self._partnerships.replace_one({"_id": document["_id"]}, document, upsert=True)
-
-    async def remember_municipality(self, document: Document) -> None:
-        await self._municipalities.replace_one({"_id": document["_id"]}, document, upsert=True)
-
-    async def remember_organisation(self, document: Document) -> None:
-        await self._organisations.replace_one({"_id": document["_id"]}, document, upsert=True)
-
-    async def organisation_documents(self) -> dict[str, Document]:
-        return {document["_id"]: document async for document in self._organisations.find({})}
-
-    async def remember_programme(self, document: Document) -> None:
-        await self._programme.replace_one({"_id": "programme"}, document, upsert=True)
-
-    async def programme_document(self) -> Document | None:
-        return await self._programme.find_one({"_id": "programme"})
-
-    async def municipality_documents(self) -> list[Document]:
-        return [document async for document in self._municipalities.find({})]
-
-    async def partnership_document(self, partnership_id: str) -> Document | None:
-        return await self._partnerships.find_one({"_id": partnership_id})
-
-    async def partnership_documents(self) -> list[Document]:
-        return [document async for document in self._partnerships.find({}).sort("_id", 1)]
-
-    async def partnership(self, partnership_id: str) -> PartnershipMembers | None:
-        if partnership_id == PROGRAMME_KEY:
-            # Programme-level milestones (a joint workshop) may fall to any municipality.
-            documents = await self.partnership_documents()
-            return PartnershipMembers(
-                PROGRAMME_KEY,
-                frozenset(m for d in documents for m in d["municipality_ids"]),
-                tuple(sorted({phase for d in documents for phase in d.get("phases", [])})),
-            )
-        document = await self.partnership_document(partnership_id)
-        if document is None:
-            return None
-        return PartnershipMembers(
-            partnership_id,
-            frozenset(document["municipality_ids"]),
-            tuple(document.get("phases", [])),
-        )
 
     # -- aggregates, folded from the log -----------------------------------------------
     async def _history(
@@ -162,7 +125,17 @@ class RoadmapsStore:
         return await self.commits.get(commit_id)
 
     def forget_streams(self) -> None:
-        self.commits.forget_streams()
+        self.commits.forget_streams()  # and, through ``on_forget``, what is kept here
+
+    def _forget_kept(self) -> None:
+        self._kept.clear()
+        self.forget_programme()
+
+    def _keep(self, entry: tuple[str, str], value: Any) -> None:
+        self._kept[entry] = value
+        self._kept.move_to_end(entry)
+        while len(self._kept) > self._kept_size:
+            self._kept.popitem(last=False)
 
     async def stream_version(self, stream: str) -> int:
         return await self.commits.stream_version(stream)
@@ -206,6 +179,7 @@ class RoadmapsStore:
         for commit in commits:
             by_stream.setdefault(commit.stream, []).append(commit)
         dirty: set[tuple[str, str]] = set()
+        self._kept.clear()
         self._preloaded = by_stream
         self._gathering = {}
         try:
@@ -215,6 +189,7 @@ class RoadmapsStore:
         finally:
             self._preloaded = None
             self._gathering = None
+            self._kept.clear()  # the groups were written whole, not through what is kept
         for partnership_id, phase in sorted(dirty):
             await self.refresh_roadmap(partnership_id, phase)
         return len(commits)
@@ -294,17 +269,21 @@ class RoadmapsStore:
         written = written or {}
         milestone_items = written.get(self._milestones.name)
         if milestone_items is None:
-            milestone_items = await self._group(self._milestones, partnership_id)
+            milestone_items = await self._group(self._milestones, partnership_id, kept=True)
         objective_items = written.get(self._objectives.name)
         if objective_items is None:
-            objective_items = await self._group(self._objectives, partnership_id)
+            objective_items = await self._group(self._objectives, partnership_id, kept=True)
         milestones = sorted(
             (m for m in map(milestone_from_document, milestone_items) if m.phase == phase),
             key=lambda m: m.due_date,
         )
         objectives = [o for o in objective_items if o["phase"] == phase]
         document = roadmap_document(partnership_id, phase, milestones, objectives)
+        entry = (self._roadmaps.name, document["_id"])
+        self._kept.pop(entry, None)  # a write that fails may still have been made
         await self._roadmaps.replace_one({"_id": document["_id"]}, document, upsert=True)
+        if self._gathering is None:
+            self._keep(entry, without_id(document))
 
     # -- grouped read models ----------------------------------------------------------
     # A partnership's milestones (and objectives) live in ONE document keyed by the
@@ -328,24 +307,36 @@ class RoadmapsStore:
             items[item[key]] = item
             return
         if kept is None:
-            group = await collection.find_one({"_id": partnership_id})
-            kept = [i for i in (group or {}).get("items", []) if i[key] != item[key]]
+            group = await self._group(collection, partnership_id, kept=True)
+            kept = [i for i in group if i[key] != item[key]]
         grouped = sorted([*kept, item], key=lambda i: i[key])
+        entry = (collection.name, partnership_id)
+        self._kept.pop(entry, None)  # a write that fails may still have been made
         await collection.replace_one(
             {"_id": partnership_id}, {"_id": partnership_id, "items": grouped}, upsert=True
         )
+        self._keep(entry, grouped)
         if written is not None:
             written[collection.name] = grouped
 
     async def _group(
-        self, collection: AsyncCollection[Document], partnership_id: str
+        self, collection: AsyncCollection[Document], partnership_id: str, *, kept: bool = False
     ) -> list[Document]:
+        """The group's items; ``kept``: as this process last had them, read once if not (a
+        view, ``kept=False``, reads and keeps nothing: it could race a decision's write)."""
+        entry = (collection.name, partnership_id)
+        if kept and entry in self._kept:
+            self._kept.move_to_end(entry)
+            return list(self._kept[entry])
         group = await collection.find_one({"_id": partnership_id})
-        return list(group["items"]) if group else []
+        items = list(group["items"]) if group else []
+        if kept:
+            self._keep(entry, items)
+        return list(items)
 
     # -- reading -----------------------------------------------------------------------
-    async def milestones_of(self, partnership_id: str) -> list[Milestone]:
-        items = await self._group(self._milestones, partnership_id)
+    async def milestones_of(self, partnership_id: str, *, kept: bool = False) -> list[Milestone]:
+        items = await self._group(self._milestones, partnership_id, kept=kept)
         return sorted((milestone_from_document(d) for d in items), key=lambda m: m.due_date)
 
     async def open_milestones(self) -> list[Milestone]:
@@ -359,9 +350,19 @@ class RoadmapsStore:
         cursor = self._indicators.find({"partnership_id": partnership_id}).sort("_id", 1)
         return [without_id(document) async for document in cursor]
 
-    async def roadmap(self, partnership_id: str, phase: str) -> Document | None:
-        document = await self._roadmaps.find_one({"_id": key(partnership_id, phase)})
-        return None if document is None else without_id(document)
+    async def roadmap(
+        self, partnership_id: str, phase: str, *, kept: bool = False
+    ) -> Document | None:
+        entry = (self._roadmaps.name, key(partnership_id, phase))
+        if kept and entry in self._kept:
+            self._kept.move_to_end(entry)
+            found: Document | None = self._kept[entry]
+            return None if found is None else dict(found)
+        document = await self._roadmaps.find_one({"_id": entry[1]})
+        rollup = None if document is None else without_id(document)
+        if kept:
+            self._keep(entry, rollup)
+        return None if rollup is None else dict(rollup)
 
     async def roadmaps_in(self, phase: str) -> list[Document]:
         cursor = self._roadmaps.find({"phase": phase})

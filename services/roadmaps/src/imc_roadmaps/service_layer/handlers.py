@@ -277,8 +277,8 @@ async def milestone_decision(
     """
     after = milestone.after(events) if before is not None else milestone
     group, stored = await asyncio.gather(
-        store.milestones_of(milestone.partnership_id),
-        store.roadmap(milestone.partnership_id, milestone.phase),
+        store.milestones_of(milestone.partnership_id, kept=True),
+        store.roadmap(milestone.partnership_id, milestone.phase, kept=True),
     )
     others = [m for m in group if m.id != milestone.id]
     siblings = [m for m in others if m.phase == milestone.phase]

@@ -1,0 +1,86 @@
+"""What roadmaps keeps of the registry's records — partnerships, municipalities,
+organisations, the programme — from the registry's events, for its rules and exports."""
+
+from __future__ import annotations
+
+import time
+
+from imc_contracts import PROGRAMME_KEY
+from imc_runtime.mongo import Document
+from pymongo.asynchronous.database import AsyncDatabase
+
+from imc_roadmaps.domain.model import PartnershipMembers
+
+PROGRAMME_SECONDS = 5.0
+"""How long the programme (its phases) is kept between reads. A change made here empties it;
+another replica's is seen within this. The programme's events travel on a partition of
+their own anyway, so a request decided meanwhile could have met the old phases as well."""
+
+
+class RegistryReplica:
+    def __init__(self, db: AsyncDatabase[Document]) -> None:
+        self._partnerships = db["partnerships"]
+        self._municipalities = db["municipalities"]
+        self._organisations = db["organisations"]
+        self._programme = db["programme"]
+        self._programme_read: tuple[float, Document | None] | None = None
+        self._programme_generation = 0
+
+    async def remember_partnership(self, document: Document) -> None:
+        await self._partnerships.replace_one({"_id": document["_id"]}, document, upsert=True)
+
+    async def remember_municipality(self, document: Document) -> None:
+        await self._municipalities.replace_one({"_id": document["_id"]}, document, upsert=True)
+
+    async def remember_organisation(self, document: Document) -> None:
+        await self._organisations.replace_one({"_id": document["_id"]}, document, upsert=True)
+
+    async def organisation_documents(self) -> dict[str, Document]:
+        return {document["_id"]: document async for document in self._organisations.find({})}
+
+    async def remember_programme(self, document: Document) -> None:
+        self.forget_programme()
+        await self._programme.replace_one({"_id": "programme"}, document, upsert=True)
+        self.forget_programme()
+
+    async def programme_document(self) -> Document | None:
+        """The programme, read again once it has been kept ``PROGRAMME_SECONDS``."""
+        read = self._programme_read
+        if read is not None and time.monotonic() - read[0] < PROGRAMME_SECONDS:
+            return read[1]
+        generation, asked = self._programme_generation, time.monotonic()
+        document = await self._programme.find_one({"_id": "programme"})
+        if generation == self._programme_generation:  # no write began meanwhile
+            self._programme_read = (asked, document)
+        return document
+
+    def forget_programme(self) -> None:
+        self._programme_generation += 1
+        self._programme_read = None
+
+    async def municipality_documents(self) -> list[Document]:
+        return [document async for document in self._municipalities.find({})]
+
+    async def partnership_document(self, partnership_id: str) -> Document | None:
+        return await self._partnerships.find_one({"_id": partnership_id})
+
+    async def partnership_documents(self) -> list[Document]:
+        return [document async for document in self._partnerships.find({}).sort("_id", 1)]
+
+    async def partnership(self, partnership_id: str) -> PartnershipMembers | None:
+        if partnership_id == PROGRAMME_KEY:
+            # Programme-level milestones (a joint workshop) may fall to any municipality.
+            documents = await self.partnership_documents()
+            return PartnershipMembers(
+                PROGRAMME_KEY,
+                frozenset(m for d in documents for m in d["municipality_ids"]),
+                tuple(sorted({phase for d in documents for phase in d.get("phases", [])})),
+            )
+        document = await self.partnership_document(partnership_id)
+        if document is None:
+            return None
+        return PartnershipMembers(
+            partnership_id,
+            frozenset(document["municipality_ids"]),
+            tuple(document.get("phases", [])),
+        )
