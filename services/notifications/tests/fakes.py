@@ -119,6 +119,8 @@ class FakeDeliveries:
         if delivery["_id"] in self.reserved:
             return False
         self.reserved[delivery["_id"]] = delivery
+        if delivery.get("first_attempt_at") is not None:  # it records the first attempt
+            await self.attempt_started(delivery["_id"], 1, delivery["first_attempt_at"])
         return True
 
     async def attempts(self, delivery_id: str) -> Attempts:

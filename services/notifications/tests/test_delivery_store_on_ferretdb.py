@@ -45,3 +45,27 @@ async def test_attempts_count_each_start_and_failure_of_that_delivery_only(
     assert attempts.last_error == "421 still busy"
     assert attempts.last_started_at == AT + dt.timedelta(minutes=3)
     assert attempts.in_doubt  # the third began and neither failed nor was recorded sent
+
+
+async def test_a_reservation_records_the_first_attempt_and_later_ones_follow_it(
+    store: DeliveryStore,
+) -> None:
+    assert await store.reserve({"_id": "d1", "created_at": AT, "first_attempt_at": AT})
+    assert not await store.reserve({"_id": "d1", "created_at": AT, "first_attempt_at": AT})
+    first = await store.attempts("d1")
+    assert (first.started, first.failed, first.last_started_at) == (1, 0, AT)
+    assert first.in_doubt  # begun, and neither failed nor recorded sent
+    await store.attempt_failed("d1", 1, "421 busy", False, AT)
+    await store.attempt_started("d1", 2, AT + dt.timedelta(minutes=1))
+    second = await store.attempts("d1")
+    assert (second.started, second.failed, second.last_error) == (2, 1, "421 busy")
+    assert second.last_started_at == AT + dt.timedelta(minutes=1)
+
+
+async def test_a_reservation_that_does_not_say_so_leaves_the_first_attempt_to_its_own_record(
+    store: DeliveryStore,
+) -> None:
+    assert await store.reserve({"_id": "d1", "created_at": AT})
+    assert (await store.attempts("d1")).started == 0
+    await store.attempt_started("d1", 1, AT)
+    assert (await store.attempts("d1")).started == 1

@@ -49,9 +49,20 @@ class DeliveryStore:
     async def attempts(self, delivery_id: str) -> Attempts:
         """Point lookups of ``<delivery>:1``, ``:2``, … until one is missing: FerretDB answers
         an ``_id`` from its primary key, where a filter on ``delivery_id`` reads the whole
-        collection — which grows by one document per email sent."""
+        collection — which grows by one document per email sent. The first attempt's start
+        is the reservation's ``first_attempt_at`` (or, for a reservation made before it said
+        so, an attempt document of its own)."""
         started: list[dt.datetime] = []
-        while True:
+        first = await self._attempts.find_one({"_id": f"{delivery_id}:1"})
+        if first is not None:
+            started.append(first["at"])
+        else:
+            reservation = await self._deliveries.find_one(
+                {"_id": delivery_id}, {"first_attempt_at": True}
+            )
+            if reservation is not None and reservation.get("first_attempt_at") is not None:
+                started.append(reservation["first_attempt_at"])
+        while started:
             found = await self._attempts.find_one({"_id": f"{delivery_id}:{len(started) + 1}"})
             if found is None:
                 break

@@ -1,8 +1,10 @@
 """Sending one email exactly once per (event, recipient), as far as SMTP lets anyone.
 
-1. Reserve: one insert with the deterministic delivery id. A second delivery of the same
-   event finds the reservation (and usually the outcome) and sends nothing.
-2. Before each SMTP attempt, record that it started (one insert); after a failure, record it.
+1. Reserve: one insert with the deterministic delivery id, which records the first SMTP
+   attempt's start too. A second delivery of the same event finds the reservation (and
+   usually the outcome) and sends nothing.
+2. Before each further SMTP attempt, record that it started (one insert); after a failure,
+   record it.
 3. Send, with a deterministic Message-ID.
 4. Record the outcome as a commit (sent, or failed for good); the relay publishes it as
    ``notifications.email.sent`` / ``.failed``.
@@ -128,6 +130,7 @@ class Sender:
         """Send ``delivery`` unless it was sent or failed for good already; return its status.
 
         Raises ``SmtpUnavailable`` when SMTP is away after the bounded retries."""
+        now = self.clock()
         reserved = await self.deliveries.reserve(
             {
                 "_id": delivery.id,
@@ -141,7 +144,8 @@ class Sender:
                 "language": delivery.language,
                 "subject": delivery.subject,
                 "message_id": self.mailer.message_id(delivery.id),
-                "created_at": self.clock(),
+                "created_at": now,
+                "first_attempt_at": now,  # the reservation is the first attempt's start
             }
         )
         if not reserved:
@@ -161,7 +165,8 @@ class Sender:
         number = attempts.started
         for retry in range(self.settings.smtp_attempts):
             number += 1
-            await self.deliveries.attempt_started(delivery.id, number, self.clock())
+            if not (reserved and number == 1):  # the reservation made now recorded that one
+                await self.deliveries.attempt_started(delivery.id, number, self.clock())
             try:
                 await self.mailer.send(message, delivery.recipient.email)
             except SendFailed as failure:
