@@ -129,13 +129,23 @@ class CommitLog:
         )
 
     async def append(
-        self, id: str, stream: str, expected_version: int, events: Sequence[Event]
+        self,
+        id: str,
+        stream: str,
+        expected_version: int,
+        events: Sequence[Event],
+        *,
+        positioned: bool = True,
     ) -> Appended:
         """Record ``events`` as version ``expected_version + 1`` of ``stream``.
 
         Returns the stored commit with ``duplicate=True`` if a commit with this ``id`` exists
         already — or raises ``CauseReused`` if that one was caused by a different request;
         raises ``ConcurrencyConflict`` if another commit took that version.
+
+        ``positioned=False``: a stream of one commit, only ever read by its id (``get``) — an
+        email's outcome: no position is written for it, nor restored by ``repair``, and
+        ``read_stream``, ``at`` and ``stream_version`` do not see it.
         """
         commit = Commit(
             id=id,
@@ -146,34 +156,39 @@ class CommitLog:
             trace=current_context(),
             fingerprint=request_fingerprint.get(),
         )
+        document = _to_document(commit)
+        if not positioned:
+            document["positioned"] = False
         try:
-            await self._commits.insert_one(_to_document(commit))
+            await self._commits.insert_one(document)
         except DuplicateKeyError:
             found = await self._commits.find_one({"_id": id})
             existing = None if found is None else _from_document(found)
-            if existing is not None:
+            if found is not None and existing is not None:
                 if None not in (existing.fingerprint, commit.fingerprint) and (
                     existing.fingerprint != commit.fingerprint
                 ):
                     raise CauseReused(id) from None
-                await self._finish(existing)
+                await self._finish(existing, positioned=found.get("positioned") is not False)
                 return Appended(existing, duplicate=True)
             self._streams.pop(stream, None)  # another process appended: read it again
             await self.repair_stream(stream)
             raise ConcurrencyConflict(stream, commit.version) from None
-        await _insert_once(self._positions, _position_entry(commit.stream, commit.version, id))
+        if positioned:
+            await _insert_once(self._positions, _position_entry(commit.stream, commit.version, id))
         known = self._streams.get(stream)
         if known is not None and len(known) == expected_version:
             self._remember(stream, (*known, commit))
         self._hand(commit)
         return Appended(commit, duplicate=False)
 
-    async def _finish(self, commit: Commit) -> None:
+    async def _finish(self, commit: Commit, *, positioned: bool) -> None:
         """What a crash after the commit's insert may have cut short, on its replay: its
         position, and its publication (unless the ledger has it)."""
-        await _insert_once(
-            self._positions, _position_entry(commit.stream, commit.version, commit.id)
-        )
+        if positioned:
+            await _insert_once(
+                self._positions, _position_entry(commit.stream, commit.version, commit.id)
+            )
         if not commit.published and await self._published.find_one({"_id": commit.id}) is None:
             self._hand(commit)
 
@@ -256,7 +271,11 @@ class CommitLog:
     async def repair_stream(self, stream: str) -> int:
         """Restore the stream's missing positions from the log (a full read, so: rarely)."""
         repaired = 0
-        async for document in self._commits.find({"stream": stream}, {"stream": 1, "version": 1}):
+        async for document in self._commits.find(
+            {"stream": stream}, {"stream": 1, "version": 1, "positioned": 1}
+        ):
+            if document.get("positioned") is False:
+                continue
             repaired += await _insert_once(
                 self._positions,
                 _position_entry(stream, document["version"], document["_id"]),
@@ -317,9 +336,9 @@ class CommitLog:
         """Restore every missing position (at start-up, before the consumers run); how many."""
         known = {document["_id"] async for document in self._positions.find({}, {"_id": 1})}
         positions = 0
-        async for document in self._commits.find({}, {"stream": 1, "version": 1}):
+        async for document in self._commits.find({}, {"stream": 1, "version": 1, "positioned": 1}):
             key = _position(document["stream"], document["version"])
-            if key not in known:
+            if key not in known and document.get("positioned") is not False:
                 positions += await _insert_once(
                     self._positions,
                     _position_entry(document["stream"], document["version"], document["_id"]),

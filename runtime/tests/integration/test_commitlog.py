@@ -200,3 +200,20 @@ async def test_repair_rebuilds_the_positions_of_a_log_written_without_them(
     assert await reader.get("b0") is not None
     assert await reader.get("nothing") is None
     assert await reader.repair() == 0
+
+
+async def test_a_commit_read_only_by_its_id_is_appended_without_a_position(log: CommitLog) -> None:
+    first = await log.append("outcome-1", "delivery:d1", 0, [reported(10)], positioned=False)
+    assert not first.duplicate
+    stored = await log.get("outcome-1")
+    assert stored is not None
+    assert stored.events == first.commit.events
+    assert await log._positions.count_documents({}) == 0
+    assert await log.repair() == 0  # nothing to restore: it never had one
+    assert await log.repair_stream("delivery:d1") == 0
+    again = await log.append("outcome-1", "delivery:d1", 0, [reported(10)], positioned=False)
+    assert again.duplicate
+    with pytest.raises(ConcurrencyConflict):  # the (stream, version) index still holds
+        await log.append("outcome-2", "delivery:d1", 0, [reported(20)], positioned=False)
+    assert await log._positions.count_documents({}) == 0
+    assert [c.id for c in await log.unpublished()] == ["outcome-1"]  # and it is published

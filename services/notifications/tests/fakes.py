@@ -148,12 +148,17 @@ class FakeOutcomes:
     def __init__(self) -> None:
         self.commits: dict[str, Commit] = {}
 
-    async def at(self, stream: str, version: int) -> Commit | None:
-        found = [c for c in self.commits.values() if (c.stream, c.version) == (stream, version)]
-        return found[0] if found else None
+    async def get(self, id: str) -> Commit | None:
+        return self.commits.get(id)
 
     async def append(
-        self, id: str, stream: str, expected_version: int, events: Sequence[Event]
+        self,
+        id: str,
+        stream: str,
+        expected_version: int,
+        events: Sequence[Event],
+        *,
+        positioned: bool = True,
     ) -> Appended:
         commit = Commit(id, stream, expected_version + 1, tuple(events), dt.datetime.now(dt.UTC))
         duplicate = id in self.commits

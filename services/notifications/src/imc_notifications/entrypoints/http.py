@@ -18,7 +18,6 @@ from imc_notifications.adapters.rendering import KIND_LABELS
 from imc_notifications.domain import unsubscribe
 from imc_notifications.domain.preferences import Preferences
 from imc_notifications.domain.recipients import Recipient
-from imc_notifications.service_layer.delivery import delivery_stream
 from imc_notifications.service_layer.ports import Dependencies, PreferencesChangedConcurrently
 
 Status = Literal["pending", "sent", "failed"]
@@ -239,7 +238,7 @@ async def delivery_stats(deps: Deps, principal: CurrentPrincipal) -> dict[str, f
 
 
 async def _view(doc: dict[str, Any], deps: Dependencies) -> DeliveryView:
-    outcome = await deps.commits.at(delivery_stream(doc["_id"]), 1)
+    outcome = await deps.commits.get(doc["_id"])
     attempts = await deps.delivery_log.attempts(doc["_id"])
     state: Status = "pending"
     if outcome is not None:

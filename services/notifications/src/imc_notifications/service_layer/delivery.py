@@ -149,7 +149,7 @@ class Sender:
             }
         )
         if not reserved:
-            outcome = await self.commits.at(delivery_stream(delivery.id), 1)
+            outcome = await self.commits.get(delivery.id)
             if outcome is not None:
                 self.stats.duplicates_skipped += 1
                 return "sent" if isinstance(outcome.events[0], EmailSent) else "failed"
@@ -215,7 +215,9 @@ class Sender:
             partnership_id=delivery.partnership_id,
             caused_by=delivery.caused_by,
         )
-        await self.commits.append(delivery.id, delivery_stream(delivery.id), 0, [sent])
+        await self.commits.append(
+            delivery.id, delivery_stream(delivery.id), 0, [sent], positioned=False
+        )
         self.stats.sent += 1
         self.stats.on_outcome("sent")
         log.info(
@@ -239,7 +241,9 @@ class Sender:
             partnership_id=delivery.partnership_id,
             caused_by=delivery.caused_by,
         )
-        await self.commits.append(delivery.id, delivery_stream(delivery.id), 0, [failed])
+        await self.commits.append(
+            delivery.id, delivery_stream(delivery.id), 0, [failed], positioned=False
+        )
         self.stats.failed += 1
         self.stats.on_outcome("failed")
         log.warning(

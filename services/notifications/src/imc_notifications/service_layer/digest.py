@@ -17,7 +17,7 @@ from imc_runtime.logging import get_logger
 
 from imc_notifications.domain.preferences import digest_due
 from imc_notifications.domain.recipients import language_for
-from imc_notifications.service_layer.delivery import Delivery, SmtpUnavailable, delivery_stream
+from imc_notifications.service_layer.delivery import Delivery, SmtpUnavailable
 from imc_notifications.service_layer.handlers import unsubscribe_url_for
 from imc_notifications.service_layer.ports import Dependencies, DigestItem
 
@@ -36,7 +36,7 @@ async def send_due_digests(deps: Dependencies, now: dt.datetime) -> int:
         if not digest_due(day, now, items[0].time_zone, items[0].hour):
             continue
         delivery_id = commit_id("digest", recipient_id, day.isoformat())
-        if await deps.commits.at(delivery_stream(delivery_id), 1) is not None:
+        if await deps.commits.get(delivery_id) is not None:
             continue
         recipient = await deps.directory.recipient(recipient_id)
         if recipient is None:

@@ -167,9 +167,18 @@ class Deliveries(Protocol):
 class Outcomes(Protocol):
     """Where outcomes are committed (the ``CommitLog``)."""
 
-    async def at(self, stream: str, version: int) -> Commit | None: ...
+    async def get(self, id: str) -> Commit | None:
+        """The outcome committed under this delivery's id, if any."""
+        ...
+
     async def append(
-        self, id: str, stream: str, expected_version: int, events: Sequence[Event]
+        self,
+        id: str,
+        stream: str,
+        expected_version: int,
+        events: Sequence[Event],
+        *,
+        positioned: bool = True,
     ) -> Appended: ...
 
 
