@@ -38,7 +38,13 @@ class InMemoryRegistry:
 
     # -- the commit log ------------------------------------------------------------------
     async def record(
-        self, commit_id: str, stream: str, expected_version: int, events: Sequence[Event]
+        self,
+        commit_id: str,
+        stream: str,
+        expected_version: int,
+        events: Sequence[Event],
+        *,
+        positioned: bool = True,
     ) -> Appended:
         if commit_id in self.commits:
             return Appended(self.commits[commit_id], duplicate=True)

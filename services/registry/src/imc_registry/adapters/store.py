@@ -78,9 +78,17 @@ class RegistryStore(EvidenceFiles):
         await self._submissions.create_index([("partnership_id", ASCENDING)])
 
     async def record(
-        self, commit_id: str, stream: str, expected_version: int, events: Sequence[Event]
+        self,
+        commit_id: str,
+        stream: str,
+        expected_version: int,
+        events: Sequence[Event],
+        *,
+        positioned: bool = True,
     ) -> Appended:
-        appended = await self.commits.append(commit_id, stream, expected_version, events)
+        appended = await self.commits.append(
+            commit_id, stream, expected_version, events, positioned=positioned
+        )
         await self._project(appended.commit)
         return appended
 

@@ -188,7 +188,8 @@ async def submit_request(
     )
     if before_commit is not None:
         await before_commit(event)
-    return await store.record(cause, f"submission:{submission_id}", 0, [event])
+    # A submission is one commit, read by its projection, never as a stream: no position.
+    return await store.record(cause, f"submission:{submission_id}", 0, [event], positioned=False)
 
 
 PROGRAMME_STREAM = "programme"

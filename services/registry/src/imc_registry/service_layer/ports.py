@@ -26,10 +26,18 @@ from imc_registry.domain.model import (
 class RegistryRepository(Protocol):
     # -- the commit log ------------------------------------------------------------------
     async def record(
-        self, commit_id: str, stream: str, expected_version: int, events: Sequence[Event]
+        self,
+        commit_id: str,
+        stream: str,
+        expected_version: int,
+        events: Sequence[Event],
+        *,
+        positioned: bool = True,
     ) -> Appended:
         """Append ``events`` to ``stream`` as one commit (``ConcurrencyConflict`` if another
-        took that version; the stored commit, ``duplicate``, if this id was recorded)."""
+        took that version; the stored commit, ``duplicate``, if this id was recorded).
+        ``positioned=False`` for a stream of one commit never read as a stream (a
+        submission): see ``CommitLog.append``."""
         ...
 
     async def earlier(self, commit_id: str) -> Commit | None:
