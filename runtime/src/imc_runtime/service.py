@@ -81,6 +81,7 @@ class Infrastructure:
             EventPublisher(broker),
             batch_size=settings.relay_batch_size,
             idle_interval=settings.relay_idle_interval_seconds,
+            ledger_interval=settings.relay_ledger_interval_seconds,
             on_published=metrics.relay_published.inc,
         )
         return cls(settings, client, db, broker, commits, relay, metrics, tracer_provider)

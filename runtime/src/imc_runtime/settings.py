@@ -128,6 +128,13 @@ class ServiceSettings(BaseSettings):
     relay_idle_interval_seconds: float = Field(
         default=0.2, gt=0, le=10, description="How often an idle relay looks for commits."
     )
+    relay_ledger_interval_seconds: float = Field(
+        default=1.0,
+        ge=0,
+        le=60,
+        description="How long published commits' ids may gather before one write records "
+        "them published; a crash publishes at most that much again (0: after each batch).",
+    )
     consumer_workers: int = Field(
         default=4,
         ge=1,

@@ -309,3 +309,35 @@ async def test_a_replica_handed_partitions_is_told_so(infra: Stack) -> None:
             await assigned.wait()
     finally:
         await broker.stop()
+
+
+async def test_published_ids_gather_for_one_ledger_write_and_a_stopping_relay_writes_them(
+    log: CommitLog,
+) -> None:
+    sent: list[str] = []
+    forty = asyncio.Event()
+
+    class Kafka:
+        async def publish(self, events: list[ProgressReported], traces: object = ()) -> None:
+            sent.extend(str(event.payload.progress) for event in events)
+            if "40" in sent:
+                forty.set()
+
+    relay = Relay(log, Kafka(), ledger_interval=3600)  # type: ignore[arg-type]
+    for version, progress in enumerate((10, 20, 30)):
+        await log.append(f"c{progress}", "stream:x", version, [reported("p", progress)])
+        assert await relay.publish_pending() == 1
+    assert sent == ["10", "20", "30"]
+    assert len(await log.unpublished()) == 3  # on Kafka, not yet in the ledger
+    await relay.mark_published()
+    assert await log.unpublished() == []
+    assert await log._published.count_documents({}) == 3
+
+    running = asyncio.create_task(relay.run())
+    await log.append("c40", "stream:x", 3, [reported("p", 40)])
+    async with asyncio.timeout(30):
+        await forty.wait()
+    assert [c.id for c in await log.unpublished()] == ["c40"]  # the hour has not passed
+    relay.stop()
+    await running
+    assert await log.unpublished() == []
