@@ -93,8 +93,10 @@ class CommitLog:
 
     - ``<name>_positions``: one document per ``(stream, version)``, ``_id`` ``stream#version``,
       naming its commit — reading a stream is a few point lookups, not a filter on the log;
-    - ``<name>_published``: the ids of the commits on Kafka, written by the relay after each
-      batch it publishes, in one command for the batch.
+    - ``<name>_published``: the ids of the commits on Kafka, written by the relay in one
+      command for everything it published lately (``Relay``'s ``ledger_interval``).
+
+    A commit only ever read by its id (``append(positioned=False)``) has no position.
 
     There is no outbox to write, read and delete from: the process that appends a commit hands
     it to its relay in memory (``on_append``), which publishes it at once. What a crash leaves

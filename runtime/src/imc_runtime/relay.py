@@ -60,6 +60,7 @@ class Relay:
         self._on_published = on_published
         self._ledger_interval = ledger_interval
         self._unmarked: list[str] = []  # published, not yet in the ledger
+        self._unmarked_ids: set[str] = set()
         self._marked_at = time.monotonic()
         self._pending: OrderedDict[str, Commit] = OrderedDict()
         self._swept = False
@@ -68,6 +69,8 @@ class Relay:
         commits.on_append(self._hold)
 
     def _hold(self, commit: Commit) -> None:
+        if commit.id in self._unmarked_ids:
+            return  # a replay of one published already, its ledger entry not written yet
         self._pending.setdefault(commit.id, commit)
         self._wake.set()
 
@@ -84,7 +87,7 @@ class Relay:
         found = [
             commit
             for commit in await self._log.unpublished(older_than=older_than)
-            if commit.id not in self._pending
+            if commit.id not in self._pending and commit.id not in self._unmarked_ids
         ]
         self._pending = OrderedDict(
             [*((commit.id, commit) for commit in found), *self._pending.items()]
@@ -105,6 +108,7 @@ class Relay:
         for commit in commits:
             self._pending.pop(commit.id, None)
         self._unmarked += [commit.id for commit in commits]
+        self._unmarked_ids.update(commit.id for commit in commits)
         self._on_published(len(events))
         await self.mark_published(force=self._ledger_interval == 0)
         return len(commits)
@@ -118,6 +122,7 @@ class Relay:
         ids = list(self._unmarked)
         await self._log.mark_published(ids)
         del self._unmarked[: len(ids)]
+        self._unmarked_ids.difference_update(ids)
         self._marked_at = time.monotonic()
 
     async def run(self) -> None:

@@ -341,3 +341,22 @@ async def test_published_ids_gather_for_one_ledger_write_and_a_stopping_relay_wr
     relay.stop()
     await running
     assert await log.unpublished() == []
+
+
+async def test_a_replay_of_a_commit_published_before_its_ledger_entry_is_not_published_again(
+    log: CommitLog,
+) -> None:
+    sent: list[str] = []
+
+    class Kafka:
+        async def publish(self, events: list[ProgressReported], traces: object = ()) -> None:
+            sent.extend(str(event.payload.progress) for event in events)
+
+    relay = Relay(log, Kafka(), ledger_interval=3600)  # type: ignore[arg-type]
+    await log.append("c1", "stream:x", 0, [reported("p", 10)])
+    assert await relay.publish_pending() == 1
+    replay = await log.append("c1", "stream:x", 0, [reported("p", 10)])
+    assert replay.duplicate
+    assert relay.backlog()[0] == 0
+    assert await relay.publish_pending() == 0
+    assert sent == ["10"]
