@@ -184,6 +184,10 @@ class CommitLog:
         self._hand(commit)
         return Appended(commit, duplicate=False)
 
+    async def append_alone(self, id: str, stream: str, events: Sequence[Event]) -> Appended:
+        """``append`` the one commit of a stream read only by its id: no position."""
+        return await self.append(id, stream, 0, events, positioned=False)
+
     async def _finish(self, commit: Commit, *, positioned: bool) -> None:
         """What a crash after the commit's insert may have cut short, on its replay: its
         position, and its publication (unless the ledger has it)."""

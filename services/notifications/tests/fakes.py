@@ -151,16 +151,8 @@ class FakeOutcomes:
     async def get(self, id: str) -> Commit | None:
         return self.commits.get(id)
 
-    async def append(
-        self,
-        id: str,
-        stream: str,
-        expected_version: int,
-        events: Sequence[Event],
-        *,
-        positioned: bool = True,
-    ) -> Appended:
-        commit = Commit(id, stream, expected_version + 1, tuple(events), dt.datetime.now(dt.UTC))
+    async def append_alone(self, id: str, stream: str, events: Sequence[Event]) -> Appended:
+        commit = Commit(id, stream, 1, tuple(events), dt.datetime.now(dt.UTC))
         duplicate = id in self.commits
         self.commits.setdefault(id, commit)
         return Appended(self.commits[id], duplicate)

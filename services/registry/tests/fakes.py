@@ -38,13 +38,7 @@ class InMemoryRegistry:
 
     # -- the commit log ------------------------------------------------------------------
     async def record(
-        self,
-        commit_id: str,
-        stream: str,
-        expected_version: int,
-        events: Sequence[Event],
-        *,
-        positioned: bool = True,
+        self, commit_id: str, stream: str, expected_version: int, events: Sequence[Event]
     ) -> Appended:
         if commit_id in self.commits:
             return Appended(self.commits[commit_id], duplicate=True)
@@ -57,6 +51,9 @@ class InMemoryRegistry:
         history.append(commit)
         self.commits[commit_id] = commit
         return Appended(commit, duplicate=False)
+
+    async def record_alone(self, commit_id: str, stream: str, events: Sequence[Event]) -> Appended:
+        return await self.record(commit_id, stream, 0, events)
 
     async def earlier(self, commit_id: str) -> Commit | None:
         return self.commits.get(commit_id)

@@ -67,13 +67,18 @@ async def replicas(
         await client.close()
 
 
+async def two_milestones(first: RoadmapsStore, second: RoadmapsStore) -> None:
+    """The pair's partnership, with a milestone planned through each store."""
+    await seed_partnership(first, PAIR)
+    await seed_milestone(first, PAIR, "youth-space", dt.date(2027, 6, 1), PLANNED_ON)
+    await seed_milestone(second, PAIR, "women-desk", dt.date(2027, 9, 1), PLANNED_ON)
+
+
 async def test_progress_on_a_partnership_reads_its_milestones_and_roll_up_once(
     replicas: tuple[RoadmapsStore, RoadmapsStore, Finds],
 ) -> None:
     live, _, finds = replicas
-    await seed_partnership(live, PAIR)
-    await seed_milestone(live, PAIR, "youth-space", dt.date(2027, 6, 1), PLANNED_ON)
-    await seed_milestone(live, PAIR, "women-desk", dt.date(2027, 9, 1), PLANNED_ON)
+    await two_milestones(live, live)
     finds.by_collection.clear()
     for progress in (20, 40, 60):
         await handlers.progress_reported(
@@ -102,10 +107,7 @@ async def test_a_view_reads_the_database_and_a_decision_what_was_kept_until_part
     replicas: tuple[RoadmapsStore, RoadmapsStore, Finds],
 ) -> None:
     live, other, _ = replicas
-    await seed_partnership(live, PAIR)
-    await seed_milestone(live, PAIR, "youth-space", dt.date(2027, 6, 1), PLANNED_ON)
-    # Written by another replica, as if it had held the partition before.
-    await seed_milestone(other, PAIR, "women-desk", dt.date(2027, 9, 1), PLANNED_ON)
+    await two_milestones(live, other)  # the second by a replica that held the partition before
     assert [m.id for m in await live.milestones_of(PAIR)] == ["youth-space", "women-desk"]
     assert [m.id for m in await live.milestones_of(PAIR, kept=True)] == ["youth-space"]
     live.commits.forget_streams()  # what Kafka's assigning partitions does

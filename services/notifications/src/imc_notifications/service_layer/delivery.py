@@ -215,9 +215,7 @@ class Sender:
             partnership_id=delivery.partnership_id,
             caused_by=delivery.caused_by,
         )
-        await self.commits.append(
-            delivery.id, delivery_stream(delivery.id), 0, [sent], positioned=False
-        )
+        await self.commits.append_alone(delivery.id, delivery_stream(delivery.id), [sent])
         self.stats.sent += 1
         self.stats.on_outcome("sent")
         log.info(
@@ -241,9 +239,7 @@ class Sender:
             partnership_id=delivery.partnership_id,
             caused_by=delivery.caused_by,
         )
-        await self.commits.append(
-            delivery.id, delivery_stream(delivery.id), 0, [failed], positioned=False
-        )
+        await self.commits.append_alone(delivery.id, delivery_stream(delivery.id), [failed])
         self.stats.failed += 1
         self.stats.on_outcome("failed")
         log.warning(

@@ -171,15 +171,9 @@ class Outcomes(Protocol):
         """The outcome committed under this delivery's id, if any."""
         ...
 
-    async def append(
-        self,
-        id: str,
-        stream: str,
-        expected_version: int,
-        events: Sequence[Event],
-        *,
-        positioned: bool = True,
-    ) -> Appended: ...
+    async def append_alone(self, id: str, stream: str, events: Sequence[Event]) -> Appended:
+        """The outcome, the one commit of the delivery's stream (read by its id)."""
+        ...
 
 
 class Transport(Protocol):

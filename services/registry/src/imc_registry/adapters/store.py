@@ -78,17 +78,14 @@ class RegistryStore(EvidenceFiles):
         await self._submissions.create_index([("partnership_id", ASCENDING)])
 
     async def record(
-        self,
-        commit_id: str,
-        stream: str,
-        expected_version: int,
-        events: Sequence[Event],
-        *,
-        positioned: bool = True,
+        self, commit_id: str, stream: str, expected_version: int, events: Sequence[Event]
     ) -> Appended:
-        appended = await self.commits.append(
-            commit_id, stream, expected_version, events, positioned=positioned
-        )
+        appended = await self.commits.append(commit_id, stream, expected_version, events)
+        await self._project(appended.commit)
+        return appended
+
+    async def record_alone(self, commit_id: str, stream: str, events: Sequence[Event]) -> Appended:
+        appended = await self.commits.append_alone(commit_id, stream, events)
         await self._project(appended.commit)
         return appended
 

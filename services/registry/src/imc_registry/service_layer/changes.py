@@ -189,7 +189,7 @@ async def submit_request(
     if before_commit is not None:
         await before_commit(event)
     # A submission is one commit, read by its projection, never as a stream: no position.
-    return await store.record(cause, f"submission:{submission_id}", 0, [event], positioned=False)
+    return await store.record_alone(cause, f"submission:{submission_id}", [event])
 
 
 PROGRAMME_STREAM = "programme"

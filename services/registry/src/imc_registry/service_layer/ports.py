@@ -26,18 +26,15 @@ from imc_registry.domain.model import (
 class RegistryRepository(Protocol):
     # -- the commit log ------------------------------------------------------------------
     async def record(
-        self,
-        commit_id: str,
-        stream: str,
-        expected_version: int,
-        events: Sequence[Event],
-        *,
-        positioned: bool = True,
+        self, commit_id: str, stream: str, expected_version: int, events: Sequence[Event]
     ) -> Appended:
         """Append ``events`` to ``stream`` as one commit (``ConcurrencyConflict`` if another
-        took that version; the stored commit, ``duplicate``, if this id was recorded).
-        ``positioned=False`` for a stream of one commit never read as a stream (a
-        submission): see ``CommitLog.append``."""
+        took that version; the stored commit, ``duplicate``, if this id was recorded)."""
+        ...
+
+    async def record_alone(self, commit_id: str, stream: str, events: Sequence[Event]) -> Appended:
+        """``record`` the one commit of a stream never read as a stream (a submission, read
+        through its projection): ``CommitLog.append_alone``."""
         ...
 
     async def earlier(self, commit_id: str) -> Commit | None:
