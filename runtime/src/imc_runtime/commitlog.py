@@ -96,7 +96,7 @@ class CommitLog:
     - ``<name>_published``: the ids of the commits on Kafka, written by the relay in one
       command for everything it published lately (``Relay``'s ``ledger_interval``).
 
-    A commit only ever read by its id (``append(positioned=False)``) has no position.
+    A commit only ever read by its id (``append_alone``) has no position.
 
     There is no outbox to write, read and delete from: the process that appends a commit hands
     it to its relay in memory (``on_append``), which publishes it at once. What a crash leaves
