@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import jwt
 import pytest
@@ -13,6 +15,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from imc_runtime import auth as auth_module
 from imc_runtime.auth import (
     CurrentPrincipal,
     InvalidToken,
@@ -179,3 +182,37 @@ def test_a_refused_token_is_named_in_words_of_our_own_never_its_contents(
     assert reason in message
     assert "<" not in message
     assert "input" not in message
+
+
+def test_a_token_verified_once_is_checked_again_only_once_past_its_expiry(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    settings = ServiceSettings()
+    verifier = TokenVerifier(settings)
+    token = forged(claims(exp=datetime.now(UTC) + timedelta(seconds=30)))
+    decoded: list[str] = []
+    real_decode = jwt.decode
+
+    def counting(*args: Any, **kwargs: Any) -> Any:
+        decoded.append(args[0])
+        return real_decode(*args, **kwargs)
+
+    monkeypatch.setattr(jwt, "decode", counting)
+    first, again = verifier.verify(token), verifier.verify(token)
+    assert first == again
+    assert first.subject == "karim.ouali@example.net"
+    assert len(decoded) == 1
+    later = time.time() + 31
+    monkeypatch.setattr(time, "time", lambda: later)  # its 30 seconds have passed
+    verifier.verify(token)  # checked again (PyJWT's clock, not patched, still accepts it)
+    assert len(decoded) == 2
+
+
+def test_the_verified_tokens_kept_are_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(auth_module, "VERIFIED_KEPT", 3)
+    verifier = TokenVerifier(ServiceSettings())
+    tokens = [forged(claims(sub=f"officer{n}@example.org")) for n in range(5)]
+    assert [verifier.verify(token).subject for token in tokens] == [
+        f"officer{n}@example.org" for n in range(5)
+    ]
+    assert len(verifier._verified) == 3

@@ -22,6 +22,11 @@ async def thing(thing_id: str) -> dict[str, object]:
     return {"bound": structlog.contextvars.get_contextvars()}
 
 
+@router.get("/v1/partnerships/{partnership_id}/milestones")
+async def milestones(partnership_id: str) -> dict[str, object]:
+    return {"bound": structlog.contextvars.get_contextvars()}
+
+
 def client() -> TestClient:
     # No ``with``: the lifespan (Kafka, the database) does not start; the routes answer.
     infra = Infrastructure.build(ServiceSettings())
@@ -36,6 +41,12 @@ def test_the_callers_correlation_id_is_bound_to_the_request_and_handed_back() ->
         "method": "GET",
         "path": "/things/a",
     }
+
+
+def test_a_request_about_one_partnership_binds_its_id_to_its_log_lines() -> None:
+    answer = client().get("/v1/partnerships/berkane--saint-gilles/milestones")
+    assert answer.json()["bound"]["partnership_id"] == "berkane--saint-gilles"
+    assert "partnership_id" not in client().get("/things/a").json()["bound"]
 
 
 def test_a_request_without_one_gets_a_new_id_and_an_overlong_one_is_cut() -> None:

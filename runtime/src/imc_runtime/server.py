@@ -26,6 +26,7 @@ import asyncio
 import contextlib
 import json
 import os
+import re
 import sys
 import threading
 from collections.abc import Iterator
@@ -143,9 +144,15 @@ class InFlightLimit:
             self.in_flight -= 1
 
 
+_PARTNERSHIP_PATH = re.compile(r"/partnerships/([^/]+)")
+"""Where a route names one partnership: every service's routes say ``/partnerships/{id}``."""
+
+
 class CorrelatedRequests:
     """ASGI middleware: every log line of a request carries its correlation id (the caller's
-    ``X-Correlation-ID``, or a new one), and the response hands it back."""
+    ``X-Correlation-ID``, or a new one), and the response hands it back; a request about one
+    partnership also carries its id (read from the path here, not by a dependency of every
+    route: FastAPI's dependencies cost more than the regular expression)."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -160,6 +167,8 @@ class CorrelatedRequests:
         structlog.contextvars.bind_contextvars(
             correlation_id=correlation_id, method=scope["method"], path=scope["path"]
         )
+        if about := _PARTNERSHIP_PATH.search(scope["path"]):
+            structlog.contextvars.bind_contextvars(partnership_id=about.group(1))
 
         async def send_correlated(message: Message) -> None:
             if message["type"] == "http.response.start":

@@ -17,8 +17,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Mappi
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-import structlog
-from fastapi import APIRouter, Depends, FastAPI, Request, Response, status
+from fastapi import APIRouter, FastAPI, Request, Response, status
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
 from faststream.kafka import KafkaBroker
@@ -315,19 +314,13 @@ def create_app(infra: Infrastructure, parts: ServiceParts) -> FastAPI:
         )
 
     for router in parts.routers:
-        app.include_router(router, dependencies=[Depends(_bind_partnership)])
+        app.include_router(router)
     return app
 
 
 @functools.cache
 def _asyncapi(service: str, version: str) -> dict[str, Any]:
     return asyncapi.document(service, version)
-
-
-async def _bind_partnership(request: Request) -> None:
-    """Routes about one partnership tag their log lines with it."""
-    if partnership_id := request.path_params.get("partnership_id"):
-        structlog.contextvars.bind_contextvars(partnership_id=partnership_id)
 
 
 def configure(settings: ServiceSettings) -> None:

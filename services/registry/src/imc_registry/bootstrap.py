@@ -23,7 +23,7 @@ from imc_registry.settings import RegistrySettings
 
 def build_dependencies(settings: RegistrySettings, infra: Infrastructure) -> RegistryStore:
     """The registry's use cases need its storage only: the log, the read models, the files."""
-    return RegistryStore(infra.db, infra.commits)
+    return RegistryStore(infra.db, infra.commits, settings.read_max_age_seconds)
 
 
 def build_app(settings: RegistrySettings | None = None) -> FastAPI:
@@ -35,10 +35,11 @@ def build_app(settings: RegistrySettings | None = None) -> FastAPI:
         ServiceParts(
             title="IMC Hub registry",
             dependencies=store,
+            # FastAPI tries routes in this order: the most read, a partnership, first.
             routers=[
+                partnerships.router,
                 programme.router,
                 municipalities.router,
-                partnerships.router,
                 people.router,
                 submissions.router,
                 evidence.router,

@@ -39,6 +39,15 @@ class RegistrySettings(ServiceSettings):
         description="An evidence upload must arrive within it (a slow line needs longer than "
         "an ordinary request's body).",
     )
+    read_max_age_seconds: float = Field(
+        default=1.0,
+        ge=0,
+        le=60,
+        description="A partnership read (GET /v1/partnerships/{id}) is answered again from "
+        "what this replica read within it; its own writes are seen at once, another "
+        "replica's within it. A request with `Cache-Control: no-cache` reads the database; "
+        "0 reads it every time.",
+    )
     load_examples: bool = Field(
         default=False,
         description="With `python -m imc_registry.seed`: load example roadmaps for every "

@@ -13,6 +13,7 @@ from imc_contracts.catalog import REGISTRY_EVENTS
 from imc_contracts.envelope import Contract
 from imc_runtime.commitlog import Appended, Commit, CommitLog
 from imc_runtime.mongo import Document
+from imc_runtime.recent import Recent
 from pymongo import ASCENDING
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
@@ -57,9 +58,15 @@ class RegistryStore(EvidenceFiles):
     record's projection never goes back to an older version than it shows.
     """
 
-    def __init__(self, db: AsyncDatabase[Document], commits: CommitLog) -> None:
+    def __init__(
+        self, db: AsyncDatabase[Document], commits: CommitLog, read_max_age: float = 0.0
+    ) -> None:
         super().__init__(db)
         self.commits = commits
+        self.read_max_age = read_max_age
+        """How old a view kept in ``recent`` may be served (seconds; 0 reads every time)."""
+        self.recent: Recent[tuple[str, str], Any] = Recent()
+        """Views of the directory as this replica last read them; its own writes forget them."""
         self._municipalities = db["municipalities"]
         self._partnerships = db["partnerships"]
         self._members = db["members"]
@@ -105,8 +112,12 @@ class RegistryStore(EvidenceFiles):
         return len(commits)
 
     async def _project(self, commit: Commit) -> None:
-        for event in commit.events:
-            await self._apply(event, commit)
+        try:
+            for event in commit.events:
+                await self._apply(event, commit)
+        finally:
+            if not all(isinstance(event, ROADMAP_REQUESTS) for event in commit.events):
+                self.recent.forget()  # the directory changed: views read before are stale
 
     async def _apply(self, event: Event, commit: Commit) -> None:
         version = commit.version

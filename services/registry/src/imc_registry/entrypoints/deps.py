@@ -7,6 +7,7 @@ from collections.abc import Callable
 from typing import Annotated, Any
 
 from fastapi import Depends, Header, Query, Request, Response
+from fastapi.encoders import jsonable_encoder
 from fastapi.responses import JSONResponse
 from imc_runtime.auth import CurrentPrincipal
 from imc_runtime.commitlog import Appended
@@ -78,6 +79,25 @@ async def changing(
     return Ask(principal, idempotency_key, expected_version)
 
 
+CACHE_CONTROL: dict[str, Any] = {
+    "name": "Cache-Control",
+    "in": "header",
+    "required": False,
+    "schema": {"type": "string"},
+    "description": "`no-cache` (or `max-age=0`) reads the database; otherwise a view this "
+    "replica read within IMC_READ_MAX_AGE_SECONDS (1 s) may answer — its own writes are "
+    "always in it.",
+}
+"""The request header a kept read honours, as an OpenAPI parameter."""
+
+
+def max_age(store: RegistryStore, cache_control: str | None) -> float:
+    """How old a kept view may be for this request: the store's, unless the caller asks
+    for none (``Cache-Control: no-cache`` or ``max-age=0``)."""
+    directives = {part.strip().lower() for part in (cache_control or "").split(",")}
+    return 0.0 if directives & {"no-cache", "no-store", "max-age=0"} else store.read_max_age
+
+
 Asking = Annotated[Ask, Depends(asking)]
 """Who asks for a new record (their token), under which Idempotency-Key."""
 Changing = Annotated[Ask, Depends(changing)]
@@ -110,6 +130,11 @@ def registry_error(_request: Request, error: Exception) -> JSONResponse:
 EXCEPTION_HANDLERS: dict[type[Exception], Callable[[Request, Exception], JSONResponse]] = {
     RegistryError: registry_error,
 }
+
+
+def json_body(content: Any) -> bytes:
+    """``content`` as FastAPI would have encoded the route's return value."""
+    return bytes(JSONResponse(jsonable_encoder(content)).body)
 
 
 def etag(version: int) -> str:

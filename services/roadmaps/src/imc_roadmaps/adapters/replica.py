@@ -3,10 +3,9 @@ organisations, the programme — from the registry's events, for its rules and e
 
 from __future__ import annotations
 
-import time
-
 from imc_contracts import PROGRAMME_KEY
 from imc_runtime.mongo import Document
+from imc_runtime.recent import Recent
 from pymongo.asynchronous.database import AsyncDatabase
 
 from imc_roadmaps.domain.model import PartnershipMembers
@@ -23,8 +22,7 @@ class RegistryReplica:
         self._municipalities = db["municipalities"]
         self._organisations = db["organisations"]
         self._programme = db["programme"]
-        self._programme_read: tuple[float, Document | None] | None = None
-        self._programme_generation = 0
+        self._programme_read: Recent[str, Document | None] = Recent(most=1)
 
     async def remember_partnership(self, document: Document) -> None:
         await self._partnerships.replace_one({"_id": document["_id"]}, document, upsert=True)
@@ -45,18 +43,14 @@ class RegistryReplica:
 
     async def programme_document(self) -> Document | None:
         """The programme, read again once it has been kept ``PROGRAMME_SECONDS``."""
-        read = self._programme_read
-        if read is not None and time.monotonic() - read[0] < PROGRAMME_SECONDS:
-            return read[1]
-        generation, asked = self._programme_generation, time.monotonic()
-        document = await self._programme.find_one({"_id": "programme"})
-        if generation == self._programme_generation:  # no write began meanwhile
-            self._programme_read = (asked, document)
-        return document
+        return await self._programme_read.get(
+            "programme",
+            lambda: self._programme.find_one({"_id": "programme"}),
+            within=PROGRAMME_SECONDS,
+        )
 
     def forget_programme(self) -> None:
-        self._programme_generation += 1
-        self._programme_read = None
+        self._programme_read.forget()
 
     async def municipality_documents(self) -> list[Document]:
         return [document async for document in self._municipalities.find({})]
