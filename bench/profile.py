@@ -1,6 +1,8 @@
 """py-spy on the running services while a phase runs: ``bench.run --profile DIR`` records
 each service's stacks during the pipeline's saturation, as collapsed stacks (one line per
-stack, with its sample count) that ``summarise`` turns into the functions that cost most."""
+stack, with its sample count) that ``summarise`` turns into the functions that cost most;
+and FerretDB's CPU profile from its debug handler (Go's pprof), ``DIR/ferretdb.pprof``, read
+with ``go tool pprof -top -cum DIR/ferretdb.pprof``."""
 
 from __future__ import annotations
 
@@ -13,6 +15,7 @@ from collections import Counter
 from collections.abc import AsyncIterator
 from pathlib import Path
 
+import httpx
 from imc_devstack.stack import Stack
 
 SERVICES = ("registry", "roadmaps", "notifications")
@@ -51,11 +54,27 @@ async def recording(stack: Stack, into: Path | None, seconds: float) -> AsyncIte
                 stderr=asyncio.subprocess.DEVNULL,
             )
         )
+    ferretdb = None
+    if stack.ferretdb_debug_port is not None:
+        ferretdb = asyncio.create_task(
+            _pprof(stack.ferretdb_debug_port, seconds, into / "ferretdb.pprof")
+        )
     try:
         yield
     finally:
         for recorder in recorders:
             await recorder.wait()
+        if ferretdb is not None:
+            await ferretdb
+
+
+async def _pprof(port: int, seconds: float, into: Path) -> None:
+    """A Go program's CPU profile over ``seconds``, from its ``net/http/pprof`` handler."""
+    url = f"http://127.0.0.1:{port}/debug/pprof/profile"
+    async with httpx.AsyncClient(timeout=seconds + 30) as client:
+        response = await client.get(url, params={"seconds": int(seconds)})
+        response.raise_for_status()
+    await asyncio.to_thread(into.write_bytes, response.content)
 
 
 def summarise(collapsed: Path, top: int = 25) -> list[tuple[float, str]]:

@@ -23,6 +23,7 @@ import time
 import uuid
 
 from imc_roadmaps.adapters.documents import (
+    group_document,
     milestone_document,
     milestone_from_document,
     roadmap_document,
@@ -90,8 +91,8 @@ async def measure(url: str, partnerships: int, milestones: int) -> None:
         for partnership_id in ids:
             documents = milestones_of(partnership_id, milestones, rng)
             objectives = objectives_of(partnership_id)
-            milestone_groups.append({"_id": partnership_id, "items": documents})
-            objective_groups.append({"_id": partnership_id, "items": objectives})
+            milestone_groups.append(group_document(partnership_id, documents))
+            objective_groups.append(group_document(partnership_id, objectives))
             roadmaps.append(
                 roadmap_document(
                     partnership_id,

@@ -507,7 +507,9 @@ def main() -> None:
         help="FerretDB's storage: SQLite (as make run and the tests) or Debian's PostgreSQL",
     )
     parser.add_argument(
-        "--profile", type=Path, help="record the services with py-spy during saturation, here"
+        "--profile",
+        type=Path,
+        help="record the services with py-spy and FerretDB with Go's pprof during saturation, here",
     )
     args = parser.parse_args()
     sizes = Sizes.quick() if args.quick else Sizes()
@@ -529,6 +531,7 @@ def main() -> None:
         "imc-bench-",
         sqlite_synchronous=args.sqlite_synchronous,
         ferretdb_backend=args.ferretdb_backend,
+        ferretdb_debug=args.profile is not None,
     ) as stack:
         stack.start_infrastructure()
         report["limits"] = limits.measure(stack, sizes.limit_seconds, 16)

@@ -124,6 +124,7 @@ class Stack:
         secure_listener: SecureListener | None = None,
         sqlite_synchronous: str = "normal",
         ferretdb_backend: str = "sqlite",
+        ferretdb_debug_port: int | None = None,
         inherit_settings: bool = False,
     ) -> None:
         self.data_dir = data_dir
@@ -135,6 +136,7 @@ class Stack:
         self.secure_listener = secure_listener
         self.sqlite_synchronous = sqlite_synchronous
         self.ferretdb_backend = ferretdb_backend
+        self.ferretdb_debug_port = ferretdb_debug_port
         self.processes: dict[str, Process] = {}
 
     @classmethod
@@ -146,9 +148,11 @@ class Stack:
         partitions: int | None = 6,
         sqlite_synchronous: str = "normal",
         ferretdb_backend: str = "sqlite",
+        ferretdb_debug: bool = False,
     ) -> Iterator[Stack]:
         """A stack on free ports in a temporary directory (so it runs beside ``make run``
-        and the tests), stopped and removed on leaving; nothing is started yet."""
+        and the tests), stopped and removed on leaving; nothing is started yet.
+        ``ferretdb_debug`` opens FerretDB's debug handler (Go's pprof) on a free port."""
         with tempfile.TemporaryDirectory(prefix=prefix) as root:
             stack = cls(
                 Path(root) / "data",
@@ -158,6 +162,7 @@ class Stack:
                 environment="test",
                 sqlite_synchronous=sqlite_synchronous,
                 ferretdb_backend=ferretdb_backend,
+                ferretdb_debug_port=free_port() if ferretdb_debug else None,
             )
             stack.data_dir.mkdir(parents=True)
             try:
@@ -369,7 +374,8 @@ class Stack:
                 *backend,
                 f"--listen-addr=127.0.0.1:{self.ports.ferretdb}",
                 "--telemetry=disable",
-                "--debug-addr=-",
+                "--debug-addr="
+                + (f"127.0.0.1:{self.ferretdb_debug_port}" if self.ferretdb_debug_port else "-"),
                 "--log-level=warn",
             ],
         )

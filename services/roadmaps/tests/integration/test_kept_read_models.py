@@ -5,6 +5,7 @@ partition), the programme for a few seconds — and what it lets go, and when.""
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections import Counter
 from collections.abc import AsyncIterator
 
@@ -131,3 +132,26 @@ async def test_the_programme_is_kept_a_few_seconds_and_a_change_made_here_is_see
     monkeypatch.undo()
     await live.remember_programme({"_id": "programme", "phases": [{"phase_id": "2032-2036"}]})
     assert (await live.programme_document() or {})["phases"][0]["phase_id"] == "2032-2036"
+
+
+async def test_a_group_is_one_json_text_and_a_group_written_as_an_array_is_still_read(
+    replicas: tuple[RoadmapsStore, RoadmapsStore, Finds], infra: Stack, database_name: str
+) -> None:
+    live, other, _ = replicas
+    await two_milestones(live, live)
+    client: AsyncMongoClient[Document] = AsyncMongoClient(infra.mongo_url)
+    groups = client[database_name]["milestones_by_partnership"]
+    stored = await groups.find_one({"_id": PAIR})
+    assert stored is not None
+    assert set(stored) == {"_id", "items_json"}
+    items = json.loads(stored["items_json"])  # a standard parser reads what FerretDB holds
+    assert [item["milestone_id"] for item in items] == ["women-desk", "youth-space"]
+    await groups.replace_one({"_id": PAIR}, {"_id": PAIR, "items": items})  # as before
+    assert [m.id for m in await other.milestones_of(PAIR)] == ["youth-space", "women-desk"]
+    assert {m.id for m in await other.all_milestones()} == {"youth-space", "women-desk"}
+    await other.catch_up()
+    rebuilt = await groups.find_one({"_id": PAIR})
+    assert rebuilt is not None
+    assert "items" not in rebuilt
+    assert json.loads(rebuilt["items_json"]) == items
+    await client.close()

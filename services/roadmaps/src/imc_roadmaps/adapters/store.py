@@ -23,6 +23,8 @@ from pymongo.asynchronous.database import AsyncDatabase
 from imc_roadmaps.adapters.documents import (
     evaluation_document,
     evidence_document,
+    group_document,
+    group_items,
     indicator_document,
     key,
     milestone_document,
@@ -199,11 +201,10 @@ class RoadmapsStore(RegistryReplica):
         see (written by a live replica meanwhile, for ``imc-ops rebuild``) is kept."""
         for (_name, partnership_id), (collection, item_key, items) in gathered.items():
             group = await collection.find_one({"_id": partnership_id})
-            merged = {item[item_key]: item for item in (group or {}).get("items", [])} | items
-            document = {
-                "_id": partnership_id,
-                "items": sorted(merged.values(), key=lambda item: item[item_key]),
-            }
+            merged = {item[item_key]: item for item in group_items(group)} | items
+            document = group_document(
+                partnership_id, sorted(merged.values(), key=lambda item: item[item_key])
+            )
             await collection.replace_one({"_id": partnership_id}, document, upsert=True)
 
     async def _project(
@@ -287,9 +288,9 @@ class RoadmapsStore(RegistryReplica):
 
     # -- grouped read models ----------------------------------------------------------
     # A partnership's milestones (and objectives) live in ONE document keyed by the
-    # partnership: FerretDB answers an ``_id`` lookup from its primary key but any other
-    # filter by scanning the collection, so per-partnership reads would otherwise grow with
-    # the whole programme. The read-modify-write below is safe because one partnership's
+    # partnership (``group_document``): FerretDB's SQLite backend scans a collection for any
+    # read or replace, even by ``_id``, so per-milestone documents would make every write
+    # grow with the whole programme; a group is read and replaced whole, by its ``_id``. The read-modify-write below is safe because one partnership's
     # changes are applied in order by one consumer; should two writers ever race (an import
     # during a request), ``catch_up`` rebuilds the group from the log.
     async def _put_in_group(
@@ -313,7 +314,7 @@ class RoadmapsStore(RegistryReplica):
         entry = (collection.name, partnership_id)
         self._kept.pop(entry, None)  # a write that fails may still have been made
         await collection.replace_one(
-            {"_id": partnership_id}, {"_id": partnership_id, "items": grouped}, upsert=True
+            {"_id": partnership_id}, group_document(partnership_id, grouped), upsert=True
         )
         self._keep(entry, grouped)
         if written is not None:
@@ -328,8 +329,7 @@ class RoadmapsStore(RegistryReplica):
         if kept and entry in self._kept:
             self._kept.move_to_end(entry)
             return list(self._kept[entry])
-        group = await collection.find_one({"_id": partnership_id})
-        items = list(group["items"]) if group else []
+        items = group_items(await collection.find_one({"_id": partnership_id}))
         if kept:
             self._keep(entry, items)
         return list(items)
@@ -382,5 +382,5 @@ class RoadmapsStore(RegistryReplica):
         return [
             milestone_from_document(item)
             async for group in self._milestones.find({})
-            for item in group["items"]
+            for item in group_items(group)
         ]
