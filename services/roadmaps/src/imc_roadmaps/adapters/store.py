@@ -133,6 +133,11 @@ class RoadmapsStore(RegistryReplica):
         self._kept.clear()
         self.forget_programme()
 
+    def _keeps_group(self, collection: AsyncCollection[Document], stream: str) -> bool:
+        """Whether the group of the partnership ``stream`` belongs to is kept here."""
+        _kind, _, rest = stream.partition(":")
+        return (collection.name, rest.partition(":")[0]) in self._kept
+
     def _keep(self, entry: tuple[str, str], value: Any) -> None:
         self._kept[entry] = value
         self._kept.move_to_end(entry)
@@ -162,7 +167,9 @@ class RoadmapsStore(RegistryReplica):
         # costs no read of the log, and the groups written are not read again for the roll-up.
         known = self.commits.cached_stream(stream, ending_with=appended.commit.id)
         written: dict[str, list[Document]] = {}
-        kept = None if others is None else [milestone_document(m) for m in others]
+        kept = None  # the group as this process keeps it, when it does (what others came from)
+        if others is not None and not self._keeps_group(self._milestones, stream):
+            kept = [milestone_document(m) for m in others]
         for partnership_id, phase in await self._project(appended.commit, known, written, kept):
             await self.refresh_roadmap(partnership_id, phase, written)
         return appended
