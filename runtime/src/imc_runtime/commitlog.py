@@ -15,7 +15,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from imc_contracts import Event
 from imc_contracts.codec import from_document, to_document
@@ -35,6 +35,15 @@ request_fingerprint: contextvars.ContextVar[str | None] = contextvars.ContextVar
 )
 """What the HTTP request being handled asked for (``imc_runtime.guard`` sets it): a commit
 records it, so that a cause met again is told from a different request under one key."""
+
+
+class _Appended(NamedTuple):
+    """A commit appended by this process, whether it has a position, whether it was marked
+    published here."""
+
+    commit: Commit
+    positioned: bool
+    published: bool = False
 
 
 class CauseReused(Exception):
@@ -120,6 +129,10 @@ class CommitLog:
         # streams read lately are kept, and reading one again asks only for what came after.
         self._streams: OrderedDict[str, tuple[Commit, ...]] = OrderedDict()
         self._cached_streams = cached_streams
+        # The commits appended here lately, by id: a replay of one (a request retried with
+        # its Idempotency-Key, a redelivered message) is answered without reading the log by
+        # ``_id``, which FerretDB's SQLite answers by scanning it.
+        self._appended: OrderedDict[str, _Appended] = OrderedDict()
 
     def on_append(self, listener: Callable[[Commit], None]) -> None:
         """Hand ``listener`` each commit appended here and not yet published (the relay)."""
@@ -164,14 +177,14 @@ class CommitLog:
         try:
             await self._commits.insert_one(document)
         except DuplicateKeyError:
-            found = await self._commits.find_one({"_id": id})
-            existing = None if found is None else _from_document(found)
-            if found is not None and existing is not None:
+            kept = self._appended.get(id) or await self._read_appended(id)
+            if kept is not None:
+                existing = kept.commit
                 if None not in (existing.fingerprint, commit.fingerprint) and (
                     existing.fingerprint != commit.fingerprint
                 ):
                     raise CauseReused(id) from None
-                await self._finish(existing, positioned=found.get("positioned") is not False)
+                await self._finish(kept)
                 return Appended(existing, duplicate=True)
             self._streams.pop(stream, None)  # another process appended: read it again
             await self.repair_stream(stream)
@@ -181,6 +194,9 @@ class CommitLog:
         known = self._streams.get(stream)
         if known is not None and len(known) == expected_version:
             self._remember(stream, (*known, commit))
+        self._appended[id] = _Appended(commit, positioned)
+        if len(self._appended) > self._cached_streams:
+            self._appended.popitem(last=False)
         self._hand(commit)
         return Appended(commit, duplicate=False)
 
@@ -188,14 +204,27 @@ class CommitLog:
         """``append`` the one commit of a stream read only by its id: no position."""
         return await self.append(id, stream, 0, events, positioned=False)
 
-    async def _finish(self, commit: Commit, *, positioned: bool) -> None:
+    async def _read_appended(self, id: str) -> _Appended | None:
+        found = await self._commits.find_one({"_id": id})
+        if found is None:
+            return None
+        return _Appended(_from_document(found), found.get("positioned") is not False)
+
+    async def _finish(self, kept: _Appended) -> None:
         """What a crash after the commit's insert may have cut short, on its replay: its
-        position, and its publication (unless the ledger has it)."""
-        if positioned:
+        position, and its publication (unless the ledger has it; for one appended here,
+        unless it was marked here — the relay it was handed to does not publish it twice)."""
+        commit = kept.commit
+        if kept.positioned:
             await _insert_once(
                 self._positions, _position_entry(commit.stream, commit.version, commit.id)
             )
-        if not commit.published and await self._published.find_one({"_id": commit.id}) is None:
+        if commit.published or kept.published:
+            return
+        if (
+            commit.id in self._appended
+            or await self._published.find_one({"_id": commit.id}) is None
+        ):
             self._hand(commit)
 
     def _hand(self, commit: Commit) -> None:
@@ -203,7 +232,9 @@ class CommitLog:
             listener(commit)
 
     async def get(self, id: str) -> Commit | None:
-        """The commit with this id, if any (a read of the log: not for every message)."""
+        """The commit with this id, if any (a read of the log unless appended here lately)."""
+        if id in self._appended:
+            return self._appended[id].commit
         document = await self._commits.find_one({"_id": id})
         return None if document is None else _from_document(document)
 
@@ -298,6 +329,9 @@ class CommitLog:
         except BulkWriteError as error:
             if any(e.get("code") != DUPLICATE_KEY for e in error.details.get("writeErrors", [])):
                 raise
+        for id in ids:
+            if id in self._appended:
+                self._appended[id] = self._appended[id]._replace(published=True)
 
     async def unpublished(self, *, older_than: datetime | None = None) -> list[Commit]:
         """Commits with no entry in the ledger (recorded before ``older_than``, if given), in

@@ -11,7 +11,7 @@ from imc_contracts.registry import ProgressReported, ProgressReportedPayload
 from imc_devstack.stack import Stack
 from imc_runtime.commitlog import CommitLog, ConcurrencyConflict, commit_id
 from imc_runtime.mongo import Document
-from pymongo import AsyncMongoClient
+from pymongo import AsyncMongoClient, monitoring
 
 pytestmark = pytest.mark.infra
 
@@ -217,3 +217,48 @@ async def test_a_commit_read_only_by_its_id_is_appended_without_a_position(log: 
         await log.append("outcome-2", "delivery:d1", 0, [reported(20)], positioned=False)
     assert await log._positions.count_documents({}) == 0
     assert [c.id for c in await log.unpublished()] == ["outcome-1"]  # and it is published
+
+
+class Reads(monitoring.CommandListener):
+    """The finds sent, by collection."""
+
+    def __init__(self) -> None:
+        self.finds: list[str] = []
+
+    def started(self, event: monitoring.CommandStartedEvent) -> None:
+        if event.command_name == "find":
+            self.finds.append(str(event.command["find"]))
+
+    def succeeded(self, event: monitoring.CommandSucceededEvent) -> None:
+        return None
+
+    def failed(self, event: monitoring.CommandFailedEvent) -> None:
+        return None
+
+
+async def test_a_replay_of_a_commit_appended_here_reads_nothing_and_elsewhere_reads_it(
+    infra: Stack, database_name: str
+) -> None:
+    reads = Reads()
+    client: AsyncMongoClient[Document] = AsyncMongoClient(
+        infra.mongo_url, tz_aware=True, event_listeners=[reads]
+    )
+    here = CommitLog(client[database_name])
+    await here.ensure_indexes()
+    handed: list[str] = []
+    here.on_append(lambda commit: handed.append(commit.id))
+    first = await here.append("c1", "milestone:m", 0, [reported(10)])
+    await here.mark_published(["c1"])
+    again = await here.append("c1", "milestone:m", 0, [reported(10)])
+    assert again.duplicate
+    assert again.commit == first.commit
+    assert await here.get("c1") == first.commit
+    assert reads.finds == []  # neither the log nor the ledger was read
+    assert handed == ["c1"]  # marked published: not handed on again
+    elsewhere = CommitLog(client[database_name])  # another process, or this one restarted
+    replayed = await elsewhere.append("c1", "milestone:m", 0, [reported(10)])
+    assert replayed.duplicate
+    assert replayed.commit.id == "c1"
+    assert "commits" in reads.finds
+    await client.drop_database(database_name)
+    await client.close()
