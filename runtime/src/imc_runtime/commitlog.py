@@ -9,32 +9,41 @@ FerretDB, which has no transactions and no atomic updates, as well as on MongoDB
 
 from __future__ import annotations
 
-import contextvars
-import hashlib
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
 from imc_contracts import Event
-from imc_contracts.codec import from_document, to_document
 from pymongo import ASCENDING
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import BulkWriteError, DuplicateKeyError
 
+from imc_runtime.commits import (
+    Appended,
+    CauseReused,
+    Commit,
+    ConcurrencyConflict,
+    commit_document,
+    commit_from_document,
+    commit_id,
+    request_fingerprint,
+)
 from imc_runtime.mongo import Document
 from imc_runtime.tracing import current_context
 
+__all__ = [
+    "Appended",
+    "CauseReused",
+    "Commit",
+    "CommitLog",
+    "ConcurrencyConflict",
+    "commit_id",
+    "request_fingerprint",
+]
+
 DUPLICATE_KEY = 11000
-
-
-request_fingerprint: contextvars.ContextVar[str | None] = contextvars.ContextVar(
-    "request_fingerprint", default=None
-)
-"""What the HTTP request being handled asked for (``imc_runtime.guard`` sets it): a commit
-records it, so that a cause met again is told from a different request under one key."""
 
 
 class _Appended(NamedTuple):
@@ -44,53 +53,6 @@ class _Appended(NamedTuple):
     commit: Commit
     positioned: bool
     published: bool = False
-
-
-class CauseReused(Exception):
-    """The commit's cause (an ``Idempotency-Key``) was already used for a different request."""
-
-    def __init__(self, id: str) -> None:
-        super().__init__(
-            "Idempotency-Key: this key was already used for a different request; "
-            "use a new key for a new request, or send the first one again"
-        )
-        self.id = id
-
-
-class ConcurrencyConflict(Exception):
-    """Another writer appended to the stream first; reload it and decide again."""
-
-    def __init__(self, stream: str, version: int) -> None:
-        super().__init__(f"stream {stream!r} already has version {version}")
-        self.stream = stream
-        self.version = version
-
-
-@dataclass(frozen=True)
-class Commit:
-    id: str
-    stream: str
-    version: int
-    events: tuple[Event, ...]
-    recorded_at: datetime
-    published: bool = False
-    trace: dict[str, str] = field(default_factory=dict)
-    """The trace context of what caused this commit; the relay continues it into Kafka."""
-    fingerprint: str | None = None
-    """What the request that caused it asked for (``request_fingerprint``), if one did."""
-
-
-@dataclass(frozen=True)
-class Appended:
-    """The result of an append: the commit, and whether it was already there (a replay)."""
-
-    commit: Commit
-    duplicate: bool
-
-
-def commit_id(*parts: str) -> str:
-    """A deterministic id from what caused a change (an idempotency key, an event id, …)."""
-    return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:32]
 
 
 class CommitLog:
@@ -171,7 +133,7 @@ class CommitLog:
             trace=current_context(),
             fingerprint=request_fingerprint.get(),
         )
-        document = _to_document(commit)
+        document = commit_document(commit)
         if not positioned:
             document["positioned"] = False
         try:
@@ -208,7 +170,7 @@ class CommitLog:
         found = await self._commits.find_one({"_id": id})
         if found is None:
             return None
-        return _Appended(_from_document(found), found.get("positioned") is not False)
+        return _Appended(commit_from_document(found), found.get("positioned") is not False)
 
     async def _finish(self, kept: _Appended) -> None:
         """What a crash after the commit's insert may have cut short, on its replay: its
@@ -236,7 +198,7 @@ class CommitLog:
         if id in self._appended:
             return self._appended[id].commit
         document = await self._commits.find_one({"_id": id})
-        return None if document is None else _from_document(document)
+        return None if document is None else commit_from_document(document)
 
     async def at(self, stream: str, version: int) -> Commit | None:
         """The stream's commit of that version, if any: by its position."""
@@ -244,7 +206,7 @@ class CommitLog:
         if position is None:
             return None
         document = await self._commits.find_one({"_id": position["commit"]})
-        return None if document is None else _from_document(document)
+        return None if document is None else commit_from_document(document)
 
     async def read_stream(self, stream: str, *, kept: bool = False) -> list[Commit]:
         """The stream's commits, oldest first: point lookups of the positions and commits not
@@ -266,7 +228,7 @@ class CommitLog:
                 if position is None
                 else await self._commits.find_one({"_id": position["commit"]})
             )
-            commit = None if found is None else _from_document(found)
+            commit = None if found is None else commit_from_document(found)
             if commit is None:
                 break
             commits.append(commit)
@@ -347,7 +309,7 @@ class CommitLog:
             if document.get("published"):
                 legacy.append(document["_id"])
             elif older_than is None or document["recorded_at"] < older_than:
-                found.append(_from_document(document))
+                found.append(commit_from_document(document))
         await self.mark_published(legacy)
         found.sort(key=lambda commit: (commit.stream, commit.version))
         return found
@@ -368,7 +330,7 @@ class CommitLog:
         answer a sorted query, and sorts it in memory, so its first batch only comes once
         everything is read; unsorted, decoding overlaps with reading."""
         cursor = self._commits.find({}).batch_size(batch_size)
-        commits = [_from_document(document) async for document in cursor]
+        commits = [commit_from_document(document) async for document in cursor]
         commits.sort(key=lambda commit: (commit.stream, commit.version))
         return commits
 
@@ -401,29 +363,3 @@ async def _insert_once(collection: AsyncCollection[Document], document: Document
     except DuplicateKeyError:
         return 0
     return 1
-
-
-def _to_document(commit: Commit) -> Document:
-    return {
-        "_id": commit.id,
-        "stream": commit.stream,
-        "version": commit.version,
-        "events": [to_document(event) for event in commit.events],
-        "recorded_at": commit.recorded_at,
-        "published": commit.published,
-        "trace": commit.trace,
-        **({"fingerprint": commit.fingerprint} if commit.fingerprint else {}),
-    }
-
-
-def _from_document(document: dict[str, Any]) -> Commit:
-    return Commit(
-        id=document["_id"],
-        stream=document["stream"],
-        version=int(document["version"]),
-        events=tuple(from_document(event) for event in document["events"]),
-        recorded_at=document["recorded_at"],
-        published=bool(document["published"]),
-        trace=dict(document.get("trace") or {}),
-        fingerprint=document.get("fingerprint"),
-    )

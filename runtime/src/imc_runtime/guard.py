@@ -28,7 +28,7 @@ from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from imc_runtime.commitlog import request_fingerprint
+from imc_runtime.commits import request_fingerprint
 
 MAX_DEPTH = 32
 """Objects and arrays within each other: no request of ours nests half as deep."""

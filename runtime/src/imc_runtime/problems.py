@@ -20,7 +20,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.exceptions import HTTPException
 
-from imc_runtime.commitlog import CauseReused
+from imc_runtime.commits import CauseReused
 
 MAX_MESSAGE = 300
 """A refusal's message, at most (longer ones are cut, with an ellipsis)."""

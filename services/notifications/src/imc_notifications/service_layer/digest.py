@@ -12,7 +12,7 @@ import functools
 from collections import defaultdict
 
 from imc_contracts import PROGRAMME_KEY
-from imc_runtime.commitlog import commit_id
+from imc_runtime.commits import commit_id
 from imc_runtime.logging import get_logger
 
 from imc_notifications.domain.preferences import digest_due

@@ -9,7 +9,7 @@ from collections.abc import Awaitable, Callable
 from urllib.parse import quote
 
 from imc_contracts import Language, registry, roadmaps
-from imc_runtime.commitlog import commit_id
+from imc_runtime.commits import commit_id
 from imc_runtime.logging import get_logger
 
 from imc_notifications.domain import unsubscribe

@@ -12,7 +12,7 @@ from email.message import EmailMessage
 from typing import TYPE_CHECKING, Protocol
 
 from imc_contracts import Event, Language, Localized
-from imc_runtime.commitlog import Appended, Commit
+from imc_runtime.commits import Appended, Commit
 from imc_runtime.mongo import Document
 
 from imc_notifications.domain.preferences import Preferences

@@ -10,7 +10,7 @@ from fastapi import Depends, Header, Query, Request, Response
 from fastapi.encoders import jsonable_encoder
 from fastapi.responses import JSONResponse
 from imc_runtime.auth import CurrentPrincipal
-from imc_runtime.commitlog import Appended
+from imc_runtime.commits import Appended
 from imc_runtime.problems import cut, field_problem, unprocessable
 
 from imc_registry.adapters.store import RegistryStore

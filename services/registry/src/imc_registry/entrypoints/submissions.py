@@ -11,7 +11,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Path, Request
 from fastapi.responses import JSONResponse
 from imc_runtime.auth import CurrentPrincipal
-from imc_runtime.commitlog import Appended
+from imc_runtime.commits import Appended
 
 from imc_registry.adapters.store import submission_kind
 from imc_registry.domain import commands, roadmap_requests

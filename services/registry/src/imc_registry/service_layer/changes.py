@@ -9,7 +9,7 @@ from typing import Any, TypeVar
 
 from imc_contracts import Event, new_event_id
 from imc_contracts.envelope import Contract
-from imc_runtime.commitlog import Appended, ConcurrencyConflict, commit_id
+from imc_runtime.commits import Appended, ConcurrencyConflict, commit_id
 from imc_runtime.principal import Principal
 from pydantic import BaseModel, ValidationError
 

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 import filetype
 from imc_contracts.common import Evidence, EvidenceSubject
 from imc_contracts.registry import EvidenceAttachRequested, EvidenceAttachRequestedPayload
-from imc_runtime.commitlog import Appended, commit_id
+from imc_runtime.commits import Appended, commit_id
 from imc_runtime.principal import Principal
 from imc_runtime.text import without_unwanted
 from PIL import Image, UnidentifiedImageError

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from imc_contracts import registry
 from imc_contracts.envelope import PROGRAMME_KEY
-from imc_runtime.commitlog import Appended, ConcurrencyConflict, commit_id
+from imc_runtime.commits import Appended, ConcurrencyConflict, commit_id
 
 from imc_registry.domain import commands
 from imc_registry.domain.model import id_from_names, partnership_name, require_coordinator

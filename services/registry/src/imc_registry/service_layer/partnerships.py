@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from imc_contracts import registry
-from imc_runtime.commitlog import Appended
+from imc_runtime.commits import Appended
 
 from imc_registry.domain import commands
 from imc_registry.domain.commands import STANDARD_THEMES

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from imc_contracts import new_event_id, registry
 from imc_contracts.envelope import PROGRAMME_KEY
-from imc_runtime.commitlog import Appended, commit_id
+from imc_runtime.commits import Appended, commit_id
 from imc_runtime.principal import Principal
 
 from imc_registry.domain import commands

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from imc_contracts import registry
 from imc_contracts.envelope import PROGRAMME_KEY
-from imc_runtime.commitlog import Appended, ConcurrencyConflict
+from imc_runtime.commits import Appended, ConcurrencyConflict
 from imc_runtime.principal import Principal
 
 from imc_registry.domain import commands

@@ -11,7 +11,7 @@ from typing import Any, Protocol
 
 from imc_contracts import Event
 from imc_contracts.envelope import Contract
-from imc_runtime.commitlog import Appended, Commit
+from imc_runtime.commits import Appended, Commit
 
 from imc_registry.domain.model import (
     EvidenceFile,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from imc_contracts import registry
 from imc_contracts.envelope import PROGRAMME_KEY
-from imc_runtime.commitlog import Appended
+from imc_runtime.commits import Appended
 
 from imc_registry.domain import commands
 from imc_registry.domain.model import Invalid, id_from_names, require_coordinator

@@ -8,7 +8,7 @@ from typing import Any
 
 from imc_contracts import Event, new_event_id, registry
 from imc_contracts.envelope import Contract
-from imc_runtime.commitlog import Appended, commit_id
+from imc_runtime.commits import Appended, commit_id
 
 from imc_registry.domain import roadmap_requests
 from imc_registry.domain.model import Invalid, Partnership, require_coordinator

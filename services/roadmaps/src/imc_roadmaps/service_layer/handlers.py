@@ -7,7 +7,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 
 from imc_contracts import Actor, Event, registry, roadmaps
-from imc_runtime.commitlog import ConcurrencyConflict, commit_id
+from imc_runtime.commits import ConcurrencyConflict, commit_id
 from imc_runtime.logging import get_logger
 
 from imc_roadmaps.domain.model import Milestone, ObjectiveRef, Refused, plan_milestone

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from imc_contracts import Actor, Event, Language, registry, roadmaps
 from imc_contracts.registry import RoadmapRow
-from imc_runtime.commitlog import commit_id
+from imc_runtime.commits import commit_id
 
 from imc_roadmaps.domain.model import Milestone, ObjectiveRef, Refused, plan_milestone
 from imc_roadmaps.domain.reasons import reason

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from imc_contracts import Event
-from imc_runtime.commitlog import Appended, Commit
+from imc_runtime.commits import Appended, Commit
 from imc_runtime.mongo import Document
 
 from imc_roadmaps.domain.model import Milestone, PartnershipMembers

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from imc_runtime.commitlog import ConcurrencyConflict, commit_id
+from imc_runtime.commits import ConcurrencyConflict, commit_id
 from imc_runtime.logging import get_logger
 
 from imc_roadmaps.domain.schedule import due_notice, notice_kind
