@@ -362,11 +362,13 @@ def verify(
     *,
     settle: float = 180,
     poison_groups: tuple[str, ...] = (),
+    since: float | None = None,
 ) -> Report:
-    """Wait for the system to settle, then count what happened against what was sent."""
+    """Wait for the system to settle, then count what happened against what was sent; the
+    recovery is counted from ``since`` (the last report sent, or the fault's end if later)."""
     stack = programme.stack
     report = Report(scenario, sent=driver.sent, accepted=len(driver.accepted))
-    settled_from = driver.finished_at or time.monotonic()
+    settled_from = since or driver.finished_at or time.monotonic()
     give_up = time.monotonic() + settle
     milestones_done = {m for (_p, m, progress) in driver.accepted.values() if progress == 100}
     report.emails_expected = 2 * len(milestones_done)
@@ -575,8 +577,15 @@ def run_scenario(stack: Stack, scenario: Scenario, workload: Workload, outage: f
         driver = Driver(programme)
         driver.start()
         scenario.inject(stack, driver, outage)
+        restored = time.monotonic()  # the fault is over: what was stopped runs again
         driver.join()
-        return verify(scenario.name, programme, driver, poison_groups=scenario.poison_groups)
+        return verify(
+            scenario.name,
+            programme,
+            driver,
+            poison_groups=scenario.poison_groups,
+            since=max(restored, driver.finished_at),
+        )
     finally:
         scenario.tidy(stack)
 
