@@ -101,6 +101,14 @@ class Infrastructure:
         return checks
 
 
+KAFKA_CLOSE_SECONDS = 5.0
+"""How long closing the Kafka clients may take, once the messages in hand are finished and
+committed (``drain``): leaving the group and closing connections. With Kafka itself going
+(the host shutting down, ``make run``'s launcher killed) the close waits on requests that
+will never be answered; after this the clients are dropped. Nothing is lost: every offset
+was committed with its message, and Kafka ends the membership after the session timeout."""
+
+
 async def _until_started(what: str, start: StartStep, *, give_up_after: float = 120) -> None:
     """Start a dependency, waiting for it with backoff: a service may start before Kafka."""
     delay = 0.2
@@ -214,7 +222,11 @@ def create_app(infra: Infrastructure, parts: ServiceParts) -> FastAPI:
             await relay_task
             for step in parts.stop:
                 await step()
-            await infra.broker.stop()
+            try:
+                async with asyncio.timeout(KAFKA_CLOSE_SECONDS):
+                    await infra.broker.stop()
+            except TimeoutError:
+                log.warning("service.kafka_close_abandoned", seconds=KAFKA_CLOSE_SECONDS)
             await infra.client.close()
             if infra.tracer_provider is not None:
                 infra.tracer_provider.shutdown()  # flushes the spans still batched
