@@ -339,6 +339,17 @@ def per_report(before: Commands, after: Commands, reports: int) -> dict[str, Any
     return result
 
 
+def closed_loop(in_flight: int, elapsed: float, completed: int, unfinished: int) -> dict[str, Any]:
+    """What a saturation run did: how many in flight, how long, how many done, at what rate."""
+    return {
+        "in_flight": in_flight,
+        "seconds": round(elapsed, 1),
+        "completed": completed,
+        "unfinished": unfinished,
+        "per_s": round(completed / elapsed, 1),
+    }
+
+
 def cpu_per_report(
     before: dict[str, float], after: dict[str, float], reports: int, elapsed: float
 ) -> dict[str, dict[str, float]]:
@@ -384,11 +395,7 @@ async def saturate(bench: Bench, seconds: float, in_flight: int) -> dict[str, An
     commands = per_report(commands_before, after, len(to_mailed))
     cpu = cpu_per_report(cpu_before, cpu_after, len(to_mailed), elapsed)
     return {
-        "in_flight": in_flight,
-        "seconds": round(elapsed, 1),
-        "completed": len(to_mailed),
-        "unfinished": unfinished,
-        "per_s": round(len(to_mailed) / elapsed, 1),
+        **closed_loop(in_flight, elapsed, len(to_mailed), unfinished),
         "to_reached_s": percentiles(to_reached),
         "to_email_s": percentiles(to_mailed),
         "db_commands": commands,

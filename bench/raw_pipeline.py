@@ -36,7 +36,14 @@ from pydantic import BaseModel
 from pymongo import AsyncMongoClient
 from pymongo.errors import DuplicateKeyError
 
-from bench.pipeline import BENCH, MailWatcher, cpu_per_report, percentiles, process_usage
+from bench.pipeline import (
+    BENCH,
+    MailWatcher,
+    closed_loop,
+    cpu_per_report,
+    percentiles,
+    process_usage,
+)
 
 REPORTS, DECIDED = "raw.reports", "raw.decided"
 ROLES = ("api", "decide", "deliver")
@@ -209,11 +216,7 @@ async def saturate(stack: Stack, base_url: str, seconds: float, in_flight: int) 
     cpu_after = {**_cpu(stack), BENCH: time.process_time()}
     await mail.stop()
     return {
-        "in_flight": in_flight,
-        "seconds": round(elapsed, 1),
-        "completed": len(to_mailed),
-        "unfinished": unfinished,
-        "per_s": round(len(to_mailed) / elapsed, 1),
+        **closed_loop(in_flight, elapsed, len(to_mailed), unfinished),
         "to_email_s": percentiles(to_mailed),
         "db_commands_per_report": 3,
         "cpu": cpu_per_report(cpu_before, cpu_after, len(to_mailed), elapsed),
