@@ -4,6 +4,7 @@ from imc_contracts.catalog import EVENT_TYPES, TOPICS, Topic, dead_letter_topic,
 from imc_contracts.codec import PoisonMessage, UnknownEventType, decode, encode
 from imc_contracts.envelope import (
     LANGUAGES,
+    LOCALES,
     PROGRAMME_KEY,
     Actor,
     Event,
@@ -15,6 +16,7 @@ from imc_contracts.envelope import (
 __all__ = [
     "EVENT_TYPES",
     "LANGUAGES",
+    "LOCALES",
     "PROGRAMME_KEY",
     "TOPICS",
     "Actor",

@@ -15,6 +15,10 @@ Language = Literal["ar", "fr", "nl", "en"]
 
 LANGUAGES: tuple[Language, ...] = ("ar", "fr", "nl", "en")
 
+LOCALES: dict[Language, str] = {"ar": "ar_MA", "fr": "fr_BE", "nl": "nl_BE", "en": "en_GB"}
+"""The regional locale (CLDR) each language's dates and numbers are written in: Moroccan
+Arabic, Belgian French and Dutch, British English."""
+
 Localized = dict[Language, str]
 """A text given per language, e.g. ``{"fr": "Berkane", "ar": "بركان"}``."""
 

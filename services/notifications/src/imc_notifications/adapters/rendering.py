@@ -8,13 +8,12 @@ from typing import Any
 from babel.dates import format_date
 from babel.numbers import format_decimal, format_percent
 from babel.units import format_unit
-from imc_contracts import Language
+from imc_contracts import LOCALES, Language
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
 from imc_notifications.service_layer.ports import RenderedEmail
 
 RTL_LANGUAGES: frozenset[Language] = frozenset({"ar"})
-BABEL_LOCALES: dict[Language, str] = {"ar": "ar_MA", "fr": "fr_BE", "nl": "nl_BE", "en": "en_GB"}
 
 
 class Renderer:
@@ -60,16 +59,16 @@ class Renderer:
 
 
 def format_day(day: dt.date, language: Language) -> str:
-    return format_date(day, format="long", locale=BABEL_LOCALES[language])
+    return format_date(day, format="long", locale=LOCALES[language])
 
 
 def format_number(value: float, language: Language) -> str:
-    return format_decimal(value, locale=BABEL_LOCALES[language])
+    return format_decimal(value, locale=LOCALES[language])
 
 
 def format_progress(percent: int, language: Language) -> str:
     """``45`` → ``45 %`` in French, ``45%`` in English, as each locale writes it."""
-    return format_percent(percent / 100, locale=BABEL_LOCALES[language])
+    return format_percent(percent / 100, locale=LOCALES[language])
 
 
 SIZE_UNITS: tuple[tuple[int, str], ...] = (
@@ -82,7 +81,7 @@ SIZE_UNITS: tuple[tuple[int, str], ...] = (
 def format_size(size: int, language: Language) -> str:
     """A file's size in bytes as a reader says it, in decimal units: ``2 400 000`` → ``2,4 Mo``
     in French, ``2.4 MB`` in English; one decimal below 10, none above."""
-    locale = BABEL_LOCALES[language]
+    locale = LOCALES[language]
     for factor, unit in SIZE_UNITS:
         if size >= factor:
             value = size / factor

@@ -16,12 +16,11 @@ from typing import Any
 from babel import Locale
 from babel.dates import format_date
 from babel.numbers import format_decimal, format_percent
-from imc_contracts import Language
+from imc_contracts import LOCALES, Language
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
 from imc_roadmaps.adapters.report_texts import CRITERIA, RATINGS, SEXES, STATUSES, TEXTS, THEMES
 
-BABEL_LOCALES: dict[Language, str] = {"ar": "ar_MA", "fr": "fr_BE", "nl": "nl_BE", "en": "en_GB"}
 LANGUAGES: tuple[Language, ...] = ("fr", "nl", "ar", "en")
 FALLBACK: tuple[Language, ...] = ("fr", "en", "nl", "ar")
 GROUPS: dict[Language, dict[str, str]] = {
@@ -88,7 +87,7 @@ def bar(value: float | int | None, scale: float | int | None) -> float:
 class _Words:
     def __init__(self, language: Language) -> None:
         self.language = language
-        self.locale = BABEL_LOCALES[language]
+        self.locale = LOCALES[language]
         self.order: list[Language] = list(dict.fromkeys([language, *FALLBACK]))
 
     def text(self, key: str, **values: Any) -> str:
