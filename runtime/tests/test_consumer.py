@@ -152,3 +152,22 @@ async def test_each_outcome_is_reported_for_the_metrics(
             on_outcome=seen.append,
         )
     assert seen == outcomes
+
+
+async def test_a_stopping_consumer_does_not_wait_out_an_outage_it_leaves_the_message_for_later() -> (
+    None
+):
+    router, attempts = EventRouter("test"), []
+
+    @router.on(ProgressReported)
+    async def database_away(event: Event) -> None:
+        attempts.append(1)
+        raise AutoReconnect("database away")
+
+    retry = Retry(attempts=5, base=0.0, cap=0.0)
+    retry.stop()  # the service was told to stop
+    dlq = DeadLetters()
+    with pytest.raises(AutoReconnect):  # not committed: read again after the restart
+        await handle_message(encode(progress_event()), router=router, retry=retry, dead_letter=dlq)
+    assert len(attempts) == 1
+    assert dlq.received == []

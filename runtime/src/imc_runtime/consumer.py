@@ -77,12 +77,18 @@ class EventRouter:
 
 
 class Retry:
-    """Bounded retries with exponential backoff and full jitter."""
+    """Bounded retries with exponential backoff and full jitter — until ``stop``: a service
+    stopping does not wait out a dependency's absence; the message in hand is left
+    uncommitted, to be read again."""
 
     def __init__(self, attempts: int = 5, base: float = 0.1, cap: float = 5.0) -> None:
         self.attempts = attempts
         self.base = base
         self.cap = cap
+        self.stopping = False
+
+    def stop(self) -> None:
+        self.stopping = True
 
     def delay(self, attempt: int) -> float:
         return random.uniform(0, min(self.cap, self.base * 2**attempt))  # noqa: S311
@@ -126,9 +132,12 @@ async def handle_message(
                 on_outcome("handled")
                 return
             except TRANSIENT_ERRORS as error:
-                if attempt + 1 == retry.attempts:
+                if attempt + 1 == retry.attempts or retry.stopping:
                     log.warning(
-                        "message.transient_failure", error=repr(error), attempts=attempt + 1
+                        "message.transient_failure",
+                        error=repr(error),
+                        attempts=attempt + 1,
+                        stopping=retry.stopping,
                     )
                     on_outcome("failed")  # kept: the message is delivered again
                     raise

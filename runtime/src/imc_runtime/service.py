@@ -31,7 +31,7 @@ from starlette.middleware import Middleware
 from imc_runtime import mongo, problems
 from imc_runtime.auth import TokenVerifier
 from imc_runtime.commitlog import CommitLog
-from imc_runtime.consumer import EventRouter, drain, subscribe
+from imc_runtime.consumer import EventRouter, Retry, drain, subscribe
 from imc_runtime.guard import BodyGuard, Upload
 from imc_runtime.kafka import EventPublisher, client_options, make_broker
 from imc_runtime.logging import configure_logging, get_logger
@@ -188,11 +188,13 @@ def create_app(infra: Infrastructure, parts: ServiceParts) -> FastAPI:
     settings = infra.settings
     tasks: list[Background] = [lambda: watch_backlog(infra.relay, infra.metrics)]
     tasks += [functools.partial(periodic, task) for task in parts.periodic]
+    retry = Retry()
     if parts.events is not None:
         group = parts.consumer_group or parts.events.group
         subscribe(
             infra.broker,
             parts.events,
+            retry=retry,
             metrics=infra.metrics,
             group_id=group,
             workers=settings.consumer_workers,
@@ -217,6 +219,7 @@ def create_app(infra: Infrastructure, parts: ServiceParts) -> FastAPI:
             for task in background:
                 task.cancel()
             await asyncio.gather(*background, return_exceptions=True)
+            retry.stop()  # a message whose dependency is away is read again after the restart
             await drain(infra.broker, settings.shutdown_timeout_seconds)
             infra.relay.stop()
             await relay_task
