@@ -46,7 +46,7 @@ __all__ = [
 DUPLICATE_KEY = 11000
 
 
-class _Appended(NamedTuple):
+class _AppendedHere(NamedTuple):
     """A commit appended by this process, whether it has a position, whether it was marked
     published here."""
 
@@ -94,7 +94,7 @@ class CommitLog:
         # The commits appended here lately, by id: a replay of one (a request retried with
         # its Idempotency-Key, a redelivered message) is answered without reading the log by
         # ``_id``, which FerretDB's SQLite answers by scanning it.
-        self._appended: OrderedDict[str, _Appended] = OrderedDict()
+        self._appended: OrderedDict[str, _AppendedHere] = OrderedDict()
 
     def on_append(self, listener: Callable[[Commit], None]) -> None:
         """Hand ``listener`` each commit appended here and not yet published (the relay)."""
@@ -156,7 +156,7 @@ class CommitLog:
         known = self._streams.get(stream)
         if known is not None and len(known) == expected_version:
             self._remember(stream, (*known, commit))
-        self._appended[id] = _Appended(commit, positioned)
+        self._appended[id] = _AppendedHere(commit, positioned)
         if len(self._appended) > self._cached_streams:
             self._appended.popitem(last=False)
         self._hand(commit)
@@ -166,13 +166,13 @@ class CommitLog:
         """``append`` the one commit of a stream read only by its id: no position."""
         return await self.append(id, stream, 0, events, positioned=False)
 
-    async def _read_appended(self, id: str) -> _Appended | None:
+    async def _read_appended(self, id: str) -> _AppendedHere | None:
         found = await self._commits.find_one({"_id": id})
         if found is None:
             return None
-        return _Appended(commit_from_document(found), found.get("positioned") is not False)
+        return _AppendedHere(commit_from_document(found), found.get("positioned") is not False)
 
-    async def _finish(self, kept: _Appended) -> None:
+    async def _finish(self, kept: _AppendedHere) -> None:
         """What a crash after the commit's insert may have cut short, on its replay: its
         position, and its publication (unless the ledger has it; for one appended here,
         unless it was marked here — the relay it was handed to does not publish it twice)."""

@@ -40,6 +40,7 @@ from imc_roadmaps.domain.streams import (
     indicator_stream,
     milestone_stream,
     objective_stream,
+    parse_stream,
 )
 
 _Gathered = tuple[AsyncCollection[Document], str, dict[str, Document]]
@@ -135,8 +136,8 @@ class RoadmapsStore(RegistryReplica):
 
     def _keeps_group(self, collection: AsyncCollection[Document], stream: str) -> bool:
         """Whether the group of the partnership ``stream`` belongs to is kept here."""
-        _kind, _, rest = stream.partition(":")
-        return (collection.name, rest.partition(":")[0]) in self._kept
+        _kind, partnership_id, _ = parse_stream(stream)
+        return (collection.name, partnership_id) in self._kept
 
     def _keep(self, entry: tuple[str, str], value: Any) -> None:
         self._kept[entry] = value
@@ -224,8 +225,7 @@ class RoadmapsStore(RegistryReplica):
         """Refresh the read model of the commit's stream (its commits ``known``, if in hand;
         a milestone's group's other items ``kept``, if in hand); the roadmaps it touches.
         The groups it writes are put in ``written``, by name."""
-        kind, _, rest = commit.stream.partition(":")
-        partnership_id, _, entity_id = rest.partition(":")
+        kind, partnership_id, entity_id = parse_stream(commit.stream)
         if kind == "milestone":
             milestone = await self.milestone(partnership_id, entity_id, known)
             if milestone is not None:

@@ -12,6 +12,13 @@ from __future__ import annotations
 import datetime as dt
 
 
+def parse_stream(stream: str) -> tuple[str, str, str]:
+    """A stream's kind, partnership and what in it: ``milestone:p:m`` → ``(milestone, p, m)``."""
+    kind, _, rest = stream.partition(":")
+    partnership_id, _, entity_id = rest.partition(":")
+    return kind, partnership_id, entity_id
+
+
 def milestone_stream(partnership_id: str, milestone_id: str) -> str:
     return f"milestone:{partnership_id}:{milestone_id}"
 
