@@ -40,9 +40,13 @@ fetch: install
 run: install
 	$(BIN)/python -m imc_devstack run
 
+# Two workers (pytest-xdist): most of the suite waits on servers, not on the cores. A file's
+# tests stay on one worker, the web's together and last (conftest.py).
+TEST_WORKERS ?= 2
+
 test: install
 	$(BIN)/python -m imc_devstack fetch
-	$(BIN)/pytest --durations=20
+	$(BIN)/pytest -n $(TEST_WORKERS) --durations=20
 
 test-faults: install
 	$(BIN)/python -m imc_devstack fetch

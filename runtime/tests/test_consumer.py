@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import datetime as dt
 import json
+from types import SimpleNamespace
 
 import pytest
 from imc_contracts import Event, encode
 from imc_contracts.registry import ProgressReported, ProgressReportedPayload
-from imc_runtime.consumer import EventRouter, Retry, handle_message
+from imc_runtime.consumer import EventRouter, Retry, drain, handle_message
 from pymongo.errors import AutoReconnect
 
 NO_WAIT = Retry(attempts=3, base=0.0, cap=0.0)
@@ -171,3 +173,51 @@ async def test_a_stopping_consumer_does_not_wait_out_an_outage_it_leaves_the_mes
         await handle_message(encode(progress_event()), router=router, retry=retry, dead_letter=dlq)
     assert len(attempts) == 1
     assert dlq.received == []
+
+
+class _HeldLock:
+    """A subscriber's lock with a message in hand whose offset commit never completes."""
+
+    def __init__(self) -> None:
+        self.released = asyncio.Event()
+        self.abandoned = False
+
+    async def wait_release(self, timeout: float) -> None:  # noqa: ASYNC109 (FastStream's)
+        try:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self.released.wait(), timeout)
+        except asyncio.CancelledError:
+            self.abandoned = True
+            raise
+
+
+class _Broker:
+    def __init__(self, *, kafka_answers: bool) -> None:
+        self.lock = _HeldLock()
+        self.subscribers = [SimpleNamespace(running=True, lock=self.lock)]
+        self.kafka_answers = kafka_answers
+        self.pings = 0
+        self.asked_again = asyncio.Event()
+
+    async def ping(self, timeout: float | None) -> bool:  # noqa: ASYNC109 (FastStream's)
+        self.pings += 1
+        if self.pings >= 3:
+            self.asked_again.set()
+        return self.kafka_answers
+
+
+async def test_a_stop_with_kafka_gone_does_not_wait_for_a_commit_that_cannot_happen() -> None:
+    broker = _Broker(kafka_answers=False)
+    await drain(broker, within=3600, kafka_check=0.01)  # type: ignore[arg-type]
+    assert broker.lock.abandoned  # the message is read again after the restart
+    assert not broker.subscribers[0].running
+
+
+async def test_a_stop_with_kafka_there_waits_for_the_message_in_hand() -> None:
+    broker = _Broker(kafka_answers=True)
+    stopping = asyncio.create_task(drain(broker, within=3600, kafka_check=0.01))  # type: ignore[arg-type]
+    await broker.asked_again.wait()  # Kafka asked, and asked again: the drain still waits
+    assert not stopping.done()
+    broker.lock.released.set()
+    await stopping
+    assert not broker.lock.abandoned

@@ -209,19 +209,46 @@ class _Assigned(ConsumerRebalanceListener):  # type: ignore[misc]
         self._on_assigned()
 
 
-async def drain(broker: KafkaBroker, within: float) -> None:
-    """Stop fetching and let the messages in hand finish (and commit) within ``within`` s.
+async def drain(broker: KafkaBroker, within: float, *, kafka_check: float = 2.0) -> bool:
+    """Stop fetching and let the messages in hand finish (and commit) within ``within`` s;
+    whether Kafka still answered.
 
     Run before ``broker.stop()``: FastStream's concurrent subscriber closes its consumers
     before it waits for their work, and a message finished after its consumer closed cannot
-    commit (it is read again, harmlessly, but needlessly)."""
+    commit (it is read again, harmlessly, but needlessly). With Kafka gone (the host shutting
+    down, ``make run``'s launcher killed), a finished message's offset commit would wait for a
+    coordinator that never comes back: once Kafka does not answer for ``kafka_check`` s, the
+    wait ends. Nothing is lost by it: an offset not committed is read again after the restart,
+    and applying it again changes nothing."""
     for subscriber in broker.subscribers:
         subscriber.running = False
-    deadline = asyncio.get_running_loop().time() + within
-    for subscriber in broker.subscribers:
-        wait_release = getattr(subscriber.lock, "wait_release", None)  # a started subscriber's
-        if wait_release is not None:
-            await wait_release(max(0.0, deadline - asyncio.get_running_loop().time()))
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + within
+
+    async def released() -> None:
+        for subscriber in broker.subscribers:
+            wait_release = getattr(subscriber.lock, "wait_release", None)  # a started one's
+            if wait_release is not None:
+                await wait_release(max(0.0, deadline - loop.time()))
+
+    async def kafka_gone() -> None:
+        while True:
+            if not await broker.ping(timeout=kafka_check):
+                return
+            await asyncio.sleep(kafka_check / 2)
+
+    waiting = asyncio.create_task(released(), name="drain")
+    watching = asyncio.create_task(kafka_gone(), name="drain.kafka")
+    try:
+        await asyncio.wait({waiting, watching}, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        for task in (waiting, watching):
+            task.cancel()
+        await asyncio.gather(waiting, watching, return_exceptions=True)
+    if waiting.cancelled():
+        log.warning("consumer.drain_abandoned", reason="kafka unreachable")
+        return False
+    return True
 
 
 def _subscribe_to(

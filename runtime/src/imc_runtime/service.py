@@ -103,10 +103,23 @@ class Infrastructure:
 
 KAFKA_CLOSE_SECONDS = 5.0
 """How long closing the Kafka clients may take, once the messages in hand are finished and
-committed (``drain``): leaving the group and closing connections. With Kafka itself going
-(the host shutting down, ``make run``'s launcher killed) the close waits on requests that
-will never be answered; after this the clients are dropped. Nothing is lost: every offset
-was committed with its message, and Kafka ends the membership after the session timeout."""
+committed (``drain``): leaving the group and closing connections. After this the clients are
+dropped. Nothing is lost: every offset was committed with its message, and Kafka ends the
+membership after the session timeout."""
+
+GONE_CLOSE_SECONDS = 1.0
+"""How long closing a client may take when what it talks to may be gone (the host shutting
+down, ``make run``'s launcher killed): the database client's goodbye (ending its sessions)
+or, once ``drain`` found Kafka unreachable, leaving the group would each wait out a timeout
+for an answer that never comes. Against a server that is there, a close takes milliseconds."""
+
+
+async def _closed(what: str, close: Callable[[], Awaitable[object]], *, within: float) -> None:
+    try:
+        async with asyncio.timeout(within):
+            await close()
+    except TimeoutError:
+        log.warning("service.close_abandoned", client=what, seconds=within)
 
 
 async def _until_started(what: str, start: StartStep, *, give_up_after: float = 120) -> None:
@@ -220,17 +233,14 @@ def create_app(infra: Infrastructure, parts: ServiceParts) -> FastAPI:
                 task.cancel()
             await asyncio.gather(*background, return_exceptions=True)
             retry.stop()  # a message whose dependency is away is read again after the restart
-            await drain(infra.broker, settings.shutdown_timeout_seconds)
+            kafka_there = await drain(infra.broker, settings.shutdown_timeout_seconds)
             infra.relay.stop()
             await relay_task
             for step in parts.stop:
                 await step()
-            try:
-                async with asyncio.timeout(KAFKA_CLOSE_SECONDS):
-                    await infra.broker.stop()
-            except TimeoutError:
-                log.warning("service.kafka_close_abandoned", seconds=KAFKA_CLOSE_SECONDS)
-            await infra.client.close()
+            kafka_close = KAFKA_CLOSE_SECONDS if kafka_there else GONE_CLOSE_SECONDS
+            await _closed("kafka", infra.broker.stop, within=kafka_close)
+            await _closed("database", infra.client.close, within=GONE_CLOSE_SECONDS)
             if infra.tracer_provider is not None:
                 infra.tracer_provider.shutdown()  # flushes the spans still batched
             log.info("service.stopped")
