@@ -1,9 +1,15 @@
 /** The interface's language: its messages, direction, and how dates and numbers read. */
-import { ar } from "./ar";
-import { en, type Catalog, type MessageKey } from "./en";
-import { fr } from "./fr";
-import { nl } from "./nl";
-import { template } from "./plural";
+import ar from "./ar.json";
+import en from "./en.json";
+import fr from "./fr.json";
+import nl from "./nl.json";
+import { template, type Plural } from "./plural";
+
+/** English is the reference catalog: every other language has the same keys (the compiler
+checks it here), and a message with a count (an object of plural forms) has plural forms in
+every language. */
+export type MessageKey = keyof typeof en;
+type Catalog = { [K in MessageKey]: (typeof en)[K] extends string ? string : Plural };
 
 export type Language = "ar" | "fr" | "nl" | "en";
 export const LANGUAGES: readonly Language[] = ["ar", "fr", "nl", "en"];
@@ -114,4 +120,3 @@ export function formatDateTime(iso: string): string {
   return new Intl.DateTimeFormat(locale(), { dateStyle: "medium", timeStyle: "short" }).format(date);
 }
 
-export type { MessageKey };
