@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 from imc_runtime.kafka import client_options
-from imc_runtime.settings import ServiceSettings
+from imc_runtime.settings import ServiceSettings, load_settings, own
 from pydantic import SecretStr, ValidationError
 
 SCRAM: dict[str, Any] = {
@@ -71,3 +71,34 @@ def test_sasl_settings_become_aiokafka_options(mechanism: str, protocol: str) ->
 
 def test_plaintext_needs_no_options_beyond_the_servers() -> None:
     assert client_options(ServiceSettings()) == {"bootstrap_servers": "127.0.0.1:9092"}
+
+
+class _ExampleSettings(ServiceSettings):
+    service_name: str = "example"
+    http_port: int = own("example", "PORT", 8009, "IMC_HTTP_PORT")
+    batch: int = own("example", "BATCH", 10, ge=1, le=100)
+
+
+def test_a_bad_value_is_named_by_the_variable_that_carries_it(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("IMC_EXAMPLE_BATCH", "1000")
+    monkeypatch.setenv("IMC_HTTP_READ_TIMEOUT_SECONDS", "0")
+    with pytest.raises(SystemExit) as stopped:
+        load_settings(_ExampleSettings)
+    lines = capsys.readouterr().err.splitlines()
+    assert stopped.value.code == 2
+    assert lines[0] == "invalid settings for _ExampleSettings:"
+    assert sorted(line.split(":")[0].strip() for line in lines[1:]) == [
+        "IMC_EXAMPLE_BATCH",
+        "IMC_HTTP_READ_TIMEOUT_SECONDS",
+    ]
+
+
+def test_a_service_setting_reads_its_own_variable_before_the_shared_one(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("IMC_HTTP_PORT", "9000")
+    assert _ExampleSettings().http_port == 9000
+    monkeypatch.setenv("IMC_EXAMPLE_PORT", "9001")
+    assert _ExampleSettings().http_port == 9001

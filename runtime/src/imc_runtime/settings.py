@@ -4,12 +4,27 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Annotated, Literal, Self, TypeVar
+from typing import Annotated, Any, Literal, Self, TypeVar
 
-from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
+from pydantic import (
+    AliasChoices,
+    Field,
+    SecretStr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 DEFAULT_JWT_SECRET = "local-development-secret-change-me-0123456789"  # noqa: S105 - refused in production
+GROUP_DESCRIPTION = "Replicas of one deployment share it; only isolated test stacks change it."
+
+
+def own(service: str, variable: str, default: Any, *shared: str, **field: Any) -> Any:
+    """A service's own setting, read from ``IMC_<SERVICE>_<VARIABLE>``, then from the
+    ``shared`` names (``IMC_HTTP_PORT``): one variable per service in a shared environment."""
+    names = AliasChoices(f"IMC_{service.upper()}_{variable}", *shared)
+    return Field(default=default, validation_alias=names, **field)
 
 
 class ServiceSettings(BaseSettings):
@@ -234,7 +249,8 @@ def load_settings(kind: type[Settings]) -> Settings:
     except ValidationError as error:
         lines = []
         for problem in error.errors():
-            where = "IMC_" + "_".join(str(part) for part in problem["loc"]).upper()
+            where = "_".join(str(part) for part in problem["loc"]).upper()
+            where = where if where.startswith("IMC_") else f"IMC_{where}"  # an own() alias
             message = str(problem["msg"]).removeprefix("Value error, ")
             lines.append(f"  {where}: {message}" if problem["loc"] else f"  {message}")
         print(f"invalid settings for {kind.__name__}:", *lines, sep="\n", file=sys.stderr)

@@ -5,24 +5,18 @@ from __future__ import annotations
 from email.utils import getaddresses, parseaddr
 from typing import Self
 
-from imc_runtime.settings import ServiceSettings
-from pydantic import AliasChoices, Field, SecretStr, model_validator
+from imc_runtime.settings import GROUP_DESCRIPTION, ServiceSettings, own
+from pydantic import Field, SecretStr, model_validator
 
 DEFAULT_UNSUBSCRIBE_SECRET = "local-unsubscribe-secret-change-me-0123456789"  # noqa: S105 - refused in production
 
 
 class NotificationsSettings(ServiceSettings):
     service_name: str = "notifications"
-    http_port: int = Field(
-        default=8003, validation_alias=AliasChoices("IMC_NOTIFICATIONS_PORT", "IMC_HTTP_PORT")
-    )
-    mongo_database: str = Field(
-        default="imc_notifications", validation_alias=AliasChoices("IMC_NOTIFICATIONS_DATABASE")
-    )
-    consumer_group: str = Field(
-        default="notifications",
-        validation_alias=AliasChoices("IMC_NOTIFICATIONS_CONSUMER_GROUP"),
-        description="Kafka group; a second, independent instance (a test) uses its own.",
+    http_port: int = own("notifications", "PORT", 8003, "IMC_HTTP_PORT")
+    mongo_database: str = own("notifications", "DATABASE", "imc_notifications")
+    consumer_group: str = own(
+        "notifications", "CONSUMER_GROUP", "notifications", description=GROUP_DESCRIPTION
     )
     smtp_host: str = Field(default="127.0.0.1", description="The SMTP server that sends the mail.")
     smtp_port: int = Field(default=1025, description="587 with STARTTLS, 465 with implicit TLS.")

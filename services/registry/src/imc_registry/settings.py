@@ -2,29 +2,25 @@
 
 from __future__ import annotations
 
-from imc_runtime.settings import ServiceSettings
-from pydantic import AliasChoices, Field
+from imc_runtime.settings import GROUP_DESCRIPTION, ServiceSettings, own
+from pydantic import Field
 
 
 class RegistrySettings(ServiceSettings):
     service_name: str = "registry"
-    http_port: int = Field(
-        default=8001, validation_alias=AliasChoices("IMC_REGISTRY_PORT", "IMC_HTTP_PORT")
+    http_port: int = own("registry", "PORT", 8001, "IMC_HTTP_PORT")
+    mongo_database: str = own("registry", "DATABASE", "imc_registry")
+    consumer_group: str = own(
+        "registry", "CONSUMER_GROUP", "registry", description=GROUP_DESCRIPTION
     )
-    mongo_database: str = Field(
-        default="imc_registry", validation_alias=AliasChoices("IMC_REGISTRY_DATABASE")
-    )
-    consumer_group: str = Field(
-        default="registry",
-        validation_alias=AliasChoices("IMC_REGISTRY_CONSUMER_GROUP"),
-        description="Replicas of one deployment share it; only isolated test stacks change it.",
-    )
-    max_body_bytes: int = Field(
-        default=256 * 1024,
+    max_body_bytes: int = own(
+        "registry",
+        "MAX_BODY_BYTES",
+        ServiceSettings.model_fields["max_body_bytes"].default,
+        "IMC_MAX_BODY_BYTES",
         ge=1024,
         le=64 * 1024 * 1024,
-        validation_alias=AliasChoices("IMC_REGISTRY_MAX_BODY_BYTES", "IMC_MAX_BODY_BYTES"),
-        description="Larger request bodies are refused with 413, before authentication.",
+        description=ServiceSettings.model_fields["max_body_bytes"].description,
     )
     evidence_max_bytes: int = Field(
         default=10 * 1024 * 1024,

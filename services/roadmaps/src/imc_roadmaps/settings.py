@@ -3,52 +3,35 @@
 from __future__ import annotations
 
 import datetime as dt
+from functools import partial
 
-from imc_runtime.settings import ServiceSettings
-from pydantic import AliasChoices, Field
+from imc_runtime.settings import GROUP_DESCRIPTION, ServiceSettings, own
+
+_own = partial(own, "roadmaps")
 
 
 class RoadmapsSettings(ServiceSettings):
     service_name: str = "roadmaps"
-    http_port: int = Field(
-        default=8002, validation_alias=AliasChoices("IMC_ROADMAPS_PORT", "IMC_HTTP_PORT")
+    http_port: int = _own("PORT", 8002, "IMC_HTTP_PORT")
+    mongo_database: str = _own("DATABASE", "imc_roadmaps")
+    consumer_group: str = _own("CONSUMER_GROUP", "roadmaps", description=GROUP_DESCRIPTION)
+    due_soon_days: int = _own("DUE_SOON_DAYS", 14, ge=0, le=365)
+    schedule_interval_seconds: float = _own("SCHEDULE_INTERVAL_SECONDS", 300, gt=0)
+    fixed_today: dt.date | None = _own(
+        "TODAY", None, description="Tests only: the date the service takes for today."
     )
-    mongo_database: str = Field(
-        default="imc_roadmaps", validation_alias=AliasChoices("IMC_ROADMAPS_DATABASE")
-    )
-    consumer_group: str = Field(
-        default="roadmaps",
-        validation_alias=AliasChoices("IMC_ROADMAPS_CONSUMER_GROUP"),
-        description="Replicas of one deployment share it; only isolated test stacks change it.",
-    )
-    due_soon_days: int = Field(
-        default=14, ge=0, le=365, validation_alias=AliasChoices("IMC_ROADMAPS_DUE_SOON_DAYS")
-    )
-    schedule_interval_seconds: float = Field(
-        default=300, gt=0, validation_alias=AliasChoices("IMC_ROADMAPS_SCHEDULE_INTERVAL_SECONDS")
-    )
-    fixed_today: dt.date | None = Field(
-        default=None,
-        validation_alias=AliasChoices("IMC_ROADMAPS_TODAY"),
-        description="Tests only: the date the service takes for today.",
-    )
-    current_phase: str = Field(
-        default="2022-2026", validation_alias=AliasChoices("IMC_ROADMAPS_CURRENT_PHASE")
-    )
-    iati_reporting_org_ref: str = Field(
-        default="XM-DAC-2-10",
-        validation_alias=AliasChoices("IMC_ROADMAPS_IATI_REPORTING_ORG_REF"),
+    current_phase: str = _own("CURRENT_PHASE", "2022-2026")
+    iati_reporting_org_ref: str = _own(
+        "IATI_REPORTING_ORG_REF",
+        "XM-DAC-2-10",
         description="IATI organisation identifier of whoever publishes the export.",
     )
-    iati_reporting_org_type: str = Field(
-        default="10", validation_alias=AliasChoices("IMC_ROADMAPS_IATI_REPORTING_ORG_TYPE")
+    iati_reporting_org_type: str = _own("IATI_REPORTING_ORG_TYPE", "10")
+    iati_reporting_org_name: str = _own(
+        "IATI_REPORTING_ORG_NAME", "Belgian Development Cooperation (DGD)"
     )
-    iati_reporting_org_name: str = Field(
-        default="Belgian Development Cooperation (DGD)",
-        validation_alias=AliasChoices("IMC_ROADMAPS_IATI_REPORTING_ORG_NAME"),
-    )
-    iati_programme_identifier: str = Field(
-        default="XM-DAC-2-10-IMC-MA-2022-2026",
-        validation_alias=AliasChoices("IMC_ROADMAPS_IATI_PROGRAMME_IDENTIFIER"),
+    iati_programme_identifier: str = _own(
+        "IATI_PROGRAMME_IDENTIFIER",
+        "XM-DAC-2-10-IMC-MA-2022-2026",
         description="Must start with the reporting organisation's identifier.",
     )
