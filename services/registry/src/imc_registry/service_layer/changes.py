@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from imc_contracts import Event, new_event_id
-from imc_contracts.envelope import Contract
+from imc_contracts.envelope import PROGRAMME_KEY, Contract
 from imc_runtime.commits import Appended, ConcurrencyConflict, commit_id
 from imc_runtime.principal import Principal
 from pydantic import BaseModel, ValidationError
@@ -27,6 +27,7 @@ from imc_registry.domain.model import (
 from imc_registry.service_layer.ports import RegistryRepository
 
 State = TypeVar("State", bound=Contract)
+E = TypeVar("E", bound=Event)
 
 
 @dataclass(frozen=True)
@@ -90,6 +91,62 @@ async def record_change(
         return await store.record(cause, stream, version, [event])
     except ConcurrencyConflict:
         raise Conflict(f"{what} changed while you edited it; reload and try again") from None
+
+
+@dataclass(frozen=True)
+class Entry:
+    """A record of the programme's directory (a municipality, an organisation, a member, a
+    coordinator): its own stream, and the name answers give it."""
+
+    kind: str
+    id: str
+
+    @property
+    def stream(self) -> str:
+        return f"{self.kind}:{self.id}"
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.id!r}"
+
+
+def programme_event(kind: type[E], payload: Contract, ask: Ask) -> E:
+    """An event about the programme as a whole, not one partnership (one key keeps them in
+    order), by whoever asked."""
+    return kind.create(payload, partnership_id=PROGRAMME_KEY, actor=ask.principal.as_actor())
+
+
+async def add_entry(
+    store: RegistryRepository,
+    ask: Ask,
+    entry: Entry,
+    kind: type[Event],
+    payload: Contract,
+    *,
+    action: str | None = None,
+) -> Appended:
+    """Record a new directory entry; one already there is a 409. ``action`` names the change
+    an Idempotency-Key makes one of (default: the entry's stream)."""
+    event = programme_event(kind, payload, ask)
+    cause = cause_of(ask, action or entry.stream)
+    return await record_new(store, cause, entry.stream, event, f"{entry.kind} {entry.id}")
+
+
+async def load_entry(store: RegistryRepository, entry: Entry, kind: type[State]) -> Snapshot[State]:
+    return await load_snapshot(store, entry.stream, kind, str(entry))
+
+
+async def change_entry(
+    store: RegistryRepository,
+    ask: Ask,
+    verb: str,
+    entry: Entry,
+    snapshot: Snapshot[Any],
+    kind: type[Event],
+    payload: Contract,
+) -> Appended:
+    """Record an edit (``verb``) of a directory entry on top of the version read."""
+    event = programme_event(kind, payload, ask)
+    return await record_change(store, ask, verb, entry.stream, snapshot, event, str(entry))
 
 
 def from_command(kind: type[State], command: BaseModel | dict[str, Any], **fields: Any) -> State:

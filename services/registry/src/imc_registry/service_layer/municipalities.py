@@ -3,19 +3,19 @@
 from __future__ import annotations
 
 from imc_contracts import registry
-from imc_contracts.envelope import PROGRAMME_KEY
 from imc_runtime.commits import Appended, ConcurrencyConflict, commit_id
 
 from imc_registry.domain import commands
 from imc_registry.domain.model import id_from_names, partnership_name, require_coordinator
 from imc_registry.service_layer.changes import (
     Ask,
-    cause_of,
+    Entry,
+    add_entry,
+    change_entry,
     from_command,
+    load_entry,
     load_snapshot,
     rebuilt,
-    record_change,
-    record_new,
     require_organisation,
 )
 from imc_registry.service_layer.ports import RegistryRepository
@@ -29,17 +29,11 @@ async def register_municipality(
     require_coordinator(ask.principal)
     await require_organisation(store, command.association, "association", "association")
     municipality_id = id_from_names(command.id, command.names)
-    event = registry.MunicipalityRegistered.create(
-        from_command(
-            registry.MunicipalityRegisteredPayload, command, municipality_id=municipality_id
-        ),
-        partnership_id=PROGRAMME_KEY,
-        actor=ask.principal.as_actor(),
+    payload = from_command(
+        registry.MunicipalityRegisteredPayload, command, municipality_id=municipality_id
     )
-    cause = cause_of(ask, f"municipality:{municipality_id}")
-    return await record_new(
-        store, cause, f"municipality:{municipality_id}", event, f"municipality {municipality_id}"
-    )
+    entry = Entry("municipality", municipality_id)
+    return await add_entry(store, ask, entry, registry.MunicipalityRegistered, payload)
 
 
 async def update_municipality(
@@ -54,14 +48,12 @@ async def update_municipality(
     """
     require_coordinator(ask.principal)
     await require_organisation(store, command.association, "association", "association")
-    stream = f"municipality:{municipality_id}"
-    what = f"municipality {municipality_id!r}"
-    snapshot = await load_snapshot(store, stream, registry.MunicipalityRegisteredPayload, what)
+    municipality = Entry("municipality", municipality_id)
+    snapshot = await load_entry(store, municipality, registry.MunicipalityRegisteredPayload)
     state = rebuilt(registry.MunicipalityRegisteredPayload, snapshot.state, command.changes())
-    event = registry.MunicipalityUpdated.create(
-        state, partnership_id=PROGRAMME_KEY, actor=ask.principal.as_actor()
+    appended = await change_entry(
+        store, ask, "update", municipality, snapshot, registry.MunicipalityUpdated, state
     )
-    appended = await record_change(store, ask, "update", stream, snapshot, event, what)
     await _rename_partnerships_of(municipality_id, appended, store)
     return appended
 

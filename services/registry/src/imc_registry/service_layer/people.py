@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from imc_contracts import new_event_id, registry
-from imc_contracts.envelope import PROGRAMME_KEY
 from imc_runtime.commits import Appended, commit_id
 from imc_runtime.principal import Principal
 
@@ -18,42 +17,40 @@ from imc_registry.domain.model import (
 )
 from imc_registry.service_layer.changes import (
     Ask,
-    cause_of,
+    Entry,
+    add_entry,
+    change_entry,
     from_command,
-    load_snapshot,
+    load_entry,
     rebuilt,
-    record_change,
-    record_new,
 )
 from imc_registry.service_layer.ports import RegistryRepository
 
 # -- members ----------------------------------------------------------------------------
 
 
+async def _require_municipality(store: RegistryRepository, municipality_id: str) -> None:
+    if await store.municipality(municipality_id) is None:
+        raise Invalid(f"municipality_id: no municipality {municipality_id!r}")
+
+
 async def add_member(command: commands.AddMember, ask: Ask, store: RegistryRepository) -> Appended:
     require_member_writer(ask.principal, command.municipality_id)
-    if await store.municipality(command.municipality_id) is None:
-        raise Invalid(f"municipality_id: no municipality {command.municipality_id!r}")
+    await _require_municipality(store, command.municipality_id)
     member_id = str(new_event_id())
     if ask.idempotency_key is not None:
         member_id = commit_id(ask.principal.subject, "member", ask.idempotency_key)
-    event = registry.MemberAdded.create(
-        from_command(registry.MemberAddedPayload, command, member_id=member_id),
-        partnership_id=PROGRAMME_KEY,
-        actor=ask.principal.as_actor(),
-    )
-    cause = cause_of(ask, "member")
-    return await record_new(store, cause, f"member:{member_id}", event, f"member {member_id}")
+    payload = from_command(registry.MemberAddedPayload, command, member_id=member_id)
+    entry = Entry("member", member_id)
+    return await add_entry(store, ask, entry, registry.MemberAdded, payload, action="member")
 
 
 async def _current_member(
-    member_id: str, principal: Principal, store: RegistryRepository
+    member: Entry, principal: Principal, store: RegistryRepository
 ) -> Snapshot[registry.MemberAddedPayload]:
-    snapshot = await load_snapshot(
-        store, f"member:{member_id}", registry.MemberAddedPayload, f"member {member_id!r}"
-    )
+    snapshot = await load_entry(store, member, registry.MemberAddedPayload)
     if snapshot.removed:
-        raise NotFound(f"member {member_id!r} was removed")
+        raise NotFound(f"{member} was removed")
     require_member_writer(principal, snapshot.state.municipality_id)
     return snapshot
 
@@ -61,35 +58,25 @@ async def _current_member(
 async def update_member(
     member_id: str, command: commands.UpdateMember, ask: Ask, store: RegistryRepository
 ) -> Appended:
-    snapshot = await _current_member(member_id, ask.principal, store)
+    member = Entry("member", member_id)
+    snapshot = await _current_member(member, ask.principal, store)
     if command.municipality_id is not None:
         # Moving someone to another municipality is a change to that one's members too.
         require_member_writer(ask.principal, command.municipality_id)
-        if await store.municipality(command.municipality_id) is None:
-            raise Invalid(f"municipality_id: no municipality {command.municipality_id!r}")
+        await _require_municipality(store, command.municipality_id)
     state = rebuilt(registry.MemberAddedPayload, snapshot.state, command.changes())
-    event = registry.MemberUpdated.create(
-        state, partnership_id=PROGRAMME_KEY, actor=ask.principal.as_actor()
-    )
-    stream = f"member:{member_id}"
-    return await record_change(
-        store, ask, "update", stream, snapshot, event, f"member {member_id!r}"
-    )
+    return await change_entry(store, ask, "update", member, snapshot, registry.MemberUpdated, state)
 
 
 async def remove_member(member_id: str, ask: Ask, store: RegistryRepository) -> Appended:
     """Remove a member from the directory; their past stays in the log and the history."""
-    snapshot = await _current_member(member_id, ask.principal, store)
-    event = registry.MemberRemoved.create(
-        registry.MemberRemovedPayload(
-            member_id=member_id, municipality_id=snapshot.state.municipality_id
-        ),
-        partnership_id=PROGRAMME_KEY,
-        actor=ask.principal.as_actor(),
+    member = Entry("member", member_id)
+    snapshot = await _current_member(member, ask.principal, store)
+    removed = registry.MemberRemovedPayload(
+        member_id=member_id, municipality_id=snapshot.state.municipality_id
     )
-    stream = f"member:{member_id}"
-    return await record_change(
-        store, ask, "remove", stream, snapshot, event, f"member {member_id!r}"
+    return await change_entry(
+        store, ask, "remove", member, snapshot, registry.MemberRemoved, removed
     )
 
 
@@ -101,54 +88,37 @@ async def add_coordinator(
 ) -> Appended:
     require_coordinator(ask.principal)
     coordinator_id = command.id or slug(str(command.email).replace("@", " at "))
-    event = registry.CoordinatorAdded.create(
-        from_command(registry.CoordinatorAddedPayload, command, coordinator_id=coordinator_id),
-        partnership_id=PROGRAMME_KEY,
-        actor=ask.principal.as_actor(),
-    )
-    stream = f"coordinator:{coordinator_id}"
-    cause = cause_of(ask, stream)
-    return await record_new(store, cause, stream, event, f"coordinator {coordinator_id}")
+    payload = from_command(registry.CoordinatorAddedPayload, command, coordinator_id=coordinator_id)
+    entry = Entry("coordinator", coordinator_id)
+    return await add_entry(store, ask, entry, registry.CoordinatorAdded, payload)
 
 
 async def _current_coordinator(
-    coordinator_id: str, principal: Principal, store: RegistryRepository
+    coordinator: Entry, principal: Principal, store: RegistryRepository
 ) -> Snapshot[registry.CoordinatorAddedPayload]:
     require_coordinator(principal)
-    snapshot = await load_snapshot(
-        store,
-        f"coordinator:{coordinator_id}",
-        registry.CoordinatorAddedPayload,
-        f"coordinator {coordinator_id!r}",
-    )
+    snapshot = await load_entry(store, coordinator, registry.CoordinatorAddedPayload)
     if snapshot.removed:
-        raise NotFound(f"coordinator {coordinator_id!r} was removed")
+        raise NotFound(f"{coordinator} was removed")
     return snapshot
 
 
 async def update_coordinator(
     coordinator_id: str, command: commands.UpdateCoordinator, ask: Ask, store: RegistryRepository
 ) -> Appended:
-    snapshot = await _current_coordinator(coordinator_id, ask.principal, store)
+    coordinator = Entry("coordinator", coordinator_id)
+    snapshot = await _current_coordinator(coordinator, ask.principal, store)
     state = rebuilt(registry.CoordinatorAddedPayload, snapshot.state, command.changes())
     # The contract sends an edited coordinator as a fresh full snapshot.
-    event = registry.CoordinatorAdded.create(
-        state, partnership_id=PROGRAMME_KEY, actor=ask.principal.as_actor()
-    )
-    stream = f"coordinator:{coordinator_id}"
-    return await record_change(
-        store, ask, "update", stream, snapshot, event, f"coordinator {coordinator_id!r}"
+    return await change_entry(
+        store, ask, "update", coordinator, snapshot, registry.CoordinatorAdded, state
     )
 
 
 async def remove_coordinator(coordinator_id: str, ask: Ask, store: RegistryRepository) -> Appended:
-    snapshot = await _current_coordinator(coordinator_id, ask.principal, store)
-    event = registry.CoordinatorRemoved.create(
-        registry.CoordinatorRemovedPayload(coordinator_id=coordinator_id),
-        partnership_id=PROGRAMME_KEY,
-        actor=ask.principal.as_actor(),
-    )
-    stream = f"coordinator:{coordinator_id}"
-    return await record_change(
-        store, ask, "remove", stream, snapshot, event, f"coordinator {coordinator_id!r}"
+    coordinator = Entry("coordinator", coordinator_id)
+    snapshot = await _current_coordinator(coordinator, ask.principal, store)
+    removed = registry.CoordinatorRemovedPayload(coordinator_id=coordinator_id)
+    return await change_entry(
+        store, ask, "remove", coordinator, snapshot, registry.CoordinatorRemoved, removed
     )

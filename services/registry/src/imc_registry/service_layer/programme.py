@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from imc_contracts import registry
-from imc_contracts.envelope import PROGRAMME_KEY
 from imc_runtime.commits import Appended
 
 from imc_registry.domain import commands
@@ -11,9 +10,14 @@ from imc_registry.domain.model import Invalid, id_from_names, require_coordinato
 from imc_registry.service_layer.changes import (
     PROGRAMME_STREAM,
     Ask,
+    Entry,
+    add_entry,
     cause_of,
+    change_entry,
     from_command,
+    load_entry,
     load_snapshot,
+    programme_event,
     rebuilt,
     record_change,
     record_new,
@@ -29,30 +33,23 @@ async def register_organisation(
 ) -> Appended:
     require_coordinator(ask.principal)
     organisation_id = id_from_names(command.id, command.names)
-    event = registry.OrganisationRegistered.create(
-        from_command(
-            registry.OrganisationRegisteredPayload, command, organisation_id=organisation_id
-        ),
-        partnership_id=PROGRAMME_KEY,
-        actor=ask.principal.as_actor(),
+    payload = from_command(
+        registry.OrganisationRegisteredPayload, command, organisation_id=organisation_id
     )
-    stream = f"organisation:{organisation_id}"
-    cause = cause_of(ask, stream)
-    return await record_new(store, cause, stream, event, f"organisation {organisation_id}")
+    entry = Entry("organisation", organisation_id)
+    return await add_entry(store, ask, entry, registry.OrganisationRegistered, payload)
 
 
 async def update_organisation(
     organisation_id: str, command: commands.UpdateOrganisation, ask: Ask, store: RegistryRepository
 ) -> Appended:
     require_coordinator(ask.principal)
-    stream = f"organisation:{organisation_id}"
-    what = f"organisation {organisation_id!r}"
-    snapshot = await load_snapshot(store, stream, registry.OrganisationRegisteredPayload, what)
+    organisation = Entry("organisation", organisation_id)
+    snapshot = await load_entry(store, organisation, registry.OrganisationRegisteredPayload)
     state = rebuilt(registry.OrganisationRegisteredPayload, snapshot.state, command.changes())
-    event = registry.OrganisationUpdated.create(
-        state, partnership_id=PROGRAMME_KEY, actor=ask.principal.as_actor()
+    return await change_entry(
+        store, ask, "update", organisation, snapshot, registry.OrganisationUpdated, state
     )
-    return await record_change(store, ask, "update", stream, snapshot, event, what)
 
 
 def _phases(phases: list[commands.PhaseInput]) -> list[registry.Phase]:
@@ -89,7 +86,8 @@ async def define_programme(
         store, command.funder_id, command.coordinating_organisation_ids
     )
     await _require_kept_phases(store, {phase.id for phase in command.phases})
-    event = registry.ProgrammeDefined.create(
+    event = programme_event(
+        registry.ProgrammeDefined,
         registry.ProgrammeDefinedPayload(
             programme_id=command.id,
             names=command.names,
@@ -101,8 +99,7 @@ async def define_programme(
             iati_identifier=command.iati_identifier,
             note=command.note,
         ),
-        partnership_id=PROGRAMME_KEY,
-        actor=ask.principal.as_actor(),
+        ask,
     )
     cause = cause_of(ask, PROGRAMME_STREAM)
     return await record_new(store, cause, PROGRAMME_STREAM, event, "the programme")
@@ -139,9 +136,7 @@ async def update_programme(
     await _require_programme_organisations(
         store, state.funder_id, state.coordinating_organisation_ids
     )
-    event = registry.ProgrammeUpdated.create(
-        state, partnership_id=PROGRAMME_KEY, actor=ask.principal.as_actor()
-    )
+    event = programme_event(registry.ProgrammeUpdated, state, ask)
     return await record_change(
         store, ask, "update", PROGRAMME_STREAM, snapshot, event, "the programme"
     )
