@@ -42,6 +42,14 @@ def test_event_type_names_read_service_entity_verb_version(type_name: str) -> No
     assert type_name.split(".")[0] == EVENT_TYPES[type_name].PRODUCER
 
 
+def test_an_event_type_is_named_once_by_the_one_value_its_type_takes() -> None:
+    event = progress_event()
+    assert ProgressReported.TYPE == event.type == "registry.progress.reported.v1"
+    assert ProgressReported.PRODUCER == event.producer == "registry"
+    with pytest.raises(ValidationError):
+        ProgressReported.model_validate({**event.model_dump(), "type": "registry.other.v1"})
+
+
 def test_each_event_type_lives_on_its_producers_topic_only() -> None:
     seen: dict[str, str] = {}
     for topic in TOPICS:

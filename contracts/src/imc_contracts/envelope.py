@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import builtins
 from datetime import UTC, datetime
-from typing import Any, ClassVar, Literal, Self
+from typing import Any, ClassVar, Literal, Self, get_args
 from uuid import UUID
 
 import uuid6
@@ -47,7 +47,8 @@ class Actor(Contract):
 
 
 class Event(Contract):
-    """An integration event. Subclasses fix ``type`` and give the ``payload`` model.
+    """An integration event. Subclasses fix ``type`` (a ``Literal`` of its one name, also
+    their ``TYPE``) and give the ``payload`` model.
 
     ``type`` reads ``<service>.<entity>.<past_verb>.v<N>``; anything but an additive change
     to a payload is a new type with the next ``N``.
@@ -66,11 +67,14 @@ class Event(Contract):
     actor: Actor | None = None
     payload: Any
 
-    def __init_subclass__(cls, **kwargs: Any) -> None:
-        super().__init_subclass__(**kwargs)
-        type_name = cls.__dict__.get("TYPE")
-        if type_name is not None:
-            cls.PRODUCER = type_name.split(".", 1)[0]
+    @classmethod
+    def __pydantic_init_subclass__(cls, **kwargs: Any) -> None:
+        # The type's name is written once, as its field's one allowed value.
+        super().__pydantic_init_subclass__(**kwargs)
+        allowed = get_args(cls.model_fields["type"].annotation)
+        if len(allowed) == 1 and isinstance(allowed[0], str):
+            cls.TYPE = allowed[0]
+            cls.PRODUCER = cls.TYPE.split(".", 1)[0]
 
     @classmethod
     def payload_type(cls) -> builtins.type[Contract]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import ClassVar, Literal
+from typing import Literal
 
 from imc_contracts.envelope import Contract, Event, Language
 
@@ -17,7 +17,6 @@ class EmailSentPayload(Contract):
 
 
 class EmailSent(Event):
-    TYPE: ClassVar[str] = "notifications.email.sent.v1"
     type: Literal["notifications.email.sent.v1"]
     payload: EmailSentPayload
 
@@ -33,6 +32,5 @@ class EmailFailedPayload(Contract):
 
 
 class EmailFailed(Event):
-    TYPE: ClassVar[str] = "notifications.email.failed.v1"
     type: Literal["notifications.email.failed.v1"]
     payload: EmailFailedPayload

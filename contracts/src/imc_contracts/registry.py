@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import ClassVar, Literal
+from typing import Literal
 
 from pydantic import Field
 
@@ -33,7 +33,6 @@ class MunicipalityRegisteredPayload(Contract):
 
 
 class MunicipalityRegistered(Event):
-    TYPE: ClassVar[str] = "registry.municipality.registered.v1"
     type: Literal["registry.municipality.registered.v1"]
     payload: MunicipalityRegisteredPayload
 
@@ -54,7 +53,6 @@ class PartnershipCreatedPayload(Contract):
 
 
 class PartnershipCreated(Event):
-    TYPE: ClassVar[str] = "registry.partnership.created.v1"
     type: Literal["registry.partnership.created.v1"]
     payload: PartnershipCreatedPayload
 
@@ -69,7 +67,6 @@ class MemberAddedPayload(Contract):
 
 
 class MemberAdded(Event):
-    TYPE: ClassVar[str] = "registry.member.added.v1"
     type: Literal["registry.member.added.v1"]
     payload: MemberAddedPayload
 
@@ -96,7 +93,6 @@ class MilestoneProposedPayload(Contract):
 
 
 class MilestoneProposed(Event):
-    TYPE: ClassVar[str] = "registry.milestone.proposed.v1"
     type: Literal["registry.milestone.proposed.v1"]
     payload: MilestoneProposedPayload
 
@@ -117,7 +113,6 @@ class ProgressReportedPayload(Contract):
 
 
 class ProgressReported(Event):
-    TYPE: ClassVar[str] = "registry.progress.reported.v1"
     type: Literal["registry.progress.reported.v1"]
     payload: ProgressReportedPayload
 
@@ -128,7 +123,6 @@ class ProgressReported(Event):
 class MunicipalityUpdated(Event):
     """The municipality as it now is (a full snapshot, same shape as when registered)."""
 
-    TYPE: ClassVar[str] = "registry.municipality.updated.v1"
     type: Literal["registry.municipality.updated.v1"]
     payload: MunicipalityRegisteredPayload
 
@@ -136,7 +130,6 @@ class MunicipalityUpdated(Event):
 class PartnershipUpdated(Event):
     """The partnership as it now is (a full snapshot, same shape as when created)."""
 
-    TYPE: ClassVar[str] = "registry.partnership.updated.v1"
     type: Literal["registry.partnership.updated.v1"]
     payload: PartnershipCreatedPayload
 
@@ -149,7 +142,6 @@ class PartnershipStatusChangedPayload(Contract):
 
 
 class PartnershipStatusChanged(Event):
-    TYPE: ClassVar[str] = "registry.partnership.status_changed.v1"
     type: Literal["registry.partnership.status_changed.v1"]
     payload: PartnershipStatusChangedPayload
 
@@ -157,7 +149,6 @@ class PartnershipStatusChanged(Event):
 class MemberUpdated(Event):
     """The member as they now are (a full snapshot, same shape as when added)."""
 
-    TYPE: ClassVar[str] = "registry.member.updated.v1"
     type: Literal["registry.member.updated.v1"]
     payload: MemberAddedPayload
 
@@ -168,7 +159,6 @@ class MemberRemovedPayload(Contract):
 
 
 class MemberRemoved(Event):
-    TYPE: ClassVar[str] = "registry.member.removed.v1"
     type: Literal["registry.member.removed.v1"]
     payload: MemberRemovedPayload
 
@@ -192,7 +182,6 @@ class ObjectiveProposedPayload(Contract):
 class ObjectiveProposed(Event):
     """Plan (or, for a known objective id, edit) an objective of a partnership's roadmap."""
 
-    TYPE: ClassVar[str] = "registry.objective.proposed.v1"
     type: Literal["registry.objective.proposed.v1"]
     payload: ObjectiveProposedPayload
 
@@ -210,7 +199,6 @@ class MilestoneRevisedPayload(Contract):
 
 
 class MilestoneRevised(Event):
-    TYPE: ClassVar[str] = "registry.milestone.revised.v1"
     type: Literal["registry.milestone.revised.v1"]
     payload: MilestoneRevisedPayload
 
@@ -223,7 +211,6 @@ class MilestoneRescheduleRequestedPayload(Contract):
 
 
 class MilestoneRescheduleRequested(Event):
-    TYPE: ClassVar[str] = "registry.milestone.reschedule_requested.v1"
     type: Literal["registry.milestone.reschedule_requested.v1"]
     payload: MilestoneRescheduleRequestedPayload
 
@@ -235,7 +222,6 @@ class MilestoneCancellationRequestedPayload(Contract):
 
 
 class MilestoneCancellationRequested(Event):
-    TYPE: ClassVar[str] = "registry.milestone.cancellation_requested.v1"
     type: Literal["registry.milestone.cancellation_requested.v1"]
     payload: MilestoneCancellationRequestedPayload
 
@@ -260,7 +246,6 @@ class IndicatorProposedPayload(Contract):
 
 
 class IndicatorProposed(Event):
-    TYPE: ClassVar[str] = "registry.indicator.proposed.v1"
     type: Literal["registry.indicator.proposed.v1"]
     payload: IndicatorProposedPayload
 
@@ -274,7 +259,6 @@ class IndicatorValueReportedPayload(Contract):
 
 
 class IndicatorValueReported(Event):
-    TYPE: ClassVar[str] = "registry.indicator_value.reported.v1"
     type: Literal["registry.indicator_value.reported.v1"]
     payload: IndicatorValueReportedPayload
 
@@ -294,7 +278,6 @@ class CoordinatorAddedPayload(Contract):
 class CoordinatorAdded(Event):
     """A programme coordinator; also sent, as a full snapshot, when one is edited."""
 
-    TYPE: ClassVar[str] = "registry.coordinator.added.v1"
     type: Literal["registry.coordinator.added.v1"]
     payload: CoordinatorAddedPayload
 
@@ -304,7 +287,6 @@ class CoordinatorRemovedPayload(Contract):
 
 
 class CoordinatorRemoved(Event):
-    TYPE: ClassVar[str] = "registry.coordinator.removed.v1"
     type: Literal["registry.coordinator.removed.v1"]
     payload: CoordinatorRemovedPayload
 
@@ -330,7 +312,6 @@ class OrganisationRegisteredPayload(Contract):
 
 
 class OrganisationRegistered(Event):
-    TYPE: ClassVar[str] = "registry.organisation.registered.v1"
     type: Literal["registry.organisation.registered.v1"]
     payload: OrganisationRegisteredPayload
 
@@ -338,7 +319,6 @@ class OrganisationRegistered(Event):
 class OrganisationUpdated(Event):
     """The organisation as it now is (a full snapshot, same shape as when registered)."""
 
-    TYPE: ClassVar[str] = "registry.organisation.updated.v1"
     type: Literal["registry.organisation.updated.v1"]
     payload: OrganisationRegisteredPayload
 
@@ -370,7 +350,6 @@ class ProgrammeDefinedPayload(Contract):
 
 
 class ProgrammeDefined(Event):
-    TYPE: ClassVar[str] = "registry.programme.defined.v1"
     type: Literal["registry.programme.defined.v1"]
     payload: ProgrammeDefinedPayload
 
@@ -378,7 +357,6 @@ class ProgrammeDefined(Event):
 class ProgrammeUpdated(Event):
     """The programme as it now is (a full snapshot): a phase closed, evaluated, added…"""
 
-    TYPE: ClassVar[str] = "registry.programme.updated.v1"
     type: Literal["registry.programme.updated.v1"]
     payload: ProgrammeDefinedPayload
 
@@ -409,7 +387,6 @@ class EvaluationSubmittedPayload(Contract):
 
 
 class EvaluationSubmitted(Event):
-    TYPE: ClassVar[str] = "registry.evaluation.submitted.v1"
     type: Literal["registry.evaluation.submitted.v1"]
     payload: EvaluationSubmittedPayload
 
@@ -440,7 +417,6 @@ class RoadmapImportRequestedPayload(Contract):
 
 
 class RoadmapImportRequested(Event):
-    TYPE: ClassVar[str] = "registry.roadmap.import_requested.v1"
     type: Literal["registry.roadmap.import_requested.v1"]
     payload: RoadmapImportRequestedPayload
 
@@ -453,6 +429,5 @@ class EvidenceAttachRequestedPayload(Contract):
 
 
 class EvidenceAttachRequested(Event):
-    TYPE: ClassVar[str] = "registry.evidence.attach_requested.v1"
     type: Literal["registry.evidence.attach_requested.v1"]
     payload: EvidenceAttachRequestedPayload

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import ClassVar, Literal
+from typing import Literal
 
 from pydantic import Field
 
@@ -36,7 +36,6 @@ class MilestonePlannedPayload(Contract):
 
 
 class MilestonePlanned(Event):
-    TYPE: ClassVar[str] = "roadmaps.milestone.planned.v1"
     type: Literal["roadmaps.milestone.planned.v1"]
     payload: MilestonePlannedPayload
 
@@ -54,7 +53,6 @@ class MilestoneProgressedPayload(Contract):
 
 
 class MilestoneProgressed(Event):
-    TYPE: ClassVar[str] = "roadmaps.milestone.progressed.v1"
     type: Literal["roadmaps.milestone.progressed.v1"]
     payload: MilestoneProgressedPayload
 
@@ -69,7 +67,6 @@ class MilestoneReachedPayload(Contract):
 
 
 class MilestoneReached(Event):
-    TYPE: ClassVar[str] = "roadmaps.milestone.reached.v1"
     type: Literal["roadmaps.milestone.reached.v1"]
     payload: MilestoneReachedPayload
 
@@ -94,7 +91,6 @@ class SubmissionRejectedPayload(Contract):
 
 
 class SubmissionRejected(Event):
-    TYPE: ClassVar[str] = "roadmaps.submission.rejected.v1"
     type: Literal["roadmaps.submission.rejected.v1"]
     payload: SubmissionRejectedPayload
 
@@ -114,7 +110,6 @@ class ObjectivePlannedPayload(Contract):
 
 
 class ObjectivePlanned(Event):
-    TYPE: ClassVar[str] = "roadmaps.objective.planned.v1"
     type: Literal["roadmaps.objective.planned.v1"]
     payload: ObjectivePlannedPayload
 
@@ -132,7 +127,6 @@ class MilestoneRevisedPayload(Contract):
 
 
 class MilestoneRevised(Event):
-    TYPE: ClassVar[str] = "roadmaps.milestone.revised.v1"
     type: Literal["roadmaps.milestone.revised.v1"]
     payload: MilestoneRevisedPayload
 
@@ -147,7 +141,6 @@ class MilestoneRescheduledPayload(Contract):
 
 
 class MilestoneRescheduled(Event):
-    TYPE: ClassVar[str] = "roadmaps.milestone.rescheduled.v1"
     type: Literal["roadmaps.milestone.rescheduled.v1"]
     payload: MilestoneRescheduledPayload
 
@@ -160,7 +153,6 @@ class MilestoneCancelledPayload(Contract):
 
 
 class MilestoneCancelled(Event):
-    TYPE: ClassVar[str] = "roadmaps.milestone.cancelled.v1"
     type: Literal["roadmaps.milestone.cancelled.v1"]
     payload: MilestoneCancelledPayload
 
@@ -177,13 +169,11 @@ class MilestoneDuePayload(Contract):
 
 
 class MilestoneDueSoon(Event):
-    TYPE: ClassVar[str] = "roadmaps.milestone.due_soon.v1"
     type: Literal["roadmaps.milestone.due_soon.v1"]
     payload: MilestoneDuePayload
 
 
 class MilestoneOverdue(Event):
-    TYPE: ClassVar[str] = "roadmaps.milestone.overdue.v1"
     type: Literal["roadmaps.milestone.overdue.v1"]
     payload: MilestoneDuePayload
 
@@ -206,7 +196,6 @@ class IndicatorDefinedPayload(Contract):
 
 
 class IndicatorDefined(Event):
-    TYPE: ClassVar[str] = "roadmaps.indicator.defined.v1"
     type: Literal["roadmaps.indicator.defined.v1"]
     payload: IndicatorDefinedPayload
 
@@ -220,7 +209,6 @@ class IndicatorValueRecordedPayload(Contract):
 
 
 class IndicatorValueRecorded(Event):
-    TYPE: ClassVar[str] = "roadmaps.indicator_value.recorded.v1"
     type: Literal["roadmaps.indicator_value.recorded.v1"]
     payload: IndicatorValueRecordedPayload
 
@@ -235,7 +223,6 @@ class RoadmapProgressedPayload(Contract):
 
 
 class RoadmapProgressed(Event):
-    TYPE: ClassVar[str] = "roadmaps.roadmap.progressed.v1"
     type: Literal["roadmaps.roadmap.progressed.v1"]
     payload: RoadmapProgressedPayload
 
@@ -261,7 +248,6 @@ class EvaluationRecordedPayload(Contract):
 
 
 class EvaluationRecorded(Event):
-    TYPE: ClassVar[str] = "roadmaps.evaluation.recorded.v1"
     type: Literal["roadmaps.evaluation.recorded.v1"]
     payload: EvaluationRecordedPayload
 
@@ -276,7 +262,6 @@ class RoadmapImportedPayload(Contract):
 
 
 class RoadmapImported(Event):
-    TYPE: ClassVar[str] = "roadmaps.roadmap.imported.v1"
     type: Literal["roadmaps.roadmap.imported.v1"]
     payload: RoadmapImportedPayload
 
@@ -293,6 +278,5 @@ class EvidenceAttachedPayload(Contract):
 
 
 class EvidenceAttached(Event):
-    TYPE: ClassVar[str] = "roadmaps.evidence.attached.v1"
     type: Literal["roadmaps.evidence.attached.v1"]
     payload: EvidenceAttachedPayload
