@@ -22,6 +22,21 @@ Rating = Literal[1, 2, 3, 4]
 4 highly satisfactory."""
 
 
+class DacRatings(Contract):
+    """A roadmap's rating on each of the six OECD-DAC evaluation criteria (or none)."""
+
+    relevance: Rating | None = None
+    coherence: Rating | None = None
+    effectiveness: Rating | None = None
+    efficiency: Rating | None = None
+    impact: Rating | None = None
+    sustainability: Rating | None = None
+
+
+DAC_CRITERIA: tuple[str, ...] = tuple(DacRatings.model_fields)
+"""The criteria, in the OECD-DAC's order."""
+
+
 class BeneficiaryCount(Contract):
     """How many people of one group and sex a piece of work reached."""
 

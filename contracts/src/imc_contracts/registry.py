@@ -9,10 +9,10 @@ from pydantic import Field
 
 from imc_contracts.common import (
     BeneficiaryCount,
+    DacRatings,
     DisaggregatedValue,
     Evidence,
     Measure,
-    Rating,
     ReportingPeriod,
 )
 from imc_contracts.envelope import Contract, Event, Language, Localized
@@ -364,17 +364,11 @@ class ProgrammeUpdated(Event):
 # -- evaluations and sheet imports: roadmaps decides -----------------------------------
 
 
-class EvaluationSubmittedPayload(Contract):
+class EvaluationSubmittedPayload(DacRatings):
     """A coordinator's evaluation of a partnership's roadmap for a phase (OECD-DAC criteria)."""
 
     submission_id: str
     phase: str
-    relevance: Rating | None = None
-    coherence: Rating | None = None
-    effectiveness: Rating | None = None
-    efficiency: Rating | None = None
-    impact: Rating | None = None
-    sustainability: Rating | None = None
     findings: Localized = Field(default_factory=dict)
     lessons: Localized = Field(default_factory=dict)
     backfill: bool = Field(

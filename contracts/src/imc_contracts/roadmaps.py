@@ -9,10 +9,10 @@ from pydantic import Field
 
 from imc_contracts.common import (
     BeneficiaryCount,
+    DacRatings,
     DisaggregatedValue,
     Evidence,
     Measure,
-    Rating,
     ReportingPeriod,
 )
 from imc_contracts.envelope import Contract, Event, Localized
@@ -227,17 +227,11 @@ class RoadmapProgressed(Event):
     payload: RoadmapProgressedPayload
 
 
-class EvaluationRecordedPayload(Contract):
+class EvaluationRecordedPayload(DacRatings):
     """The evaluation of a partnership's roadmap for a closed phase (OECD-DAC criteria)."""
 
     submission_id: str | None = None
     phase: str
-    relevance: Rating | None = None
-    coherence: Rating | None = None
-    effectiveness: Rating | None = None
-    efficiency: Rating | None = None
-    impact: Rating | None = None
-    sustainability: Rating | None = None
     findings: Localized = Field(default_factory=dict)
     lessons: Localized = Field(default_factory=dict)
     backfill: bool = False

@@ -7,7 +7,7 @@ import datetime as dt
 from typing import Annotated, Self
 
 from imc_contracts import Language
-from imc_contracts.common import Group, Measure, Rating, Sex
+from imc_contracts.common import DacRatings, Group, Measure, Sex
 from pydantic import Field, StringConstraints, model_validator
 
 from imc_registry.domain.commands import (
@@ -106,7 +106,7 @@ class ReviseMilestone(Patch):
     weight: float | None = Field(default=None, gt=0, le=1000)
 
 
-class SubmitEvaluation(Command):
+class SubmitEvaluation(DacRatings, Command):
     """A roadmap's evaluation for a phase on the OECD-DAC criteria, with findings and lessons."""
 
     model_config = _examples(
@@ -121,12 +121,6 @@ class SubmitEvaluation(Command):
             "lessons": {"fr": "Mesurer les bénéficiaires dès le départ."},
         }
     )
-    relevance: Rating | None = None
-    coherence: Rating | None = None
-    effectiveness: Rating | None = None
-    efficiency: Rating | None = None
-    impact: Rating | None = None
-    sustainability: Rating | None = None
     findings: LocalizedText = Field(default_factory=dict)
     lessons: LocalizedText = Field(default_factory=dict)
     backfill: bool = False

@@ -9,14 +9,13 @@ from __future__ import annotations
 from typing import Any
 
 from imc_contracts import registry
+from imc_contracts.common import DAC_CRITERIA
 from imc_contracts.roadmaps import EvaluationRecorded, EvaluationRecordedPayload
 
 from imc_roadmaps.domain.model import Refused
 from imc_roadmaps.domain.streams import evaluation_stream
 from imc_roadmaps.service_layer.handlers import Decision, decide_or_refuse
 from imc_roadmaps.service_layer.ports import Dependencies, RoadmapsRepository
-
-CRITERIA = ("relevance", "coherence", "effectiveness", "efficiency", "impact", "sustainability")
 
 
 async def evaluation_submitted(event: registry.EvaluationSubmitted, deps: Dependencies) -> None:
@@ -54,7 +53,7 @@ async def compare_phases(
             {
                 "phase": phase,
                 "evaluated": bool(evaluation),
-                "ratings": {criterion: evaluation.get(criterion) for criterion in CRITERIA},
+                "ratings": {criterion: evaluation.get(criterion) for criterion in DAC_CRITERIA},
                 "progress": rollup.get("progress"),
                 "milestones": rollup.get("milestones", 0),
                 "milestones_reached": rollup.get("reached", 0),
@@ -66,7 +65,7 @@ async def compare_phases(
     changes: dict[str, int | None] = {}
     if len(columns) >= 2:
         first, last = columns[0]["ratings"], columns[-1]["ratings"]
-        for criterion in CRITERIA:
+        for criterion in DAC_CRITERIA:
             a, b = first[criterion], last[criterion]
             changes[criterion] = b - a if a is not None and b is not None else None
     return {"partnership_id": partnership_id, "phases": columns, "rating_changes": changes}

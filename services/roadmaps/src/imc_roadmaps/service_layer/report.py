@@ -13,8 +13,8 @@ import datetime as dt
 from typing import Any
 
 from imc_contracts import PROGRAMME_KEY
+from imc_contracts.common import DAC_CRITERIA
 
-from imc_roadmaps.service_layer.evaluations import CRITERIA
 from imc_roadmaps.service_layer.ports import RoadmapsRepository
 from imc_roadmaps.service_layer.views import dashboard, roadmap_view
 
@@ -66,7 +66,7 @@ async def partnership_report(
     previous = _previous(phase, [p["phase_id"] for p in facts["phases"]])
     return {
         "kind": "partnership",
-        "criteria": list(CRITERIA),
+        "criteria": list(DAC_CRITERIA),
         "partnership_id": partnership_id,
         "name": view["name"],
         "phase": phase,
@@ -115,7 +115,7 @@ def _evaluation(evaluation: dict[str, Any] | None) -> dict[str, Any] | None:
         return None
     return {
         "phase": evaluation["phase"],
-        "ratings": {criterion: evaluation.get(criterion) for criterion in CRITERIA},
+        "ratings": {criterion: evaluation.get(criterion) for criterion in DAC_CRITERIA},
         "findings": evaluation.get("findings", {}),
         "lessons": evaluation.get("lessons", {}),
         "example": bool(evaluation.get("example")),
@@ -164,7 +164,7 @@ async def programme_report(store: RoadmapsRepository, phase: str, today: dt.date
         ]
     return {
         "kind": "programme",
-        "criteria": list(CRITERIA),
+        "criteria": list(DAC_CRITERIA),
         "phase": phase,
         "generated_on": today.isoformat(),
         "programme": facts,
@@ -195,7 +195,7 @@ async def programme_report(store: RoadmapsRepository, phase: str, today: dt.date
 
 def _mean_ratings(evaluations: list[dict[str, Any]]) -> dict[str, Any]:
     means: dict[str, Any] = {}
-    for criterion in CRITERIA:
+    for criterion in DAC_CRITERIA:
         values = [e[criterion] for e in evaluations if e.get(criterion) is not None]
         means[criterion] = round(sum(values) / len(values), 1) if values else None
     return means
