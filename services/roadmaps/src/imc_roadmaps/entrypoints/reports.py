@@ -3,9 +3,10 @@ HTML, in one of the programme's languages."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, HTTPException, Query, Request, status
+from fastapi import APIRouter, Depends, HTTPException, Query, Request, status
 from fastapi.responses import HTMLResponse, Response
 from imc_contracts import Language
 from imc_runtime.auth import CurrentPrincipal
@@ -24,44 +25,58 @@ FormatQuery = Annotated[
 ]
 
 
-@router.get(
-    "/partnerships/{partnership_id}",
-    responses={200: {"content": {"application/pdf": {}, "text/html": {}}}},
-)
-async def partnership_report(
-    partnership_id: str,
-    _principal: CurrentPrincipal,
+WRITTEN: dict[int | str, dict[str, Any]] = {
+    200: {"content": {"application/pdf": {}, "text/html": {}}}
+}
+
+
+@dataclass(frozen=True)
+class ReportAsked:
+    """What a report's reader chose: its phase (the current one by default), its language,
+    and PDF or HTML."""
+
+    phase: str
+    language: Language
+    output: Literal["pdf", "html"]
+
+
+async def _asked(
     request: Request,
     phase: PhaseQuery = None,
     language: LanguageQuery = "fr",
     output: FormatQuery = "pdf",
+) -> ReportAsked:
+    return ReportAsked(await chosen_phase(request, phase), language, output)
+
+
+Asked = Annotated[ReportAsked, Depends(_asked)]
+
+
+@router.get("/partnerships/{partnership_id}", responses=WRITTEN)
+async def partnership_report(
+    partnership_id: str, _principal: CurrentPrincipal, request: Request, asked: Asked
 ) -> Response:
     """The funder's report of one partnership for a phase (the current one by default)."""
-    chosen = await chosen_phase(request, phase)
     figures = await report.partnership_report(
-        store_of(request), partnership_id, chosen, today_of(request)
+        store_of(request), partnership_id, asked.phase, today_of(request)
     )
     if figures is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"no roadmap for {excerpt(partnership_id)}")
-    return await _written(figures, language, output, f"report-{partnership_id}-{chosen}")
+    return await _written(figures, asked, f"report-{partnership_id}-{asked.phase}")
 
 
-@router.get("/programme", responses={200: {"content": {"application/pdf": {}, "text/html": {}}}})
+@router.get("/programme", responses=WRITTEN)
 async def programme_report(
-    _principal: CurrentPrincipal,
-    request: Request,
-    phase: PhaseQuery = None,
-    language: LanguageQuery = "fr",
-    output: FormatQuery = "pdf",
+    _principal: CurrentPrincipal, request: Request, asked: Asked
 ) -> Response:
     """The whole programme's funder's report for a phase (the current one by default)."""
-    chosen = await chosen_phase(request, phase)
-    figures = await report.programme_report(store_of(request), chosen, today_of(request))
-    return await _written(figures, language, output, f"report-programme-{chosen}")
+    figures = await report.programme_report(store_of(request), asked.phase, today_of(request))
+    return await _written(figures, asked, f"report-programme-{asked.phase}")
 
 
-async def _written(figures: dict[str, Any], language: Language, output: str, stem: str) -> Response:
-    if output == "html":
+async def _written(figures: dict[str, Any], asked: ReportAsked, stem: str) -> Response:
+    language = asked.language
+    if asked.output == "html":
         return HTMLResponse(writer.html(figures, language))
     return Response(
         await writer.pdf(figures, language),
