@@ -5,6 +5,8 @@ from __future__ import annotations
 import logging
 import re
 import sys
+import time
+from collections.abc import Callable
 from typing import Any
 
 import structlog
@@ -45,12 +47,55 @@ def configure_logging(*, service: str, version: str, fmt: str, level: str) -> No
     )
     handler = logging.StreamHandler(sys.stdout)
     handler.setFormatter(formatter)
+    handler.addFilter(Repeats(libraries=("aiokafka",)))
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level.upper())
     # The Kafka client is chatty at INFO about every rebalance step.
     logging.getLogger("aiokafka").setLevel(max(logging.WARNING, root.level))
     logging.getLogger("uvicorn.access").setLevel(logging.WARNING)
+
+
+class Repeats(logging.Filter):
+    """Lets through one line of a kind per ``every`` seconds from the ``libraries`` named.
+
+    A client that retries in a loop writes the same line thousands of times a second (aiokafka
+    while Kafka is away: "Unable connect to node…", "Unable to update metadata…"), burying
+    everything else and filling the disk. The first line of a kind passes; the next ones within
+    ``every`` are counted, and the first after it says how many were held back. A kind is the
+    logger, the level and the message before its values are put in.
+    """
+
+    MAX_KINDS = 1024
+
+    def __init__(
+        self,
+        *,
+        libraries: tuple[str, ...],
+        every: float = 10.0,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        super().__init__()
+        self._libraries = libraries
+        self._every = every
+        self._clock = clock
+        self._kinds: dict[tuple[str, int, str], tuple[float, int]] = {}
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if not record.name.startswith(self._libraries):
+            return True
+        kind = (record.name, record.levelno, str(record.msg))
+        now = self._clock()
+        shown = self._kinds.get(kind)
+        if shown is not None and now - shown[0] < self._every:
+            self._kinds[kind] = (shown[0], shown[1] + 1)
+            return False
+        if shown is None and len(self._kinds) >= self.MAX_KINDS:
+            self._kinds.clear()  # a library writing ever new texts: start counting afresh
+        self._kinds[kind] = (now, 0)
+        if shown is not None and shown[1]:
+            record.msg = f"{record.msg} (and {shown[1]} more like it in {now - shown[0]:.0f} s)"
+        return True
 
 
 def _static_fields(**fields: str) -> structlog.types.Processor:
