@@ -9,8 +9,8 @@ a commit twice is harmless and ``catch_up`` rebuilds them all.
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Iterable, Sequence
+from typing import Any, Protocol, Self, TypeVar
 
 from imc_contracts import Event
 from imc_contracts.roadmaps import EvidenceAttached
@@ -42,6 +42,16 @@ from imc_roadmaps.domain.streams import (
     objective_stream,
     parse_stream,
 )
+
+
+class _FromHistory(Protocol):
+    version: int
+
+    @classmethod
+    def from_history(cls, events: Iterable[Event]) -> Self | None: ...
+
+
+Folded = TypeVar("Folded", bound=_FromHistory)
 
 _Gathered = tuple[AsyncCollection[Document], str, dict[str, Document]]
 """A grouped read model being rebuilt: its collection, its items' key, the items by key."""
@@ -93,36 +103,31 @@ class RoadmapsStore(RegistryReplica):
             commits[-1].version if commits else 0
         )
 
+    async def _folded(
+        self, kind: type[Folded], stream: str, known: Sequence[Commit] | None
+    ) -> Folded | None:
+        """The aggregate as its stream's history makes it, with the version its next change
+        takes; ``None`` when the stream has no such aggregate."""
+        events, version = await self._history(stream, known)
+        aggregate = kind.from_history(events)
+        if aggregate is not None:
+            aggregate.version = version
+        return aggregate
+
     async def milestone(
         self, partnership_id: str, milestone_id: str, known: Sequence[Commit] | None = None
     ) -> Milestone | None:
-        """The milestone as its history makes it, with the version its next change takes."""
-        stream = milestone_stream(partnership_id, milestone_id)
-        events, version = await self._history(stream, known)
-        milestone = Milestone.from_history(events)
-        if milestone is not None:
-            milestone.version = version
-        return milestone
+        return await self._folded(Milestone, milestone_stream(partnership_id, milestone_id), known)
 
     async def objective(
         self, partnership_id: str, objective_id: str, known: Sequence[Commit] | None = None
     ) -> Objective | None:
-        stream = objective_stream(partnership_id, objective_id)
-        events, version = await self._history(stream, known)
-        objective = Objective.from_history(events)
-        if objective is not None:
-            objective.version = version
-        return objective
+        return await self._folded(Objective, objective_stream(partnership_id, objective_id), known)
 
     async def indicator(
         self, partnership_id: str, indicator_id: str, known: Sequence[Commit] | None = None
     ) -> Indicator | None:
-        stream = indicator_stream(partnership_id, indicator_id)
-        events, version = await self._history(stream, known)
-        indicator = Indicator.from_history(events)
-        if indicator is not None:
-            indicator.version = version
-        return indicator
+        return await self._folded(Indicator, indicator_stream(partnership_id, indicator_id), known)
 
     async def earlier(self, commit_id: str) -> Commit | None:
         return await self.commits.get(commit_id)
