@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import Field
 
@@ -16,6 +16,14 @@ Sex = Literal["female", "male", "unspecified"]
 
 Measure = Literal["unit", "percentage", "qualitative"]
 """IATI indicator measures: 1 unit, 2 percentage, 5 qualitative."""
+
+Example = Annotated[
+    bool,
+    Field(
+        description="Example data, loaded to show what the product does; not the programme's own."
+    ),
+]
+"""The flag on whatever the demo loads, so that reports and exports can leave it out."""
 
 Rating = Literal[1, 2, 3, 4]
 """An OECD-DAC criterion's rating: 1 unsatisfactory, 2 partly satisfactory, 3 satisfactory,

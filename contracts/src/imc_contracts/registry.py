@@ -12,6 +12,7 @@ from imc_contracts.common import (
     DacRatings,
     DisaggregatedValue,
     Evidence,
+    Example,
     Measure,
     ReportingPeriod,
 )
@@ -86,10 +87,7 @@ class MilestoneProposedPayload(Contract):
     backfill: bool = Field(
         default=False, description="Recording past history: a due date in the past is allowed."
     )
-    example: bool = Field(
-        default=False,
-        description="Example data, loaded to show what the product does; not the programme's own.",
-    )
+    example: Example = False
 
 
 class MilestoneProposed(Event):
@@ -173,10 +171,7 @@ class ObjectiveProposedPayload(Contract):
     theme: str
     title: Localized
     description: Localized = Field(default_factory=dict)
-    example: bool = Field(
-        default=False,
-        description="Example data, loaded to show what the product does; not the programme's own.",
-    )
+    example: Example = False
 
 
 class ObjectiveProposed(Event):
@@ -239,10 +234,7 @@ class IndicatorProposedPayload(Contract):
     baseline: DisaggregatedValue | None = None
     baseline_year: int | None = None
     periods: list[ReportingPeriod] = Field(default_factory=list)
-    example: bool = Field(
-        default=False,
-        description="Example data, loaded to show what the product does; not the programme's own.",
-    )
+    example: Example = False
 
 
 class IndicatorProposed(Event):
@@ -374,10 +366,7 @@ class EvaluationSubmittedPayload(DacRatings):
     backfill: bool = Field(
         default=False, description="Recording an earlier phase's evaluation after the fact."
     )
-    example: bool = Field(
-        default=False,
-        description="Example data, loaded to show what the product does; not the programme's own.",
-    )
+    example: Example = False
 
 
 class EvaluationSubmitted(Event):

@@ -12,6 +12,7 @@ from imc_contracts.common import (
     DacRatings,
     DisaggregatedValue,
     Evidence,
+    Example,
     Measure,
     ReportingPeriod,
 )
@@ -29,10 +30,7 @@ class MilestonePlannedPayload(Contract):
     phase: str | None = None
     weight: float | None = None
     backfill: bool = False
-    example: bool = Field(
-        default=False,
-        description="Example data, loaded to show what the product does; not the programme's own.",
-    )
+    example: Example = False
 
 
 class MilestonePlanned(Event):
@@ -103,10 +101,7 @@ class ObjectivePlannedPayload(Contract):
     title: Localized
     description: Localized = Field(default_factory=dict)
     revision: bool = Field(default=False, description="True when this edits a known objective.")
-    example: bool = Field(
-        default=False,
-        description="Example data, loaded to show what the product does; not the programme's own.",
-    )
+    example: Example = False
 
 
 class ObjectivePlanned(Event):
@@ -189,10 +184,7 @@ class IndicatorDefinedPayload(Contract):
     baseline: DisaggregatedValue | None = None
     baseline_year: int | None = None
     periods: list[ReportingPeriod] = Field(default_factory=list)
-    example: bool = Field(
-        default=False,
-        description="Example data, loaded to show what the product does; not the programme's own.",
-    )
+    example: Example = False
 
 
 class IndicatorDefined(Event):
@@ -235,10 +227,7 @@ class EvaluationRecordedPayload(DacRatings):
     findings: Localized = Field(default_factory=dict)
     lessons: Localized = Field(default_factory=dict)
     backfill: bool = False
-    example: bool = Field(
-        default=False,
-        description="Example data, loaded to show what the product does; not the programme's own.",
-    )
+    example: Example = False
 
 
 class EvaluationRecorded(Event):

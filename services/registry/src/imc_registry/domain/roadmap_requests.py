@@ -7,7 +7,7 @@ import datetime as dt
 from typing import Annotated, Self
 
 from imc_contracts import Language
-from imc_contracts.common import DacRatings, Group, Measure, Sex
+from imc_contracts.common import DacRatings, Example, Group, Measure, Sex
 from pydantic import Field, StringConstraints, model_validator
 
 from imc_registry.domain.commands import (
@@ -69,9 +69,7 @@ class ProposeObjective(Command):
     theme: Theme
     title: LocalizedName
     description: LocalizedText = Field(default_factory=dict)
-    example: bool = Field(
-        default=False, description="Example data, loaded to show what the product does."
-    )
+    example: Example = False
 
 
 class ProposeMilestone(Command):
@@ -92,9 +90,7 @@ class ProposeMilestone(Command):
     phase: Name | None = None
     weight: float | None = Field(default=None, gt=0, le=1000)
     backfill: bool = False
-    example: bool = Field(
-        default=False, description="Example data, loaded to show what the product does."
-    )
+    example: Example = False
 
 
 class ReviseMilestone(Patch):
@@ -124,9 +120,7 @@ class SubmitEvaluation(DacRatings, Command):
     findings: LocalizedText = Field(default_factory=dict)
     lessons: LocalizedText = Field(default_factory=dict)
     backfill: bool = False
-    example: bool = Field(
-        default=False, description="Example data, loaded to show what the product does."
-    )
+    example: Example = False
 
 
 class SheetRow(Command):
@@ -196,9 +190,7 @@ class ProposeIndicator(Command):
     baseline: Value | None = None
     baseline_year: int | None = Field(default=None, ge=1950, le=2100)
     periods: list[Period] = Field(default_factory=list, max_length=50)
-    example: bool = Field(
-        default=False, description="Example data, loaded to show what the product does."
-    )
+    example: Example = False
 
 
 class ReportIndicatorValue(Command):
