@@ -15,15 +15,7 @@ from typing import Any
 
 from imc_contracts import LANGUAGES, Language
 
-from imc_notifications.adapters.rendering import (
-    STATUS_LABELS,
-    Renderer,
-    format_day,
-    format_number,
-    format_progress,
-    format_size,
-    media_type_label,
-)
+from imc_notifications.adapters import rendering
 from imc_notifications.domain.rules import KINDS
 
 PARTNERSHIP: dict[Language, str] = {
@@ -64,21 +56,25 @@ def sample_context(kind: str, language: Language) -> dict[str, Any]:
     }
     milestone = {
         "milestone": MILESTONE[language],
-        "due_date": format_day(dt.date(2027, 6, 30), language),
+        "due_date": rendering.format_day(dt.date(2027, 6, 30), language),
     }
     if kind == "milestone_reached":
-        return {**common, **milestone, "reached_on": format_day(dt.date(2026, 11, 29), language)}
+        return {
+            **common,
+            **milestone,
+            "reached_on": rendering.format_day(dt.date(2026, 11, 29), language),
+        }
     if kind in ("milestone_due_soon", "milestone_overdue"):
         return {
             **common,
             **milestone,
-            "days": format_number(14, language),
-            "progress": format_progress(65, language),
+            "days": rendering.format_number(14, language),
+            "progress": rendering.format_progress(65, language),
         }
     if kind == "submission_rejected":
         return {**common, "submission_id": "01a2-3b4c", "reason": REASON[language]}
     if kind == "partnership_status_changed":
-        labels = STATUS_LABELS[language]
+        labels = rendering.STATUS_LABELS[language]
         return {
             **common,
             "status": labels["suspended"],
@@ -91,15 +87,15 @@ def sample_context(kind: str, language: Language) -> dict[str, Any]:
             "link": f"{FRONTEND}/#/partnerships/berkane--saint-gilles/evidence/ev-01a2b3c4",
             "actor": "صوفي لامبير" if language == "ar" else "Amina El Alaoui",
             "file_name": "compte-rendu-atelier-jeunes.pdf",
-            "file_type": media_type_label("application/pdf", language),
-            "file_size": format_size(2_400_000, language),
+            "file_type": rendering.media_type_label("application/pdf", language),
+            "file_size": rendering.format_size(2_400_000, language),
             "sha256": "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08",
             "evidence_of": "progress",
             "title": MILESTONE[language],
             "period": "",
             "phase": "2022-2026",
         }
-    renderer = Renderer()
+    renderer = rendering.Renderer()
     items = [
         {
             "title": renderer.render(
@@ -112,15 +108,15 @@ def sample_context(kind: str, language: Language) -> dict[str, Any]:
     return {
         "recipient_name": NAMES[language],
         "items": items,
-        "count": format_number(len(items), language),
-        "day": format_day(dt.date(2026, 11, 30), language),
+        "count": rendering.format_number(len(items), language),
+        "day": rendering.format_day(dt.date(2026, 11, 30), language),
         "unsubscribe_link": common["unsubscribe_link"],
     }
 
 
 def write_gallery(out: Path) -> list[Path]:
     out.mkdir(parents=True, exist_ok=True)
-    renderer = Renderer()
+    renderer = rendering.Renderer()
     written: list[Path] = []
     rows: list[str] = []
     for kind in (*KINDS, "digest"):

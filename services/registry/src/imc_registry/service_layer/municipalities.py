@@ -7,17 +7,8 @@ from imc_runtime.commits import Appended, ConcurrencyConflict, commit_id
 
 from imc_registry.domain import commands
 from imc_registry.domain.model import id_from_names, partnership_name, require_coordinator
-from imc_registry.service_layer.changes import (
-    Ask,
-    Entry,
-    add_entry,
-    change_entry,
-    from_command,
-    load_entry,
-    load_snapshot,
-    rebuilt,
-    require_organisation,
-)
+from imc_registry.service_layer import changes
+from imc_registry.service_layer.changes import Ask
 from imc_registry.service_layer.ports import RegistryRepository
 
 # -- municipalities ---------------------------------------------------------------------
@@ -27,13 +18,13 @@ async def register_municipality(
     command: commands.RegisterMunicipality, ask: Ask, store: RegistryRepository
 ) -> Appended:
     require_coordinator(ask.principal)
-    await require_organisation(store, command.association, "association", "association")
+    await changes.require_organisation(store, command.association, "association", "association")
     municipality_id = id_from_names(command.id, command.names)
-    payload = from_command(
+    payload = changes.from_command(
         registry.MunicipalityRegisteredPayload, command, municipality_id=municipality_id
     )
-    entry = Entry("municipality", municipality_id)
-    return await add_entry(store, ask, entry, registry.MunicipalityRegistered, payload)
+    entry = changes.Entry("municipality", municipality_id)
+    return await changes.add_entry(store, ask, entry, registry.MunicipalityRegistered, payload)
 
 
 async def update_municipality(
@@ -47,11 +38,13 @@ async def update_municipality(
     repeats nothing.
     """
     require_coordinator(ask.principal)
-    await require_organisation(store, command.association, "association", "association")
-    municipality = Entry("municipality", municipality_id)
-    snapshot = await load_entry(store, municipality, registry.MunicipalityRegisteredPayload)
-    state = rebuilt(registry.MunicipalityRegisteredPayload, snapshot.state, command.changes())
-    appended = await change_entry(
+    await changes.require_organisation(store, command.association, "association", "association")
+    municipality = changes.Entry("municipality", municipality_id)
+    snapshot = await changes.load_entry(store, municipality, registry.MunicipalityRegisteredPayload)
+    state = changes.rebuilt(
+        registry.MunicipalityRegisteredPayload, snapshot.state, command.changes()
+    )
+    appended = await changes.change_entry(
         store, ask, "update", municipality, snapshot, registry.MunicipalityUpdated, state
     )
     await _rename_partnerships_of(municipality_id, appended, store)
@@ -65,7 +58,7 @@ async def _rename_partnerships_of(
     for partnership_id in await store.partnership_ids_of(municipality_id):
         stream = f"partnership:{partnership_id}"
         for _attempt in range(5):
-            snapshot = await load_snapshot(
+            snapshot = await changes.load_snapshot(
                 store, stream, registry.PartnershipCreatedPayload, f"partnership {partnership_id!r}"
             )
             moroccan = await store.municipality(snapshot.state.moroccan_municipality_id)
