@@ -23,7 +23,8 @@ Example = Annotated[
         description="Example data, loaded to show what the product does; not the programme's own."
     ),
 ]
-"""The flag on whatever the demo loads, so that reports and exports can leave it out."""
+"""The flag on whatever the demo loads, so that reports and exports can tell it from the
+programme's own."""
 
 Rating = Literal[1, 2, 3, 4]
 """An OECD-DAC criterion's rating: 1 unsatisfactory, 2 partly satisfactory, 3 satisfactory,
