@@ -13,6 +13,7 @@ from imc_notifications.adapters.rendering import (
     format_day,
     format_size,
     media_type_label,
+    page_texts,
 )
 from imc_notifications.domain.recipients import Recipient, language_for, localized
 from imc_notifications.domain.rules import KINDS, RULES
@@ -81,6 +82,38 @@ def test_every_template_renders_in_every_language(kind: str, language: Language)
 def test_every_kind_has_a_name_in_every_language_for_the_unsubscribe_page() -> None:
     for language in LANGUAGES:
         assert set(KINDS) | {"digest"} == set(KIND_LABELS[language])
+
+
+def test_the_unsubscribe_page_has_the_words_french_has_in_every_language() -> None:
+    texts = page_texts("unsubscribe")
+    assert sorted(texts) == sorted(LANGUAGES)
+    for language in LANGUAGES:
+        assert set(texts[language]) == set(texts["fr"]), language
+        assert all(text.strip() for text in texts[language].values()), language
+        assert "{kind_label}" in texts[language]["question"], language
+        assert "{email}" in texts[language]["question"], language
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_the_unsubscribe_page_is_in_the_recipients_language_with_their_text_escaped(
+    language: Language,
+) -> None:
+    html = Renderer().page(
+        "unsubscribe",
+        language,
+        done=False,
+        mandatory=False,
+        kind="milestone_overdue",
+        kind_label="<b>late</b>",
+        email="amina@example.org",
+        token="t",
+        action="http://127.0.0.1:8003/v1/unsubscribe",
+    )
+    assert f'lang="{language}"' in html
+    assert page_texts("unsubscribe")[language]["one_kind"] in html
+    assert "&lt;b&gt;late&lt;/b&gt;" in html
+    assert "<b>late" not in html
+    assert "amina@example.org" in html
 
 
 @pytest.mark.parametrize(

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import json
+from importlib import resources
 from typing import Any
 
 from babel.dates import format_date
@@ -38,10 +41,12 @@ class Renderer:
         return self._names
 
     def page(self, name: str, language: Language, **context: Any) -> str:
-        """A small HTML page served to a recipient (the unsubscribe confirmation)."""
+        """A small HTML page served to a recipient (the unsubscribe confirmation): one
+        template, ``{name}.html``, its words in ``{name}_texts.json`` by language."""
         direction = "rtl" if language in RTL_LANGUAGES else "ltr"
         values = {"language": language, "direction": direction, **context}
-        return self._env.get_template(f"{name}.{language}.html").render(values)
+        values["t"] = page_texts(name)[language]
+        return self._env.get_template(f"{name}.html").render(values)
 
     def render(self, template: str, language: Language, **context: Any) -> RenderedEmail:
         direction = "rtl" if language in RTL_LANGUAGES else "ltr"
@@ -56,6 +61,15 @@ class Renderer:
                 {**values, "subject": subject}
             ),
         )
+
+
+@functools.cache
+def page_texts(name: str) -> dict[Language, dict[str, str]]:
+    """A page's words by language, from ``templates/{name}_texts.json``: a translator edits
+    that file, not the code."""
+    catalog = resources.files("imc_notifications").joinpath(f"templates/{name}_texts.json")
+    texts: dict[Language, dict[str, str]] = json.loads(catalog.read_text("utf-8"))
+    return texts
 
 
 def format_day(day: dt.date, language: Language) -> str:
