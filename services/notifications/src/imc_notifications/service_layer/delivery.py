@@ -25,6 +25,7 @@ import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from email.message import EmailMessage
+from typing import Any, Literal
 
 from imc_contracts import Event, Language
 from imc_contracts.notifications import (
@@ -72,6 +73,14 @@ class DeliveryStats:
     transient_failures: int = 0
     in_doubt_resends: int = 0
     windows_ms: list[float] = field(default_factory=list)
+
+    def count(self, outcome: Literal["sent", "failed"]) -> str:
+        if outcome == "sent":
+            self.sent += 1
+        else:
+            self.failed += 1
+        self.on_outcome(outcome)
+        return outcome
 
     def record_window(self, seconds: float) -> None:
         self.windows_ms.append(seconds * 1000)
@@ -174,7 +183,7 @@ class Sender:
                     delivery.id, number, str(failure), failure.permanent, self.clock()
                 )
                 if failure.permanent:
-                    await self._record_failed(delivery, number, str(failure))
+                    await self._record(delivery, number, str(failure))
                     return "failed"
                 self.stats.transient_failures += 1
                 log.warning("email.transient_failure", delivery_id=delivery.id, attempt=number)
@@ -182,7 +191,7 @@ class Sender:
                     await self.sleep(self._backoff(retry))
                 continue
             accepted = time.monotonic()
-            await self._record_sent(delivery, number)
+            await self._record(delivery, number)
             self.stats.record_window(time.monotonic() - accepted)
             return "sent"
         raise SmtpUnavailable(f"SMTP unavailable after {self.settings.smtp_attempts} attempts")
@@ -202,46 +211,32 @@ class Sender:
         )
         return random.uniform(0, ceiling)  # noqa: S311 - jitter, not security
 
-    async def _record_sent(self, delivery: Delivery, attempts: int) -> None:
-        sent = EmailSent.create(
-            EmailSentPayload(
-                delivery_id=delivery.id,
-                cause_event_id=delivery.cause_event_id,
-                cause_type=delivery.cause_type,
-                member_id=delivery.recipient.member_id,
-                language=delivery.language,
-                subject=delivery.subject,
-            ),
-            partnership_id=delivery.partnership_id,
-            caused_by=delivery.caused_by,
+    async def _record(self, delivery: Delivery, attempts: int, error: str | None = None) -> None:
+        """The delivery's outcome, in its own stream: sent, or (with ``error``) failed for good."""
+        about: dict[str, Any] = {
+            "delivery_id": delivery.id,
+            "cause_event_id": delivery.cause_event_id,
+            "cause_type": delivery.cause_type,
+            "member_id": delivery.recipient.member_id,
+        }
+        payload: EmailSentPayload | EmailFailedPayload
+        if error is None:
+            payload = EmailSentPayload(
+                **about, language=delivery.language, subject=delivery.subject
+            )
+        else:
+            payload = EmailFailedPayload(
+                **about, attempts=attempts, permanent=True, error=error[:2000]
+            )
+        outcome = (EmailSent if error is None else EmailFailed).create(
+            payload, partnership_id=delivery.partnership_id, caused_by=delivery.caused_by
         )
-        await self.commits.append_alone(delivery.id, delivery_stream(delivery.id), [sent])
-        self.stats.sent += 1
-        self.stats.on_outcome("sent")
-        log.info(
-            "email.sent",
+        await self.commits.append_alone(delivery.id, delivery_stream(delivery.id), [outcome])
+        status = self.stats.count("sent" if error is None else "failed")
+        say = log.info if error is None else log.warning
+        say(
+            f"email.{status}",
             delivery_id=delivery.id,
             to=mask_email(delivery.recipient.email),
             attempts=attempts,
-        )
-
-    async def _record_failed(self, delivery: Delivery, attempts: int, error: str) -> None:
-        failed = EmailFailed.create(
-            EmailFailedPayload(
-                delivery_id=delivery.id,
-                cause_event_id=delivery.cause_event_id,
-                cause_type=delivery.cause_type,
-                member_id=delivery.recipient.member_id,
-                attempts=attempts,
-                permanent=True,
-                error=error[:2000],
-            ),
-            partnership_id=delivery.partnership_id,
-            caused_by=delivery.caused_by,
-        )
-        await self.commits.append_alone(delivery.id, delivery_stream(delivery.id), [failed])
-        self.stats.failed += 1
-        self.stats.on_outcome("failed")
-        log.warning(
-            "email.failed", delivery_id=delivery.id, to=mask_email(delivery.recipient.email)
         )
