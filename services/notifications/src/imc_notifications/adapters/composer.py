@@ -25,6 +25,7 @@ from imc_notifications.adapters.rendering import (
 from imc_notifications.domain.recipients import localized
 from imc_notifications.service_layer.delivery import Delivery
 from imc_notifications.service_layer.ports import (
+    Addressee,
     Attachment,
     DigestItem,
     RenderedEmail,
@@ -44,28 +45,16 @@ class Composer:
     def has(self, kind: str, language: Language) -> bool:
         return self._renderer.has(kind, language)
 
-    def about(
-        self,
-        event: Event,
-        kind: str,
-        language: Language,
-        names: list[Language],
-        *,
-        recipient_name: str,
-        partnership: str,
-        link: str,
-        unsubscribe_link: str,
-        actor: str | None = None,
-    ) -> RenderedEmail:
+    def about(self, event: Event, kind: str, to: Addressee) -> RenderedEmail:
         return self._renderer.render(
             kind,
-            language,
-            recipient_name=recipient_name,
-            partnership=partnership,
-            link=link,
-            unsubscribe_link=unsubscribe_link,
-            actor=actor or "",
-            **_context(event, language, names),
+            to.language,
+            recipient_name=to.recipient_name,
+            partnership=to.partnership,
+            link=to.link,
+            unsubscribe_link=to.unsubscribe_link,
+            actor=to.actor or "",
+            **_context(event, to.language, to.names),
         )
 
     def digest(

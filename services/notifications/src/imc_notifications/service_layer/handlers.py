@@ -18,6 +18,7 @@ from imc_notifications.domain.recipients import Recipient, language_for, localiz
 from imc_notifications.domain.rules import RULES, Kind, Rule
 from imc_notifications.service_layer.delivery import Delivery
 from imc_notifications.service_layer.ports import (
+    Addressee,
     Attachment,
     Dependencies,
     DigestItem,
@@ -190,11 +191,9 @@ def _email_to(
     languages = language_for(recipient, spoken)
     language = next(lang for lang in languages if deps.emails.has(rule.kind, lang))
     names = [language, *languages]
-    return deps.emails.about(
-        event,
-        rule.kind,
-        language,
-        names,
+    to = Addressee(
+        language=language,
+        names=names,
         recipient_name=recipient.name,
         partnership=event.partnership_id
         if partnership is None
@@ -203,6 +202,7 @@ def _email_to(
         unsubscribe_link=unsubscribe_url_for(recipient.member_id, rule.kind, deps),
         actor=actor,
     )
+    return deps.emails.about(event, rule.kind, to)
 
 
 async def _queue_for_digest(

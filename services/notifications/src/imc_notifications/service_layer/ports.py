@@ -75,6 +75,22 @@ class Attachment:
 
 
 @dataclass(frozen=True)
+class Addressee:
+    """Whom an email about an event is written for, and in which language."""
+
+    language: Language
+    names: list[Language]
+    """The languages to name things in, best first: ``language``, then the next best."""
+    recipient_name: str
+    partnership: str
+    """The partnership's name in the first of ``names`` it has."""
+    link: str
+    unsubscribe_link: str
+    actor: str | None = None
+    """Who caused the event, for the kinds that say so."""
+
+
+@dataclass(frozen=True)
 class RenderedEmail:
     language: Language
     subject: str
@@ -190,21 +206,8 @@ class Emails(Protocol):
         """Whether a template of ``kind`` exists in ``language``."""
         ...
 
-    def about(
-        self,
-        event: Event,
-        kind: str,
-        language: Language,
-        names: list[Language],
-        *,
-        recipient_name: str,
-        partnership: str,
-        link: str,
-        unsubscribe_link: str,
-        actor: str | None = None,
-    ) -> RenderedEmail:
-        """The email of ``kind`` about ``event`` (names in the first of ``names`` there is);
-        ``actor``: who caused it, for the kinds that say so."""
+    def about(self, event: Event, kind: str, to: Addressee) -> RenderedEmail:
+        """The email of ``kind`` about ``event``, written for ``to``."""
         ...
 
     def digest(
