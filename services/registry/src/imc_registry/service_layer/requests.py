@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
 
 from imc_contracts import Event, new_event_id, registry
 from imc_contracts.envelope import Contract
 from imc_runtime.commits import Appended, commit_id
 
 from imc_registry.domain import roadmap_requests
+from imc_registry.domain.commands import Command
 from imc_registry.domain.model import Invalid, Partnership, require_coordinator
 from imc_registry.service_layer import sheets
 from imc_registry.service_layer.changes import (
@@ -22,6 +23,8 @@ from imc_registry.service_layer.changes import (
 )
 from imc_registry.service_layer.phases import current_phase
 from imc_registry.service_layer.ports import RegistryRepository
+
+C = TypeVar("C", bound=Command)
 
 DEFAULT_PHASE = "2022-2026"
 """Before the programme is defined (a registry with partnerships only), new work's phase."""
@@ -100,44 +103,6 @@ async def revise_milestone(
     )
 
 
-async def reschedule_milestone(
-    partnership_id: str,
-    milestone_id: str,
-    command: roadmap_requests.RescheduleMilestone,
-    ask: Ask,
-    store: RegistryRepository,
-) -> Appended:
-    fields = {**command.model_dump(mode="json"), "milestone_id": milestone_id}
-    action = f"reschedule:{milestone_id}"
-    request = registry.MilestoneRescheduleRequested
-    return await _request(partnership_id, action, ask, store, request, fields)
-
-
-async def cancel_milestone(
-    partnership_id: str,
-    milestone_id: str,
-    command: roadmap_requests.CancelMilestone,
-    ask: Ask,
-    store: RegistryRepository,
-) -> Appended:
-    fields = {**command.model_dump(mode="json"), "milestone_id": milestone_id}
-    action = f"cancel:{milestone_id}"
-    request = registry.MilestoneCancellationRequested
-    return await _request(partnership_id, action, ask, store, request, fields)
-
-
-async def report_progress(
-    partnership_id: str,
-    milestone_id: str,
-    command: roadmap_requests.ReportProgress,
-    ask: Ask,
-    store: RegistryRepository,
-) -> Appended:
-    fields = {**command.model_dump(mode="json"), "milestone_id": milestone_id}
-    action = f"progress:{milestone_id}"
-    return await _request(partnership_id, action, ask, store, registry.ProgressReported, fields)
-
-
 async def propose_indicator(
     partnership_id: str,
     command: roadmap_requests.ProposeIndicator,
@@ -151,17 +116,45 @@ async def propose_indicator(
     )
 
 
-async def report_indicator_value(
-    partnership_id: str,
-    indicator_id: str,
-    command: roadmap_requests.ReportIndicatorValue,
-    ask: Ask,
-    store: RegistryRepository,
-) -> Appended:
-    fields = {**command.model_dump(mode="json"), "indicator_id": indicator_id}
-    action = f"indicator-value:{indicator_id}"
-    request = registry.IndicatorValueReported
-    return await _request(partnership_id, action, ask, store, request, fields)
+RequestAbout = Callable[[str, str, C, Ask, RegistryRepository], Awaitable[Appended]]
+
+
+def _about(key: str, action: str, request: type[Event], _command: type[C]) -> RequestAbout[C]:
+    """A request about one milestone or indicator of the roadmap (``key`` names its id):
+    the command's fields and that id, under the action ``{action}:{id}``. ``_command`` is
+    there for the type checker: the use case takes that command and no other."""
+
+    async def submit(
+        partnership_id: str, subject_id: str, command: C, ask: Ask, store: RegistryRepository
+    ) -> Appended:
+        fields = {**command.model_dump(mode="json"), key: subject_id}
+        action_on = f"{action}:{subject_id}"
+        return await _request(partnership_id, action_on, ask, store, request, fields)
+
+    return submit
+
+
+reschedule_milestone = _about(
+    "milestone_id",
+    "reschedule",
+    registry.MilestoneRescheduleRequested,
+    roadmap_requests.RescheduleMilestone,
+)
+cancel_milestone = _about(
+    "milestone_id",
+    "cancel",
+    registry.MilestoneCancellationRequested,
+    roadmap_requests.CancelMilestone,
+)
+report_progress = _about(
+    "milestone_id", "progress", registry.ProgressReported, roadmap_requests.ReportProgress
+)
+report_indicator_value = _about(
+    "indicator_id",
+    "indicator-value",
+    registry.IndicatorValueReported,
+    roadmap_requests.ReportIndicatorValue,
+)
 
 
 async def submit_evaluation(
