@@ -14,30 +14,27 @@ from imc_contracts.roadmaps import EvaluationRecorded, EvaluationRecordedPayload
 
 from imc_roadmaps.domain.model import Refused
 from imc_roadmaps.domain.streams import evaluation_stream
-from imc_roadmaps.service_layer.handlers import Decision, decide_or_refuse
+from imc_roadmaps.service_layer.handlers import Decision, deciding
 from imc_roadmaps.service_layer.ports import Dependencies, RoadmapsRepository
 
 
-async def evaluation_submitted(event: registry.EvaluationSubmitted, deps: Dependencies) -> None:
+@deciding
+async def evaluation_submitted(event: registry.EvaluationSubmitted, deps: Dependencies) -> Decision:
     """Record (or replace) the evaluation of a partnership's roadmap for one phase."""
     store = deps.store
     p = event.payload
-
-    async def decide() -> Decision:
-        partnership = await store.partnership(event.partnership_id)
-        if partnership is None:
-            raise Refused("partnership_unknown", partnership_id=event.partnership_id)
-        if partnership.phases and p.phase not in partnership.phases:
-            raise Refused("phase_unknown", phase=p.phase, partnership_id=event.partnership_id)
-        stream = evaluation_stream(event.partnership_id, p.phase)
-        recorded = EvaluationRecorded.create(
-            EvaluationRecordedPayload.model_validate(p.model_dump()),
-            partnership_id=event.partnership_id,
-            caused_by=event,
-        )
-        return Decision(stream, await store.stream_version(stream), [recorded])
-
-    await decide_or_refuse(event, p.submission_id, store, decide)
+    partnership = await store.partnership(event.partnership_id)
+    if partnership is None:
+        raise Refused("partnership_unknown", partnership_id=event.partnership_id)
+    if partnership.phases and p.phase not in partnership.phases:
+        raise Refused("phase_unknown", phase=p.phase, partnership_id=event.partnership_id)
+    stream = evaluation_stream(event.partnership_id, p.phase)
+    recorded = EvaluationRecorded.create(
+        EvaluationRecordedPayload.model_validate(p.model_dump()),
+        partnership_id=event.partnership_id,
+        caused_by=event,
+    )
+    return Decision(stream, await store.stream_version(stream), [recorded])
 
 
 async def compare_phases(

@@ -13,30 +13,27 @@ from imc_contracts.roadmaps import EvidenceAttached, EvidenceAttachedPayload
 
 from imc_roadmaps.domain.model import Refused
 from imc_roadmaps.domain.streams import evidence_stream
-from imc_roadmaps.service_layer.handlers import Decision, decide_or_refuse
+from imc_roadmaps.service_layer.handlers import Decision, deciding
 from imc_roadmaps.service_layer.phases import current_phase, require_open
 from imc_roadmaps.service_layer.ports import Dependencies, RoadmapsRepository
 
 
+@deciding
 async def evidence_attach_requested(
     event: registry.EvidenceAttachRequested, deps: Dependencies
-) -> None:
+) -> Decision:
     store = deps.store
     p = event.payload
     evidence = p.evidence
-
-    async def decide() -> Decision:
-        phase, title = await _subject(store, event)
-        attached = EvidenceAttached.create(
-            EvidenceAttachedPayload(
-                submission_id=p.submission_id, evidence=evidence, phase=phase, title=title
-            ),
-            partnership_id=event.partnership_id,
-            caused_by=event,
-        )
-        return Decision(evidence_stream(event.partnership_id, evidence.evidence_id), 0, [attached])
-
-    await decide_or_refuse(event, p.submission_id, store, decide)
+    phase, title = await _subject(store, event)
+    attached = EvidenceAttached.create(
+        EvidenceAttachedPayload(
+            submission_id=p.submission_id, evidence=evidence, phase=phase, title=title
+        ),
+        partnership_id=event.partnership_id,
+        caused_by=event,
+    )
+    return Decision(evidence_stream(event.partnership_id, evidence.evidence_id), 0, [attached])
 
 
 async def _subject(

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
+from typing import TypeVar
 
 from imc_contracts import Actor, Event, registry, roadmaps
 from imc_runtime.commits import ConcurrencyConflict, commit_id
@@ -45,70 +47,81 @@ def cause_id(event: Event) -> str:
     return commit_id("roadmaps", str(event.event_id))
 
 
+E = TypeVar("E", bound=Event)
+
+
+def deciding(
+    decide: Callable[[E, Dependencies], Awaitable[Decision]],
+) -> Callable[[E, Dependencies], Awaitable[None]]:
+    """A roadmap request's use case from what it decides: the decision recorded, or the
+    request's rejection when it is refused (``decide_or_refuse``)."""
+
+    @functools.wraps(decide)
+    async def use_case(event: E, deps: Dependencies) -> None:
+        submission_id = event.payload.submission_id
+        await decide_or_refuse(event, submission_id, deps.store, lambda: decide(event, deps))
+
+    return use_case
+
+
 # -- roadmap requests ------------------------------------------------------------------
 
 
-async def objective_proposed(event: registry.ObjectiveProposed, deps: Dependencies) -> None:
+@deciding
+async def objective_proposed(event: registry.ObjectiveProposed, deps: Dependencies) -> Decision:
     store = deps.store
     p = event.payload
-
-    async def decide() -> Decision:
-        await require_open(store, p.phase, event)
-        existing = await store.objective(event.partnership_id, p.objective_id)
-        planned = plan_objective(
-            partnership=await store.partnership(event.partnership_id),
-            partnership_id=event.partnership_id,
-            existing=existing,
-            objective_id=p.objective_id,
-            phase=p.phase,
-            theme=p.theme,
-            title=p.title,
-            description=p.description,
-            cause=event,
-            submission_id=p.submission_id,
-            example=p.example,
-        )
-        version = existing.version if existing else 0
-        return Decision(objective_stream(event.partnership_id, p.objective_id), version, [planned])
-
-    await decide_or_refuse(event, p.submission_id, store, decide)
+    await require_open(store, p.phase, event)
+    existing = await store.objective(event.partnership_id, p.objective_id)
+    planned = plan_objective(
+        partnership=await store.partnership(event.partnership_id),
+        partnership_id=event.partnership_id,
+        existing=existing,
+        objective_id=p.objective_id,
+        phase=p.phase,
+        theme=p.theme,
+        title=p.title,
+        description=p.description,
+        cause=event,
+        submission_id=p.submission_id,
+        example=p.example,
+    )
+    version = existing.version if existing else 0
+    return Decision(objective_stream(event.partnership_id, p.objective_id), version, [planned])
 
 
-async def milestone_proposed(event: registry.MilestoneProposed, deps: Dependencies) -> None:
+@deciding
+async def milestone_proposed(event: registry.MilestoneProposed, deps: Dependencies) -> Decision:
     store, today = deps.store, deps.today
     p = event.payload
-
-    async def decide() -> Decision:
-        objective = None
-        if p.objective_id is not None:
-            found = await store.objective(event.partnership_id, p.objective_id)
-            objective = ObjectiveRef(found.id, found.phase) if found else None
-        phase = p.phase or (objective.phase if objective else await current_phase(store))
-        await require_open(store, phase, event, backfill=p.backfill)
-        planned = plan_milestone(
-            partnership=await store.partnership(event.partnership_id),
-            existing=await store.milestone(event.partnership_id, p.milestone_id),
-            partnership_id=event.partnership_id,
-            milestone_id=p.milestone_id,
-            title=p.title,
-            due_date=p.due_date,
-            responsible_municipality_id=p.responsible_municipality_id,
-            target=p.target,
-            today=today(),
-            cause=event,
-            submission_id=p.submission_id,
-            objective=objective,
-            objective_id=p.objective_id,
-            phase=phase,
-            weight=p.weight,
-            backfill=p.backfill,
-            example=p.example,
-        )
-        milestone = Milestone.from_history([planned])
-        assert milestone is not None
-        return await milestone_decision(store, milestone, [planned], event, before=None)
-
-    await decide_or_refuse(event, p.submission_id, store, decide)
+    objective = None
+    if p.objective_id is not None:
+        found = await store.objective(event.partnership_id, p.objective_id)
+        objective = ObjectiveRef(found.id, found.phase) if found else None
+    phase = p.phase or (objective.phase if objective else await current_phase(store))
+    await require_open(store, phase, event, backfill=p.backfill)
+    planned = plan_milestone(
+        partnership=await store.partnership(event.partnership_id),
+        existing=await store.milestone(event.partnership_id, p.milestone_id),
+        partnership_id=event.partnership_id,
+        milestone_id=p.milestone_id,
+        title=p.title,
+        due_date=p.due_date,
+        responsible_municipality_id=p.responsible_municipality_id,
+        target=p.target,
+        today=today(),
+        cause=event,
+        submission_id=p.submission_id,
+        objective=objective,
+        objective_id=p.objective_id,
+        phase=phase,
+        weight=p.weight,
+        backfill=p.backfill,
+        example=p.example,
+    )
+    milestone = Milestone.from_history([planned])
+    assert milestone is not None
+    return await milestone_decision(store, milestone, [planned], event, before=None)
 
 
 async def _known_milestone(store: RoadmapsRepository, event: Event, milestone_id: str) -> Milestone:
@@ -119,142 +132,124 @@ async def _known_milestone(store: RoadmapsRepository, event: Event, milestone_id
     return milestone
 
 
-async def progress_reported(event: registry.ProgressReported, deps: Dependencies) -> None:
+@deciding
+async def progress_reported(event: registry.ProgressReported, deps: Dependencies) -> Decision:
     store = deps.store
     p = event.payload
-
-    async def decide() -> Decision:
-        milestone = await _known_milestone(store, event, p.milestone_id)
-        events = milestone.report_progress(
-            p.progress,
-            p.reported_on,
-            cause=event,
-            submission_id=p.submission_id,
-            correction=p.correction,
-            beneficiaries=p.beneficiaries,
-            note=p.note,
-        )
-        return await milestone_decision(store, milestone, events, event, before=milestone)
-
-    await decide_or_refuse(event, p.submission_id, store, decide)
+    milestone = await _known_milestone(store, event, p.milestone_id)
+    events = milestone.report_progress(
+        p.progress,
+        p.reported_on,
+        cause=event,
+        submission_id=p.submission_id,
+        correction=p.correction,
+        beneficiaries=p.beneficiaries,
+        note=p.note,
+    )
+    return await milestone_decision(store, milestone, events, event, before=milestone)
 
 
-async def milestone_revised(event: registry.MilestoneRevised, deps: Dependencies) -> None:
+@deciding
+async def milestone_revised(event: registry.MilestoneRevised, deps: Dependencies) -> Decision:
     store = deps.store
     p = event.payload
-
-    async def decide() -> Decision:
-        milestone = await _known_milestone(store, event, p.milestone_id)
-        partnership = await store.partnership(event.partnership_id)
-        if partnership is None:
-            raise Refused("partnership_unknown", partnership_id=event.partnership_id)
-        objective_ids: frozenset[str] = frozenset()
-        if p.objective_id is not None:
-            found = await store.objective(event.partnership_id, p.objective_id)
-            if found is not None and found.phase != milestone.phase:
-                raise Refused("phase_mismatch", phase=milestone.phase, objective_phase=found.phase)
-            if found is not None:
-                objective_ids = frozenset({found.id})
-        revised = milestone.revise(
-            partnership=partnership,
-            objective_ids=objective_ids,
-            title=p.title,
-            responsible_municipality_id=p.responsible_municipality_id,
-            target=p.target,
-            objective_id=p.objective_id,
-            weight=p.weight,
-            cause=event,
-            submission_id=p.submission_id,
-        )
-        return await milestone_decision(store, milestone, [revised], event, before=milestone)
-
-    await decide_or_refuse(event, p.submission_id, store, decide)
+    milestone = await _known_milestone(store, event, p.milestone_id)
+    partnership = await store.partnership(event.partnership_id)
+    if partnership is None:
+        raise Refused("partnership_unknown", partnership_id=event.partnership_id)
+    objective_ids: frozenset[str] = frozenset()
+    if p.objective_id is not None:
+        found = await store.objective(event.partnership_id, p.objective_id)
+        if found is not None and found.phase != milestone.phase:
+            raise Refused("phase_mismatch", phase=milestone.phase, objective_phase=found.phase)
+        if found is not None:
+            objective_ids = frozenset({found.id})
+    revised = milestone.revise(
+        partnership=partnership,
+        objective_ids=objective_ids,
+        title=p.title,
+        responsible_municipality_id=p.responsible_municipality_id,
+        target=p.target,
+        objective_id=p.objective_id,
+        weight=p.weight,
+        cause=event,
+        submission_id=p.submission_id,
+    )
+    return await milestone_decision(store, milestone, [revised], event, before=milestone)
 
 
+@deciding
 async def milestone_reschedule_requested(
     event: registry.MilestoneRescheduleRequested, deps: Dependencies
-) -> None:
+) -> Decision:
     store, today = deps.store, deps.today
     p = event.payload
-
-    async def decide() -> Decision:
-        milestone = await _known_milestone(store, event, p.milestone_id)
-        rescheduled = milestone.reschedule(
-            p.due_date, today=today(), reason=p.reason, cause=event, submission_id=p.submission_id
-        )
-        return Decision(
-            milestone_stream(milestone.partnership_id, milestone.id),
-            milestone.version,
-            [rescheduled],
-        )
-
-    await decide_or_refuse(event, p.submission_id, store, decide)
+    milestone = await _known_milestone(store, event, p.milestone_id)
+    rescheduled = milestone.reschedule(
+        p.due_date, today=today(), reason=p.reason, cause=event, submission_id=p.submission_id
+    )
+    return Decision(
+        milestone_stream(milestone.partnership_id, milestone.id),
+        milestone.version,
+        [rescheduled],
+    )
 
 
+@deciding
 async def milestone_cancellation_requested(
     event: registry.MilestoneCancellationRequested, deps: Dependencies
-) -> None:
+) -> Decision:
     store = deps.store
     p = event.payload
-
-    async def decide() -> Decision:
-        milestone = await _known_milestone(store, event, p.milestone_id)
-        cancelled = milestone.cancel(p.reason, cause=event, submission_id=p.submission_id)
-        return await milestone_decision(store, milestone, [cancelled], event, before=milestone)
-
-    await decide_or_refuse(event, p.submission_id, store, decide)
+    milestone = await _known_milestone(store, event, p.milestone_id)
+    cancelled = milestone.cancel(p.reason, cause=event, submission_id=p.submission_id)
+    return await milestone_decision(store, milestone, [cancelled], event, before=milestone)
 
 
-async def indicator_proposed(event: registry.IndicatorProposed, deps: Dependencies) -> None:
+@deciding
+async def indicator_proposed(event: registry.IndicatorProposed, deps: Dependencies) -> Decision:
     store = deps.store
     p = event.payload
-
-    async def decide() -> Decision:
-        existing = await store.indicator(event.partnership_id, p.indicator_id)
-        objective_ids: frozenset[str] = frozenset()
-        objective = (
-            await store.objective(event.partnership_id, p.objective_id)
-            if p.objective_id is not None
-            else None
-        )
-        if objective is not None:
-            await require_open(store, objective.phase, event)
-            objective_ids = frozenset({objective.id})
-        defined = define_indicator(
-            partnership=await store.partnership(event.partnership_id),
-            partnership_id=event.partnership_id,
-            existing=existing,
-            objective_ids=objective_ids,
-            payload=roadmaps.IndicatorDefinedPayload(**p.model_dump()),
-            cause=event,
-        )
-        version = existing.version if existing else 0
-        return Decision(indicator_stream(event.partnership_id, p.indicator_id), version, [defined])
-
-    await decide_or_refuse(event, p.submission_id, store, decide)
+    existing = await store.indicator(event.partnership_id, p.indicator_id)
+    objective_ids: frozenset[str] = frozenset()
+    objective = (
+        await store.objective(event.partnership_id, p.objective_id)
+        if p.objective_id is not None
+        else None
+    )
+    if objective is not None:
+        await require_open(store, objective.phase, event)
+        objective_ids = frozenset({objective.id})
+    defined = define_indicator(
+        partnership=await store.partnership(event.partnership_id),
+        partnership_id=event.partnership_id,
+        existing=existing,
+        objective_ids=objective_ids,
+        payload=roadmaps.IndicatorDefinedPayload(**p.model_dump()),
+        cause=event,
+    )
+    version = existing.version if existing else 0
+    return Decision(indicator_stream(event.partnership_id, p.indicator_id), version, [defined])
 
 
+@deciding
 async def indicator_value_reported(
     event: registry.IndicatorValueReported, deps: Dependencies
-) -> None:
+) -> Decision:
     store = deps.store
     p = event.payload
-
-    async def decide() -> Decision:
-        indicator = await store.indicator(event.partnership_id, p.indicator_id)
-        if indicator is None:
-            raise Refused("indicator_unknown", indicator_id=p.indicator_id)
-        if indicator.objective_id is not None:
-            objective = await store.objective(event.partnership_id, indicator.objective_id)
-            await require_open(store, objective.phase if objective else None, event)
-        recorded = indicator.record_values(
-            p.period_id, p.values, p.note, cause=event, submission_id=p.submission_id
-        )
-        return Decision(
-            indicator_stream(event.partnership_id, p.indicator_id), indicator.version, [recorded]
-        )
-
-    await decide_or_refuse(event, p.submission_id, store, decide)
+    indicator = await store.indicator(event.partnership_id, p.indicator_id)
+    if indicator is None:
+        raise Refused("indicator_unknown", indicator_id=p.indicator_id)
+    if indicator.objective_id is not None:
+        objective = await store.objective(event.partnership_id, indicator.objective_id)
+        await require_open(store, objective.phase if objective else None, event)
+    recorded = indicator.record_values(
+        p.period_id, p.values, p.note, cause=event, submission_id=p.submission_id
+    )
+    return Decision(
+        indicator_stream(event.partnership_id, p.indicator_id), indicator.version, [recorded]
+    )
 
 
 # -- shared steps ----------------------------------------------------------------------
