@@ -262,6 +262,45 @@ async def test_a_sheet_is_imported_all_or_nothing_and_answered_once(deps: Depend
     assert [a.payload.milestones for a in answers] == [1]
 
 
+async def test_a_sheet_keeps_to_the_phases_as_single_requests_do(deps: Dependencies) -> None:
+    kept = store(deps)
+    kept.partnerships[PAIR]["phases"] = ["2017-2021", "2022-2026", "2027-2031"]
+    kept.programme = {
+        "phases": [
+            {"phase_id": "2017-2021", "start": "2017-01-01", "status": "closed"},
+            {"phase_id": "2022-2026", "start": "2022-01-01", "status": "closed"},
+            {"phase_id": "2027-2031", "start": "2027-01-01", "status": "running"},
+        ]
+    }
+    history = registry.RoadmapRow(
+        row=2,
+        milestone_id="history",
+        title={"fr": "Forum de 2019"},
+        due_date=dt.date(2019, 6, 30),
+        responsible_municipality_id="berkane",
+        phase="2017-2021",
+        backfill=True,
+    )
+    await imports.import_requested(
+        request(registry.RoadmapImportRequested, import_id="i-old", rows=[history]), deps
+    )
+    [refused] = rejections(deps)
+    assert [(p.row, p.column, p.code) for p in refused.payload.problems] == [
+        (2, "phase", "phase_closed")
+    ]
+    assert await deps.store.milestone(PAIR, "history") is None
+
+    next_phase = history.model_copy(
+        update={"milestone_id": "next", "due_date": dt.date(2027, 6, 30), "phase": None}
+    )
+    await imports.import_requested(
+        request(registry.RoadmapImportRequested, import_id="i-next", rows=[next_phase]), deps
+    )
+    planned = await deps.store.milestone(PAIR, "next")
+    assert planned is not None
+    assert planned.phase == "2027-2031"  # the running phase, as a single request's
+
+
 async def test_the_due_date_check_sends_each_notice_once(deps: Dependencies) -> None:
     await handlers.milestone_proposed(milestone("soon", dt.date(2026, 12, 10)), deps)
     await handlers.milestone_proposed(milestone("later", dt.date(2026, 12, 12)), deps)

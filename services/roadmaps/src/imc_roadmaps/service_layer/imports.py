@@ -19,6 +19,7 @@ from imc_roadmaps.domain.model import Milestone, ObjectiveRef, Refused, plan_mil
 from imc_roadmaps.domain.reasons import reason
 from imc_roadmaps.domain.streams import objective_stream, submission_stream
 from imc_roadmaps.service_layer.handlers import cause_id, milestone_decision, reject
+from imc_roadmaps.service_layer.phases import closed_phases, current_phase, may_change
 from imc_roadmaps.service_layer.ports import Dependencies, RoadmapsRepository
 
 COLUMN_OF_RULE = {
@@ -28,6 +29,7 @@ COLUMN_OF_RULE = {
     "objective_unknown": "objective_id",
     "phase_unknown": "phase",
     "phase_mismatch": "phase",
+    "phase_closed": "phase",
 }
 
 
@@ -104,6 +106,7 @@ async def import_roadmap(
         raise ImportRefused(
             [roadmaps.RowProblem(row=1, column="-", code="partnership_unknown", message=message)]
         )
+    running, closed = await current_phase(store), await closed_phases(store)
     problems: list[roadmaps.RowProblem] = []
     objectives: dict[str, roadmaps.ObjectivePlanned] = {}
     planned: list[tuple[int, Milestone, list[Event]]] = []
@@ -139,6 +142,9 @@ async def import_roadmap(
                     details = {"phase": row.phase, "partnership_id": partnership_id}
                     message = reason("phase_unknown", language, **details)
                     problem(index, "phase", "phase_unknown", message)
+                elif not may_change(row.phase, closed, actor, row.backfill):
+                    message = reason("phase_closed", language, phase=row.phase)
+                    problem(index, "phase", "phase_closed", message)
                 elif not row.objective_title:
                     message = "a new objective needs a title"
                     problem(index, "objective_title_fr", "required", message)
@@ -157,6 +163,12 @@ async def import_roadmap(
                     objective_ref = ObjectiveRef(row.objective_id, row.phase)
         if len(problems) > found_before:
             continue  # its objective is refused already: its milestone would only echo that
+        # As a single request: the row's phase, else its objective's, else the running one.
+        phase = row.phase or (objective_ref.phase if objective_ref else running)
+        if not may_change(phase, closed, actor, row.backfill):
+            message = reason("phase_closed", language, phase=phase)
+            problem(index, "phase", "phase_closed", message)
+            continue
         try:
             event = plan_milestone(
                 partnership=partnership,
@@ -173,7 +185,7 @@ async def import_roadmap(
                 actor=actor,
                 objective=objective_ref,
                 objective_id=row.objective_id,
-                phase=row.phase,
+                phase=phase,
                 weight=row.weight,
                 backfill=row.backfill,
             )

@@ -7,7 +7,7 @@ request sent the moment a phase closes may be decided before roadmaps has heard 
 
 from __future__ import annotations
 
-from imc_contracts import Event
+from imc_contracts import Actor, Event
 
 from imc_roadmaps.domain.model import DEFAULT_PHASE, Refused
 from imc_roadmaps.service_layer.ports import RoadmapsRepository
@@ -23,17 +23,31 @@ async def current_phase(store: RoadmapsRepository, fallback: str = DEFAULT_PHASE
     return latest
 
 
-async def require_open(
-    store: RoadmapsRepository, phase: str | None, event: Event, *, backfill: bool = False
-) -> None:
+async def closed_phases(store: RoadmapsRepository) -> frozenset[str]:
+    programme = await store.programme_document() or {}
+    return frozenset(
+        str(known.get("phase_id"))
+        for known in programme.get("phases", [])
+        if known.get("status") == "closed"
+    )
+
+
+def may_change(
+    phase: str | None, closed: frozenset[str], actor: Actor | None, backfill: bool
+) -> bool:
     """A closed phase's roadmap is history: nothing planned in it changes any more. Only a
     coordinator still records history after the fact in it (``backfill``: a phase older
     than the registry, say)."""
+    if phase is None or phase not in closed:
+        return True
+    return backfill and actor is not None and actor.kind == "coordinator"
+
+
+async def require_open(
+    store: RoadmapsRepository, phase: str | None, event: Event, *, backfill: bool = False
+) -> None:
+    """``Refused`` (``phase_closed``) unless the request ``may_change`` the phase's roadmap."""
     if phase is None:
         return
-    if backfill and event.actor is not None and event.actor.kind == "coordinator":
-        return
-    programme = await store.programme_document() or {}
-    for known in programme.get("phases", []):
-        if known.get("phase_id") == phase and known.get("status") == "closed":
-            raise Refused("phase_closed", phase=phase)
+    if not may_change(phase, await closed_phases(store), event.actor, backfill):
+        raise Refused("phase_closed", phase=phase)
