@@ -338,6 +338,18 @@ async def test_late_work_recorded_after_the_fact_is_late_in_an_open_phase_not_in
     assert due_soon == []
 
 
+async def test_a_closed_phases_unfinished_milestones_are_not_chased(deps: Dependencies) -> None:
+    from imc_roadmaps.service_layer.views import due_lists
+
+    await handlers.milestone_proposed(milestone("unfinished", dt.date(2026, 12, 20)), deps)
+    store(deps).programme = {
+        "phases": [{"phase_id": "2022-2026", "start": "2022-01-01", "status": "closed"}]
+    }
+    after_the_phase = dt.date(2027, 1, 5)
+    assert await check_due_dates_now(Dependencies(deps.store, lambda: after_the_phase, 14)) == 0
+    assert await due_lists(deps.store, after_the_phase, 14) == ([], [])
+
+
 async def test_a_closed_phase_is_read_only_and_new_work_goes_to_the_running_one(
     deps: Dependencies,
 ) -> None:
