@@ -11,7 +11,7 @@ import uuid
 import pytest
 from imc_contracts import Actor, Language, registry, roadmaps
 from imc_contracts.common import DisaggregatedValue, ReportingPeriod
-from imc_roadmaps.adapters.reports import ReportWriter
+from imc_roadmaps.adapters.reports import ReportWords, ReportWriter
 from imc_roadmaps.service_layer import evaluations, handlers, imports, replica, report, views
 from imc_roadmaps.service_layer.ports import Dependencies
 from imc_roadmaps.service_layer.schedule import check_due_dates_now
@@ -389,6 +389,45 @@ async def test_a_closed_phase_is_read_only_and_new_work_goes_to_the_running_one(
         recorded_by_coordinator.model_copy(update={"event_id": uuid.uuid4()}), deps
     )
     assert await deps.store.milestone(PAIR, "history") is not None
+
+
+async def test_the_funders_report_counts_an_objectives_milestones_as_its_progress_does(
+    deps: Dependencies,
+) -> None:
+    objective = request(
+        registry.ObjectiveProposed,
+        objective_id="youth",
+        phase="2022-2026",
+        theme="youth",
+        title={"fr": "Jeunesse"},
+    )
+    await handlers.objective_proposed(objective, deps)
+    await handlers.milestone_proposed(milestone("space", objective_id="youth"), deps)
+    await handlers.milestone_proposed(milestone("dropped", objective_id="youth"), deps)
+    await handlers.progress_reported(
+        request(registry.ProgressReported, milestone_id="space", progress=100, reported_on=TODAY),
+        deps,
+    )
+    cancel = request(registry.MilestoneCancellationRequested, milestone_id="dropped", reason="x")
+    await handlers.milestone_cancellation_requested(cancel, deps)
+    figures = await report.partnership_report(deps.store, PAIR, "2022-2026", TODAY)
+    assert figures is not None
+    [line] = figures["objectives"]
+    assert (line["reached"], line["milestones"]) == (1, 1)  # the cancelled one is not its work
+    assert (figures["milestones_reached"], figures["milestones_counted"]) == (1, 1)
+
+
+@pytest.mark.parametrize(
+    ("language", "done", "unfinished"),
+    [("fr", "100\u00a0%", "99,9\u00a0%"), ("en", "100%", "99.9%"), ("nl", "100%", "99,9%")],
+)
+def test_a_report_shows_100_percent_only_for_finished_work(
+    language: Language, done: str, unfinished: str
+) -> None:
+    words = ReportWords(language)
+    assert words.percent(100.0) == done
+    assert words.percent(99.95) == unfinished
+    assert words.percent(84.25) == unfinished.replace("99,9", "84,2").replace("99.9", "84.2")
 
 
 @pytest.mark.parametrize("language", ["fr", "nl", "ar", "en"])

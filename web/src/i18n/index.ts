@@ -88,9 +88,12 @@ export function formatNumber(value: number, digits = 0): string {
   return new Intl.NumberFormat(locale(), { maximumFractionDigits: digits }).format(value);
 }
 
+/** A percentage, whole, in the reader's digits: "100 %" says the work is done, so an
+ *  unfinished 99.6 shows as 99, not rounded up. */
 export function formatPercent(value: number): string {
+  const shown = value > 99 && value < 100 ? 99 : value;
   return new Intl.NumberFormat(locale(), { style: "percent", maximumFractionDigits: 0 }).format(
-    value / 100,
+    shown / 100,
   );
 }
 

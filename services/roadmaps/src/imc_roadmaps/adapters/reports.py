@@ -44,7 +44,7 @@ class ReportWriter:
         )
 
     def html(self, report: Mapping[str, Any], language: Language) -> str:
-        words = _Words(language)
+        words = ReportWords(language)
         return self._env.get_template("report.html").render(
             report=report,
             language=language,
@@ -84,7 +84,9 @@ def bar(value: float | int | None, scale: float | int | None) -> float:
     return round(min(float(value) / float(scale), 1.0) * 100, 1)
 
 
-class _Words:
+class ReportWords:
+    """The report's words, numbers, percentages and dates in one language."""
+
     def __init__(self, language: Language) -> None:
         self.language = language
         self.locale = LOCALES[language]
@@ -117,7 +119,9 @@ class _Words:
         # The locale's own pattern (``84,3 %``, ``84,3%``), with one decimal where there is one.
         pattern = Locale.parse(self.locale).percent_formats[None].pattern
         head, zero, tail = pattern.rpartition("0")
-        return format_percent(value / 100, locale=self.locale, format=f"{head}{zero}.#{tail}")
+        # "100 %" says the work is done: an unfinished 99.95 shows as 99.9, not rounded up.
+        shown = min(value, 99.9) if value < 100 else value
+        return format_percent(shown / 100, locale=self.locale, format=f"{head}{zero}.#{tail}")
 
     def day(self, value: str | dt.date) -> str:
         day = dt.date.fromisoformat(value) if isinstance(value, str) else value

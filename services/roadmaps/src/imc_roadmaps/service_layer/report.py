@@ -86,7 +86,8 @@ async def partnership_report(
                 "title": o["title"],
                 "theme": o["theme"],
                 "progress": o["progress"],
-                "milestones": len(o["milestones"]),
+                # As the roll-up counts them: a cancelled milestone is not the objective's work.
+                "milestones": sum(1 for m in o["milestones"] if m["status"] != "cancelled"),
                 "reached": sum(1 for m in o["milestones"] if m["status"] == "reached"),
                 "example": bool(o.get("example")),
             }
