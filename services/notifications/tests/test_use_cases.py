@@ -5,6 +5,7 @@ Mailpit in ``test_delivery_on_real_servers.py``."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import email.policy
 from email.message import EmailMessage
@@ -48,7 +49,8 @@ from imc_notifications.entrypoints.events import HANDLERS
 from imc_notifications.service_layer import handlers
 from imc_notifications.service_layer.delivery import DeliveryStats, Sender
 from imc_notifications.service_layer.digest import send_due_digests
-from imc_notifications.service_layer.ports import Dependencies
+from imc_notifications.service_layer.ports import Dependencies, PreferencesChangedConcurrently
+from imc_notifications.service_layer.preferences import unsubscribe_recipient
 from imc_notifications.settings import NotificationsSettings
 
 from .fakes import (
@@ -472,3 +474,25 @@ async def test_evidence_in_a_digest_links_to_its_page(world: World) -> None:
     assert queued.kind == "evidence_added"
     assert queued.link == EVIDENCE_LINK
     assert queued.title.startswith("Bewijsstuk toegevoegd: compte-rendu atelier jeunes.pdf")
+
+
+class AlwaysChangedMeanwhile(InMemoryPreferences):
+    async def save(
+        self, recipient_id: str, expected_version: int, preferences: Preferences, at: dt.datetime
+    ) -> int:
+        raise PreferencesChangedConcurrently(recipient_id)
+
+
+async def test_an_unsubscribe_turns_one_kind_or_every_kind_off(world: World) -> None:
+    await unsubscribe_recipient("lotte", "milestone_reached", world.deps)
+    _, kept = await world.deps.preferences.get("lotte")
+    assert kept.kinds == {"milestone_reached": "off"}
+    await unsubscribe_recipient("lotte", None, world.deps)
+    _, kept = await world.deps.preferences.get("lotte")
+    assert (kept.default, kept.kinds) == ("off", {})
+
+
+async def test_an_unsubscribe_that_could_not_be_saved_says_so(world: World) -> None:
+    racing = dataclasses.replace(world.deps, preferences=AlwaysChangedMeanwhile())
+    with pytest.raises(PreferencesChangedConcurrently):
+        await unsubscribe_recipient("lotte", None, racing)

@@ -19,6 +19,7 @@ from imc_notifications.domain import unsubscribe
 from imc_notifications.domain.preferences import Preferences
 from imc_notifications.domain.recipients import Recipient
 from imc_notifications.service_layer.ports import Dependencies, PreferencesChangedConcurrently
+from imc_notifications.service_layer.preferences import unsubscribe_recipient
 
 Status = Literal["pending", "sent", "failed"]
 router = APIRouter()
@@ -144,7 +145,13 @@ async def unsubscribe_page(
 
 
 @router.post(
-    "/v1/unsubscribe", tags=["unsubscribe"], response_class=HTMLResponse, responses=LINK_REFUSED
+    "/v1/unsubscribe",
+    tags=["unsubscribe"],
+    response_class=HTMLResponse,
+    responses={
+        **LINK_REFUSED,
+        503: {"description": "Nothing was saved: try again.", "model": Problem},
+    },
 )
 async def unsubscribe_confirm(
     deps: Deps, request: Request, token: Annotated[str | None, Query(max_length=2000)] = None
@@ -162,15 +169,14 @@ async def unsubscribe_confirm(
     request_ = _verify(value, deps)
     recipient = await _recipient(request_.recipient_id, deps)
     kind = None if scope == "all" else request_.kind
-    for _ in range(3):  # a concurrent save of the same preferences: read again, reapply
-        version, preferences = await deps.preferences.get(request_.recipient_id)
-        try:
-            await deps.preferences.save(
-                request_.recipient_id, version, preferences.unsubscribed(kind), deps.clock()
-            )
-            break
-        except PreferencesChangedConcurrently:
-            continue
+    try:
+        await unsubscribe_recipient(request_.recipient_id, kind, deps)
+    except PreferencesChangedConcurrently as error:
+        raise HTTPException(
+            status.HTTP_503_SERVICE_UNAVAILABLE,
+            "your preferences were being changed at the same moment; try again",
+            headers={"Retry-After": "1"},
+        ) from error
     language = recipient.language if recipient else "en"
     html = deps.emails.page(
         "unsubscribe",
