@@ -12,6 +12,7 @@ from imc_notifications.domain.preferences import Preferences
 from imc_notifications.domain.recipients import DEFAULT_TIME_ZONE, TIME_ZONES, Recipient
 from imc_notifications.service_layer.ports import (
     Attempts,
+    DigestClaim,
     DigestItem,
     ListedPartnership,
     PreferencesChangedConcurrently,
@@ -99,12 +100,26 @@ class InMemoryPreferences:
 class InMemoryDigests:
     def __init__(self) -> None:
         self.items: dict[str, DigestItem] = {}
+        self.claims: dict[str, DigestClaim] = {}
 
     async def queue(self, item: DigestItem) -> None:
         self.items.setdefault(item.id, item)
 
     async def all_items(self) -> list[DigestItem]:
         return list(self.items.values())
+
+    async def claims_of(self, recipient_id: str, day: dt.date) -> list[DigestClaim]:
+        return [c for c in self.claims.values() if (c.recipient_id, c.day) == (recipient_id, day)]
+
+    async def claim(self, claim: DigestClaim) -> bool:
+        if claim.id in self.claims:
+            return False
+        self.claims[claim.id] = claim
+        return True
+
+    async def sent(self, claim: DigestClaim) -> None:
+        for item_id in claim.item_ids:
+            self.items.pop(item_id, None)
 
 
 class FakeDeliveries:

@@ -1,4 +1,5 @@
-"""The delivery store on the real FerretDB: attempts are found by ``_id`` alone."""
+"""The delivery and digest stores on the real FerretDB: attempts are found by ``_id`` alone;
+a digest is claimed once."""
 
 from __future__ import annotations
 
@@ -7,7 +8,8 @@ from collections.abc import AsyncIterator
 
 import pytest
 from imc_devstack.stack import Stack
-from imc_notifications.adapters.store import DeliveryStore
+from imc_notifications.adapters.store import DeliveryStore, DigestStore
+from imc_notifications.service_layer.ports import DigestClaim, DigestItem
 from imc_runtime.mongo import Document
 from pymongo import AsyncMongoClient
 
@@ -69,3 +71,46 @@ async def test_a_reservation_that_does_not_say_so_leaves_the_first_attempt_to_it
     assert (await store.attempts("d1")).started == 0
     await store.attempt_started("d1", 1, AT)
     assert (await store.attempts("d1")).started == 1
+
+
+@pytest.fixture
+async def digests(infra: Stack, database_name: str) -> AsyncIterator[DigestStore]:
+    client: AsyncMongoClient[Document] = AsyncMongoClient(infra.mongo_url, tz_aware=True)
+    store = DigestStore(client[database_name])
+    await store.ensure_indexes()
+    yield store
+    await client.drop_database(database_name)
+    await client.close()
+
+
+def item(id: str, recipient_id: str = "lotte") -> DigestItem:
+    return DigestItem(
+        id=id,
+        recipient_id=recipient_id,
+        digest_date=AT.date(),
+        time_zone="Europe/Brussels",
+        hour=18,
+        kind="milestone_reached",
+        event_id=f"event-{id}",
+        title=f"Mijlpaal {id}",
+        link="http://127.0.0.1:8080/#/partnerships/berkane--saint-gilles",
+        queued_at=AT,
+    )
+
+
+async def test_a_digest_is_claimed_once_and_its_items_leave_the_queue_when_it_is_sent(
+    digests: DigestStore,
+) -> None:
+    for id, recipient in (("i1", "lotte"), ("i2", "lotte"), ("i3", "amina")):
+        await digests.queue(item(id, recipient))
+    await digests.queue(item("i1"))  # the same event again: waiting already
+    claim = DigestClaim("digest-1", "lotte", AT.date(), ("i1", "i2"))
+    assert await digests.claim(claim)
+    assert not await digests.claim(claim)  # another replica's claim of the same digest
+    assert await digests.claims_of("lotte", AT.date()) == [claim]
+    assert await digests.claims_of("lotte", AT.date() + dt.timedelta(days=1)) == []
+    assert await digests.claims_of("amina", AT.date()) == []
+    await digests.sent(claim)
+    assert [waiting.id for waiting in await digests.all_items()] == ["i3"]
+    await digests.sent(claim)  # again, after a crash in between: nothing more goes
+    assert [waiting.id for waiting in await digests.all_items()] == ["i3"]

@@ -48,10 +48,15 @@ from imc_notifications.domain.rules import RULES
 from imc_notifications.entrypoints.events import HANDLERS
 from imc_notifications.service_layer import handlers
 from imc_notifications.service_layer.delivery import DeliveryStats, Sender
-from imc_notifications.service_layer.digest import send_due_digests
-from imc_notifications.service_layer.ports import Dependencies, PreferencesChangedConcurrently
+from imc_notifications.service_layer.digest import digest_id, send_due_digests
+from imc_notifications.service_layer.ports import (
+    Dependencies,
+    DigestClaim,
+    PreferencesChangedConcurrently,
+)
 from imc_notifications.service_layer.preferences import unsubscribe_recipient
 from imc_notifications.settings import NotificationsSettings
+from imc_runtime.commitlog import Commit
 
 from .fakes import (
     FakeDeliveries,
@@ -496,3 +501,66 @@ async def test_an_unsubscribe_that_could_not_be_saved_says_so(world: World) -> N
     racing = dataclasses.replace(world.deps, preferences=AlwaysChangedMeanwhile())
     with pytest.raises(PreferencesChangedConcurrently):
         await unsubscribe_recipient("lotte", None, racing)
+
+
+# -- digests -----------------------------------------------------------------------------
+
+BRUSSELS_17H = dt.datetime(2026, 11, 30, 16, 0, tzinfo=dt.UTC)
+
+
+def at(world: World, moment: dt.datetime) -> Dependencies:
+    return dataclasses.replace(world.deps, clock=lambda: moment)
+
+
+def digests_to(world: World, address: str) -> list[EmailMessage]:
+    return [m for m in world.smtp.accepted if address in str(m["To"])]
+
+
+async def test_an_item_queued_after_its_days_digest_went_out_gets_a_digest_of_its_own(
+    world: World,
+) -> None:
+    await world.preferences.save("lotte", 0, Preferences(default="digest", digest_hour=18), NOW)
+    await handlers.notify(reached(), at(world, BRUSSELS_17H))
+    assert await send_due_digests(world.deps, BRUSSELS_17H + dt.timedelta(hours=1)) == 1
+    assert world.digests.items == {}  # what a digest carried leaves the queue
+
+    # She moves her digest to 20:00; at 19:00 the day's 18:00 digest has gone already.
+    await world.preferences.save("lotte", 1, Preferences(default="digest", digest_hour=20), NOW)
+    await handlers.notify(reached(), at(world, BRUSSELS_17H + dt.timedelta(hours=2)))
+    [late] = world.digests.items.values()
+    assert late.digest_date == dt.date(2026, 11, 30)
+    assert await send_due_digests(world.deps, BRUSSELS_17H + dt.timedelta(hours=3)) == 1
+    assert await send_due_digests(world.deps, BRUSSELS_17H + dt.timedelta(hours=27)) == 0
+    assert len(digests_to(world, "lotte@example.org")) == 2
+    assert world.digests.items == {}
+
+
+async def test_a_digest_claimed_but_not_sent_is_sent_with_just_its_items(world: World) -> None:
+    await world.preferences.save("lotte", 0, Preferences(default="digest", digest_hour=18), NOW)
+    await handlers.notify(reached(), at(world, BRUSSELS_17H))
+    [item] = world.digests.items.values()
+    day = item.digest_date
+    # A pass claimed the digest and stopped before sending; then another item came.
+    await world.digests.claim(DigestClaim(digest_id("lotte", day, 0), "lotte", day, (item.id,)))
+    await handlers.notify(reached(), at(world, BRUSSELS_17H + dt.timedelta(minutes=30)))
+    assert await send_due_digests(world.deps, BRUSSELS_17H + dt.timedelta(hours=1)) == 2
+    first, second = digests_to(world, "lotte@example.org")
+    assert "1 melding" in str(first["Subject"])
+    assert "1 melding" in str(second["Subject"])
+    assert await send_due_digests(world.deps, BRUSSELS_17H + dt.timedelta(hours=2)) == 0
+
+
+async def test_a_digest_sent_before_digests_were_claimed_is_not_sent_again(world: World) -> None:
+    await world.preferences.save("lotte", 0, Preferences(default="digest", digest_hour=18), NOW)
+    await handlers.notify(reached(), at(world, BRUSSELS_17H))
+    [carried] = world.digests.items.values()
+    day = carried.digest_date
+    sent_then = BRUSSELS_17H + dt.timedelta(hours=1)
+    earlier = digest_id("lotte", day, 0)
+    world.outcomes.commits[earlier] = Commit(earlier, f"delivery:{earlier}", 1, (), sent_then)
+    await world.preferences.save("lotte", 1, Preferences(default="digest", digest_hour=20), NOW)
+    await handlers.notify(reached(), at(world, BRUSSELS_17H + dt.timedelta(hours=2)))
+    assert await send_due_digests(world.deps, BRUSSELS_17H + dt.timedelta(hours=3)) == 1
+    [digest] = digests_to(world, "lotte@example.org")
+    assert "1 melding" in str(digest["Subject"])  # the one queued after, not both
+    assert world.digests.items == {}

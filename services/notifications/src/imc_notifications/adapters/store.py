@@ -2,8 +2,10 @@
 
 Every state change is one insert with a deterministic ``_id`` (FerretDB has no transactions
 and no atomic updates): a reservation per (event, recipient), an attempt started, an attempt
-failed, a new version of someone's preferences, an item waiting for a digest. Outcomes
-(sent, failed for good) are commits in the commit log, which the relay publishes.
+failed, a new version of someone's preferences, an item waiting for a digest, a digest
+claimed for the items it carries. Outcomes (sent, failed for good) are commits in the commit
+log, which the relay publishes; a digest's items are deleted once it has its outcome (again,
+harmlessly, after a crash in between).
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from pymongo.errors import DuplicateKeyError
 from imc_notifications.domain.preferences import Preferences
 from imc_notifications.service_layer.ports import (
     Attempts,
+    DigestClaim,
     DigestItem,
     PreferencesChangedConcurrently,
 )
@@ -171,9 +174,11 @@ class PreferenceStore:
 class DigestStore:
     def __init__(self, db: AsyncDatabase[Document]) -> None:
         self._items = db["digest_items"]
+        self._claims = db["digest_claims"]
 
     async def ensure_indexes(self) -> None:
         await self._items.create_index([("recipient_id", ASCENDING)])
+        await self._claims.create_index([("recipient_id", ASCENDING), ("day", ASCENDING)])
 
     async def queue(self, item: DigestItem) -> None:
         document: dict[str, Any] = {
@@ -210,3 +215,31 @@ class DigestStore:
             )
             async for doc in cursor
         ]
+
+    async def claims_of(self, recipient_id: str, day: dt.date) -> list[DigestClaim]:
+        cursor = self._claims.find({"recipient_id": recipient_id, "day": day.isoformat()})
+        return [
+            DigestClaim(
+                id=doc["_id"],
+                recipient_id=doc["recipient_id"],
+                day=dt.date.fromisoformat(doc["day"]),
+                item_ids=tuple(doc["item_ids"]),
+            )
+            async for doc in cursor
+        ]
+
+    async def claim(self, claim: DigestClaim) -> bool:
+        document = {
+            "_id": claim.id,
+            "recipient_id": claim.recipient_id,
+            "day": claim.day.isoformat(),
+            "item_ids": list(claim.item_ids),
+        }
+        try:
+            await self._claims.insert_one(document)
+        except DuplicateKeyError:
+            return False
+        return True
+
+    async def sent(self, claim: DigestClaim) -> None:
+        await self._items.delete_many({"_id": {"$in": list(claim.item_ids)}})

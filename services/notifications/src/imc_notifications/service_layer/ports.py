@@ -67,6 +67,18 @@ class DigestItem:
 
 
 @dataclass(frozen=True)
+class DigestClaim:
+    """One digest email and the items it carries, fixed before it is sent: an item queued
+    for the same day after that goes into a digest of its own, never into none."""
+
+    id: str
+    """The digest's delivery id."""
+    recipient_id: str
+    day: dt.date
+    item_ids: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class Attachment:
     filename: str
     maintype: str
@@ -153,8 +165,24 @@ class PreferenceRepository(Protocol):
 
 
 class DigestQueue(Protocol):
+    """Items waiting for a digest, and the digests claimed for them (``DigestStore``)."""
+
     async def queue(self, item: DigestItem) -> None: ...
-    async def all_items(self) -> list[DigestItem]: ...
+    async def all_items(self) -> list[DigestItem]:
+        """Every item not yet in a digest that has an outcome."""
+        ...
+
+    async def claims_of(self, recipient_id: str, day: dt.date) -> list[DigestClaim]:
+        """The digests claimed for the recipient's ``day`` so far, sent or not."""
+        ...
+
+    async def claim(self, claim: DigestClaim) -> bool:
+        """One insert; False when that digest was claimed already (by another replica)."""
+        ...
+
+    async def sent(self, claim: DigestClaim) -> None:
+        """The claim's digest has its outcome: its items leave the queue."""
+        ...
 
 
 class DeliveryLog(Protocol):
