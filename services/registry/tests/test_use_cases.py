@@ -97,6 +97,27 @@ async def test_renaming_a_municipality_renames_its_partnerships(store: InMemoryR
     assert renamed.payload.name["nl"] == "Berkane – Sint-Gillis"
 
 
+async def test_an_edit_of_a_name_in_one_language_keeps_the_others(
+    store: InMemoryRegistry,
+) -> None:
+    await handlers.update_municipality(
+        "berkane",
+        commands.UpdateMunicipality(names={"ar": "بركان"}),
+        Ask(COORDINATOR, expected_version=1),
+        store,
+    )
+    await handlers.update_municipality(
+        "berkane",
+        commands.UpdateMunicipality(names={"fr": "Berkane (Oriental)"}),
+        Ask(COORDINATOR, expected_version=2),
+        store,
+    )
+    assert last(store, "municipality:berkane").payload.names == {
+        "fr": "Berkane (Oriental)",
+        "ar": "بركان",
+    }
+
+
 async def test_an_edit_needs_the_version_read_and_a_stale_one_is_a_conflict(
     store: InMemoryRegistry,
 ) -> None:

@@ -107,7 +107,8 @@ def _examples(*examples: dict[str, Any]) -> ConfigDict:
 
 
 class Patch(Command):
-    """An edit: absent fields stay as they are; at least one field must be given."""
+    """An edit: absent fields stay as they are, and so do the languages a text in several
+    languages (names, a description) is not given in; at least one field must be given."""
 
     @model_validator(mode="after")
     def _not_empty(self) -> Self:

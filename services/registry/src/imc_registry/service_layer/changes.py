@@ -7,7 +7,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from imc_contracts import Event, new_event_id
+from imc_contracts import Event, Localized, new_event_id
 from imc_contracts.envelope import PROGRAMME_KEY, Contract
 from imc_runtime.commits import Appended, ConcurrencyConflict, commit_id
 from imc_runtime.principal import Principal
@@ -157,9 +157,18 @@ def from_command(kind: type[State], command: BaseModel | dict[str, Any], **field
 
 
 def rebuilt(kind: type[State], current: State, changes: dict[str, Any]) -> State:
-    """The record with the edit applied, checked against its contract."""
+    """The record with the edit applied, checked against its contract. A text in several
+    languages (names, a description) changes language by language, as in a JSON merge
+    patch: an edit of the French name leaves the Arabic one as it was."""
+    record = current.model_dump(mode="json")
+    for field, value in changes.items():
+        declared = kind.model_fields.get(field)
+        if declared is not None and declared.annotation == Localized and isinstance(value, dict):
+            record[field] = {**record.get(field, {}), **value}
+        else:
+            record[field] = value
     try:
-        return kind.model_validate({**current.model_dump(mode="json"), **changes})
+        return kind.model_validate(record)
     except ValidationError as error:
         first = error.errors()[0]
         field = ".".join(str(part) for part in first["loc"])
