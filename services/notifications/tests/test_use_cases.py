@@ -512,7 +512,7 @@ def at(world: World, moment: dt.datetime) -> Dependencies:
     return dataclasses.replace(world.deps, clock=lambda: moment)
 
 
-def digests_to(world: World, address: str) -> list[EmailMessage]:
+def mails_to(world: World, address: str) -> list[EmailMessage]:
     return [m for m in world.smtp.accepted if address in str(m["To"])]
 
 
@@ -531,7 +531,7 @@ async def test_an_item_queued_after_its_days_digest_went_out_gets_a_digest_of_it
     assert late.digest_date == dt.date(2026, 11, 30)
     assert await send_due_digests(world.deps, BRUSSELS_17H + dt.timedelta(hours=3)) == 1
     assert await send_due_digests(world.deps, BRUSSELS_17H + dt.timedelta(hours=27)) == 0
-    assert len(digests_to(world, "lotte@example.org")) == 2
+    assert len(mails_to(world, "lotte@example.org")) == 2
     assert world.digests.items == {}
 
 
@@ -544,7 +544,7 @@ async def test_a_digest_claimed_but_not_sent_is_sent_with_just_its_items(world: 
     await world.digests.claim(DigestClaim(digest_id("lotte", day, 0), "lotte", day, (item.id,)))
     await handlers.notify(reached(), at(world, BRUSSELS_17H + dt.timedelta(minutes=30)))
     assert await send_due_digests(world.deps, BRUSSELS_17H + dt.timedelta(hours=1)) == 2
-    first, second = digests_to(world, "lotte@example.org")
+    first, second = mails_to(world, "lotte@example.org")
     assert "1 melding" in str(first["Subject"])
     assert "1 melding" in str(second["Subject"])
     assert await send_due_digests(world.deps, BRUSSELS_17H + dt.timedelta(hours=2)) == 0
@@ -561,6 +561,17 @@ async def test_a_digest_sent_before_digests_were_claimed_is_not_sent_again(world
     await world.preferences.save("lotte", 1, Preferences(default="digest", digest_hour=20), NOW)
     await handlers.notify(reached(), at(world, BRUSSELS_17H + dt.timedelta(hours=2)))
     assert await send_due_digests(world.deps, BRUSSELS_17H + dt.timedelta(hours=3)) == 1
-    [digest] = digests_to(world, "lotte@example.org")
+    [digest] = mails_to(world, "lotte@example.org")
     assert "1 melding" in str(digest["Subject"])  # the one queued after, not both
     assert world.digests.items == {}
+
+
+async def test_an_address_the_directory_holds_twice_gets_one_email(world: World) -> None:
+    twice = member("lotte-again", "Lotte", "saint-gilles", "nl")
+    twice = twice.model_copy(
+        update={"payload": twice.payload.model_copy(update={"email": "Lotte@Example.org"})}
+    )
+    await handlers.member_added(twice, world.deps)
+    await handlers.notify(reached(), world.deps)
+    assert len(mails_to(world, "otte@")) == 1
+    assert len(world.smtp.accepted) == 3  # Amina, Lotte and Claire, once each

@@ -90,9 +90,12 @@ async def recipients_for(
     rule: Rule, event: Notifying, deps: Dependencies, partnership: ListedPartnership | None
 ) -> list[Recipient]:
     """Everyone the rule names, each once, in a stable order; ``partnership`` is the event's,
-    as the directory has it."""
+    as the directory has it. Once means once per mailbox too: an address the directory holds
+    twice (a coordinator who is a municipality's member as well, one person entered twice,
+    ``Amina@…`` and ``amina@…``) gets one email, as the first of them."""
     directory = deps.directory
     found: dict[str, Recipient] = {}
+    mailboxes: set[str] = set()
     for audience in rule.audiences:
         people: list[Recipient] = []
         if audience == "both_municipalities":
@@ -115,7 +118,10 @@ async def recipients_for(
                 log.info("notify.submitter_unknown", event_id=str(event.event_id))
             people = [] if submitter is None else [submitter]
         for person in people:
-            found.setdefault(person.member_id, person)
+            mailbox = person.email.strip().casefold()
+            if person.member_id not in found and mailbox not in mailboxes:
+                found[person.member_id] = person
+                mailboxes.add(mailbox)
     return list(found.values())
 
 
