@@ -575,3 +575,18 @@ async def test_an_address_the_directory_holds_twice_gets_one_email(world: World)
     await handlers.notify(reached(), world.deps)
     assert len(mails_to(world, "otte@")) == 1
     assert len(world.smtp.accepted) == 3  # Amina, Lotte and Claire, once each
+
+
+async def test_a_kind_no_one_can_turn_off_offers_no_one_click_unsubscribe(world: World) -> None:
+    refused = SubmissionRejected.create(
+        SubmissionRejectedPayload(submission_id="s-1", code="milestone_unknown", reason="Inconnu"),
+        partnership_id=PAIR,
+        actor=Actor(kind="officer", id="lotte@example.org", municipality_id="saint-gilles"),
+    )
+    await handlers.notify(refused, world.deps)
+    await handlers.notify(reached(), world.deps)
+    rejection, news = mails_to(world, "lotte@example.org")
+    assert rejection["List-Unsubscribe"] is None  # a button that could not work
+    assert str(news["List-Unsubscribe-Post"]) == "List-Unsubscribe=One-Click"
+    assert not await unsubscribe_recipient("lotte", "submission_rejected", world.deps)
+    assert await world.deps.preferences.get("lotte") == (0, Preferences())  # nothing saved

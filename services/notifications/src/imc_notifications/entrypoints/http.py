@@ -134,6 +134,7 @@ async def unsubscribe_page(
         "unsubscribe",
         language,
         done=False,
+        changed=False,
         mandatory=False,
         kind=request_.kind,
         kind_label=kind_label,
@@ -170,7 +171,7 @@ async def unsubscribe_confirm(
     recipient = await _recipient(request_.recipient_id, deps)
     kind = None if scope == "all" else request_.kind
     try:
-        await unsubscribe_recipient(request_.recipient_id, kind, deps)
+        changed = await unsubscribe_recipient(request_.recipient_id, kind, deps)
     except PreferencesChangedConcurrently as error:
         raise HTTPException(
             status.HTTP_503_SERVICE_UNAVAILABLE,
@@ -182,6 +183,7 @@ async def unsubscribe_confirm(
         "unsubscribe",
         language,
         done=True,
+        changed=changed,
         mandatory=kind in deps.settings.mandatory_kinds,
         kind=kind,
         kind_label="",

@@ -176,7 +176,7 @@ async def notify(event: Notifying, deps: Dependencies) -> None:
             deps.emails.message,
             delivery,
             email,
-            unsubscribe_url=unsubscribe_url_for(recipient.member_id, rule.kind, deps),
+            unsubscribe_url=header_unsubscribe_url(recipient, rule, deps),
             attachments=attachments,
             date=deps.clock(),
         )
@@ -205,7 +205,9 @@ def _email_to(
         if partnership is None
         else localized(partnership.name, names),
         link=_link(event, deps.settings.frontend_base_url),
-        unsubscribe_link=unsubscribe_url_for(recipient.member_id, rule.kind, deps),
+        unsubscribe_link=unsubscribe_url_for(
+            recipient.member_id, None if _mandatory(rule, deps) else rule.kind, deps
+        ),
         actor=actor,
     )
     return deps.emails.about(event, rule.kind, to)
@@ -287,6 +289,19 @@ def evidence_link(event: roadmaps.EvidenceAttached, base_url: str) -> str:
     partnership = quote(event.partnership_id, safe="")
     evidence = quote(event.payload.evidence.evidence_id, safe="")
     return f"{base_url.rstrip('/')}/#/partnerships/{partnership}/evidence/{evidence}"
+
+
+def _mandatory(rule: Rule, deps: Dependencies) -> bool:
+    return rule.kind in deps.settings.mandatory_kinds
+
+
+def header_unsubscribe_url(recipient: Recipient, rule: Rule, deps: Dependencies) -> str | None:
+    """The one-click link of the email's List-Unsubscribe header (RFC 8058): none for a kind
+    no one can turn off, whose mail client's button would say it worked. The email's own
+    link still leads to turning off every other kind."""
+    if _mandatory(rule, deps):
+        return None
+    return unsubscribe_url_for(recipient.member_id, rule.kind, deps)
 
 
 def unsubscribe_url_for(recipient_id: str, kind: Kind | None, deps: Dependencies) -> str:
