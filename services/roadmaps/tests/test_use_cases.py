@@ -350,6 +350,19 @@ async def test_a_closed_phases_unfinished_milestones_are_not_chased(deps: Depend
     assert await due_lists(deps.store, after_the_phase, 14) == ([], [])
 
 
+async def test_a_closed_partnerships_unfinished_milestones_are_not_chased(
+    deps: Dependencies,
+) -> None:
+    from imc_roadmaps.service_layer.views import due_lists
+
+    await handlers.milestone_proposed(milestone("unfinished", dt.date(2026, 12, 10)), deps)
+    store(deps).partnerships[PAIR]["status"] = "closed"
+    assert await check_due_dates_now(deps) == 0
+    assert await due_lists(deps.store, TODAY, 14) == ([], [])
+    store(deps).partnerships[PAIR]["status"] = "suspended"  # still takes reports
+    assert await check_due_dates_now(deps) == 1
+
+
 async def test_a_closed_phase_is_read_only_and_new_work_goes_to_the_running_one(
     deps: Dependencies,
 ) -> None:

@@ -7,9 +7,11 @@ request sent the moment a phase closes may be decided before roadmaps has heard 
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from imc_contracts import Actor, Event
 
-from imc_roadmaps.domain.model import DEFAULT_PHASE, Refused
+from imc_roadmaps.domain.model import DEFAULT_PHASE, Milestone, Refused
 from imc_roadmaps.service_layer.ports import RoadmapsRepository
 
 
@@ -51,3 +53,21 @@ async def require_open(
         return
     if not may_change(phase, await closed_phases(store), event.actor, backfill):
         raise Refused("phase_closed", phase=phase)
+
+
+@dataclass(frozen=True)
+class ReadOnly:
+    """The work that takes no report and no new date any more: a closed phase's roadmaps and
+    a closed partnership's. No one is chased for it, and it is not late."""
+
+    phases: frozenset[str]
+    partnerships: frozenset[str]
+
+    def holds(self, milestone: Milestone) -> bool:
+        return milestone.phase in self.phases or milestone.partnership_id in self.partnerships
+
+
+async def read_only(store: RoadmapsRepository) -> ReadOnly:
+    partnerships = await store.partnership_documents()
+    closed = frozenset(str(p["_id"]) for p in partnerships if p.get("status") == "closed")
+    return ReadOnly(await closed_phases(store), closed)

@@ -15,7 +15,7 @@ from imc_runtime.logging import get_logger
 
 from imc_roadmaps.domain.schedule import due_notice, notice_kind
 from imc_roadmaps.domain.streams import notice_stream
-from imc_roadmaps.service_layer.phases import closed_phases
+from imc_roadmaps.service_layer.phases import read_only
 from imc_roadmaps.service_layer.ports import Dependencies, RoadmapsRepository
 
 log = get_logger(__name__)
@@ -30,12 +30,12 @@ async def check_due_dates_now(deps: Dependencies) -> int:
 
 
 async def check_due_dates(store: RoadmapsRepository, today: dt.date, due_soon_days: int) -> int:
-    """Emit the notices due on ``today``; returns how many this call emitted. A closed
-    phase's milestones are not chased: its roadmap takes no report or new date any more."""
+    """Emit the notices due on ``today``; returns how many this call emitted. What is
+    ``read_only`` (a closed phase's or a closed partnership's milestones) is not chased."""
     emitted = 0
-    closed = await closed_phases(store)
+    history = await read_only(store)
     for milestone in await store.open_milestones():
-        if milestone.phase in closed:
+        if history.holds(milestone):
             continue
         notice = due_notice(milestone, today, due_soon_days)
         if notice is None:

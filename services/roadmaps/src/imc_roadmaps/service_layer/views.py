@@ -14,7 +14,7 @@ from imc_contracts import PROGRAMME_KEY
 from imc_roadmaps.domain.model import MILESTONE_FIELDS, Milestone
 from imc_roadmaps.domain.rollup import NO_OBJECTIVE, RoadmapFigures, roll_up_programme
 from imc_roadmaps.domain.streams import milestone_stream, notice_stream
-from imc_roadmaps.service_layer.phases import closed_phases
+from imc_roadmaps.service_layer.phases import read_only
 from imc_roadmaps.service_layer.ports import RoadmapsRepository
 
 BENEFICIARY_UNITS = frozenset({"people", "persons", "beneficiaries", "participants"})
@@ -121,15 +121,15 @@ def beneficiary_rows(reached: dict[str, int], targets: dict[str, int]) -> list[d
 async def due_lists(
     store: RoadmapsRepository, today: dt.date, due_soon_days: int
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    """Open milestones past their due date, and those due within ``due_soon_days``, in the
-    phases still open: a closed phase's roadmap is history, not late work (what it left
-    undone is in its report)."""
-    closed = await closed_phases(store)
+    """Open milestones past their due date, and those due within ``due_soon_days``, but
+    none that is ``read_only``: a closed phase's or partnership's roadmap is history, not
+    late work (what it left undone is in its report)."""
+    history = await read_only(store)
     overdue: list[dict[str, Any]] = []
     due_soon: list[dict[str, Any]] = []
     for milestone in sorted(await store.open_milestones(), key=lambda m: m.due_date):
         days = (milestone.due_date - today).days
-        if milestone.phase in closed:
+        if history.holds(milestone):
             continue
         if days < 0:
             overdue.append({**milestone_view(milestone, today), "days_overdue": -days})
