@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from imc_contracts import Actor
+from imc_contracts import Actor, Language
 from imc_contracts.common import BeneficiaryCount
 from imc_contracts.registry import ProgressReported, ProgressReportedPayload
 from imc_contracts.roadmaps import MilestonePlanned, MilestoneProgressed, MilestoneReached
@@ -303,7 +303,20 @@ def test_every_reason_fills_in_with_its_details_in_every_language(code: str) -> 
             "sex",
             "measure",
             "value",
+            "reported_on",
         )
     }
     for language in ("ar", "fr", "nl", "en"):
         assert "{" not in reason(code, language, **details)
+
+
+@pytest.mark.parametrize(
+    ("language", "words"),
+    [("ar", "بالوحدات"), ("fr", "en unités"), ("nl", "in eenheden"), ("en", "in units")],
+)
+def test_a_reason_names_an_indicators_measure_in_words_not_by_its_code(
+    language: Language, words: str
+) -> None:
+    text = reason("value_missing", language, measure="unit")
+    assert words in text
+    assert "unit " not in text

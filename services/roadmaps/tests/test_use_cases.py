@@ -236,6 +236,23 @@ async def test_an_evaluation_is_recorded_for_a_phase_of_the_partnership_only(
     assert [r.payload.code for r in rejections(deps)] == ["phase_unknown"]
 
 
+async def test_progress_is_reported_on_work_done_not_on_a_day_still_to_come(
+    deps: Dependencies,
+) -> None:
+    await handlers.milestone_proposed(milestone(), deps)
+    for day in (TODAY + dt.timedelta(days=2), TODAY + dt.timedelta(days=1)):
+        report = request(
+            registry.ProgressReported, milestone_id="space", progress=40, reported_on=day
+        )
+        await handlers.progress_reported(report, deps)
+    [refused] = rejections(deps)  # a day ahead is a partner's today east of the server
+    assert refused.payload.code == "reported_in_future"
+    assert "2026-12-02" in refused.payload.reason
+    kept = await deps.store.milestone(PAIR, "space")
+    assert kept is not None
+    assert kept.progress == 40
+
+
 async def test_a_sheet_is_imported_all_or_nothing_and_answered_once(deps: Dependencies) -> None:
     row = registry.RoadmapRow(
         row=2,

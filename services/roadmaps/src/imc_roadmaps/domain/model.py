@@ -126,15 +126,20 @@ class Milestone:
         correction: bool = False,
         beneficiaries: Iterable[BeneficiaryCount] = (),
         note: str | None = None,
+        today: dt.date | None = None,
     ) -> list[Event]:
         """Events for a progress report, or ``Refused`` with the rule it breaks.
 
         Progress only goes up and a reached milestone stays put, unless the report says it is
-        a correction. Each completion (to 100 from below) is reached once.
+        a correction. Each completion (to 100 from below) is reached once. A report is of
+        work done: not dated after ``today`` (a day's leeway: Morocco and Belgium are ahead
+        of the server's UTC).
         """
         self._require_open()
         if not 0 <= progress <= 100:
             raise Refused("progress_out_of_range", progress=progress)
+        if today is not None and reported_on > today + dt.timedelta(days=1):
+            raise Refused("reported_in_future", reported_on=reported_on.isoformat())
         if not correction:
             if self.status == "reached":
                 raise Refused("milestone_reached", milestone_id=self.id)

@@ -53,6 +53,12 @@ REASONS: dict[str, dict[Language, str]] = {
         "nl": "De vervaldatum {due_date} ligt in het verleden.",
         "ar": "تاريخ الاستحقاق {due_date} قد مضى.",
     },
+    "reported_in_future": {
+        "en": "A progress report is of work done: {reported_on} is still to come.",
+        "fr": "Un rapport d'avancement porte sur le travail fait : le {reported_on} est encore à venir.",
+        "nl": "Een voortgangsrapport gaat over gedaan werk: {reported_on} moet nog komen.",
+        "ar": "يخص تقرير التقدم العمل المنجز: تاريخ {reported_on} لم يحن بعد.",
+    },
     "progress_out_of_range": {
         "en": "Progress must be between 0 and 100%, not {progress}%.",
         "fr": "L'avancement doit être compris entre 0 et 100 %, et non {progress} %.",
@@ -152,10 +158,10 @@ REASONS: dict[str, dict[Language, str]] = {
         "ar": "يتطلب المؤشر النوعي نصا وليس رقما.",
     },
     "value_missing": {
-        "en": "An indicator measured as {measure} needs a number.",
-        "fr": "Un indicateur mesuré en {measure} demande un nombre.",
-        "nl": "Een indicator gemeten als {measure} vraagt een getal.",
-        "ar": "يتطلب المؤشر المقاس بـ {measure} رقما.",
+        "en": "An indicator measured {measure} needs a number.",
+        "fr": "Un indicateur mesuré {measure} demande un nombre.",
+        "nl": "Een indicator gemeten {measure} vraagt een getal.",
+        "ar": "يتطلب المؤشر المقاس {measure} رقما.",
     },
     "percentage_out_of_range": {
         "en": "A percentage must be between 0 and 100, not {value}.",
@@ -172,8 +178,24 @@ REASONS: dict[str, dict[Language, str]] = {
 }
 
 
+MEASURES: dict[str, dict[Language, str]] = {
+    "unit": {"en": "in units", "fr": "en unités", "nl": "in eenheden", "ar": "بالوحدات"},
+    "percentage": {
+        "en": "as a percentage",
+        "fr": "en pourcentage",
+        "nl": "als percentage",
+        "ar": "بالنسبة المئوية",
+    },
+}
+"""How a reason names an indicator's measure, rather than by its code."""
+
+
 def reason(code: str, language: Language | None, **details: object) -> str:
     """The reason in ``language``, falling back to French then English."""
     texts = REASONS[code]
-    text = texts.get(language or "fr") or texts.get("fr") or texts["en"]
+    chosen: Language = language if language and language in texts else "fr"
+    text = texts.get(chosen) or texts["en"]
+    measure = MEASURES.get(str(details.get("measure")))
+    if measure is not None:
+        details = {**details, "measure": measure[chosen]}
     return text.format(**details)

@@ -145,6 +145,7 @@ async def progress_reported(event: registry.ProgressReported, deps: Dependencies
         correction=p.correction,
         beneficiaries=p.beneficiaries,
         note=p.note,
+        today=deps.today(),
     )
     return await milestone_decision(store, milestone, events, event, before=milestone)
 
