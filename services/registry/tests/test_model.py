@@ -21,6 +21,8 @@ from imc_registry.domain.model import (
     replay,
     search_key,
 )
+from imc_registry.domain.roadmap_requests import ReportProgress
+from pydantic import ValidationError
 
 CREATED = PartnershipCreated.create(
     PartnershipCreatedPayload(
@@ -111,3 +113,22 @@ def test_a_search_ignores_case_accents_hamza_and_tashkeel(query: str) -> None:
 def test_a_search_needs_every_word() -> None:
     key = search_key("Aït Baha – Etterbeek")
     assert not matches("ait baha berkane", key)
+
+
+@pytest.mark.parametrize("given", [True, "50", 50.0, None])
+def test_a_number_is_a_json_number_not_a_boolean_or_a_string_that_looks_like_one(
+    given: object,
+) -> None:
+    with pytest.raises(ValidationError, match="progress"):
+        ReportProgress.model_validate({"progress": given, "reported_on": "2026-11-29"})
+    with pytest.raises(ValidationError, match="count"):
+        ReportProgress.model_validate(
+            {
+                "progress": 50,
+                "reported_on": "2026-11-29",
+                "beneficiaries": [{"group": "youth", "count": given}],
+            }
+        )
+    assert (
+        ReportProgress.model_validate({"progress": 50, "reported_on": "2026-11-29"}).progress == 50
+    )

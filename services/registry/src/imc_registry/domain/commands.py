@@ -170,7 +170,7 @@ class CreatePartnership(Command):
     moroccan_municipality_id: Id
     belgian_municipality_id: Id
     phases: list[PhaseId] = Field(default_factory=lambda: ["2022-2026"], max_length=10)
-    partners_since: int | None = Field(default=None, ge=1950, le=2100)
+    partners_since: int | None = Field(default=None, ge=1950, le=2100, strict=True)
     themes: list[Theme] = Field(default_factory=list, max_length=20)
     description: LocalizedText = Field(default_factory=dict)
     note: Text | None = None
@@ -181,7 +181,7 @@ class UpdatePartnership(Patch):
         {"themes": ["youth", "women", "participation"], "description": {"nl": "Sociale actie"}}
     )
     phases: list[PhaseId] | None = Field(default=None, max_length=10)
-    partners_since: int | None = Field(default=None, ge=1950, le=2100)
+    partners_since: int | None = Field(default=None, ge=1950, le=2100, strict=True)
     themes: list[Theme] | None = Field(default=None, max_length=20)
     description: LocalizedText | None = None
     note: Text | None = None

@@ -28,7 +28,7 @@ from imc_registry.domain.commands import (
 class Beneficiaries(Command):
     group: Group
     sex: Sex = "unspecified"
-    count: int = Field(ge=0, le=10_000_000)
+    count: int = Field(ge=0, le=10_000_000, strict=True)
 
 
 class Value(Command):
@@ -36,7 +36,7 @@ class Value(Command):
 
     group: Group | None = None
     sex: Sex | None = None
-    value: float | None = Field(default=None, ge=-1e12, le=1e12)
+    value: float | None = Field(default=None, ge=-1e12, le=1e12, strict=True)
     text: Text | None = None
 
 
@@ -88,7 +88,7 @@ class ProposeMilestone(Command):
     target: Text | None = None
     objective_id: Id | None = None
     phase: Name | None = None
-    weight: float | None = Field(default=None, gt=0, le=1000)
+    weight: float | None = Field(default=None, gt=0, le=1000, strict=True)
     backfill: bool = False
     example: Example = False
 
@@ -99,7 +99,7 @@ class ReviseMilestone(Patch):
     responsible_municipality_id: Id | None = None
     target: Text | None = None
     objective_id: Id | None = None
-    weight: float | None = Field(default=None, gt=0, le=1000)
+    weight: float | None = Field(default=None, gt=0, le=1000, strict=True)
 
 
 class SubmitEvaluation(DacRatings, Command):
@@ -132,7 +132,7 @@ class SheetRow(Command):
     responsible_municipality_id: Id
     objective_id: Id | None = None
     phase: PhaseId | None = None
-    weight: float | None = Field(default=None, gt=0, le=1000)
+    weight: float | None = Field(default=None, gt=0, le=1000, strict=True)
     target: Text | None = None
     backfill: bool = False
     objective_theme: Theme | None = None
@@ -158,7 +158,7 @@ class ReportProgress(Command):
             "beneficiaries": [{"group": "youth", "sex": "female", "count": 40}],
         }
     )
-    progress: int = Field(ge=0, le=100)
+    progress: int = Field(ge=0, le=100, strict=True)
     reported_on: dt.date
     note: Text | None = None
     beneficiaries: list[Beneficiaries] = Field(default_factory=list, max_length=40)
@@ -188,7 +188,7 @@ class ProposeIndicator(Command):
     measure: Measure
     unit: Annotated[str, StringConstraints(strip_whitespace=True, max_length=100)] | None = None
     baseline: Value | None = None
-    baseline_year: int | None = Field(default=None, ge=1950, le=2100)
+    baseline_year: int | None = Field(default=None, ge=1950, le=2100, strict=True)
     periods: list[Period] = Field(default_factory=list, max_length=50)
     example: Example = False
 
