@@ -34,8 +34,15 @@ def settings_of(request: Request) -> RoadmapsSettings:
 
 
 async def chosen_phase(request: Request, phase: str | None) -> str:
-    """The phase asked for, else the programme's latest running one."""
+    """The phase asked for, else the programme's latest running one; 404 for a phase the
+    programme does not have (once it has phases)."""
     if phase is not None:
+        known = await phases.programme_phases(store_of(request))
+        if known and phase not in known:
+            raise HTTPException(
+                status.HTTP_404_NOT_FOUND,
+                f"no phase {excerpt(phase)} in the programme: it has {', '.join(known)}",
+            )
         return phase
     return await phases.current_phase(store_of(request), settings_of(request).current_phase)
 

@@ -25,6 +25,13 @@ async def current_phase(store: RoadmapsRepository, fallback: str = DEFAULT_PHASE
     return latest
 
 
+async def programme_phases(store: RoadmapsRepository) -> list[str]:
+    """The programme's phases, oldest first; none before the programme is defined."""
+    programme = await store.programme_document() or {}
+    ordered = sorted(programme.get("phases", []), key=lambda p: str(p.get("start", "")))
+    return [str(p.get("phase_id")) for p in ordered]
+
+
 async def closed_phases(store: RoadmapsRepository) -> frozenset[str]:
     programme = await store.programme_document() or {}
     return frozenset(
