@@ -484,3 +484,32 @@ async def test_the_funders_report_reads_the_roadmap_the_web_shows(
         await report.programme_report(deps.store, "2022-2026", TODAY), language
     )
     assert "Berkane – Saint-Gilles" in programme
+
+
+async def test_an_indicator_of_no_objective_shows_in_the_phases_its_periods_fall_in(
+    deps: Dependencies,
+) -> None:
+    kept = store(deps)
+    kept.partnerships[PAIR]["phases"] = ["2017-2021", "2022-2026"]
+    kept.programme = {
+        "phases": [
+            {"phase_id": "2017-2021", "start": "2017-01-01", "end": "2021-12-31"},
+            {"phase_id": "2022-2026", "start": "2022-01-01", "end": "2026-12-31"},
+        ]
+    }
+    await handlers.milestone_proposed(milestone(), deps)
+    period = ReportingPeriod(period_id="2026", start=dt.date(2026, 1, 1), end=dt.date(2026, 12, 31))
+    indicator = request(
+        registry.IndicatorProposed,
+        indicator_id="forums",
+        title={"fr": "Forums tenus"},
+        measure="unit",
+        periods=[period],
+    )
+    await handlers.indicator_proposed(indicator, deps)
+    shown = {}
+    for phase in ("2017-2021", "2022-2026"):
+        view = await views.roadmap_view(deps.store, PAIR, phase, TODAY)
+        assert view is not None
+        shown[phase] = [i["indicator_id"] for i in view["indicators_without_objective"]]
+    assert shown == {"2017-2021": [], "2022-2026": ["forums"]}

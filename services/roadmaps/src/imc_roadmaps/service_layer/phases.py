@@ -32,6 +32,15 @@ async def programme_phases(store: RoadmapsRepository) -> list[str]:
     return [str(p.get("phase_id")) for p in ordered]
 
 
+async def phase_span(store: RoadmapsRepository, phase: str) -> tuple[str, str] | None:
+    """The phase's first and last days (ISO dates), as the programme defines them."""
+    programme = await store.programme_document() or {}
+    for known in programme.get("phases", []):
+        if known.get("phase_id") == phase and known.get("start") and known.get("end"):
+            return str(known["start"]), str(known["end"])
+    return None
+
+
 async def closed_phases(store: RoadmapsRepository) -> frozenset[str]:
     programme = await store.programme_document() or {}
     return frozenset(

@@ -14,7 +14,7 @@ from imc_contracts import PROGRAMME_KEY
 from imc_roadmaps.domain.model import MILESTONE_FIELDS, Milestone
 from imc_roadmaps.domain.rollup import NO_OBJECTIVE, RoadmapFigures, roll_up_programme
 from imc_roadmaps.domain.streams import milestone_stream, notice_stream
-from imc_roadmaps.service_layer.phases import read_only
+from imc_roadmaps.service_layer.phases import phase_span, read_only
 from imc_roadmaps.service_layer.ports import RoadmapsRepository
 
 BENEFICIARY_UNITS = frozenset({"people", "persons", "beneficiaries", "participants"})
@@ -48,10 +48,15 @@ async def roadmap_view(
     rollup = await store.roadmap(partnership_id, phase) or {}
     progress_of = rollup.get("objectives", {})
     objective_ids = {o["objective_id"] for o in objectives}
-    # An indicator of another phase's objective belongs to that phase, not to "no objective".
+    # An indicator of another phase's objective belongs to that phase, not to "no objective";
+    # one of no objective, to the phases its periods fall in.
     elsewhere = {o["objective_id"] for o in every_objective} - objective_ids
+    span = await phase_span(store, phase)
     indicators = [
-        i for i in await store.indicators_of(partnership_id) if i["objective_id"] not in elsewhere
+        i
+        for i in await store.indicators_of(partnership_id)
+        if i["objective_id"] not in elsewhere
+        and (i["objective_id"] in objective_ids or _measured_within(i, span))
     ]
     targets = await beneficiary_targets(store, [{"partnership_id": partnership_id, **rollup}])
     return {
@@ -116,6 +121,16 @@ def beneficiary_rows(reached: dict[str, int], targets: dict[str, int]) -> list[d
         }
         for key in sorted(set(reached) | set(targets), key=_group_order)
     ]
+
+
+def _measured_within(indicator: dict[str, Any], span: tuple[str, str] | None) -> bool:
+    """Whether a period of the indicator overlaps ``span`` (ISO dates); without periods or
+    a span to hold them to, it is shown."""
+    periods = indicator.get("periods") or []
+    if span is None or not periods:
+        return True
+    start, end = span
+    return any(p["start"] <= end and p["end"] >= start for p in periods)
 
 
 async def due_lists(
