@@ -253,6 +253,27 @@ async def test_a_due_date_reaches_the_responsible_municipality_with_a_calendar_f
     assert [a.get_content_type() for a in attachments] == ["text/calendar"]
 
 
+async def test_the_calendar_file_reads_back_in_its_own_script(world: World) -> None:
+    soon = MilestoneDueSoon.create(
+        MilestoneDuePayload(
+            milestone_id="preschool",
+            title={"fr": "Préscolaire — accueil", "ar": "التعليم الأولي"},
+            due_date=dt.date(2027, 1, 15),
+            responsible_municipality_id="berkane",
+            progress=45,
+            days=7,
+        ),
+        partnership_id=PAIR,
+    )
+    await handlers.notify(soon, world.deps)
+    sent = world.inbox()["amina@example.org"]
+    parsed = BytesParser(policy=email.policy.default).parsebytes(flatten_message(sent))
+    assert isinstance(parsed, EmailMessage)
+    [calendar] = list(parsed.iter_attachments())
+    assert calendar.get_content_charset() == "utf-8"
+    assert "التعليم الأولي" in calendar.get_content()  # a standard parser, not our writer
+
+
 async def test_a_refusal_reaches_only_the_officer_who_asked(world: World) -> None:
     refused = SubmissionRejected.create(
         SubmissionRejectedPayload(submission_id="s-1", code="milestone_unknown", reason="Inconnu"),

@@ -59,6 +59,8 @@ def build_message(
             maintype=attachment.maintype,
             subtype=attachment.subtype,
             filename=attachment.filename,
+            # A text file's bytes are UTF-8 (RFC 5545's default): said so, for every reader.
+            params={"charset": "utf-8"} if attachment.maintype == "text" else None,
         )
     # Last: setting or converting the content drops the top-level Content-* headers.
     message["Content-Language"] = email.language
