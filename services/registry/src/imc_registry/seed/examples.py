@@ -159,8 +159,8 @@ def _plan(partnership: dict[str, Any], index: int) -> tuple[list[Request], list[
                         ).isoformat(),
                         "note": "Exemple : rapport d'avancement fictif.",
                         "beneficiaries": [
-                            {"group": group, "sex": "female", "count": people + 5},
-                            {"group": group, "sex": "male", "count": people},
+                            {"group": group, "sex": sex, "count": people + 5 * (sex == "female")}
+                            for sex in _sexes(group)
                         ],
                     },
                 )
@@ -173,6 +173,11 @@ def _plan(partnership: dict[str, Any], index: int) -> tuple[list[Request], list[
     return plans, reports
 
 
+def _sexes(group: str) -> tuple[str, ...]:
+    """The sexes a group's figures are given by: women are all women."""
+    return ("female",) if group == "women" else ("female", "male")
+
+
 def _indicators(base: str, pid: str, objective: str | None) -> list[Request]:
     periods = [
         {
@@ -182,7 +187,7 @@ def _indicators(base: str, pid: str, objective: str | None) -> list[Request]:
             "targets": [
                 {"group": group, "sex": sex, "value": target}
                 for group, target in (("youth", 40 + 20 * (year - 2024)), ("women", 30))
-                for sex in ("female", "male")
+                for sex in _sexes(group)
             ],
         }
         for year in (2024, 2025, 2026)
@@ -239,7 +244,7 @@ def _indicator_values(base: str, pid: str, index: int) -> list[Request]:
                     "values": [
                         {"group": group, "sex": sex, "value": round(target * share)}
                         for group, target in (("youth", 40 + 20 * (year - 2024)), ("women", 30))
-                        for sex in ("female", "male")
+                        for sex in _sexes(group)
                     ],
                 },
             )
