@@ -198,9 +198,11 @@ def test_an_unknown_partnership_or_language_is_refused_clearly(programme: httpx.
 def test_a_phase_the_programme_does_not_have_is_refused_not_reported_empty(
     programme: httpx.Client,
 ) -> None:
-    for path in (f"/v1/reports/partnerships/{BERKANE}", f"/v1/partnerships/{BERKANE}/roadmap"):
+    for path in (f"/v1/reports/partnerships/{BERKANE}", "/v1/reports/programme"):
         unknown = programme.get(path, params={"phase": "1999-2000", "format": "html"})
         assert unknown.status_code == 404, path
         assert "2022-2026" in unknown.json()["detail"], "it says which phases there are"
-    known = programme.get(f"/v1/partnerships/{BERKANE}/roadmap", params={"phase": "2017-2021"})
+    known = programme.get(
+        f"/v1/reports/partnerships/{BERKANE}", params={"phase": "2017-2021", "format": "html"}
+    )
     assert known.status_code == 200

@@ -33,15 +33,17 @@ def settings_of(request: Request) -> RoadmapsSettings:
     return settings
 
 
-async def chosen_phase(request: Request, phase: str | None) -> str:
-    """The phase asked for, else the programme's latest running one; 404 for a phase the
-    programme does not have (once it has phases)."""
+async def chosen_phase(request: Request, phase: str | None, *, known: bool = False) -> str:
+    """The phase asked for, else the programme's latest running one. With ``known``, 404 for
+    a phase the programme does not have (once it has phases): a report is a document for
+    the funder, not of a phase that is not. A view takes any: a phase the registry opened a
+    moment ago may not have reached roadmaps yet, and its view is empty meanwhile."""
     if phase is not None:
-        known = await phases.programme_phases(store_of(request))
-        if known and phase not in known:
+        phases_known = await phases.programme_phases(store_of(request))
+        if known and phases_known and phase not in phases_known:
             raise HTTPException(
                 status.HTTP_404_NOT_FOUND,
-                f"no phase {excerpt(phase)} in the programme: it has {', '.join(known)}",
+                f"no phase {excerpt(phase)} in the programme: it has {', '.join(phases_known)}",
             )
         return phase
     return await phases.current_phase(store_of(request), settings_of(request).current_phase)
@@ -175,7 +177,7 @@ async def iati_activities(
         reporting_org_type=settings.iati_reporting_org_type,
         reporting_org_name=settings.iati_reporting_org_name,
         programme_identifier=settings.iati_programme_identifier,
-        phase=await chosen_phase(request, phase),
+        phase=await chosen_phase(request, phase, known=True),
     )
     return Response(
         await iati.iati_activities(store_of(request), publisher), media_type="application/xml"

@@ -46,7 +46,7 @@ async def _asked(
     language: LanguageQuery = "fr",
     output: FormatQuery = "pdf",
 ) -> ReportAsked:
-    return ReportAsked(await chosen_phase(request, phase), language, output)
+    return ReportAsked(await chosen_phase(request, phase, known=True), language, output)
 
 
 Asked = Annotated[ReportAsked, Depends(_asked)]
