@@ -132,3 +132,14 @@ def test_a_number_is_a_json_number_not_a_boolean_or_a_string_that_looks_like_one
     assert (
         ReportProgress.model_validate({"progress": 50, "reported_on": "2026-11-29"}).progress == 50
     )
+
+
+def test_the_women_group_counts_women() -> None:
+    body = {"progress": 50, "reported_on": "2026-11-29"}
+    with pytest.raises(ValidationError, match="women group counts women"):
+        ReportProgress.model_validate(
+            {**body, "beneficiaries": [{"group": "women", "sex": "male", "count": 3}]}
+        )
+    for sex in ("female", "unspecified"):
+        reached = [{"group": "women", "sex": sex, "count": 3}]
+        assert ReportProgress.model_validate({**body, "beneficiaries": reached}).beneficiaries

@@ -97,6 +97,19 @@ export function formatPercent(value: number): string {
   );
 }
 
+/** The sexes a group's people are counted by: the women group counts women. */
+export function sexesOf(group: string): readonly ("female" | "male")[] {
+  return group === "women" ? ["female"] : ["female", "male"];
+}
+
+/** A group and a sex in the reader's words ("Jeunesse · femmes"); the women group's women are
+ *  "Femmes", not "Femmes · femmes". */
+export function groupAndSex(group: string | null | undefined, sex: string | null | undefined): string {
+  const words = [group ? t(`group.${group}` as MessageKey) : null];
+  if (sex && !(group === "women" && sex === "female")) words.push(t(`sex.${sex}` as MessageKey));
+  return words.filter(Boolean).join(" · ");
+}
+
 /** A file's size in the reader's words and digits: bytes, kB or MB (of 1,024). */
 export function formatSize(bytes: number): string {
   const [value, unit] = bytes < 1024 ? [bytes, "byte"] : bytes < 1024 * 1024 ? [bytes / 1024, "kilobyte"] : [bytes / (1024 * 1024), "megabyte"];

@@ -2,7 +2,7 @@
 sizes, so Arabic mirrors it, and every figure is also written out as text a screen reader
 reads (the bars themselves are decoration). */
 import { bar, h } from "../dom";
-import { formatPercent, t, type MessageKey } from "../i18n";
+import { formatPercent, groupAndSex, t, type MessageKey } from "../i18n";
 import type { Dashboard } from "../model";
 
 export function themeChart(themes: Record<string, number>): HTMLElement {
@@ -47,7 +47,7 @@ export function beneficiariesChart(rows: Dashboard["beneficiaries"]): HTMLElemen
               h(
                 "span",
                 { class: "bar-label" },
-                `${t(`group.${row.group}` as MessageKey)} · ${t(`sex.${row.sex}` as MessageKey)}`,
+                groupAndSex(row.group, row.sex),
               ),
               h(
                 "span",

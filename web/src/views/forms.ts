@@ -7,14 +7,13 @@ is applied, and followed the same way.
 */
 import { ApiError, send } from "../api";
 import { h, uid } from "../dom";
-import { formatSize, LANGUAGE_NAMES, LANGUAGES, localized, t, type MessageKey } from "../i18n";
+import { formatSize, groupAndSex, LANGUAGE_NAMES, LANGUAGES, localized, sexesOf, t, type MessageKey } from "../i18n";
 import type { Indicator, Milestone, Objective, Partnership } from "../model";
 import { errorMessage, municipalityName, type Directory } from "./common";
 import { attachEvidence, EVIDENCE_ACCEPT, EVIDENCE_MAX_BYTES, evidenceProblem, evidenceRefusal } from "./evidence";
 import { follow } from "./submission";
 
 const GROUPS = ["youth", "women", "disability", "migrants"] as const;
-const SEXES = ["female", "male"] as const;
 const ID_PATTERN = /^[a-z0-9]+(-[a-z0-9]+)*$/;
 
 export interface FormContext {
@@ -243,9 +242,9 @@ export function progressForm(context: FormContext, onClose: () => void): HTMLEle
       h(
         "div",
         { class: "group-row" },
-        ...SEXES.map((sex) => {
+        ...sexesOf(group).map((sex) => {
           const f = field(
-            `${t(`group.${group}` as MessageKey)} · ${t(`sex.${sex}` as MessageKey)}`,
+            groupAndSex(group, sex),
             h("input", { type: "number", min: 0, step: 1, inputmode: "numeric", name: `${group}-${sex}` }),
           );
           counts.push({ group, sex, field: f });

@@ -4,7 +4,7 @@ updates. */
 import { currentClaims, mayEdit } from "../auth";
 import { ApiError, get } from "../api";
 import { bar, h, uid } from "../dom";
-import { formatDate, formatNumber, formatPercent, localized, localizedLanguage, t, type MessageKey } from "../i18n";
+import { formatDate, formatNumber, formatPercent, groupAndSex, localized, localizedLanguage, t, type MessageKey } from "../i18n";
 import type { DimensionValue, HistoryEntry, Indicator, Milestone, Page, Partnership, Roadmap } from "../model";
 import { exportsSection, failure, municipalities, municipalityName, partnershipName, type Directory } from "./common";
 import { evidenceSection } from "./evidence";
@@ -275,7 +275,7 @@ function timelineSection(milestones: Milestone[]): HTMLElement {
 
 function dimension(value: DimensionValue): string {
   if (!value.group && !value.sex) return t("indicator.total");
-  return [value.group ? t(`group.${value.group}` as MessageKey) : null, value.sex ? t(`sex.${value.sex}` as MessageKey) : null].filter(Boolean).join(" · ");
+  return groupAndSex(value.group, value.sex);
 }
 
 function amount(value: DimensionValue | undefined): string {

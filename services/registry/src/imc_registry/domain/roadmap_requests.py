@@ -25,10 +25,20 @@ from imc_registry.domain.commands import (
 )
 
 
+def _women_are_women(group: str | None, sex: str | None) -> None:
+    if group == "women" and sex == "male":
+        raise ValueError("the women group counts women: its sex is female or left out")
+
+
 class Beneficiaries(Command):
     group: Group
     sex: Sex = "unspecified"
     count: int = Field(ge=0, le=10_000_000, strict=True)
+
+    @model_validator(mode="after")
+    def _one_group_and_sex(self) -> Self:
+        _women_are_women(self.group, self.sex)
+        return self
 
 
 class Value(Command):
@@ -38,6 +48,11 @@ class Value(Command):
     sex: Sex | None = None
     value: float | None = Field(default=None, ge=-1e12, le=1e12, strict=True)
     text: Text | None = None
+
+    @model_validator(mode="after")
+    def _one_group_and_sex(self) -> Self:
+        _women_are_women(self.group, self.sex)
+        return self
 
 
 class Period(Command):
