@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-from collections.abc import AsyncIterator
 
 import pytest
 from imc_contracts.registry import ProgressReported, ProgressReportedPayload
@@ -26,16 +25,6 @@ def reported(progress: int) -> ProgressReported:
         ),
         partnership_id="berkane--saint-gilles",
     )
-
-
-@pytest.fixture
-async def log(infra: Stack, database_name: str) -> AsyncIterator[CommitLog]:
-    client: AsyncMongoClient[Document] = AsyncMongoClient(infra.mongo_url, tz_aware=True)
-    commits = CommitLog(client[database_name])
-    await commits.ensure_indexes()
-    yield commits
-    await client.drop_database(database_name)
-    await client.close()
 
 
 async def test_appends_are_read_back_in_version_order(log: CommitLog) -> None:

@@ -6,7 +6,6 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import uuid
-from collections.abc import AsyncIterator
 
 import pytest
 from aiokafka import AIOKafkaProducer
@@ -17,21 +16,9 @@ from imc_runtime import dlq
 from imc_runtime.commitlog import CommitLog, commit_id
 from imc_runtime.consumer import EventRouter, Retry, subscribe
 from imc_runtime.kafka import make_broker
-from imc_runtime.mongo import Document
 from imc_runtime.settings import ServiceSettings
-from pymongo import AsyncMongoClient
 
 pytestmark = pytest.mark.infra
-
-
-@pytest.fixture
-async def log(infra: Stack, database_name: str) -> AsyncIterator[CommitLog]:
-    client: AsyncMongoClient[Document] = AsyncMongoClient(infra.mongo_url, tz_aware=True)
-    commits = CommitLog(client[database_name])
-    await commits.ensure_indexes()
-    yield commits
-    await client.drop_database(database_name)
-    await client.close()
 
 
 async def test_a_fixed_message_replayed_twice_is_applied_once(infra: Stack, log: CommitLog) -> None:

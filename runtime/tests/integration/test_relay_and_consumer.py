@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import uuid
-from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
@@ -19,10 +18,8 @@ from imc_devstack.stack import Stack
 from imc_runtime.commitlog import CommitLog
 from imc_runtime.consumer import EventRouter, Retry, subscribe
 from imc_runtime.kafka import EventPublisher, make_broker, partitions_of
-from imc_runtime.mongo import Document
 from imc_runtime.relay import Relay
 from imc_runtime.settings import ServiceSettings
-from pymongo import AsyncMongoClient
 from pymongo.errors import AutoReconnect
 
 pytestmark = pytest.mark.infra
@@ -38,16 +35,6 @@ def reported(partnership: str, progress: int) -> ProgressReported:
         ),
         partnership_id=partnership,
     )
-
-
-@pytest.fixture
-async def log(infra: Stack, database_name: str) -> AsyncIterator[CommitLog]:
-    client: AsyncMongoClient[Document] = AsyncMongoClient(infra.mongo_url, tz_aware=True)
-    commits = CommitLog(client[database_name])
-    await commits.ensure_indexes()
-    yield commits
-    await client.drop_database(database_name)
-    await client.close()
 
 
 async def read_registry_topic_until(infra: Stack, wanted: set[str]) -> list[ProgressReported]:

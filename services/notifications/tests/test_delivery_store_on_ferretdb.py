@@ -4,14 +4,12 @@ a digest is claimed once."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import AsyncIterator
 
 import pytest
-from imc_devstack.stack import Stack
 from imc_notifications.adapters.store import DeliveryStore, DigestStore
 from imc_notifications.service_layer.ports import DigestClaim, DigestItem
 from imc_runtime.mongo import Document
-from pymongo import AsyncMongoClient
+from pymongo.asynchronous.database import AsyncDatabase
 
 pytestmark = pytest.mark.infra
 
@@ -19,13 +17,10 @@ AT = dt.datetime(2026, 11, 29, 10, 0, tzinfo=dt.UTC)
 
 
 @pytest.fixture
-async def store(infra: Stack, database_name: str) -> AsyncIterator[DeliveryStore]:
-    client: AsyncMongoClient[Document] = AsyncMongoClient(infra.mongo_url, tz_aware=True)
-    deliveries = DeliveryStore(client[database_name])
+async def store(database: AsyncDatabase[Document]) -> DeliveryStore:
+    deliveries = DeliveryStore(database)
     await deliveries.ensure_indexes()
-    yield deliveries
-    await client.drop_database(database_name)
-    await client.close()
+    return deliveries
 
 
 async def test_a_delivery_never_attempted_has_no_attempts(store: DeliveryStore) -> None:
@@ -74,13 +69,10 @@ async def test_a_reservation_that_does_not_say_so_leaves_the_first_attempt_to_it
 
 
 @pytest.fixture
-async def digests(infra: Stack, database_name: str) -> AsyncIterator[DigestStore]:
-    client: AsyncMongoClient[Document] = AsyncMongoClient(infra.mongo_url, tz_aware=True)
-    store = DigestStore(client[database_name])
+async def digests(database: AsyncDatabase[Document]) -> DigestStore:
+    store = DigestStore(database)
     await store.ensure_indexes()
-    yield store
-    await client.drop_database(database_name)
-    await client.close()
+    return store
 
 
 def item(id: str, recipient_id: str = "lotte") -> DigestItem:

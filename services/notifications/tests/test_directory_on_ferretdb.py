@@ -2,14 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
 import pytest
-from imc_devstack.stack import Stack
 from imc_notifications.adapters.directory import Directory
 from imc_notifications.domain.recipients import Recipient
 from imc_runtime.mongo import Document
-from pymongo import AsyncMongoClient
 from pymongo.asynchronous.database import AsyncDatabase
 
 pytestmark = pytest.mark.infra
@@ -19,16 +15,8 @@ def member(id: str, municipality: str = "berkane") -> Recipient:
     return Recipient(id, f"Person {id}", f"{id}@example.org", municipality, "fr", "member")
 
 
-@pytest.fixture
-async def db(infra: Stack, database_name: str) -> AsyncIterator[AsyncDatabase[Document]]:
-    client: AsyncMongoClient[Document] = AsyncMongoClient(infra.mongo_url, tz_aware=True)
-    yield client[database_name]
-    await client.drop_database(database_name)
-    await client.close()
-
-
-async def test_a_change_made_here_is_seen_at_once(db: AsyncDatabase[Document]) -> None:
-    directory = Directory(db, cache_seconds=300)
+async def test_a_change_made_here_is_seen_at_once(database: AsyncDatabase[Document]) -> None:
+    directory = Directory(database, cache_seconds=300)
     await directory.put_member(member("m1"))
     assert [r.member_id for r in await directory.members_of("berkane")] == ["m1"]
     await directory.put_member(member("m2"))
@@ -42,9 +30,13 @@ async def test_a_change_made_here_is_seen_at_once(db: AsyncDatabase[Document]) -
 
 
 async def test_a_change_another_instance_made_is_seen_once_the_entry_expires(
-    db: AsyncDatabase[Document],
+    database: AsyncDatabase[Document],
 ) -> None:
-    kept, uncached, other = Directory(db, cache_seconds=300), Directory(db), Directory(db)
+    kept, uncached, other = (
+        Directory(database, cache_seconds=300),
+        Directory(database),
+        Directory(database),
+    )
     await other.put_partnership("p", {"fr": "Berkane–Saint-Gilles"}, ["berkane", "saint-gilles"])
     assert (await kept.partnership("p")) is not None
     assert await kept.members_of("berkane") == []

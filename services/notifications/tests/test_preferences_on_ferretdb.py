@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import AsyncIterator
 
 import pytest
-from imc_devstack.stack import Stack
 from imc_notifications.adapters.store import PreferenceStore
 from imc_notifications.domain.preferences import Preferences
 from imc_notifications.service_layer.ports import PreferencesChangedConcurrently
 from imc_runtime.mongo import Document
-from pymongo import AsyncMongoClient
+from pymongo.asynchronous.database import AsyncDatabase
 
 pytestmark = pytest.mark.infra
 
@@ -19,13 +17,10 @@ AT = dt.datetime(2026, 12, 2, 9, tzinfo=dt.UTC)
 
 
 @pytest.fixture
-async def store(infra: Stack, database_name: str) -> AsyncIterator[PreferenceStore]:
-    client: AsyncMongoClient[Document] = AsyncMongoClient(infra.mongo_url, tz_aware=True)
-    made = PreferenceStore(client[database_name])
+async def store(database: AsyncDatabase[Document]) -> PreferenceStore:
+    made = PreferenceStore(database)
     await made.ensure_indexes()
-    yield made
-    await client.drop_database(database_name)
-    await client.close()
+    return made
 
 
 async def test_the_latest_version_of_each_recipient_is_read_in_the_order_asked(

@@ -11,7 +11,7 @@ import contextlib
 import os
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
 from typing import TypeVar
 
@@ -22,7 +22,10 @@ from imc_contracts import Language
 from imc_contracts.catalog import topics_consumed_by
 from imc_runtime.auth import Role, mint
 from imc_runtime.kafka import partitions_of
+from imc_runtime.mongo import Document
 from imc_runtime.settings import ServiceSettings
+from pymongo import AsyncMongoClient
+from pymongo.asynchronous.database import AsyncDatabase
 
 from imc_devstack.processes import Process, free_port
 from imc_devstack.stack import Ports, Stack
@@ -179,3 +182,12 @@ def services(infra: Stack) -> Iterator[Stack]:
 def database_name() -> str:
     """A fresh database per test: tests never see each other's data."""
     return f"test_{uuid.uuid4().hex[:12]}"
+
+
+@pytest.fixture
+async def database(infra: Stack, database_name: str) -> AsyncIterator[AsyncDatabase[Document]]:
+    """That fresh database on the real FerretDB, dropped after the test."""
+    client: AsyncMongoClient[Document] = AsyncMongoClient(infra.mongo_url, tz_aware=True)
+    yield client[database_name]
+    await client.drop_database(database_name)
+    await client.close()
