@@ -232,20 +232,24 @@ async def test_the_same_event_again_mails_no_one_twice(world: World) -> None:
     assert len(world.smtp.accepted) == 3
 
 
-async def test_a_due_date_reaches_the_responsible_municipality_with_a_calendar_file(
-    world: World,
-) -> None:
-    soon = MilestoneDueSoon.create(
+def due_soon(title: dict[Language, str], responsible: str) -> MilestoneDueSoon:
+    return MilestoneDueSoon.create(
         MilestoneDuePayload(
             milestone_id="preschool",
-            title={"fr": "Préscolaire", "nl": "Kleuterschool"},
+            title=title,
             due_date=dt.date(2027, 1, 15),
-            responsible_municipality_id="saint-gilles",
+            responsible_municipality_id=responsible,
             progress=45,
             days=7,
         ),
         partnership_id=PAIR,
     )
+
+
+async def test_a_due_date_reaches_the_responsible_municipality_with_a_calendar_file(
+    world: World,
+) -> None:
+    soon = due_soon({"fr": "Préscolaire", "nl": "Kleuterschool"}, "saint-gilles")
     await handlers.notify(soon, world.deps)
     inbox = world.inbox()
     assert set(inbox) == {"lotte@example.org", "claire@example.org"}
@@ -254,17 +258,7 @@ async def test_a_due_date_reaches_the_responsible_municipality_with_a_calendar_f
 
 
 async def test_the_calendar_file_reads_back_in_its_own_script(world: World) -> None:
-    soon = MilestoneDueSoon.create(
-        MilestoneDuePayload(
-            milestone_id="preschool",
-            title={"fr": "Préscolaire — accueil", "ar": "التعليم الأولي"},
-            due_date=dt.date(2027, 1, 15),
-            responsible_municipality_id="berkane",
-            progress=45,
-            days=7,
-        ),
-        partnership_id=PAIR,
-    )
+    soon = due_soon({"fr": "Préscolaire — accueil", "ar": "التعليم الأولي"}, "berkane")
     await handlers.notify(soon, world.deps)
     sent = world.inbox()["amina@example.org"]
     parsed = BytesParser(policy=email.policy.default).parsebytes(flatten_message(sent))
