@@ -268,12 +268,16 @@ async def test_the_calendar_file_reads_back_in_its_own_script(world: World) -> N
     assert "التعليم الأولي" in calendar.get_content()  # a standard parser, not our writer
 
 
-async def test_a_refusal_reaches_only_the_officer_who_asked(world: World) -> None:
-    refused = SubmissionRejected.create(
+def lottes_request_refused() -> SubmissionRejected:
+    return SubmissionRejected.create(
         SubmissionRejectedPayload(submission_id="s-1", code="milestone_unknown", reason="Inconnu"),
         partnership_id=PAIR,
         actor=Actor(kind="officer", id="lotte@example.org", municipality_id="saint-gilles"),
     )
+
+
+async def test_a_refusal_reaches_only_the_officer_who_asked(world: World) -> None:
+    refused = lottes_request_refused()
     await handlers.notify(refused, world.deps)
     assert set(world.inbox()) == {"lotte@example.org"}
 
@@ -593,11 +597,7 @@ async def test_an_address_the_directory_holds_twice_gets_one_email(world: World)
 
 
 async def test_a_kind_no_one_can_turn_off_offers_no_one_click_unsubscribe(world: World) -> None:
-    refused = SubmissionRejected.create(
-        SubmissionRejectedPayload(submission_id="s-1", code="milestone_unknown", reason="Inconnu"),
-        partnership_id=PAIR,
-        actor=Actor(kind="officer", id="lotte@example.org", municipality_id="saint-gilles"),
-    )
+    refused = lottes_request_refused()
     await handlers.notify(refused, world.deps)
     await handlers.notify(reached(), world.deps)
     rejection, news = mails_to(world, "lotte@example.org")
