@@ -94,6 +94,11 @@ def test_bytes_that_are_not_json_are_poison() -> None:
         decode(b"\xff{not json")
 
 
+def test_json_nested_deeper_than_the_parser_goes_is_poison_not_a_crash() -> None:
+    with pytest.raises(PoisonMessage, match="nested too deep"):
+        decode(b"[" * 100_000)
+
+
 def test_an_envelope_that_breaks_its_schema_is_poison() -> None:
     document = json.loads(encode(progress_event()))
     document["payload"]["progress"] = 140

@@ -63,6 +63,8 @@ def decode(raw: bytes) -> Event:
         document = json.loads(raw)
     except (UnicodeDecodeError, json.JSONDecodeError) as error:
         raise PoisonMessage(f"message is not JSON: {error}") from error
+    except RecursionError as error:  # "[[[[…" deeper than Python's parser goes
+        raise PoisonMessage("message is JSON nested too deep to read") from error
     if not isinstance(document, dict):
         raise PoisonMessage("message is not a JSON object")
     return from_document(document)
