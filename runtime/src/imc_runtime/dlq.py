@@ -156,14 +156,26 @@ def select(
     return [letter for letter in letters if all(check(letter) for check in checks)]
 
 
+def _some_text(value: str) -> str:
+    """A filter's text: an empty one (an unset ``$VAR`` in a script) would match every
+    letter, and turn a chosen replay or purge into one of them all."""
+    if not value.strip():
+        raise argparse.ArgumentTypeError("give some text, or say --all for every letter")
+    return value
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m imc_runtime.dlq", description=__doc__)
     parser.add_argument("command", choices=["list", "show", "replay", "purge"])
     parser.add_argument("group", help="consumer group: registry, roadmaps, notifications")
     parser.add_argument("--offset", type=int, help="only the letter at this offset")
     parser.add_argument("--partition", type=int)
-    parser.add_argument("--error", help="only letters whose error contains this text")
-    parser.add_argument("--type", dest="event_type", help="only letters of this event type")
+    parser.add_argument(
+        "--error", type=_some_text, help="only letters whose error contains this text"
+    )
+    parser.add_argument(
+        "--type", dest="event_type", type=_some_text, help="only letters of this event type"
+    )
     parser.add_argument("--all", action="store_true", help="replay or purge every letter")
     args = parser.parse_args(argv)
     connection = client_options(ServiceSettings())

@@ -4,6 +4,7 @@ the tests of the running registry."""
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 from typing import Any
 
@@ -375,6 +376,43 @@ async def test_the_next_phase_opens_partnerships_carry_over_and_the_old_one_clos
         ("2022-2026", "closed", True),
         ("2027-2031", "running", False),
     ]
+
+
+async def test_two_carry_overs_at_once_add_the_phase_once(store: InMemoryRegistry) -> None:
+    await organisations(store)
+    await handlers.define_programme(
+        commands.DefineProgramme(
+            id="imc-morocco",
+            names={"fr": "CIC Maroc"},
+            funder_id="dgd",
+            coordinating_organisation_ids=["brulocalis"],
+            phases=[phase("2022-2026", 2022, "running")],
+        ),
+        Ask(COORDINATOR),
+        store,
+    )
+    next_phase = commands.OpenPhase(
+        id="2027-2031", start=dt.date(2027, 1, 1), end=dt.date(2031, 12, 31)
+    )
+    await handlers.open_phase(next_phase, Ask(COORDINATOR), store)
+    # Both coordinators read the partnership before either writes.
+    both_read = asyncio.Barrier(2)
+    read = store.partnership
+
+    async def read_then_wait(partnership_id: str) -> Any:
+        found = await read(partnership_id)
+        await both_read.wait()
+        return found
+
+    store.partnership = read_then_wait  # type: ignore[method-assign,assignment]
+    carry = commands.CarryOver(partnership_ids=[PAIR])
+    reports = await asyncio.gather(
+        handlers.carry_over("2027-2031", carry, Ask(COORDINATOR, "first"), store),
+        handlers.carry_over("2027-2031", carry, Ask(COORDINATOR, "second"), store),
+    )
+    store.partnership = read  # type: ignore[method-assign]
+    assert sorted(len(r.carried) for r in reports) == [0, 1]
+    assert (await store.partnership(PAIR)).phases == ("2022-2026", "2027-2031")  # type: ignore[union-attr]
 
 
 async def test_an_organisation_is_edited_by_a_coordinator(store: InMemoryRegistry) -> None:

@@ -160,20 +160,22 @@ async def carry_over(
             report.not_active.append(partnership_id)
         else:
             key = f"{ask.idempotency_key}:{partnership_id}" if ask.idempotency_key else None
-            await _join(partnership_id, phase_id, Ask(ask.principal, key), store)
-            report.carried.append(partnership_id)
+            joined = await _join(partnership_id, phase_id, Ask(ask.principal, key), store)
+            (report.already if joined is None else report.carried).append(partnership_id)
     return report
 
 
 async def _join(
     partnership_id: str, phase_id: str, ask: Ask, store: RegistryRepository
-) -> Appended:
+) -> Appended | None:
     stream = f"partnership:{partnership_id}"
     cause = cause_of(ask, f"carry-over:{phase_id}:{stream}")
     for _ in range(RETRIES):
         snapshot = await load_snapshot(
             store, stream, registry.PartnershipCreatedPayload, f"partnership {partnership_id!r}"
         )
+        if phase_id in snapshot.state.phases:  # joined meanwhile, by a carry-over racing this one
+            return None
         state = snapshot.state.model_copy(update={"phases": [*snapshot.state.phases, phase_id]})
         event = registry.PartnershipUpdated.create(
             state, partnership_id=partnership_id, actor=ask.principal.as_actor()
