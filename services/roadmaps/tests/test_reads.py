@@ -140,3 +140,19 @@ async def test_the_iati_file_is_valid_against_the_iati_203_schemas(deps: Depende
     )
     children = document.findall("iati-activity[@hierarchy='2']")
     assert [a.findtext("iati-identifier") for a in children] == [f"XM-DAC-2-10-IMC-{PAIR}"]
+
+
+@pytest.mark.parametrize(
+    ("identifier", "phase", "published"),
+    [
+        ("XM-DAC-2-10-IMC-MA-2022-2026", "2022-2026", "XM-DAC-2-10-IMC-MA-2022-2026"),
+        ("XM-DAC-2-10-IMC-MA-2022-2026", "2027-2031", "XM-DAC-2-10-IMC-MA-2027-2031"),
+        ("XM-DAC-2-10-IMC-MA-2022-2026", "2017-2021", "XM-DAC-2-10-IMC-MA-2017-2021"),
+        ("XM-DAC-2-10-IMC", "2027-2031", "XM-DAC-2-10-IMC"),  # names no phase: as given
+    ],
+)
+def test_each_phase_is_published_under_its_own_activity_identifier(
+    identifier: str, phase: str, published: str
+) -> None:
+    phases = ["2017-2021", "2022-2026", "2027-2031"]
+    assert iati.for_phase(identifier, phase, phases) == published

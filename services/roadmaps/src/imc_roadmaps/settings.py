@@ -33,5 +33,6 @@ class RoadmapsSettings(ServiceSettings):
     iati_programme_identifier: str = _own(
         "IATI_PROGRAMME_IDENTIFIER",
         "XM-DAC-2-10-IMC-MA-2022-2026",
-        description="Must start with the reporting organisation's identifier.",
+        description="Must start with the reporting organisation's identifier; a phase at its end "
+        "(…-2022-2026) becomes the phase a file is exported for.",
     )

@@ -131,11 +131,21 @@ COORDINATORS = (
 )
 
 
+def for_phase(identifier: str, phase: str, phases: list[str]) -> str:
+    """The programme's activity identifier for ``phase``: one that names a phase (the default
+    ``…-IMC-MA-2022-2026``) names the phase exported, so a 2027–2031 file never overwrites
+    the 2022–2026 record the funder holds; one that names none is the programme's, as given."""
+    for named in {*phases, phase}:
+        if identifier.endswith(f"-{named}"):
+            return f"{identifier.removesuffix(named)}{phase}"
+    return identifier
+
+
 async def _programme(store: RoadmapsRepository, publisher: Publisher) -> Programme:
     record = await store.programme_document()
     if record is None:
         return Programme(
-            publisher.programme_identifier,
+            for_phase(publisher.programme_identifier, publisher.phase, []),
             PROGRAMME_TITLE,
             DGD,
             COORDINATORS,
@@ -151,8 +161,9 @@ async def _programme(store: RoadmapsRepository, publisher: Publisher) -> Program
         return Organisation(known["names"], known.get("iati_identifier"), known.get("iati_type"))
 
     phase = next((p for p in record["phases"] if p["phase_id"] == publisher.phase), None)
+    identifier = record.get("iati_identifier") or publisher.programme_identifier
     return Programme(
-        record.get("iati_identifier") or publisher.programme_identifier,
+        for_phase(identifier, publisher.phase, [p["phase_id"] for p in record["phases"]]),
         record["names"],
         organisation(record["funder_id"]),
         tuple(organisation(id) for id in record["coordinating_organisation_ids"]),
