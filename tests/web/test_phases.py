@@ -300,6 +300,7 @@ def test_a_coordinator_opens_carries_over_and_closes_a_phase_on_the_web_page(
 
     page.get_by_role("button", name="Reconduire les partenariats de 2027-2031 en 2032-2036").click()
     expect(page.locator("#phases-status")).to_contain_text("1 partenariat reconduit")
+    expect(table.locator("thead th")).to_have_count(4)  # the phase just opened stays shown
     page.once("dialog", lambda dialog: dialog.accept())
     page.get_by_role("button", name="Clôturer la phase 2027-2031").click()
     expect(page.locator("#phases-status")).to_have_text("La phase 2027-2031 est clôturée.")

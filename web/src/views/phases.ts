@@ -13,12 +13,14 @@ interface Programme {
 export async function phasesSection(current: Dashboard): Promise<HTMLElement> {
   const section = h("section", { class: "panel", "aria-labelledby": "phases-title" });
   const status = h("p", { id: "phases-status", class: "muted", role: "status", "aria-live": "polite" });
+  let shown = current.phases ?? [];
   const fill = async (phases: Phase[]) => {
+    shown = phases;
     const table = await phasesTable(phases, current);
     const coordinator = currentClaims()?.role === "coordinator";
     section.replaceChildren(
       h("h2", { id: "phases-title" }, t("phases.title")),
-      h("div", { class: "table-scroll" }, table),
+      h("div", { class: "table-scroll", tabindex: 0, role: "region", "aria-labelledby": "phases-title" }, table),
       coordinator ? coordinatorActions(phases, act) : "",
       status,
     );
@@ -29,13 +31,13 @@ export async function phasesSection(current: Dashboard): Promise<HTMLElement> {
     status.textContent = "";
     try {
       const [message, phases] = await change();
-      await fill(phases ?? current.phases ?? []);
+      await fill(phases ?? shown);  // a carry-over's answer has no phases: keep those shown
       status.textContent = message;
     } catch (error: unknown) {
       status.textContent = t("phases.failed", { reason: error instanceof Error ? error.message : String(error) });
     }
   };
-  await fill(current.phases ?? []);
+  await fill(shown);
   return section;
 }
 
