@@ -513,3 +513,22 @@ async def test_an_indicator_of_no_objective_shows_in_the_phases_its_periods_fall
         assert view is not None
         shown[phase] = [i["indicator_id"] for i in view["indicators_without_objective"]]
     assert shown == {"2017-2021": [], "2022-2026": ["forums"]}
+
+
+@pytest.mark.parametrize(
+    ("language", "one"),
+    [
+        ("fr", "1 partenariat évalué"),
+        ("nl", "1 partnerschap geëvalueerd"),
+        ("en", "1 partnership evaluated"),
+    ],
+)
+async def test_the_programme_report_counts_one_evaluated_partnership_in_the_singular(
+    deps: Dependencies, language: Language, one: str
+) -> None:
+    await handlers.milestone_proposed(milestone(), deps)
+    evaluation = request(registry.EvaluationSubmitted, phase="2022-2026", relevance=4)
+    await evaluations.evaluation_submitted(evaluation, deps)
+    figures = await report.programme_report(deps.store, "2022-2026", TODAY)
+    html = ReportWriter().html(figures, language)
+    assert one in html
