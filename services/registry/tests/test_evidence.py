@@ -131,6 +131,30 @@ async def test_empty_too_large_and_enormous_images_are_refused(store: InMemoryRe
     assert store.files == {}
 
 
+async def test_a_damaged_image_is_refused_as_unreadable_not_a_server_error(
+    store: InMemoryRegistry,
+) -> None:
+    report = await applied_report(store)
+    good = png(64, 64)
+    broken_header = good[:16] + b"\x00" * 8 + good[24:]  # IHDR's width and height
+    for damaged in (good[:60], broken_header):
+        with pytest.raises(Invalid, match="cannot be read"):
+            await handlers.attach_evidence(report, "x.png", damaged, Ask(BERKANE), store, LIMIT)
+    assert store.files == {}
+
+
+async def test_a_png_is_held_to_fewer_pixels_than_a_jpeg_which_is_decoded_small(
+    store: InMemoryRegistry,
+) -> None:
+    report = await applied_report(store)
+    with pytest.raises(Invalid, match="16 megapixels for a PNG"):
+        await handlers.attach_evidence(report, "x.png", png(5000, 4000), Ask(BERKANE), store, 10**8)
+    photo = io.BytesIO()
+    Image.new("RGB", (5000, 4000), (200, 120, 40)).save(photo, "JPEG")
+    await handlers.attach_evidence(report, "x.jpg", photo.getvalue(), Ask(BERKANE), store, 10**8)
+    assert store.files  # kept, with its preview
+
+
 async def test_only_the_partners_attach_and_only_to_an_applied_report(
     store: InMemoryRegistry,
 ) -> None:

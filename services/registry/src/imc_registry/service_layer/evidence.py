@@ -63,7 +63,11 @@ SUBJECTS: dict[str, EvidenceSubject] = {
 """The submissions a file can be evidence of, by their kind."""
 
 MAX_PIXELS = 50_000_000
-"""An image larger than this is refused before it is decoded (a decompression bomb)."""
+"""A JPEG larger than this is refused before it is decoded (a decompression bomb); a phone's
+photo is 12 to 50 megapixels, and a JPEG is decoded at the preview's scale."""
+MAX_PIXELS_DECODED_WHOLE = 16_000_000
+"""The same for the kinds decoded whole (PNG, WebP, GIF): 64 MB at four bytes a pixel, which
+two uploads at once keep inside a registry's 256 MiB."""
 THUMBNAIL_SIZE = (320, 320)
 MAX_NAME = 200
 
@@ -108,17 +112,32 @@ async def check_file_off_loop(content: bytes, max_bytes: int) -> Checked:
 def _thumbnail(content: bytes) -> bytes:
     try:
         with Image.open(io.BytesIO(content)) as image:
-            if image.width * image.height > MAX_PIXELS:
-                raise Invalid(
-                    f"file: an image of {image.width}×{image.height} pixels; "
-                    f"at most {MAX_PIXELS // 1_000_000} megapixels"
-                )
+            _require_decodable(image)
             image.thumbnail(THUMBNAIL_SIZE)
             preview = io.BytesIO()
             image.convert("RGBA" if "A" in image.getbands() else "RGB").save(preview, "PNG")
             return preview.getvalue()
-    except (UnidentifiedImageError, OSError, Image.DecompressionBombError) as error:
+    except Invalid:
+        raise
+    # Pillow says a damaged file in several ways: a broken PNG chunk is a SyntaxError, a
+    # truncated header a ValueError.
+    except (
+        UnidentifiedImageError,
+        OSError,
+        SyntaxError,
+        ValueError,
+        Image.DecompressionBombError,
+    ) as error:
         raise Invalid(f"file: the image cannot be read ({type(error).__name__})") from None
+
+
+def _require_decodable(image: Image.Image) -> None:
+    most = MAX_PIXELS if image.format == "JPEG" else MAX_PIXELS_DECODED_WHOLE
+    if image.width * image.height > most:
+        raise Invalid(
+            f"file: an image of {image.width}×{image.height} pixels; "
+            f"at most {most // 1_000_000} megapixels for a {image.format} image"
+        )
 
 
 async def attach_evidence(
