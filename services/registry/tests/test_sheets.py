@@ -201,3 +201,39 @@ def test_trailing_empty_rows_of_a_workbook_are_not_rows() -> None:
     buffer = io.BytesIO()
     workbook.save(buffer)
     assert [row["milestone_id"] for row in read_sheet(buffer.getvalue(), "xlsx")] == ["m1"]
+
+
+def test_a_column_given_twice_is_refused_not_taken_from_its_last_copy() -> None:
+    with pytest.raises(ImportRefused) as refused:
+        read_sheet(
+            b"milestone_id,title_fr,due_date,responsible_municipality_id,due_date\n"
+            b"m1,Lancement,2027-06-30,berkane,2030-01-01\n",
+            "csv",
+        )
+    assert [(p.row, p.column, p.code) for p in refused.value.problems] == [
+        (1, "due_date", "repeated_column")
+    ]
+
+
+def test_a_csv_with_semicolons_as_french_and_dutch_excel_save_it_reads_the_same() -> None:
+    rows = read_sheet(
+        b"milestone_id;title_fr;due_date;responsible_municipality_id\n"
+        b"m1;Lancement, phase 1;2027-06-30;berkane\n",
+        "csv",
+    )
+    assert rows == [
+        {
+            "milestone_id": "m1",
+            "title_fr": "Lancement, phase 1",
+            "due_date": "2027-06-30",
+            "responsible_municipality_id": "berkane",
+        }
+    ]
+
+
+@pytest.mark.parametrize("written", ["2027-W26", "20270630", "2027-06-30T00:00"])
+def test_a_due_date_is_a_day_written_yyyy_mm_dd(written: str) -> None:
+    sheet = (HEADER + f"m1,Lancement,إطلاق,{written},berkane,,,\n").encode()
+    with pytest.raises(ImportRefused) as refused:
+        milestone_rows(read_sheet(sheet, "csv"))
+    assert [(p.column, p.code) for p in refused.value.problems] == [("due_date", "invalid_date")]

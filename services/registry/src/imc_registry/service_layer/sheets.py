@@ -19,7 +19,9 @@ import asyncio
 import csv
 import datetime as dt
 import io
+import re
 import zipfile
+from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -32,6 +34,7 @@ from pydantic import ValidationError
 
 from imc_registry.domain.roadmap_requests import SheetRow
 
+ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 MAX_ROWS = 300
 """One import is one event; 300 rows of four-language titles stay well inside Kafka's 1 MB."""
 MAX_COLUMNS = 40
@@ -131,6 +134,11 @@ def read_sheet(content: bytes, kind: str) -> list[Row]:
         if name and name not in KNOWN
     ]
     problems += [
+        ImportProblem(1, name, "repeated_column", f"column {name!r} is there {count} times")
+        for name, count in Counter(name for name in header if name).items()
+        if count > 1
+    ]
+    problems += [
         ImportProblem(1, name, "missing_column", f"column {name!r} is required")
         for name in REQUIRED
         if name not in header
@@ -188,7 +196,11 @@ def _bounded(rows: Iterator[list[str]]) -> list[list[str]]:
 
 
 def _csv_rows(content: bytes) -> Iterator[list[str]]:
-    yield from csv.reader(io.StringIO(content.decode("utf-8-sig")))
+    text = content.decode("utf-8-sig")
+    # Excel in French or Dutch saves "CSV" with semicolons: the header line says which.
+    first = text.split("\n", 1)[0]
+    delimiter = ";" if first.count(";") > first.count(",") else ","
+    yield from csv.reader(io.StringIO(text), delimiter=delimiter)
 
 
 def _xlsx_rows(content: bytes) -> Iterator[list[str]]:
@@ -264,9 +276,11 @@ def _cells(
     if not title:
         problem(index, "title_fr", "required", "at least one title is required")
     try:
-        due_date = dt.date.fromisoformat(row.get("due_date", ""))
+        due = row.get("due_date", "")
+        if not ISO_DATE.fullmatch(due):  # fromisoformat takes 2027-W26 and 20270630 too
+            raise ValueError(due)
+        due_date = dt.date.fromisoformat(due)
     except ValueError:
-        due = row.get("due_date")
         problem(index, "due_date", "invalid_date", f"{due!r} is not a date (YYYY-MM-DD)")
         return None
     weight: float | None = None
