@@ -27,6 +27,7 @@ from imc_registry.domain.model import (
     thumbnail_id,
 )
 from imc_runtime.commitlog import Appended, Commit, ConcurrencyConflict
+from imc_runtime.commits import CauseReused, request_fingerprint
 
 
 class InMemoryRegistry:
@@ -40,13 +41,22 @@ class InMemoryRegistry:
     async def record(
         self, commit_id: str, stream: str, expected_version: int, events: Sequence[Event]
     ) -> Appended:
+        asked = request_fingerprint.get()
         if commit_id in self.commits:
-            return Appended(self.commits[commit_id], duplicate=True)
+            kept = self.commits[commit_id]
+            if None not in (kept.fingerprint, asked) and kept.fingerprint != asked:
+                raise CauseReused(commit_id)  # as the commit log does
+            return Appended(kept, duplicate=True)
         history = self.streams.setdefault(stream, [])
         if len(history) != expected_version:
             raise ConcurrencyConflict(stream, expected_version + 1)
         commit = Commit(
-            commit_id, stream, expected_version + 1, tuple(events), dt.datetime.now(dt.UTC)
+            commit_id,
+            stream,
+            expected_version + 1,
+            tuple(events),
+            dt.datetime.now(dt.UTC),
+            fingerprint=asked,
         )
         history.append(commit)
         self.commits[commit_id] = commit

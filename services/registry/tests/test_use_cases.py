@@ -16,6 +16,7 @@ from imc_registry.domain.model import Conflict, Forbidden, Invalid, NotFound, Pr
 from imc_registry.service_layer import handlers
 from imc_registry.service_layer.changes import Ask
 from imc_registry.service_layer.sheets import ImportRefused
+from imc_runtime.commits import CauseReused, request_fingerprint
 from imc_runtime.principal import Principal
 
 from .fakes import InMemoryRegistry
@@ -615,3 +616,39 @@ async def test_roadmaps_answer_marks_the_submission_once(store: InMemoryRegistry
     await handlers.record_outcome(reached("s-1"), store)
     await handlers.record_outcome(reached("s-1"), store)
     assert store.outcomes == {"s-1": {"status": "applied", "code": None, "reason": None}}
+
+
+async def test_a_retried_removal_or_status_change_answers_as_it_did(
+    store: InMemoryRegistry,
+) -> None:
+    added = await handlers.add_member(member(), Ask(BERKANE), store)
+    member_id = added.commit.events[0].payload.member_id
+    retry = Ask(COORDINATOR, idempotency_key="remove-1", expected_version=1)
+    first = await handlers.remove_member(member_id, retry, store)
+    again = await handlers.remove_member(member_id, retry, store)  # not "was removed"
+    assert again.duplicate
+    assert again.commit.id == first.commit.id
+
+    suspend = commands.ChangePartnershipStatus(status="suspended", reason="Élections")
+    retry = Ask(COORDINATOR, idempotency_key="suspend-1", expected_version=1)
+    first = await handlers.change_partnership_status(PAIR, suspend, retry, store)
+    again = await handlers.change_partnership_status(PAIR, suspend, retry, store)
+    assert again.commit.id == first.commit.id  # not "is suspended already"
+
+
+async def test_a_key_sent_again_with_another_request_is_refused_not_answered_as_the_first(
+    store: InMemoryRegistry,
+) -> None:
+    suspend = commands.ChangePartnershipStatus(status="suspended", reason="Élections")
+    retry = Ask(COORDINATOR, idempotency_key="suspend-1", expected_version=1)
+    asked = request_fingerprint.set("the first request")
+    try:
+        await handlers.change_partnership_status(PAIR, suspend, retry, store)
+    finally:
+        request_fingerprint.reset(asked)
+    asked = request_fingerprint.set("another request")
+    try:
+        with pytest.raises(CauseReused):
+            await handlers.change_partnership_status(PAIR, suspend, retry, store)
+    finally:
+        request_fingerprint.reset(asked)

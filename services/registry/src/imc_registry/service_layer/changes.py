@@ -9,7 +9,13 @@ from typing import Any, TypeVar
 
 from imc_contracts import Event, Localized, new_event_id
 from imc_contracts.envelope import PROGRAMME_KEY, Contract
-from imc_runtime.commits import Appended, ConcurrencyConflict, commit_id
+from imc_runtime.commits import (
+    Appended,
+    CauseReused,
+    ConcurrencyConflict,
+    commit_id,
+    request_fingerprint,
+)
 from imc_runtime.principal import Principal
 from pydantic import BaseModel, ValidationError
 
@@ -45,6 +51,28 @@ def cause_of(ask: Ask, action: str) -> str:
     if ask.idempotency_key is None:
         return commit_id(action, str(new_event_id()))
     return commit_id(ask.principal.subject, action, ask.idempotency_key)
+
+
+async def replayed(store: RegistryRepository, cause: str) -> Appended | None:
+    """The answer an Idempotency-Key's change had, when it was made already — whatever has
+    happened since; ``CauseReused`` (422) when that key came with another request."""
+    earlier = await store.earlier(cause)
+    if earlier is None:
+        return None
+    asked = request_fingerprint.get()
+    if None not in (earlier.fingerprint, asked) and earlier.fingerprint != asked:
+        raise CauseReused(cause)
+    return Appended(earlier, duplicate=True)
+
+
+async def replayed_edit(
+    store: RegistryRepository, ask: Ask, verb: str, stream: str
+) -> Appended | None:
+    """``replayed`` for an edit (``verb`` of ``stream``), before its rules are checked again:
+    a retried removal or status change answers as it did, not "removed already"."""
+    if ask.idempotency_key is None:
+        return None
+    return await replayed(store, cause_of(ask, f"{verb}:{stream}"))
 
 
 async def record_new(
@@ -83,9 +111,9 @@ async def record_change(
     cause = cause_of(ask, f"{verb}:{stream}")
     expected_version = ask.expected_version
     if expected_version is not None and expected_version != snapshot.version:
-        earlier = await store.earlier(cause)
+        earlier = await replayed(store, cause)
         if earlier is not None:
-            return Appended(earlier, duplicate=True)
+            return earlier
     version = check_version(snapshot, expected_version, what)
     try:
         return await store.record(cause, stream, version, [event])

@@ -35,7 +35,13 @@ from imc_registry.domain.model import (
     require_reader_of_files,
     thumbnail_id,
 )
-from imc_registry.service_layer.changes import Ask, cause_of, submit_request, writable_partnership
+from imc_registry.service_layer.changes import (
+    Ask,
+    cause_of,
+    replayed,
+    submit_request,
+    writable_partnership,
+)
 from imc_registry.service_layer.ports import RegistryRepository
 
 MEDIA_TYPES: dict[str, str] = {
@@ -170,9 +176,9 @@ async def attach_evidence(
         raise Invalid(f"submission_id: {report_submission_id} was rejected; it records nothing")
     action = f"evidence:{report_submission_id}"
     cause = cause_of(ask, f"{action}:{partnership.id}")
-    earlier = await store.earlier(cause)
+    earlier = await replayed(store, cause)
     if earlier is not None:
-        return Appended(earlier, duplicate=True)
+        return earlier
     checked = await check_file_off_loop(content, max_bytes)
     evidence_id = commit_id("evidence", cause)
     request = report.request

@@ -20,6 +20,7 @@ from imc_registry.service_layer.changes import (
     rebuilt,
     record_change,
     record_new,
+    replayed_edit,
     require_phases,
     writable_partnership,
 )
@@ -96,6 +97,8 @@ async def change_partnership_status(
     require_coordinator(ask.principal)
     stream = f"partnership:{partnership_id}"
     what = f"partnership {partnership_id!r}"
+    if (done := await replayed_edit(store, ask, "status", stream)) is not None:
+        return done
     snapshot = await load_snapshot(store, stream, registry.PartnershipCreatedPayload, what)
     if snapshot.state.status == command.status:
         raise Invalid(f"status: partnership {partnership_id!r} is {command.status} already")

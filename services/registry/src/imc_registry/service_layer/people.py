@@ -23,6 +23,7 @@ from imc_registry.service_layer.changes import (
     from_command,
     load_entry,
     rebuilt,
+    replayed_edit,
 )
 from imc_registry.service_layer.ports import RegistryRepository
 
@@ -71,6 +72,8 @@ async def update_member(
 async def remove_member(member_id: str, ask: Ask, store: RegistryRepository) -> Appended:
     """Remove a member from the directory; their past stays in the log and the history."""
     member = Entry("member", member_id)
+    if (done := await replayed_edit(store, ask, "remove", member.stream)) is not None:
+        return done
     snapshot = await _current_member(member, ask.principal, store)
     removed = registry.MemberRemovedPayload(
         member_id=member_id, municipality_id=snapshot.state.municipality_id
@@ -117,6 +120,8 @@ async def update_coordinator(
 
 async def remove_coordinator(coordinator_id: str, ask: Ask, store: RegistryRepository) -> Appended:
     coordinator = Entry("coordinator", coordinator_id)
+    if (done := await replayed_edit(store, ask, "remove", coordinator.stream)) is not None:
+        return done
     snapshot = await _current_coordinator(coordinator, ask.principal, store)
     removed = registry.CoordinatorRemovedPayload(coordinator_id=coordinator_id)
     return await change_entry(

@@ -23,6 +23,7 @@ from imc_registry.service_layer.changes import (
     cause_of,
     from_command,
     load_snapshot,
+    replayed,
 )
 from imc_registry.service_layer.ports import RegistryRepository
 
@@ -72,8 +73,7 @@ async def _begin(ask: Ask, store: RegistryRepository, action: str) -> tuple[str,
     already (the same Idempotency-Key)."""
     require_coordinator(ask.principal)
     cause = cause_of(ask, action)
-    earlier = await store.earlier(cause)
-    return cause, None if earlier is None else Appended(earlier, duplicate=True)
+    return cause, await replayed(store, cause)
 
 
 async def open_phase(command: commands.OpenPhase, ask: Ask, store: RegistryRepository) -> Appended:
