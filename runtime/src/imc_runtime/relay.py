@@ -16,6 +16,9 @@ from imc_runtime.logging import get_logger
 
 log = get_logger(__name__)
 
+STOP_FLUSH_SECONDS = 5.0
+"""How long a stopping relay goes on publishing what it was handed."""
+
 
 class Relay:
     """At-least-once publication of the commit log.
@@ -147,7 +150,13 @@ class Relay:
             backoff = self._idle_interval
             if published < self._batch_size:
                 await self._sleep(self._idle_interval)
-        with contextlib.suppress(Exception):  # stopping: what is not written is published again
+        # Stopping: what this process was handed goes out now, not at another's next sweep,
+        # for as long as a stop may take; what is not written is published again.
+        with contextlib.suppress(Exception):
+            async with asyncio.timeout(STOP_FLUSH_SECONDS):
+                while self._pending and await self.publish_pending():
+                    pass
+        with contextlib.suppress(Exception):
             await self.mark_published()
 
     async def _sleep(self, seconds: float) -> None:
