@@ -652,3 +652,34 @@ async def test_a_key_sent_again_with_another_request_is_refused_not_answered_as_
             await handlers.change_partnership_status(PAIR, suspend, retry, store)
     finally:
         request_fingerprint.reset(asked)
+
+
+async def test_an_edit_of_the_programme_keeps_its_phases_apart_and_a_closed_one_closed(
+    store: InMemoryRegistry,
+) -> None:
+    await organisations(store)
+    await handlers.define_programme(
+        commands.DefineProgramme(
+            id="imc-morocco",
+            names={"fr": "CIC Maroc"},
+            funder_id="dgd",
+            coordinating_organisation_ids=["brulocalis"],
+            phases=[phase("2022-2026", 2022, "closed")],
+        ),
+        Ask(COORDINATOR),
+        store,
+    )
+    overlapping = phase("2026-2030", 2026, "running")
+    with pytest.raises(Invalid, match="overlaps"):
+        await handlers.update_programme(
+            commands.UpdateProgramme(phases=[phase("2022-2026", 2022, "closed"), overlapping]),
+            Ask(COORDINATOR, expected_version=1),
+            store,
+        )
+    with pytest.raises(Invalid, match="not reopened"):
+        await handlers.update_programme(
+            commands.UpdateProgramme(phases=[phase("2022-2026", 2022, "running")]),
+            Ask(COORDINATOR, expected_version=1),
+            store,
+        )
+    assert last(store, "programme").payload.phases[0].status == "closed"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 from imc_contracts import registry
 from imc_runtime.commits import Appended
 
@@ -86,6 +88,7 @@ async def define_programme(
         store, command.funder_id, command.coordinating_organisation_ids
     )
     await _require_kept_phases(store, {phase.id for phase in command.phases})
+    _require_phases_apart(_phases(command.phases), [])
     event = programme_event(
         registry.ProgrammeDefined,
         registry.ProgrammeDefinedPayload(
@@ -103,6 +106,22 @@ async def define_programme(
     )
     cause = cause_of(ask, PROGRAMME_STREAM)
     return await record_new(store, cause, PROGRAMME_STREAM, event, "the programme")
+
+
+def _require_phases_apart(phases: list[registry.Phase], before: list[registry.Phase]) -> None:
+    """The programme's phases follow one another without overlapping (the running one is
+    where new work goes), and a closed phase stays closed: its roadmaps are history."""
+    ordered = sorted(phases, key=lambda phase: phase.start)
+    for earlier, later in itertools.pairwise(ordered):
+        if later.start <= earlier.end:
+            raise Invalid(
+                f"phases: {later.phase_id} ({later.start} – {later.end}) overlaps "
+                f"{earlier.phase_id} ({earlier.start} – {earlier.end})"
+            )
+    status = {phase.phase_id: phase.status for phase in phases}
+    for phase in before:
+        if phase.status == "closed" and status.get(phase.phase_id, "closed") != "closed":
+            raise Invalid(f"phases: {phase.phase_id} is closed; a closed phase is not reopened")
 
 
 async def _require_kept_phases(store: RegistryRepository, phases: set[str]) -> None:
@@ -131,6 +150,7 @@ async def update_programme(
     changes = command.changes()
     if command.phases is not None:
         await _require_kept_phases(store, {phase.id for phase in command.phases})
+        _require_phases_apart(_phases(command.phases), list(snapshot.state.phases))
         changes["phases"] = [phase.model_dump(mode="json") for phase in _phases(command.phases)]
     state = rebuilt(registry.ProgrammeDefinedPayload, snapshot.state, changes)
     await _require_programme_organisations(
