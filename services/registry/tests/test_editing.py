@@ -125,6 +125,19 @@ def test_suspending_a_partnership_records_the_reason_and_publishes_it(
     assert (event.payload.previous_status, event.payload.status) == ("active", "suspended")
 
 
+def test_an_edit_after_a_suspension_keeps_the_reason_shown(
+    registry: httpx.Client, pair: Pair
+) -> None:
+    path = f"/v1/partnerships/{pair[0]}"
+    suspended = {"status": "suspended", "reason": "Municipal elections"}
+    assert edit(registry, "PUT", f"{path}/status", suspended, '"1"').status_code == 200
+    described = {"description": {"fr": "Action sociale pour les jeunes"}}
+    assert edit(registry, "PATCH", path, described, '"2"').status_code == 200
+    shown = registry.get(path, headers=COORDINATOR).json()
+    assert shown["description"] == {"fr": "Action sociale pour les jeunes"}
+    assert (shown["status"], shown["status_reason"]) == ("suspended", "Municipal elections")
+
+
 def test_a_status_change_needs_a_reason(registry: httpx.Client, pair: Pair) -> None:
     response = edit(
         registry, "PUT", f"/v1/partnerships/{pair[0]}/status", {"status": "closed"}, '"1"'

@@ -133,7 +133,9 @@ class RegistryStore(EvidenceFiles):
                     + " "
                     + p.belgian_municipality_id
                 )
-                await self._put(self._partnerships, p.partnership_id, version, document)
+                await self._put(
+                    self._partnerships, p.partnership_id, version, document, keep=("status_reason",)
+                )
             case registry.PartnershipStatusChanged(payload=p):
                 await self._amend(
                     self._partnerships,
@@ -200,13 +202,21 @@ class RegistryStore(EvidenceFiles):
 
     @staticmethod
     async def _put(
-        collection: AsyncCollection[Document], id: str, version: int, document: Document
+        collection: AsyncCollection[Document],
+        id: str,
+        version: int,
+        document: Document,
+        keep: tuple[str, ...] = (),
     ) -> None:
-        current = await collection.find_one({"_id": id}, projection={"version": True})
+        """The record as of ``version``; ``keep`` names fields other events set (a status's
+        reason), which this event's payload does not hold and so must not drop."""
+        projection = {"version": True, **dict.fromkeys(keep, True)}
+        current = await collection.find_one({"_id": id}, projection=projection)
         if current is not None and int(current.get("version", 0)) > version:
             return  # a later change was projected first; this one is already superseded
+        kept = {field: current[field] for field in keep if current and field in current}
         await collection.replace_one(
-            {"_id": id}, {"_id": id, **document, "version": version}, upsert=True
+            {"_id": id}, {"_id": id, **kept, **document, "version": version}, upsert=True
         )
 
     @staticmethod
