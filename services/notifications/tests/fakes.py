@@ -28,6 +28,8 @@ class InMemoryDirectory:
         self.partnerships: dict[str, ListedPartnership] = {}
         self.members: dict[str, Recipient] = {}
         self.coordinators_by_id: dict[str, Recipient] = {}
+        self.as_of: dict[str, dt.datetime] = {}
+        """Each person's latest event, removals too, as the directory keeps it."""
 
     async def put_municipality(
         self, id: str, names: Localized, languages: Sequence[Language], country: str = ""
@@ -39,17 +41,32 @@ class InMemoryDirectory:
     ) -> None:
         self.partnerships[id] = ListedPartnership(id, dict(name), tuple(municipality_ids), status)
 
-    async def put_member(self, recipient: Recipient) -> None:
-        self.members[recipient.member_id] = recipient
+    def _later_known(self, id: str, as_of: dt.datetime | None) -> bool:
+        known = self.as_of.get(id)
+        if as_of is None:
+            return False
+        if known is not None and known > as_of:
+            return True
+        self.as_of[id] = as_of
+        return False
 
-    async def remove_member(self, member_id: str) -> None:
-        self.members.pop(member_id, None)
+    async def put_member(self, recipient: Recipient, as_of: dt.datetime | None = None) -> None:
+        if not self._later_known(recipient.member_id, as_of):
+            self.members[recipient.member_id] = recipient
 
-    async def put_coordinator(self, recipient: Recipient) -> None:
-        self.coordinators_by_id[recipient.member_id] = recipient
+    async def remove_member(self, member_id: str, as_of: dt.datetime | None = None) -> None:
+        if not self._later_known(member_id, as_of):
+            self.members.pop(member_id, None)
 
-    async def remove_coordinator(self, coordinator_id: str) -> None:
-        self.coordinators_by_id.pop(coordinator_id, None)
+    async def put_coordinator(self, recipient: Recipient, as_of: dt.datetime | None = None) -> None:
+        if not self._later_known(recipient.member_id, as_of):
+            self.coordinators_by_id[recipient.member_id] = recipient
+
+    async def remove_coordinator(
+        self, coordinator_id: str, as_of: dt.datetime | None = None
+    ) -> None:
+        if not self._later_known(coordinator_id, as_of):
+            self.coordinators_by_id.pop(coordinator_id, None)
 
     async def partnership(self, id: str) -> ListedPartnership | None:
         return self.partnerships.get(id)

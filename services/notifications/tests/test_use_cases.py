@@ -605,3 +605,18 @@ async def test_a_kind_no_one_can_turn_off_offers_no_one_click_unsubscribe(world:
     assert str(news["List-Unsubscribe-Post"]) == "List-Unsubscribe=One-Click"
     assert not await unsubscribe_recipient("lotte", "submission_rejected", world.deps)
     assert await world.deps.preferences.get("lotte") == (0, Preferences())  # nothing saved
+
+
+async def test_a_removed_member_stays_removed_when_their_older_event_comes_again(
+    world: World,
+) -> None:
+    added = member("nadia", "Nadia", "berkane", "fr")
+    await handlers.member_added(added, world.deps)
+    removed = MemberRemoved.create(
+        MemberRemovedPayload(member_id="nadia", municipality_id="berkane"),
+        partnership_id="programme",
+        occurred_at=added.occurred_at + dt.timedelta(minutes=5),
+    )
+    await handlers.member_removed(removed, world.deps)
+    await handlers.member_added(added, world.deps)  # published again, after the removal
+    assert "nadia" not in {r.member_id for r in await world.directory.members_of("berkane")}

@@ -1,7 +1,9 @@
 """The recipient directory: a replica of the registry's people and places, built only from its events.
 
-Each write replaces or deletes one whole document by id, so replaying an event changes
-nothing, and the directory can be rebuilt by reading the registry's topic from the start.
+Each write replaces one whole document by id, so replaying an event changes nothing, and the
+directory can be rebuilt by reading the registry's topic from the start. A person's record
+keeps the time of the event it is from, and a removal leaves a tombstone: an older event
+published again after a newer one (the relay publishes at least once) changes nothing.
 
 Every email reads a partnership, its two municipalities and their members — the same few
 documents for every report of a partnership, and on FerretDB's SQLite backend each read is a
@@ -13,6 +15,7 @@ events that cause emails travel on different topics, with no order between them 
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Awaitable, Callable, Hashable, Sequence
 from typing import Any
 
@@ -86,24 +89,36 @@ class Directory:
         await self._partnerships.replace_one({"_id": id}, document, upsert=True)
         self._changed()
 
-    async def put_member(self, recipient: Recipient) -> None:
-        await self._members.replace_one(
-            {"_id": recipient.member_id}, _to_document(recipient), upsert=True
-        )
-        self._changed()
+    async def put_member(self, recipient: Recipient, as_of: dt.datetime | None = None) -> None:
+        await self._keep(self._members, recipient.member_id, _to_document(recipient), as_of)
 
-    async def remove_member(self, member_id: str) -> None:
-        await self._members.delete_one({"_id": member_id})
-        self._changed()
+    async def remove_member(self, member_id: str, as_of: dt.datetime | None = None) -> None:
+        await self._keep(self._members, member_id, {"_id": member_id, "removed": True}, as_of)
 
-    async def put_coordinator(self, recipient: Recipient) -> None:
-        await self._coordinators.replace_one(
-            {"_id": recipient.member_id}, _to_document(recipient), upsert=True
-        )
-        self._changed()
+    async def put_coordinator(self, recipient: Recipient, as_of: dt.datetime | None = None) -> None:
+        await self._keep(self._coordinators, recipient.member_id, _to_document(recipient), as_of)
 
-    async def remove_coordinator(self, coordinator_id: str) -> None:
-        await self._coordinators.delete_one({"_id": coordinator_id})
+    async def remove_coordinator(
+        self, coordinator_id: str, as_of: dt.datetime | None = None
+    ) -> None:
+        removed = {"_id": coordinator_id, "removed": True}
+        await self._keep(self._coordinators, coordinator_id, removed, as_of)
+
+    async def _keep(
+        self,
+        collection: AsyncCollection[Document],
+        id: str,
+        document: Document,
+        as_of: dt.datetime | None,
+    ) -> None:
+        """Write a person's record unless one from a later event is there. A removal leaves
+        a tombstone, not nothing, so that an older event published again cannot undo it."""
+        stamp = None if as_of is None else as_of.astimezone(dt.UTC).isoformat()
+        if stamp is not None:
+            current = await collection.find_one({"_id": id}, projection={"as_of": True})
+            if current is not None and str(current.get("as_of") or "") > stamp:
+                return
+        await collection.replace_one({"_id": id}, {**document, "as_of": stamp}, upsert=True)
         self._changed()
 
     async def partnership(self, id: str) -> ListedPartnership | None:
@@ -137,7 +152,9 @@ class Directory:
     async def coordinators(self) -> list[Recipient]:
         async def read() -> list[Recipient]:
             cursor = self._coordinators.find({}).sort("_id", ASCENDING)
-            return [_from_document(doc, "coordinator") async for doc in cursor]
+            return [
+                _from_document(doc, "coordinator") async for doc in cursor if not doc.get("removed")
+            ]
 
         return list(await self._kept("coordinators", read))
 
@@ -150,9 +167,9 @@ class Directory:
     async def recipient(self, id: str) -> Recipient | None:
         """A member or coordinator by id."""
         if (doc := await self._members.find_one({"_id": id})) is not None:
-            return _from_document(doc, "member")
+            return None if doc.get("removed") else _from_document(doc, "member")
         if (doc := await self._coordinators.find_one({"_id": id})) is not None:
-            return _from_document(doc, "coordinator")
+            return None if doc.get("removed") else _from_document(doc, "coordinator")
         return None
 
     async def by_actor(self, actor_id: str) -> Recipient | None:

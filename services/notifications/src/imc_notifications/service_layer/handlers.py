@@ -64,23 +64,25 @@ async def member_added(
     p = event.payload
     time_zone = await deps.directory.time_zone_of(p.municipality_id)
     await deps.directory.put_member(
-        Recipient(p.member_id, p.name, p.email, p.municipality_id, p.language, "member", time_zone)
+        Recipient(p.member_id, p.name, p.email, p.municipality_id, p.language, "member", time_zone),
+        as_of=event.occurred_at,
     )
 
 
 async def member_removed(event: registry.MemberRemoved, deps: Dependencies) -> None:
-    await deps.directory.remove_member(event.payload.member_id)
+    await deps.directory.remove_member(event.payload.member_id, as_of=event.occurred_at)
 
 
 async def coordinator_added(event: registry.CoordinatorAdded, deps: Dependencies) -> None:
     p = event.payload
     await deps.directory.put_coordinator(
-        Recipient(p.coordinator_id, p.name, p.email, None, p.language, "coordinator", p.time_zone)
+        Recipient(p.coordinator_id, p.name, p.email, None, p.language, "coordinator", p.time_zone),
+        as_of=event.occurred_at,
     )
 
 
 async def coordinator_removed(event: registry.CoordinatorRemoved, deps: Dependencies) -> None:
-    await deps.directory.remove_coordinator(event.payload.coordinator_id)
+    await deps.directory.remove_coordinator(event.payload.coordinator_id, as_of=event.occurred_at)
 
 
 # -- emails ------------------------------------------------------------------------------
