@@ -234,6 +234,10 @@ def test_an_officer_attaches_a_pdf_and_a_photo_and_downloads_them_unchanged(
     assert shown["thumbnail"] is False
     assert dt.datetime.fromisoformat(shown["attached_at"]).tzinfo is not None
 
+    open_partnership(page, web_system, BERKANE)  # the history says it in the reader's words
+    history = page.locator("section[aria-labelledby=history-title]")
+    expect(history).to_contain_text(f"Fichier « {pdf_name} » joint comme justificatif")
+
 
 def test_an_indicator_value_takes_a_photo_as_evidence(
     web_system: WebSystem, page: Page, tmp_path: Path

@@ -85,6 +85,11 @@ export function describe(entry: HistoryEntry, known: KnownTitles): (string | HTM
       return sentence("event.indicator_value.reported", title(known.indicators, change, "indicator_id"), { period: text(change["period_id"]) ?? "—" });
     case "evaluation.submitted":
       return sentence("event.evaluation.submitted", null, { phase: text(change["phase"]) ?? "—" });
+    case "evidence.attach_requested": {
+      const evidence = change["evidence"];
+      const name = evidence && typeof evidence === "object" ? text((evidence as Record<string, unknown>)["name"]) : null;
+      return sentence("event.evidence.attach_requested", { text: name ?? "—", lang: null });
+    }
     default:
       // A kind this page does not know yet (a newer registry): say so, with its name.
       return sentence("event.other", null, { type: kind || entry.what || "—" });
