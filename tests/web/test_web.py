@@ -128,3 +128,19 @@ def test_the_keyboard_alone_reaches_the_content_and_the_forms(
         pytest.fail("Tab never reached the 'report progress' button")
     page.keyboard.press("Enter")
     expect(page.get_by_label("Jalon")).to_be_focused()
+
+
+@pytest.mark.parametrize(
+    ("language", "reason"),
+    [("ar", "ليس رمزا"), ("nl", "het is geen token"), ("fr", "ce n'est pas un jeton")],
+)
+def test_a_token_that_is_none_is_refused_in_the_readers_words(
+    web_system: WebSystem, page: Page, language: str, reason: str
+) -> None:
+    page.goto(f"{web_system.url}/")
+    page.select_option("#language-select", language)
+    page.locator("textarea[name=token]").fill("not-a-token")
+    page.locator("form.signin button[type=submit]").click()
+    refusal = page.locator("form.signin [role=alert]")
+    expect(refusal).to_contain_text(reason)
+    expect(refusal).not_to_contain_text("JWT")

@@ -13,21 +13,28 @@ export interface Claims {
 
 const STORAGE_KEY = "imc-hub.token";
 
-export class InvalidToken extends Error {}
+/** Why a token cannot be used, as a key of the reader's messages (``token.*``). */
+export type TokenProblem = "token.notJwt" | "token.unreadable" | "token.noRole" | "token.expired" | "invalid.required";
+
+export class InvalidToken extends Error {
+  constructor(readonly problem: TokenProblem) {
+    super(problem);
+  }
+}
 
 export function readClaims(token: string): Claims {
   const parts = token.trim().split(".");
-  if (parts.length !== 3 || !parts[1]) throw new InvalidToken("not a JWT (three dot-separated parts)");
+  if (parts.length !== 3 || !parts[1]) throw new InvalidToken("token.notJwt");
   let claims: Claims;
   try {
     const base64 = parts[1].replace(/-/g, "+").replace(/_/g, "/");
     const bytes = Uint8Array.from(atob(base64), (c) => c.charCodeAt(0));
     claims = JSON.parse(new TextDecoder().decode(bytes)) as Claims;
   } catch {
-    throw new InvalidToken("its claims cannot be read");
+    throw new InvalidToken("token.unreadable");
   }
-  if (!claims.sub || !claims.role) throw new InvalidToken("no subject or role");
-  if (claims.exp !== undefined && claims.exp * 1000 < Date.now()) throw new InvalidToken("expired");
+  if (!claims.sub || !claims.role) throw new InvalidToken("token.noRole");
+  if (claims.exp !== undefined && claims.exp * 1000 < Date.now()) throw new InvalidToken("token.expired");
   return claims;
 }
 

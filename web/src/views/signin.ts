@@ -26,11 +26,12 @@ export function signInPage(onSignedIn: () => void, notice?: string): HTMLElement
         event.preventDefault();
         const token = paste.value.trim() || pick.value;
         try {
-          if (!token) throw new InvalidToken(t("invalid.required"));
+          if (!token) throw new InvalidToken("invalid.required");
           signIn(token);
           onSignedIn();
         } catch (problem) {
-          error.textContent = t("signin.invalid", { reason: problem instanceof Error ? problem.message : String(problem) });
+          const reason = problem instanceof InvalidToken ? t(problem.problem) : problem instanceof Error ? problem.message : String(problem);
+          error.textContent = t("signin.invalid", { reason });
           paste.setAttribute("aria-invalid", "true");
           paste.focus();
         }
