@@ -144,3 +144,17 @@ def test_a_token_that_is_none_is_refused_in_the_readers_words(
     refusal = page.locator("form.signin [role=alert]")
     expect(refusal).to_contain_text(reason)
     expect(refusal).not_to_contain_text("JWT")
+
+
+def test_a_token_the_services_refuse_leads_back_to_signing_in_with_the_reason(
+    web_system: WebSystem, page: Page
+) -> None:
+    header, claims, signature = web_system.berkane_officer.split(".")
+    forged = ".".join([header, claims, signature[::-1]])  # its claims read, its signature fails
+    page.goto(f"{web_system.url}/")
+    page.select_option("#language-select", "nl")
+    page.locator("textarea[name=token]").fill(forged)
+    page.locator("form.signin button[type=submit]").click()
+    expect(page.locator("form.signin")).to_be_visible()
+    expect(page.locator("form.signin")).to_contain_text("De diensten aanvaarden dit token niet")
+    expect(page.locator("main")).not_to_contain_text("signature")

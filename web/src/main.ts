@@ -1,5 +1,6 @@
 /** The application shell: configuration, sign-in, language, header and the hash router. */
 import "./style.css";
+import { ApiError } from "./api";
 import { currentClaims, signIn, signOut, takeTokenFromFragment } from "./auth";
 import { loadConfig } from "./config";
 import { append, h } from "./dom";
@@ -115,6 +116,16 @@ async function render(moveFocus = false): Promise<void> {
   try {
     page = await route();
   } catch (error) {
+    if (error instanceof ApiError && error.status === 401) {
+      // The services refuse the token (expired, or not one of this programme's): signing in
+      // again is the way on, not a retry of the same token.
+      signOut();
+      if (mine !== renderCount) return;
+      await header();
+      main.removeAttribute("aria-busy");
+      main.replaceChildren(signInPage(() => void render(true), t("signin.refused")));
+      return;
+    }
     page = failure(error, () => void render());
   }
   if (mine !== renderCount) return; // a later navigation won
