@@ -350,6 +350,7 @@ def test_a_file_whose_content_is_not_of_a_type_taken_is_refused_with_the_reason_
         "Ce type de fichier n'est pas accepté",
         timeout=30_000,
     )
+    expect(alert).not_to_contain_text("whatever its name says")  # the reader's words only
     expect(alert).to_be_focused()
     expect(evidence_item(page, fake)).to_have_count(0)
 

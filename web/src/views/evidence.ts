@@ -70,11 +70,11 @@ export async function attachEvidence(panel: HTMLElement, reportSubmissionId: str
   });
 }
 
-/** The registry's refusal of a file, in words: the two a person can act on said in theirs. */
+/** The registry's refusal of a file, in words: the two a person can act on said in theirs
+ *  alone (the registry's own words are English, for developers). */
 export function evidenceRefusal(error: unknown): string {
   if (error instanceof ApiError && (error.status === 413 || error.status === 415)) {
-    const ours = error.status === 413 ? t("evidence.tooLarge", { limit: formatSize(EVIDENCE_MAX_BYTES) }) : t("evidence.typeRefused");
-    return error.message ? `${ours} (${error.message})` : ours;
+    return error.status === 413 ? t("evidence.tooLarge", { limit: formatSize(EVIDENCE_MAX_BYTES) }) : t("evidence.typeRefused");
   }
   return errorMessage(error);
 }
