@@ -5,6 +5,7 @@ right to left; the keyboard alone reaches the forms."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 import uuid
 from typing import Any
 
@@ -14,7 +15,14 @@ from imc_devstack.testing import bearer, eventually
 from playwright.sync_api import Page, expect
 
 from .conftest import WebSystem
-from .steps import BERKANE, TANGER, open_partnership, plan_milestone, sign_in
+from .steps import (
+    BERKANE,
+    TANGER,
+    open_partnership,
+    plan_milestone,
+    sign_in,
+    submit_and_wait,
+)
 
 pytestmark = pytest.mark.infra
 
@@ -158,3 +166,28 @@ def test_a_token_the_services_refuse_leads_back_to_signing_in_with_the_reason(
     expect(page.locator("form.signin")).to_be_visible()
     expect(page.locator("form.signin")).to_contain_text("De diensten aanvaarden dit token niet")
     expect(page.locator("main")).not_to_contain_text("signature")
+
+
+def test_the_progress_form_starts_from_the_people_reached_so_far(
+    web_system: WebSystem, page: Page
+) -> None:
+    milestone_id = plan_milestone(web_system, f"Forum des jeunes {uuid.uuid4().hex[:6]}")
+    reached = [
+        {"group": "youth", "sex": "female", "count": 12},
+        {"group": "women", "sex": "female", "count": 5},
+    ]
+    decided = submit_and_wait(
+        web_system,
+        f"/v1/partnerships/{BERKANE}/milestones/{milestone_id}/progress",
+        {"progress": 30, "reported_on": dt.date.today().isoformat(), "beneficiaries": reached},
+    )
+    assert decided["status"] == "applied", decided
+    sign_in(page, web_system, "fr")
+    open_partnership(page, web_system, BERKANE)
+    page.get_by_role("button", name="Rapporter l'avancement").click()
+    page.get_by_role("combobox", name=re.compile("^Jalon ")).select_option(milestone_id)
+    # A report says who was reached in all: the next one starts from these, not from zero.
+    expect(page.locator("input[name=youth-female]")).to_have_value("12")
+    expect(page.locator("input[name=women-female]")).to_have_value("5")
+    expect(page.locator("input[name=youth-male]")).to_have_value("")
+    expect(page.locator("fieldset.beneficiaries legend")).to_contain_text("à ce jour (en tout")

@@ -45,6 +45,8 @@ export interface Milestone {
   progress: number;
   reached_on: string | null;
   example?: boolean;
+  /** Who the milestone's work has reached so far, by group and sex, as last reported. */
+  beneficiaries?: { group: string; sex: string; count: number }[];
 }
 
 export interface DimensionValue {

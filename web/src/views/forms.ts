@@ -256,6 +256,11 @@ export function progressForm(context: FormContext, onClose: () => void): HTMLEle
   milestone.control.addEventListener("change", () => {
     const chosen = context.milestones.find((m) => m.id === milestone.control.value);
     if (chosen && !percentage.control.value) percentage.control.value = String(chosen.progress);
+    // A report says who was reached so far, in all: it starts from the last one's figures.
+    for (const { group, sex, field: f } of counts) {
+      const known = chosen?.beneficiaries?.find((b) => b.group === group && b.sex === sex);
+      f.control.value = known ? String(known.count) : "";
+    }
   });
 
   const submit = async (): Promise<string | null> => {
