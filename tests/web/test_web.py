@@ -191,3 +191,18 @@ def test_the_progress_form_starts_from_the_people_reached_so_far(
     expect(page.locator("input[name=women-female]")).to_have_value("5")
     expect(page.locator("input[name=youth-male]")).to_have_value("")
     expect(page.locator("fieldset.beneficiaries legend")).to_contain_text("à ce jour (en tout")
+
+
+def test_an_earlier_phases_roadmap_is_read_by_choosing_the_phase(
+    web_system: WebSystem, page: Page
+) -> None:
+    sign_in(page, web_system, "fr")
+    open_partnership(page, web_system, BERKANE)
+    heading = page.locator("#roadmap-title")
+    expect(heading).to_have_text("Feuille de route 2022-2026")
+    choice = page.get_by_label("Phase", exact=True)
+    expect(choice.locator("option")).to_have_text(["en cours", "2017-2021", "2022-2026"])
+    choice.select_option("2017-2021")
+    expect(heading).to_have_text("Feuille de route 2017-2021")
+    page.get_by_label("Phase", exact=True).select_option("")
+    expect(heading).to_have_text("Feuille de route 2022-2026")

@@ -1,8 +1,9 @@
 /** The application shell: configuration, sign-in, language, header and the hash router. */
 import "./style.css";
-import { ApiError } from "./api";
+import { ApiError, get } from "./api";
 import { currentClaims, signIn, signOut, takeTokenFromFragment } from "./auth";
 import { loadConfig } from "./config";
+import { choosePhase, chosenPhase } from "./phase";
 import { append, h } from "./dom";
 import { hasStoredLanguage, initialLanguage, isLanguage, language, LANGUAGE_NAMES, LANGUAGES, setLanguage, t } from "./i18n";
 import { failure, municipalities, municipalityName } from "./views/common";
@@ -30,6 +31,22 @@ async function header(): Promise<void> {
       setLanguage(choose.value);
       void render();
     }
+  });
+  // The phase the pages show: the one in progress, or an earlier (or the next) one chosen.
+  const programme = claims
+    ? await get<{ phases?: { phase_id: string }[] }>("registry", "/v1/programme").catch(() => null)
+    : null;
+  const phases = programme?.phases ?? [];
+  const phaseId = "phase-select";
+  const phaseChoice = h(
+    "select",
+    { id: phaseId, name: "phase" },
+    h("option", { value: "", selected: !chosenPhase() }, t("phase.current")),
+    ...phases.map((p) => h("option", { value: p.phase_id, selected: p.phase_id === chosenPhase() }, p.phase_id)),
+  );
+  phaseChoice.addEventListener("change", () => {
+    choosePhase(phaseChoice.value || null);
+    void render();
   });
   let who: string | null = null;
   if (claims) {
@@ -67,6 +84,7 @@ async function header(): Promise<void> {
       "div",
       { class: "session" },
       h("span", { class: "field inline" }, h("label", { for: languageId }, t("language")), choose),
+      phases.length ? h("span", { class: "field inline" }, h("label", { for: phaseId }, t("phase.label")), phaseChoice) : null,
       who ? h("span", { class: "who" }, who) : null,
       claims
         ? h(

@@ -1,5 +1,6 @@
 /** Pieces several pages share: municipality names, loading and error states, exports. */
 import { ApiError, download, get, type Service } from "../api";
+import { inPhase } from "../phase";
 import { config } from "../config";
 import { h } from "../dom";
 import { LANGUAGE_NAMES, localized, localizedLanguage, t, type Language } from "../i18n";
@@ -89,14 +90,14 @@ export function exportsSection(partnershipId?: string): HTMLElement {
       { class: "inline-list" },
       item(t("exports.milestones"), "roadmaps", `/v1/exports/milestones.csv${query}`, `milestones${suffix}.csv`),
       item(t("exports.indicators"), "roadmaps", `/v1/exports/indicators.csv${query}`, `indicators${suffix}.csv`),
-      partnershipId ? null : item(t("exports.iati"), "roadmaps", "/v1/exports/iati-activities.xml", "iati-activities.xml"),
+      partnershipId ? null : item(t("exports.iati"), "roadmaps", inPhase("/v1/exports/iati-activities.xml"), "iati-activities.xml"),
     ),
     h("h3", { id: "report-title" }, t("exports.report")),
     h(
       "ul",
       { class: "inline-list", "aria-labelledby": "report-title" },
       ...REPORT_LANGUAGES.map((language) =>
-        item(LANGUAGE_NAMES[language], "roadmaps", `${reportPath}?language=${language}`, `report${suffix || "-programme"}-${language}.pdf`, language),
+        item(LANGUAGE_NAMES[language], "roadmaps", inPhase(`${reportPath}?language=${language}`), `report${suffix || "-programme"}-${language}.pdf`, language),
       ),
     ),
     status,

@@ -1,5 +1,6 @@
 /** The programme at a glance: its figures as charts, and every partnership as a card. */
 import { get } from "../api";
+import { inPhase } from "../phase";
 import { bar, h, uid } from "../dom";
 import { formatPercent, t, type MessageKey } from "../i18n";
 import type { Dashboard, Milestone, Page, Partnership } from "../model";
@@ -29,7 +30,7 @@ export async function overviewPage(): Promise<HTMLElement> {
   const [directory, partnerships, dashboard, overdue, dueSoon] = await Promise.all([
     municipalities(),
     get<Page<Partnership>>("registry", "/v1/partnerships?limit=200"),
-    get<Dashboard>("roadmaps", "/v1/dashboard"),
+    get<Dashboard>("roadmaps", inPhase("/v1/dashboard")),
     get<Page<Milestone>>("roadmaps", "/v1/milestones/overdue"),
     get<Page<Milestone>>("roadmaps", "/v1/milestones/due-soon"),
   ]);

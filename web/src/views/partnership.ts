@@ -2,6 +2,7 @@
 evidence, history, and — for its officers and the coordinators — the forms that publish
 updates. */
 import { currentClaims, mayEdit } from "../auth";
+import { inPhase } from "../phase";
 import { ApiError, get } from "../api";
 import { bar, h, uid } from "../dom";
 import { formatDate, formatNumber, formatPercent, groupAndSex, localized, localizedLanguage, t, type MessageKey } from "../i18n";
@@ -26,7 +27,7 @@ export async function partnershipPage(partnershipId: string, evidenceId?: string
   const load = async () => {
     try {
       const [roadmap, history] = await Promise.all([
-        get<Roadmap>("roadmaps", `/v1/partnerships/${id}/roadmap`).catch((error: unknown) => {
+        get<Roadmap>("roadmaps", inPhase(`/v1/partnerships/${id}/roadmap`)).catch((error: unknown) => {
           if (error instanceof ApiError && error.status === 404) return null;
           throw error;
         }),
