@@ -21,12 +21,17 @@ DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 390, "height": 844}
 
 
-def sign_in(page: Page, system: WebSystem, language: str, token: str | None = None) -> None:
-    """Through the sign-in page, as a person does: paste the token, choose the language."""
+def paste_token(page: Page, system: WebSystem, language: str, token: str) -> None:
+    """On the sign-in page, as a person does: choose the language, paste the token, send."""
     page.goto(f"{system.url}/")
     page.select_option("#language-select", language)
-    page.locator("textarea[name=token]").fill(token or system.berkane_officer)
+    page.locator("textarea[name=token]").fill(token)
     page.locator("form.signin button[type=submit]").click()
+
+
+def sign_in(page: Page, system: WebSystem, language: str, token: str | None = None) -> None:
+    """Through the sign-in page, into the programme's overview."""
+    paste_token(page, system, language, token or system.berkane_officer)
     expect(page.locator("main h1")).to_be_visible()
 
 

@@ -19,6 +19,7 @@ from .steps import (
     BERKANE,
     TANGER,
     open_partnership,
+    paste_token,
     plan_milestone,
     sign_in,
     submit_and_wait,
@@ -145,10 +146,7 @@ def test_the_keyboard_alone_reaches_the_content_and_the_forms(
 def test_a_token_that_is_none_is_refused_in_the_readers_words(
     web_system: WebSystem, page: Page, language: str, reason: str
 ) -> None:
-    page.goto(f"{web_system.url}/")
-    page.select_option("#language-select", language)
-    page.locator("textarea[name=token]").fill("not-a-token")
-    page.locator("form.signin button[type=submit]").click()
+    paste_token(page, web_system, language, "not-a-token")
     refusal = page.locator("form.signin [role=alert]")
     expect(refusal).to_contain_text(reason)
     expect(refusal).not_to_contain_text("JWT")
@@ -159,10 +157,7 @@ def test_a_token_the_services_refuse_leads_back_to_signing_in_with_the_reason(
 ) -> None:
     header, claims, signature = web_system.berkane_officer.split(".")
     forged = ".".join([header, claims, signature[::-1]])  # its claims read, its signature fails
-    page.goto(f"{web_system.url}/")
-    page.select_option("#language-select", "nl")
-    page.locator("textarea[name=token]").fill(forged)
-    page.locator("form.signin button[type=submit]").click()
+    paste_token(page, web_system, "nl", forged)
     expect(page.locator("form.signin")).to_be_visible()
     expect(page.locator("form.signin")).to_contain_text("De diensten aanvaarden dit token niet")
     expect(page.locator("main")).not_to_contain_text("signature")

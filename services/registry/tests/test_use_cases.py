@@ -289,18 +289,7 @@ async def test_the_programme_is_defined_with_its_funder_and_its_phases(
 async def test_a_phase_partnerships_take_part_in_cannot_leave_the_programme(
     store: InMemoryRegistry,
 ) -> None:
-    await organisations(store)
-    await handlers.define_programme(
-        commands.DefineProgramme(
-            id="imc-morocco",
-            names={"fr": "CIC Maroc"},
-            funder_id="dgd",
-            coordinating_organisation_ids=["brulocalis"],
-            phases=[phase("2022-2026", 2022, "running")],
-        ),
-        Ask(COORDINATOR),
-        store,
-    )
+    await programme_in(store, phase("2022-2026", 2022, "running"))
     with pytest.raises(Invalid, match="berkane--saint-gilles"):
         await handlers.update_programme(
             commands.UpdateProgramme(phases=[phase("2027-2031", 2027, "planned")]),
@@ -314,9 +303,8 @@ async def test_a_phase_partnerships_take_part_in_cannot_leave_the_programme(
     assert await store.programme_phases() == ["2022-2026", "2027-2031"]
 
 
-async def test_the_next_phase_opens_partnerships_carry_over_and_the_old_one_closes(
-    store: InMemoryRegistry,
-) -> None:
+async def programme_in(store: InMemoryRegistry, *phases: commands.PhaseInput) -> None:
+    """The programme, defined by a coordinator with its organisations and these phases."""
     await organisations(store)
     await handlers.define_programme(
         commands.DefineProgramme(
@@ -324,11 +312,17 @@ async def test_the_next_phase_opens_partnerships_carry_over_and_the_old_one_clos
             names={"fr": "CIC Maroc"},
             funder_id="dgd",
             coordinating_organisation_ids=["brulocalis"],
-            phases=[phase("2022-2026", 2022, "running")],
+            phases=list(phases),
         ),
         Ask(COORDINATOR),
         store,
     )
+
+
+async def test_the_next_phase_opens_partnerships_carry_over_and_the_old_one_closes(
+    store: InMemoryRegistry,
+) -> None:
+    await programme_in(store, phase("2022-2026", 2022, "running"))
     next_phase = commands.OpenPhase(
         id="2027-2031", start=dt.date(2027, 1, 1), end=dt.date(2031, 12, 31)
     )
@@ -380,18 +374,7 @@ async def test_the_next_phase_opens_partnerships_carry_over_and_the_old_one_clos
 
 
 async def test_two_carry_overs_at_once_add_the_phase_once(store: InMemoryRegistry) -> None:
-    await organisations(store)
-    await handlers.define_programme(
-        commands.DefineProgramme(
-            id="imc-morocco",
-            names={"fr": "CIC Maroc"},
-            funder_id="dgd",
-            coordinating_organisation_ids=["brulocalis"],
-            phases=[phase("2022-2026", 2022, "running")],
-        ),
-        Ask(COORDINATOR),
-        store,
-    )
+    await programme_in(store, phase("2022-2026", 2022, "running"))
     next_phase = commands.OpenPhase(
         id="2027-2031", start=dt.date(2027, 1, 1), end=dt.date(2031, 12, 31)
     )
@@ -657,18 +640,7 @@ async def test_a_key_sent_again_with_another_request_is_refused_not_answered_as_
 async def test_an_edit_of_the_programme_keeps_its_phases_apart_and_a_closed_one_closed(
     store: InMemoryRegistry,
 ) -> None:
-    await organisations(store)
-    await handlers.define_programme(
-        commands.DefineProgramme(
-            id="imc-morocco",
-            names={"fr": "CIC Maroc"},
-            funder_id="dgd",
-            coordinating_organisation_ids=["brulocalis"],
-            phases=[phase("2022-2026", 2022, "closed")],
-        ),
-        Ask(COORDINATOR),
-        store,
-    )
+    await programme_in(store, phase("2022-2026", 2022, "closed"))
     overlapping = phase("2026-2030", 2026, "running")
     with pytest.raises(Invalid, match="overlaps"):
         await handlers.update_programme(
